@@ -1,0 +1,300 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { z } from "zod";
+import type { Database } from "../db/database.ts";
+import { getIncident, listIncidents } from "../db/queries/incidents.ts";
+import { getStoredResponse, storeResponse } from "../db/queries/idempotency.ts";
+import { listKeys, touchKey } from "../db/queries/keys.ts";
+import type { Actor } from "../db/records.ts";
+import type { HeraldConfig } from "./config.ts";
+import { isId } from "./domain/ids.ts";
+import { can, type Action } from "./domain/roles.ts";
+import { readJson, validate } from "./http/body.ts";
+import { idempotencyConflict, readIdempotencyKey, requestFingerprint } from "./http/idempotency.ts";
+import { problemResponse } from "./http/problem-response.ts";
+import { buildOpenApi, type RouteDoc } from "./openapi.ts";
+import { notFound, Problem } from "./problem.ts";
+import * as s from "./schemas.ts";
+import { createComponent, listComponentViews, updateComponent, type ComponentView } from "./service/components.ts";
+import type { WriteContext, WriteHooks } from "./service/context.ts";
+import { createIncident, createMaintenance, patchIncident, postIncidentUpdate, postMaintenanceUpdate } from "./service/incidents.ts";
+import { authenticate, createKey, keyJson, revokeKey } from "./service/keys.ts";
+import { componentJson, incidentJson, type PageRef } from "./serialize.ts";
+import type { IncidentKind, IncidentRecord } from "../db/records.ts";
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Told after a write has committed, so the public site can be regenerated. */
+export interface ChangeEvent {
+  type: "component" | "incident" | "maintenance" | "key";
+  id: string;
+}
+
+export interface AppDeps {
+  db: Database;
+  clock: Clock;
+  config: HeraldConfig;
+  /** Statuspage `page.id` of this page (see db/queries/page.ts). */
+  pageId: string;
+  hooks?: WriteHooks;
+  onChange?: (event: ChangeEvent) => void;
+  log?: (line: string) => void;
+}
+
+type Env = { Variables: { actor: Actor } };
+
+/**
+ * Builds the Herald HTTP app from its dependencies. Runtime entries (api/node.ts,
+ * api/worker.ts) only decide where the database, clock and config come from.
+ */
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { db, clock } = deps;
+  const log = deps.log ?? ((line: string) => console.error(line));
+  const page: PageRef = { id: deps.pageId, url: deps.config.page.url };
+  const app = new Hono<Env>();
+  const docs: RouteDoc[] = [];
+
+  app.onError((error, c) => {
+    if (error instanceof Problem) return problemResponse(c, error);
+    if (error instanceof HTTPException) {
+      return problemResponse(c, new Problem(error.status, "Request Refused", error.message || "The request was refused."));
+    }
+    // Anything else is our fault or the database's; say so without leaking internals, and log it.
+    log(`error ${c.req.method} ${c.req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    const databaseDown = /libsql|sqlite|database|ECONNREFUSED|fetch failed/i.test(String((error as Error)?.message) + String((error as { code?: string })?.code));
+    return problemResponse(
+      c,
+      databaseDown
+        ? new Problem(503, "Service Unavailable", "The database is unavailable; nothing was changed. Retry shortly.")
+        : new Problem(500, "Internal Server Error", "Something went wrong on our side; nothing was changed."),
+    );
+  });
+
+  app.notFound((c) => problemResponse(c, new Problem(404, "Not Found", `No route for ${c.req.method} ${c.req.path}.`)));
+
+  const api = new Hono<Env>();
+
+  api.use(
+    "*",
+    bodyLimit({
+      maxSize: s.LIMITS.requestBytes,
+      onError: (c) =>
+        problemResponse(c, new Problem(413, "Content Too Large", `The request body is larger than ${s.LIMITS.requestBytes} bytes.`)),
+    }),
+  );
+
+  api.get("/openapi.json", (c) => c.json(buildOpenApi(docs, deps.config)));
+
+  api.use("*", async (c, next) => {
+    const header = c.req.header("Authorization") ?? "";
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new Problem(401, "Unauthorized", "Send an API key as `Authorization: Bearer <token>`.");
+    const actor = await authenticate(db.client, match[1]!);
+    if (!actor) throw new Problem(401, "Unauthorized", "This API key is unknown, revoked or malformed.");
+    c.set("actor", actor);
+    await next();
+  });
+
+  function requireRole(c: Context<Env>, action: Action | undefined): Actor {
+    const actor = c.get("actor");
+    if (action && !can(actor.role, action)) {
+      throw new Problem(403, "Forbidden", `A ${actor.role} key may not do this (${action}); use an admin key.`);
+    }
+    return actor;
+  }
+
+  function idParam(c: Context, what: string): string {
+    const id = c.req.param("id") ?? "";
+    if (!isId(id)) throw notFound(what, id);
+    return id;
+  }
+
+  /**
+   * Runs one write: validation has already happened; here the work, its audit entries and the
+   * stored idempotent response commit together. A retried request with the same key gets the
+   * first response back and writes nothing.
+   */
+  async function write(
+    c: Context<Env>,
+    raw: string,
+    status: 200 | 201,
+    change: (result: unknown) => ChangeEvent | null,
+    work: (ctx: WriteContext) => Promise<unknown>,
+  ): Promise<Response> {
+    const actor = c.get("actor");
+    const key = readIdempotencyKey(c);
+    const fingerprint = key ? await requestFingerprint(c.req.method, c.req.path, raw) : "";
+    const actorKey = actor.id ?? "local";
+    const outcome = await db.write(async (tx) => {
+      const now = clock.now().toISOString();
+      if (key) {
+        const stored = await getStoredResponse(tx, actorKey, key);
+        if (stored) {
+          if (stored.requestHash !== fingerprint) throw idempotencyConflict();
+          return { replayed: true, status: stored.statusCode, body: stored.body, result: null as unknown };
+        }
+      }
+      const result = await work({ tx, actor, now, hooks: deps.hooks ?? {} });
+      const body = JSON.stringify(result);
+      if (key) await storeResponse(tx, { apiKeyId: actorKey, key, requestHash: fingerprint, statusCode: status, body, at: now });
+      if (actor.id) await touchKey(tx, actor.id, now);
+      return { replayed: false, status, body, result };
+    });
+    if (!outcome.replayed) {
+      const event = change(outcome.result);
+      if (event) deps.onChange?.(event);
+    }
+    c.header("Content-Type", "application/json; charset=utf-8");
+    if (outcome.replayed) c.header("Idempotent-Replayed", "true");
+    return c.body(outcome.body, outcome.status as 200 | 201);
+  }
+
+  function route<S extends z.ZodType | undefined>(
+    doc: Omit<RouteDoc, "body"> & { body?: S; action?: Action },
+    handler: (c: Context<Env>, body: S extends z.ZodType ? z.output<S> : undefined, raw: string) => Promise<Response>,
+  ): void {
+    docs.push(doc);
+    api.on(doc.method.toUpperCase(), doc.path, async (c) => {
+      requireRole(c, doc.action);
+      if (doc.body) {
+        const { value, raw } = await readJson(c, doc.body);
+        return handler(c, value as never, raw);
+      }
+      return handler(c, undefined as never, "");
+    });
+  }
+
+  const componentsById = async (): Promise<Map<string, ComponentView>> =>
+    new Map((await listComponentViews(db.client)).map((v) => [v.id, v]));
+
+  async function incidentResponse(record: IncidentRecord): Promise<Record<string, unknown>> {
+    return incidentJson(record, await componentsById(), page, { withSeverity: true, withAuthor: true });
+  }
+
+  const incidentChange = (kind: IncidentKind) => (result: unknown): ChangeEvent => ({ type: kind, id: (result as { id: string }).id });
+
+  // Components -------------------------------------------------------------------------------
+  route({ method: "get", path: "/components", summary: "List components and groups", success: 200 }, async (c) => {
+    const views = await listComponentViews(db.client);
+    return c.json(views.map((v) => componentJson(v, page)));
+  });
+
+  route(
+    { method: "post", path: "/components", summary: "Create a component", action: "component:write", body: s.NewComponentSchema, success: 201 },
+    async (c, body, raw) =>
+      write(c, raw, 201, (r) => ({ type: "component", id: (r as { id: string }).id }), async (ctx) => {
+        return componentJson(await createComponent(ctx, body), page);
+      }),
+  );
+
+  route(
+    { method: "patch", path: "/components/:id", summary: "Change a component", action: "component:write", body: s.ComponentPatchSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "component");
+      return write(c, raw, 200, () => ({ type: "component", id }), async (ctx) => {
+        return componentJson(await updateComponent(ctx, id, body), page);
+      });
+    },
+  );
+
+  // Incidents --------------------------------------------------------------------------------
+  route({ method: "get", path: "/incidents", summary: "List incidents, newest first", query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
+    const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
+    const limit = query.limit ?? 50;
+    const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
+    const records = await listIncidents(db.client, { kind: "incident", state, limit, offset: ((query.page ?? 1) - 1) * limit });
+    const byId = await componentsById();
+    return c.json(records.map((r) => incidentJson(r, byId, page, { withSeverity: true, withAuthor: true })));
+  });
+
+  route({ method: "get", path: "/incidents/:id", summary: "One incident with all its updates", success: 200 }, async (c) => {
+    const id = idParam(c, "incident");
+    const record = await getIncident(db.client, id, "incident");
+    if (!record) throw notFound("incident", id);
+    return c.json(await incidentResponse(record));
+  });
+
+  route(
+    { method: "post", path: "/incidents", summary: "Declare an incident", action: "incident:write", body: s.NewIncidentSchema, success: 201 },
+    async (c, body, raw) =>
+      write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, body))),
+  );
+
+  route(
+    { method: "patch", path: "/incidents/:id", summary: "Rename an incident or change its severity", action: "incident:write", body: s.IncidentPatchSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "incident");
+      return write(c, raw, 200, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await patchIncident(ctx, id, body)));
+    },
+  );
+
+  route(
+    { method: "post", path: "/incidents/:id/updates", summary: "Post an update (status change) to an incident", action: "incident:write", body: s.NewIncidentUpdateSchema, success: 201 },
+    async (c, body, raw) => {
+      const id = idParam(c, "incident");
+      return write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, (await postIncidentUpdate(ctx, id, body)).incident));
+    },
+  );
+
+  // Scheduled maintenances -------------------------------------------------------------------
+  route({ method: "get", path: "/maintenances", summary: "List scheduled maintenances", query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
+    const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
+    const limit = query.limit ?? 50;
+    const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
+    const records = await listIncidents(db.client, { kind: "maintenance", state, limit, offset: ((query.page ?? 1) - 1) * limit });
+    const byId = await componentsById();
+    return c.json(records.map((r) => incidentJson(r, byId, page, { withAuthor: true })));
+  });
+
+  route({ method: "get", path: "/maintenances/:id", summary: "One scheduled maintenance", success: 200 }, async (c) => {
+    const id = idParam(c, "maintenance");
+    const record = await getIncident(db.client, id, "maintenance");
+    if (!record) throw notFound("maintenance", id);
+    return c.json(await incidentResponse(record));
+  });
+
+  route(
+    { method: "post", path: "/maintenances", summary: "Schedule a maintenance", action: "maintenance:write", body: s.NewMaintenanceSchema, success: 201 },
+    async (c, body, raw) =>
+      write(c, raw, 201, incidentChange("maintenance"), async (ctx) => incidentJsonIn(ctx, await createMaintenance(ctx, body))),
+  );
+
+  route(
+    { method: "post", path: "/maintenances/:id/updates", summary: "Post an update to a maintenance", action: "maintenance:write", body: s.NewMaintenanceUpdateSchema, success: 201 },
+    async (c, body, raw) => {
+      const id = idParam(c, "maintenance");
+      return write(c, raw, 201, incidentChange("maintenance"), async (ctx) => incidentJsonIn(ctx, (await postMaintenanceUpdate(ctx, id, body)).incident));
+    },
+  );
+
+  // API keys ---------------------------------------------------------------------------------
+  route({ method: "get", path: "/keys", summary: "List API keys (never their tokens)", action: "key:manage", success: 200 }, async (c) => {
+    return c.json((await listKeys(db.client)).map(keyJson));
+  });
+
+  route(
+    { method: "post", path: "/keys", summary: "Create an API key; the token is shown once", action: "key:manage", body: s.NewKeySchema, success: 201 },
+    async (c, body, raw) =>
+      write(c, raw, 201, () => null, async (ctx) => {
+        const { key, token } = await createKey(ctx, body.name, body.role);
+        return { ...keyJson(key), token };
+      }),
+  );
+
+  route({ method: "delete", path: "/keys/:id", summary: "Revoke an API key", action: "key:manage", success: 200 }, async (c) => {
+    const id = idParam(c, "API key");
+    return write(c, "", 200, () => null, async (ctx) => keyJson(await revokeKey(ctx, id)));
+  });
+
+  /** Serializes inside the write transaction, so the response shows exactly what was committed. */
+  async function incidentJsonIn(ctx: WriteContext, record: IncidentRecord): Promise<Record<string, unknown>> {
+    const byId = new Map((await listComponentViews(ctx.tx)).map((v) => [v.id, v]));
+    return incidentJson(record, byId, page, { withSeverity: true, withAuthor: true });
+  }
+
+  app.route("/api/v1", api);
+  return app;
+}

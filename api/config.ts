@@ -1,0 +1,42 @@
+/**
+ * Herald's configuration, read from environment variables (see the README's table).
+ * Pure: it takes the environment as an argument so the Node and Worker entries share it.
+ */
+export interface HeraldConfig {
+  port: number;
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  page: {
+    name: string;
+    /** Public base URL of the status page, without a trailing slash. */
+    url: string;
+    /** IANA zone the page shows times in, e.g. Europe/Berlin. */
+    timeZone: string;
+  };
+}
+
+export class ConfigError extends Error {}
+
+export function readConfig(env: Readonly<Record<string, string | undefined>>): HeraldConfig {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got "${env.PORT}".`);
+  const timeZone = env.PAGE_TIME_ZONE || "Etc/UTC";
+  if (!isTimeZone(timeZone)) throw new ConfigError(`PAGE_TIME_ZONE must be an IANA time zone such as Europe/Berlin, got "${timeZone}".`);
+  const url = (env.PAGE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new ConfigError(`PAGE_URL must be an http(s) URL, got "${env.PAGE_URL}".`);
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL || "file:data/herald.db",
+    databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
+    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone },
+  };
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "vitest";
+import { ROLES, can, isRole } from "./roles.ts";
+import type { Action, Role } from "./roles.ts";
+
+const ALL_ACTIONS: Action[] = [
+  "incident:write",
+  "maintenance:write",
+  "component:write",
+  "key:manage",
+  "subscriber:manage",
+  "outbox:read",
+];
+
+describe("can", () => {
+  test("admin may do everything", () => {
+    for (const action of ALL_ACTIONS) expect(can("admin", action)).toBe(true);
+  });
+
+  test("comms may write incidents and maintenances and nothing else", () => {
+    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "maintenance:write"]);
+    expect(can("comms", "component:write")).toBe(false);
+    expect(can("comms", "key:manage")).toBe(false);
+    expect(can("comms", "subscriber:manage")).toBe(false);
+    expect(can("comms", "outbox:read")).toBe(false);
+  });
+
+  test("an unknown role or action that got past the types is denied", () => {
+    expect(can("viewer" as Role, "incident:write")).toBe(false);
+    expect(can("toString" as Role, "incident:write")).toBe(false);
+    expect(can("admin", "page:delete" as Action)).toBe(false);
+  });
+});
+
+describe("isRole", () => {
+  test("accepts the two roles", () => {
+    expect(ROLES).toEqual(["admin", "comms"]);
+    expect(isRole("admin")).toBe(true);
+    expect(isRole("comms")).toBe(true);
+  });
+
+  test("refuses anything else", () => {
+    expect(isRole("Admin")).toBe(false);
+    expect(isRole("owner")).toBe(false);
+    expect(isRole("")).toBe(false);
+    expect(isRole(null)).toBe(false);
+    expect(isRole(undefined)).toBe(false);
+    expect(isRole(1)).toBe(false);
+  });
+});

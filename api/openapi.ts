@@ -1,0 +1,85 @@
+import { z } from "zod";
+import type { HeraldConfig } from "./config.ts";
+
+/** What a route tells the OpenAPI document: the same schema object that validates its body. */
+export interface RouteDoc {
+  method: "get" | "post" | "patch" | "put" | "delete";
+  /** Hono-style path under /api/v1, e.g. `/incidents/:id`. */
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  action?: string;
+  success: 200 | 201;
+}
+
+const PROBLEM_SCHEMA = {
+  type: "object",
+  required: ["type", "title", "status", "detail"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    errors: {
+      type: "array",
+      items: { type: "object", required: ["field", "message"], properties: { field: { type: "string" }, message: { type: "string" } } },
+    },
+  },
+};
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  // Input view: what a client sends (defaults and transforms are the server's business).
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+/** OpenAPI 3.1 for the management API, generated from the route table. */
+export function buildOpenApi(routes: readonly RouteDoc[], config: HeraldConfig): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const parameters: unknown[] = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string", pattern: "^[0-9a-z]{12}$" },
+    }));
+    if (route.query) {
+      const query = jsonSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, schema] of Object.entries(query.properties ?? {})) {
+        parameters.push({ name, in: "query", required: query.required?.includes(name) ?? false, schema });
+      }
+    }
+    const operation: Record<string, unknown> = {
+      summary: route.summary,
+      ...(route.action ? { description: `Requires permission \`${route.action}\`.` } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      responses: {
+        [route.success]: { description: "Success", content: { "application/json": { schema: { type: "object" } } } },
+        default: { description: "A problem (RFC 9457)", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
+      },
+    };
+    if (route.body) {
+      operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
+      if (route.method === "post") {
+        operation.parameters = [
+          ...parameters,
+          { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 }, description: "Retries with the same key return the first response and write nothing." },
+        ];
+      }
+    }
+    (paths[path] ??= {})[route.method] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: `${config.page.name} — Herald management API`, version: "1" },
+    servers: [{ url: `${config.page.url}/api/v1` }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key made with `herald keys create`." } },
+      schemas: { Problem: PROBLEM_SCHEMA },
+    },
+  };
+}

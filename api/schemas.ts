@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { COMPONENT_STATUSES } from "./domain/components.ts";
+import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "./domain/lifecycle.ts";
+import { ROLES } from "./domain/roles.ts";
+import { SEVERITIES } from "./domain/severity.ts";
+
+/**
+ * Request bodies of the management API. These schemas validate every request and are also
+ * the source of `/api/v1/openapi.json`, so the documentation cannot drift from the checks.
+ * Objects are strict: a misspelt field ("stauts") is refused, never silently ignored.
+ */
+
+export const LIMITS = {
+  /** Whole request body, enforced before parsing (413 beyond it). */
+  requestBytes: 64 * 1024,
+  name: 255,
+  description: 2_000,
+  body: 20_000,
+  componentsPerUpdate: 200,
+} as const;
+
+// Control characters other than tab and newlines never belong in text a customer will read.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const CONTROL_CHARS_OR_NEWLINE = /[\u0000-\u001F\u007F]/;
+
+const wellFormed = (value: string) => value.isWellFormed();
+
+function singleLine(label: string, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, `${label} must not be empty.`)
+    .max(max, `${label} must be at most ${max} characters.`)
+    .refine(wellFormed, `${label} contains invalid Unicode.`)
+    .refine((v) => !CONTROL_CHARS_OR_NEWLINE.test(v), `${label} must be one line without control characters.`);
+}
+
+function multiLine(label: string, max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, `${label} must not be empty.`)
+    .max(max, `${label} must be at most ${max} characters.`)
+    .refine(wellFormed, `${label} contains invalid Unicode.`)
+    .refine((v) => !CONTROL_CHARS.test(v), `${label} must not contain control characters.`);
+}
+
+export const componentId = z.string().regex(/^[0-9a-z]{12}$/, "Must be a 12-character component id.");
+const componentStatus = z.enum(COMPONENT_STATUSES);
+const severity = z.enum(SEVERITIES);
+const position = z.int().min(1).max(1_000_000);
+const isoDateTime = z.iso.datetime({ offset: true, message: "Must be an ISO-8601 date-time with a time zone, e.g. 2026-11-27T14:00:00Z." });
+
+const componentStatuses = z
+  .record(componentId, componentStatus)
+  .refine((v) => Object.keys(v).length <= LIMITS.componentsPerUpdate, `At most ${LIMITS.componentsPerUpdate} components per update.`)
+  .describe("Component id → the status this update sets it to.");
+
+export const NewComponentSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name),
+  description: multiLine("description", LIMITS.description).nullable().optional(),
+  group: singleLine("group", LIMITS.name).optional().describe("Name of the group to put the component in; created if missing."),
+  group_id: componentId.nullable().optional().describe("Id of an existing group."),
+  position: position.optional(),
+  status: componentStatus.optional(),
+  showcase: z.boolean().optional().describe("Show the 90-day uptime bar."),
+  only_show_if_degraded: z.boolean().optional(),
+  start_date: z.iso.date().nullable().optional(),
+});
+
+export const ComponentPatchSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name).optional(),
+  description: multiLine("description", LIMITS.description).nullable().optional(),
+  group_id: componentId.nullable().optional(),
+  position: position.optional(),
+  status: componentStatus.optional(),
+  showcase: z.boolean().optional(),
+  only_show_if_degraded: z.boolean().optional(),
+  start_date: z.iso.date().nullable().optional(),
+});
+
+export const NewIncidentSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name),
+  severity,
+  body: multiLine("body", LIMITS.body).describe("Markdown shown to customers."),
+  status: z.enum(INCIDENT_STATUSES).optional().describe("Defaults to investigating."),
+  components: componentStatuses.optional(),
+  deliver_notifications: z.boolean().optional().describe("Defaults to true."),
+});
+
+export const NewIncidentUpdateSchema = z.strictObject({
+  status: z.enum(INCIDENT_STATUSES),
+  body: multiLine("body", LIMITS.body),
+  components: componentStatuses.optional(),
+  deliver_notifications: z.boolean().optional(),
+  reopen: z.boolean().optional().describe("Required to move a resolved incident back to an open status."),
+});
+
+export const IncidentPatchSchema = z
+  .strictObject({
+    name: singleLine("name", LIMITS.name).optional(),
+    severity: severity.optional(),
+  })
+  .refine((v) => v.name !== undefined || v.severity !== undefined, "Give name or severity.");
+
+export const NewMaintenanceSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name),
+  body: multiLine("body", LIMITS.body),
+  scheduled_for: isoDateTime,
+  scheduled_until: isoDateTime,
+  component_ids: z.array(componentId).max(LIMITS.componentsPerUpdate),
+  deliver_notifications: z.boolean().optional(),
+});
+
+export const NewMaintenanceUpdateSchema = z.strictObject({
+  status: z.enum(MAINTENANCE_STATUSES),
+  body: multiLine("body", LIMITS.body),
+  components: componentStatuses.optional(),
+  deliver_notifications: z.boolean().optional(),
+});
+
+export const NewKeySchema = z.strictObject({
+  name: singleLine("name", LIMITS.name),
+  role: z.enum(ROLES),
+});
+
+export const IncidentListQuerySchema = z.strictObject({
+  status: z.enum(["open", "resolved"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).optional(),
+});

@@ -1,0 +1,18 @@
+import type { Transaction } from "@libsql/client";
+import type { Actor, IncidentRecord, UpdateRecord } from "../../db/records.ts";
+
+/** What every write needs: the open transaction, who is writing, and when (one clock reading per write). */
+export interface WriteContext {
+  tx: Transaction;
+  actor: Actor;
+  now: string;
+  hooks: WriteHooks;
+}
+
+/**
+ * Work that must commit in the same transaction as an update (the mail outbox, webhooks),
+ * so that an accepted update and the deliveries it implies are stored together or not at all.
+ */
+export interface WriteHooks {
+  updatePosted?(ctx: WriteContext, incident: IncidentRecord, update: UpdateRecord): Promise<void>;
+}

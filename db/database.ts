@@ -1,0 +1,77 @@
+import type { Client, InStatement, ResultSet, Transaction } from "@libsql/client";
+
+/** Anything that runs one statement: the client itself or an open transaction. */
+export interface Executor {
+  execute(stmt: InStatement): Promise<ResultSet>;
+}
+
+/**
+ * The one way Herald writes. All writes of this process go through one queue, so two
+ * comms leads updating the same incident are applied one after the other in a consistent
+ * order and never lose each other's update; the `write` (BEGIN IMMEDIATE) transaction keeps
+ * that true across processes too (the CLI, a second server, Turso).
+ */
+export interface Database {
+  readonly client: Client;
+  write<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+const BUSY_RETRIES = 8;
+
+export function createDatabase(client: Client): Database {
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function runOnce<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const tx = await client.transaction("write");
+    try {
+      const result = await work(tx);
+      await tx.commit();
+      return result;
+    } catch (error) {
+      if (!tx.closed) await tx.rollback().catch(() => {});
+      throw error;
+    } finally {
+      tx.close();
+    }
+  }
+
+  async function runWithRetry<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await runOnce(work);
+      } catch (error) {
+        // Another process holds the write lock longer than the busy timeout: wait and retry,
+        // since the request was valid and must not be dropped.
+        if (!isBusy(error) || attempt >= BUSY_RETRIES) throw error;
+        await sleep(25 * 2 ** attempt * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  return {
+    client,
+    write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      const run = queue.then(() => runWithRetry(work));
+      queue = run.catch(() => {});
+      return run;
+    },
+    close() {
+      client.close();
+    },
+  };
+}
+
+export function isBusy(error: unknown): boolean {
+  const text = String((error as { code?: string })?.code ?? "") + " " + String((error as Error)?.message ?? "");
+  return /SQLITE_BUSY|database is locked/i.test(text);
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const text = String((error as { code?: string })?.code ?? "") + " " + String((error as Error)?.message ?? "");
+  return /SQLITE_CONSTRAINT_PRIMARYKEY|SQLITE_CONSTRAINT_UNIQUE|UNIQUE constraint failed/i.test(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,206 @@
+import type { Row } from "@libsql/client";
+import type { ComponentStatus } from "../../api/domain/components.ts";
+import type { Executor } from "../database.ts";
+import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
+import { bool, num, str, strOrNull } from "./rows.ts";
+
+const INCIDENT_COLUMNS =
+  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until";
+
+export type IncidentRow = Omit<IncidentRecord, "updates" | "componentIds">;
+
+function toIncidentRow(row: Row): IncidentRow {
+  return {
+    id: str(row, "id"),
+    kind: str(row, "kind") as IncidentKind,
+    name: str(row, "name"),
+    status: str(row, "status") as IncidentRecord["status"],
+    severity: strOrNull(row, "severity") as IncidentRecord["severity"],
+    impact: str(row, "impact") as IncidentRecord["impact"],
+    createdAt: str(row, "created_at"),
+    updatedAt: str(row, "updated_at"),
+    startedAt: str(row, "started_at"),
+    identifiedAt: strOrNull(row, "identified_at"),
+    monitoringAt: strOrNull(row, "monitoring_at"),
+    resolvedAt: strOrNull(row, "resolved_at"),
+    scheduledFor: strOrNull(row, "scheduled_for"),
+    scheduledUntil: strOrNull(row, "scheduled_until"),
+  };
+}
+
+export async function insertIncident(ex: Executor, i: IncidentRow): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      i.id, i.kind, i.name, i.status, i.severity, i.impact, i.createdAt, i.updatedAt, i.startedAt,
+      i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil,
+    ],
+  });
+}
+
+export async function saveIncident(ex: Executor, i: IncidentRow): Promise<void> {
+  await ex.execute({
+    sql: `UPDATE incidents SET name = ?, status = ?, severity = ?, impact = ?, updated_at = ?, identified_at = ?,
+            monitoring_at = ?, resolved_at = ?, scheduled_for = ?, scheduled_until = ? WHERE id = ?`,
+    args: [
+      i.name, i.status, i.severity, i.impact, i.updatedAt, i.identifiedAt, i.monitoringAt, i.resolvedAt,
+      i.scheduledFor, i.scheduledUntil, i.id,
+    ],
+  });
+}
+
+export async function getIncidentRow(ex: Executor, id: string, kind: IncidentKind): Promise<IncidentRow | null> {
+  const result = await ex.execute({
+    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ? AND kind = ?`,
+    args: [id, kind],
+  });
+  return result.rows[0] ? toIncidentRow(result.rows[0]) : null;
+}
+
+export async function nextUpdateSeq(ex: Executor, incidentId: string): Promise<number> {
+  const result = await ex.execute({
+    sql: "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM incident_updates WHERE incident_id = ?",
+    args: [incidentId],
+  });
+  return num(result.rows[0]!, "next");
+}
+
+export async function insertUpdate(ex: Executor, u: Omit<UpdateRecord, "affected">): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO incident_updates (id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      u.id, u.incidentId, u.seq, u.status, u.body, u.author, u.deliverNotifications ? 1 : 0, u.reopened ? 1 : 0,
+      u.createdAt, u.displayAt,
+    ],
+  });
+}
+
+export async function insertUpdateComponent(ex: Executor, updateId: string, a: AffectedComponentRecord): Promise<void> {
+  await ex.execute({
+    sql: "INSERT INTO incident_update_components (update_id, component_id, old_status, new_status) VALUES (?, ?, ?, ?)",
+    args: [updateId, a.componentId, a.oldStatus, a.newStatus],
+  });
+}
+
+export async function linkIncidentComponent(ex: Executor, incidentId: string, componentId: string): Promise<void> {
+  await ex.execute({
+    sql: "INSERT OR IGNORE INTO incident_components (incident_id, component_id) VALUES (?, ?)",
+    args: [incidentId, componentId],
+  });
+}
+
+export interface IncidentFilter {
+  kind: IncidentKind;
+  /** Open = not resolved (incidents) / not completed (maintenances). */
+  state?: "open" | "closed";
+  /** Only these statuses. */
+  statuses?: readonly string[];
+  limit: number;
+  offset?: number;
+  /** Only incidents created or updated at or after this time. */
+  since?: string;
+}
+
+const CLOSED_STATUSES = JSON.stringify(["resolved", "completed"]);
+
+/** Incidents newest first (by creation; maintenances by schedule), fully loaded. */
+export async function listIncidents(ex: Executor, filter: IncidentFilter): Promise<IncidentRecord[]> {
+  const where = ["kind = ?"];
+  const args: (string | number)[] = [filter.kind];
+  if (filter.state === "open") {
+    where.push("status NOT IN (SELECT value FROM json_each(?))");
+    args.push(CLOSED_STATUSES);
+  } else if (filter.state === "closed") {
+    where.push("status IN (SELECT value FROM json_each(?))");
+    args.push(CLOSED_STATUSES);
+  }
+  if (filter.statuses) {
+    where.push("status IN (SELECT value FROM json_each(?))");
+    args.push(JSON.stringify(filter.statuses));
+  }
+  if (filter.since) {
+    where.push("(created_at >= ? OR updated_at >= ?)");
+    args.push(filter.since, filter.since);
+  }
+  const order = filter.kind === "maintenance" ? "scheduled_for DESC, id" : "created_at DESC, id";
+  args.push(filter.limit, filter.offset ?? 0);
+  const result = await ex.execute({
+    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    args,
+  });
+  return loadDetails(ex, result.rows.map(toIncidentRow));
+}
+
+export async function getIncident(ex: Executor, id: string, kind: IncidentKind): Promise<IncidentRecord | null> {
+  const row = await getIncidentRow(ex, id, kind);
+  if (!row) return null;
+  const [record] = await loadDetails(ex, [row]);
+  return record ?? null;
+}
+
+/** Attaches updates (newest first, with their component changes) and affected component ids, in three queries. */
+async function loadDetails(ex: Executor, rows: IncidentRow[]): Promise<IncidentRecord[]> {
+  if (rows.length === 0) return [];
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  const [updates, affected, links] = await Promise.all([
+    ex.execute({
+      sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at
+            FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, seq DESC`,
+      args: [ids],
+    }),
+    ex.execute({
+      sql: `SELECT a.update_id, a.component_id, c.name, a.old_status, a.new_status
+            FROM incident_update_components a JOIN incident_updates u ON u.id = a.update_id
+            JOIN components c ON c.id = a.component_id
+            WHERE u.incident_id IN (SELECT value FROM json_each(?)) ORDER BY c.position, c.name`,
+      args: [ids],
+    }),
+    ex.execute({
+      sql: `SELECT l.incident_id, l.component_id FROM incident_components l JOIN components c ON c.id = l.component_id
+            WHERE l.incident_id IN (SELECT value FROM json_each(?)) ORDER BY c.position, c.name`,
+      args: [ids],
+    }),
+  ]);
+  const affectedByUpdate = new Map<string, AffectedComponentRecord[]>();
+  for (const row of affected.rows) {
+    const list = affectedByUpdate.get(str(row, "update_id")) ?? [];
+    list.push({
+      componentId: str(row, "component_id"),
+      name: str(row, "name"),
+      oldStatus: str(row, "old_status") as ComponentStatus,
+      newStatus: str(row, "new_status") as ComponentStatus,
+    });
+    affectedByUpdate.set(str(row, "update_id"), list);
+  }
+  const updatesByIncident = new Map<string, UpdateRecord[]>();
+  for (const row of updates.rows) {
+    const incidentId = str(row, "incident_id");
+    const list = updatesByIncident.get(incidentId) ?? [];
+    list.push({
+      id: str(row, "id"),
+      incidentId,
+      seq: num(row, "seq"),
+      status: str(row, "status") as UpdateRecord["status"],
+      body: str(row, "body"),
+      author: str(row, "author"),
+      deliverNotifications: bool(row, "deliver_notifications"),
+      reopened: bool(row, "reopened"),
+      createdAt: str(row, "created_at"),
+      displayAt: str(row, "display_at"),
+      affected: affectedByUpdate.get(str(row, "id")) ?? [],
+    });
+    updatesByIncident.set(incidentId, list);
+  }
+  const componentsByIncident = new Map<string, string[]>();
+  for (const row of links.rows) {
+    const list = componentsByIncident.get(str(row, "incident_id")) ?? [];
+    list.push(str(row, "component_id"));
+    componentsByIncident.set(str(row, "incident_id"), list);
+  }
+  return rows.map((row) => ({
+    ...row,
+    updates: updatesByIncident.get(row.id) ?? [],
+    componentIds: componentsByIncident.get(row.id) ?? [],
+  }));
+}

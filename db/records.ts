@@ -1,0 +1,81 @@
+import type { ComponentStatus } from "../api/domain/components.ts";
+import type { IncidentStatus, MaintenanceStatus } from "../api/domain/lifecycle.ts";
+import type { Impact, Severity } from "../api/domain/severity.ts";
+import type { Role } from "../api/domain/roles.ts";
+
+/** What the store hands out: plain records, times as ISO-8601 UTC strings. */
+export interface ComponentRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  isGroup: boolean;
+  groupId: string | null;
+  position: number;
+  /** Stored status; for a group, read `groupStatus` of its children instead. */
+  status: ComponentStatus;
+  showcase: boolean;
+  onlyShowIfDegraded: boolean;
+  startDate: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type IncidentKind = "incident" | "maintenance";
+
+export interface AffectedComponentRecord {
+  componentId: string;
+  name: string;
+  oldStatus: ComponentStatus;
+  newStatus: ComponentStatus;
+}
+
+export interface UpdateRecord {
+  id: string;
+  incidentId: string;
+  seq: number;
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  author: string;
+  deliverNotifications: boolean;
+  reopened: boolean;
+  createdAt: string;
+  displayAt: string;
+  affected: AffectedComponentRecord[];
+}
+
+export interface IncidentRecord {
+  id: string;
+  kind: IncidentKind;
+  name: string;
+  status: IncidentStatus | MaintenanceStatus;
+  severity: Severity | null;
+  impact: Impact | "maintenance";
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string;
+  identifiedAt: string | null;
+  monitoringAt: string | null;
+  resolvedAt: string | null;
+  scheduledFor: string | null;
+  scheduledUntil: string | null;
+  /** Newest first, as Statuspage orders them. */
+  updates: UpdateRecord[];
+  componentIds: string[];
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: Role;
+  secretHash: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** Who is writing: an API key, or the local CLI acting on the database directly. */
+export interface Actor {
+  id: string | null;
+  name: string;
+  role: Role;
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["api/**/*.test.ts", "db/**/*.test.ts", "templates/**/*.test.ts", "site/**/*.test.ts", "bin/**/*.test.ts", "test/**/*.test.ts"],
+    // Each test file opens its own libSQL file; forks keep native handles isolated.
+    pool: "forks",
+    testTimeout: 20_000,
+  },
+});
