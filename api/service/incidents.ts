@@ -16,6 +16,7 @@ import {
   insertIncident,
   insertUpdate,
   linkIncidentComponent,
+  linkedComponentIds,
   nextUpdateSeq,
   saveIncident,
   type IncidentRow,
@@ -139,8 +140,7 @@ export async function postIncidentUpdate(ctx: WriteContext, id: string, input: N
   if (!check.ok) throw refuseTransition("incident", check);
   let statuses: Record<string, ComponentStatus> = input.components ?? {};
   if (input.status === "resolved" && current.status !== "resolved") {
-    const linked = (await getIncident(ctx.tx, id, "incident"))!.componentIds;
-    statuses = statusesAfterResolve(linked, statuses);
+    statuses = statusesAfterResolve(await linkedComponentIds(ctx.tx, id), statuses);
   }
   const result = await postUpdate(ctx, current, { ...input, reopened: check.reopened }, statuses);
   await insertAudit(ctx.tx, {
@@ -204,7 +204,7 @@ export async function postMaintenanceUpdate(ctx: WriteContext, id: string, input
   const implied = current.status === input.status ? null : componentStatusForMaintenance(input.status);
   const statuses: Record<string, ComponentStatus> = {};
   if (implied) {
-    for (const componentId of (await getIncident(ctx.tx, id, "maintenance"))!.componentIds) statuses[componentId] = implied;
+    for (const componentId of await linkedComponentIds(ctx.tx, id)) statuses[componentId] = implied;
   }
   Object.assign(statuses, input.components ?? {});
   const result = await postUpdate(ctx, current, { ...input, reopened: false }, statuses);

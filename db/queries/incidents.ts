@@ -204,3 +204,12 @@ async function loadDetails(ex: Executor, rows: IncidentRow[]): Promise<IncidentR
     componentIds: componentsByIncident.get(row.id) ?? [],
   }));
 }
+
+/** The components an incident is linked to, without loading its updates. */
+export async function linkedComponentIds(ex: Executor, incidentId: string): Promise<string[]> {
+  const result = await ex.execute({
+    sql: "SELECT component_id FROM incident_components WHERE incident_id = ? ORDER BY rowid",
+    args: [incidentId],
+  });
+  return result.rows.map((row) => str(row, "component_id"));
+}

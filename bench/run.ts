@@ -1,0 +1,15 @@
+import { benchWrites } from "./write.ts";
+
+// `npm run bench [name…]`: runs the named benchmarks (all by default) and prints their numbers.
+const benches: Record<string, () => Promise<void>> = {
+  write: () => benchWrites(),
+};
+const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
+for (const name of names) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown benchmark "${name}"; choose from: ${Object.keys(benches).join(", ")}`);
+    process.exit(2);
+  }
+  await bench();
+}

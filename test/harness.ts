@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp, type AppDeps, type ChangeEvent } from "../api/app.ts";
+import { readConfig, type HeraldConfig } from "../api/config.ts";
+import type { Role } from "../api/domain/roles.ts";
+import { createKey } from "../api/service/keys.ts";
+import type { Database } from "../db/database.ts";
+import { openNodeDatabase } from "../db/open-node.ts";
+
+/** A clock tests can hold still or move; defaults to real time. */
+export class TestClock {
+  private fixed: Date | null = null;
+  now(): Date {
+    return this.fixed ? new Date(this.fixed) : new Date();
+  }
+  set(iso: string): void {
+    this.fixed = new Date(iso);
+  }
+  advance(ms: number): void {
+    this.fixed = new Date(this.now().getTime() + ms);
+  }
+}
+
+export interface TestHerald {
+  dir: string;
+  databaseUrl: string;
+  db: Database;
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  clock: TestClock;
+  config: HeraldConfig;
+  changes: ChangeEvent[];
+  tokens: { admin: string; comms: string };
+  /** JSON request through the real Hono app; `token: null` sends no Authorization header. */
+  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  newKey(role: Role, name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A real Herald on a real libSQL file in a fresh temporary directory. */
+export async function startTestHerald(env: Record<string, string> = {}): Promise<TestHerald> {
+  const dir = mkdtempSync(join(tmpdir(), "herald-test-"));
+  const databaseUrl = `file:${join(dir, "herald.db")}`;
+  const config = readConfig({ PAGE_URL: "https://status.example.com", PAGE_NAME: "Example", DATABASE_URL: databaseUrl, ...env });
+  const { db, pageId } = await openNodeDatabase(databaseUrl);
+  const clock = new TestClock();
+  const changes: ChangeEvent[] = [];
+  const deps: AppDeps = { db, pageId, config, clock, onChange: (e) => changes.push(e), log: () => {} };
+  const app = createApp(deps);
+
+  async function newKey(role: Role, name = `${role}-key`): Promise<string> {
+    return db.write(async (tx) => {
+      const { token } = await createKey({ tx, actor: { id: null, name: "test", role: "admin" }, now: clock.now().toISOString(), hooks: {} }, name, role);
+      return token;
+    });
+  }
+  const tokens = { admin: await newKey("admin", "Ada Admin"), comms: await newKey("comms", "Cole Comms") };
+
+  async function call(method: string, path: string, options: { token?: string | null; body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token === undefined ? tokens.admin : options.token;
+    if (token !== null) headers.Authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["Content-Type"] ??= "application/json";
+    }
+    return app.request(path, { method, headers, body });
+  }
+
+  return {
+    dir, databaseUrl, db, deps, app, clock, config, changes, tokens, call, newKey,
+    async close() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every row of every table, for asserting that a refused request changed nothing. */
+export async function snapshotDatabase(db: Database): Promise<string> {
+  const tables = await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  const parts: string[] = [];
+  for (const row of tables.rows) {
+    const name = String(row.name);
+    const rows = await db.client.execute(`SELECT * FROM "${name.replace(/"/g, '""')}" ORDER BY rowid`);
+    parts.push(`${name}:${JSON.stringify(rows.rows)}`);
+  }
+  return parts.join("\n");
+}
