@@ -46,6 +46,11 @@ export interface AppDeps {
 
 type Env = { Variables: { actor: Actor } };
 
+/** A key's last use is recorded at most once a minute, so reads do not turn into a write each. */
+function isStale(lastUsedAt: string | null, now: string): boolean {
+  return lastUsedAt === null || Date.parse(now) - Date.parse(lastUsedAt) >= 60_000;
+}
+
 /**
  * Builds the Herald HTTP app from its dependencies. Runtime entries (api/node.ts,
  * api/worker.ts) only decide where the database, clock and config come from.
@@ -92,9 +97,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new Problem(401, "Unauthorized", "Send an API key as `Authorization: Bearer <token>`.");
-    const actor = await authenticate(db.client, match[1]!);
-    if (!actor) throw new Problem(401, "Unauthorized", "This API key is unknown, revoked or malformed.");
-    c.set("actor", actor);
+    const key = await authenticate(db.client, match[1]!);
+    if (!key) throw new Problem(401, "Unauthorized", "This API key is unknown, revoked or malformed.");
+    const now = clock.now().toISOString();
+    if (isStale(key.lastUsedAt, now)) await db.write((tx) => touchKey(tx, key.id, now));
+    c.set("actor", { id: key.id, name: key.name, role: key.role });
     await next();
   });
 
@@ -123,6 +130,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     status: 200 | 201,
     change: (result: unknown) => ChangeEvent | null,
     work: (ctx: WriteContext) => Promise<unknown>,
+    /** What of the response may be stored for replays (secrets must not be). */
+    storable: (result: unknown) => unknown = (result) => result,
   ): Promise<Response> {
     const actor = c.get("actor");
     const key = readIdempotencyKey(c);
@@ -139,13 +148,19 @@ export function createApp(deps: AppDeps): Hono<Env> {
       }
       const result = await work({ tx, actor, now, hooks: deps.hooks ?? {} });
       const body = JSON.stringify(result);
-      if (key) await storeResponse(tx, { apiKeyId: actorKey, key, requestHash: fingerprint, statusCode: status, body, at: now });
-      if (actor.id) await touchKey(tx, actor.id, now);
+      if (key) {
+        await storeResponse(tx, { apiKeyId: actorKey, key, requestHash: fingerprint, statusCode: status, body: JSON.stringify(storable(result)), at: now });
+      }
       return { replayed: false, status, body, result };
     });
     if (!outcome.replayed) {
       const event = change(outcome.result);
-      if (event) deps.onChange?.(event);
+      // The write has committed: a failing listener must not turn it into an error response.
+      try {
+        if (event) deps.onChange?.(event);
+      } catch (error) {
+        log(`change listener failed after commit: ${(error as Error)?.stack ?? String(error)}`);
+      }
     }
     c.header("Content-Type", "application/json; charset=utf-8");
     if (outcome.replayed) c.header("Idempotent-Replayed", "true");
@@ -278,10 +293,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
   route(
     { method: "post", path: "/keys", summary: "Create an API key; the token is shown once", action: "key:manage", body: s.NewKeySchema, success: 201 },
     async (c, body, raw) =>
-      write(c, raw, 201, () => null, async (ctx) => {
-        const { key, token } = await createKey(ctx, body.name, body.role);
-        return { ...keyJson(key), token };
-      }),
+      write(
+        c,
+        raw,
+        201,
+        () => null,
+        async (ctx) => {
+          const { key, token } = await createKey(ctx, body.name, body.role);
+          return { ...keyJson(key), token };
+        },
+        // The token is shown once and never stored: a replay answers with the key and token null.
+        (result) => ({ ...(result as object), token: null }),
+      ),
   );
 
   route({ method: "delete", path: "/keys/:id", summary: "Revoke an API key", action: "key:manage", success: 200 }, async (c) => {

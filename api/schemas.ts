@@ -19,9 +19,10 @@ export const LIMITS = {
   componentsPerUpdate: 200,
 } as const;
 
-// Control characters other than tab and newlines never belong in text a customer will read.
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-const CONTROL_CHARS_OR_NEWLINE = /[\u0000-\u001F\u007F]/;
+// Control characters (C0 other than tab and newlines, DEL, and C1 such as U+009B, which terminals
+// read as an escape sequence) never belong in text a customer will read.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const CONTROL_CHARS_OR_NEWLINE = /[\u0000-\u001F\u007F-\u009F]/;
 
 const wellFormed = (value: string) => value.isWellFormed();
 

@@ -20,7 +20,7 @@ export async function startServer(config: HeraldConfig, options: { hostname?: st
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://localhost:${port}`,
+    url: `http://${!options.hostname || options.hostname === "0.0.0.0" ? "localhost" : options.hostname}:${port}`,
     deps,
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import type { Role } from "../domain/roles.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getKey, insertKey, revokeKey as revokeKeyRow } from "../../db/queries/keys.ts";
 import type { Executor } from "../../db/database.ts";
-import type { Actor, ApiKeyRecord } from "../../db/records.ts";
+import type { ApiKeyRecord } from "../../db/records.ts";
 import { notFound } from "../problem.ts";
 import type { WriteContext } from "./context.ts";
 
@@ -45,13 +45,14 @@ export async function createKey(ctx: WriteContext, name: string, role: Role): Pr
 export async function revokeKey(ctx: WriteContext, id: string): Promise<ApiKeyRecord> {
   const key = await getKey(ctx.tx, id);
   if (!key) throw notFound("API key", id);
+  if (key.revokedAt) return key; // already revoked: nothing changes, nothing to record
   await revokeKeyRow(ctx.tx, id, ctx.now);
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "key.revoke", entityType: "api_key", entityId: id, details: { name: key.name } });
   return (await getKey(ctx.tx, id))!;
 }
 
-/** The actor a bearer token stands for, or null when it is malformed, unknown, revoked or wrong. */
-export async function authenticate(ex: Executor, token: string): Promise<Actor | null> {
+/** The key a bearer token stands for, or null when it is malformed, unknown, revoked or wrong. */
+export async function authenticate(ex: Executor, token: string): Promise<ApiKeyRecord | null> {
   const match = TOKEN_PATTERN.exec(token);
   if (!match) return null;
   const key = await getKey(ex, match[1]!);
@@ -59,7 +60,7 @@ export async function authenticate(ex: Executor, token: string): Promise<Actor |
   // Hash and compare even for unknown keys, so timing does not tell which key ids exist.
   const matches = constantTimeEqual(presented, key?.secretHash ?? "0".repeat(64));
   if (!key || !matches || key.revokedAt) return null;
-  return { id: key.id, name: key.name, role: key.role };
+  return key;
 }
 
 export function keyJson(key: ApiKeyRecord): Record<string, unknown> {

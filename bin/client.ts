@@ -1,0 +1,250 @@
+/**
+ * The CLI's HTTP side: a small client for Herald's management API (`/api/v1`).
+ *
+ * Writes (POST, PATCH) carry an `Idempotency-Key`, one fresh UUID per call, and every request
+ * is retried on network errors, 5xx and 429 with the SAME key. The server stores the first
+ * response under that key, so a comms lead on a flaky connection never declares an incident twice.
+ */
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Herald answered, and refused (4xx) or failed (5xx after retries). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly detail: string;
+  readonly errors: FieldError[];
+  /** The parsed problem+json body, or the raw text when it was not JSON. */
+  readonly body: unknown;
+
+  constructor(status: number, detail: string, errors: FieldError[], body: unknown) {
+    super(detail);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail;
+    this.errors = errors;
+    this.body = body;
+  }
+}
+
+/** No answer from Herald at all: refused, unresolvable host, reset, or timed out (every attempt). */
+export class UnreachableError extends Error {
+  readonly url: string;
+  readonly timedOut: boolean;
+
+  constructor(url: string, timedOut: boolean, cause: unknown) {
+    super(timedOut ? `Herald at ${url} did not answer in time` : `cannot reach Herald at ${url}`, { cause });
+    this.name = "UnreachableError";
+    this.url = url;
+    this.timedOut = timedOut;
+  }
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+  /** True when Herald answered from its idempotency store: an earlier attempt had already applied it. */
+  replayed: boolean;
+  /** How many attempts it took (1 when the first one answered). */
+  attempts: number;
+}
+
+export interface HeraldClientOptions {
+  /** Base URL of Herald, e.g. http://localhost:8080 (no /api/v1). */
+  url: string;
+  token: string;
+  fetch?: typeof globalThis.fetch;
+  /** Total attempts per request, first one included. Default 3. */
+  attempts?: number;
+  /** Wait before the second attempt; each later wait is three times longer. Default 250 ms. */
+  backoffMs?: number;
+  /** Per-attempt timeout. Default 20 s. */
+  timeoutMs?: number;
+  /** Makes idempotency keys; default crypto.randomUUID. */
+  newIdempotencyKey?: () => string;
+}
+
+/** JSON shapes the CLI reads (a subset of what the API returns). */
+export interface ComponentJson {
+  id: string;
+  name: string;
+  status: string;
+  description: string | null;
+  group_id: string | null;
+  group: boolean;
+  position: number;
+  components?: string[];
+}
+
+export interface AffectedComponentJson {
+  code: string;
+  name: string;
+  old_status: string;
+  new_status: string;
+}
+
+export interface IncidentUpdateJson {
+  id: string;
+  status: string;
+  body: string;
+  created_at: string;
+  display_at: string;
+  affected_components: AffectedComponentJson[] | null;
+  deliver_notifications: boolean;
+  author?: string;
+}
+
+export interface IncidentJson {
+  id: string;
+  name: string;
+  status: string;
+  severity?: string;
+  impact: string;
+  created_at: string;
+  updated_at: string;
+  started_at: string;
+  resolved_at: string | null;
+  shortlink: string;
+  incident_updates: IncidentUpdateJson[];
+  components: ComponentJson[];
+  scheduled_for?: string | null;
+  scheduled_until?: string | null;
+}
+
+export type ListFilter = "open" | "resolved" | undefined;
+
+export interface HeraldClient {
+  readonly url: string;
+  request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  listComponents(): Promise<ApiResponse<ComponentJson[]>>;
+  createComponent(body: Record<string, unknown>): Promise<ApiResponse<ComponentJson>>;
+  patchComponent(id: string, body: Record<string, unknown>): Promise<ApiResponse<ComponentJson>>;
+  listIncidents(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
+  getIncident(id: string): Promise<ApiResponse<IncidentJson>>;
+  createIncident(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  postIncidentUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  listMaintenances(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
+  createMaintenance(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  postMaintenanceUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+}
+
+const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === "TimeoutError" || name === "AbortError";
+}
+
+/** Seconds from a Retry-After header (delta form only), capped so the CLI never hangs for long. */
+function retryAfterMs(response: Response): number | null {
+  const value = response.headers.get("Retry-After");
+  if (!value || !/^\d+$/.test(value.trim())) return null;
+  return Math.min(Number(value) * 1000, 5000);
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toApiError(status: number, statusText: string, body: unknown): ApiError {
+  if (body && typeof body === "object" && typeof (body as { detail?: unknown }).detail === "string") {
+    const problem = body as { detail: string; errors?: unknown };
+    const errors = Array.isArray(problem.errors)
+      ? problem.errors.flatMap((e): FieldError[] =>
+          e && typeof e === "object" && typeof (e as FieldError).message === "string"
+            ? [{ field: String((e as FieldError).field ?? ""), message: (e as FieldError).message }]
+            : [],
+        )
+      : [];
+    return new ApiError(status, problem.detail, errors, body);
+  }
+  return new ApiError(status, `Herald answered HTTP ${status}${statusText ? ` ${statusText}` : ""}.`, [], body);
+}
+
+export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
+  const baseUrl = options.url.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const attempts = Math.max(1, options.attempts ?? 3);
+  const backoffMs = options.backoffMs ?? 250;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const newKey = options.newIdempotencyKey ?? (() => crypto.randomUUID());
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    method = method.toUpperCase();
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${options.token}`,
+      Accept: "application/json, application/problem+json",
+    };
+    // One key for every attempt of this request: a retry of an applied write is answered from the store.
+    if (WRITE_METHODS.has(method)) headers["Idempotency-Key"] = newKey();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload !== undefined) headers["Content-Type"] = "application/json";
+    const target = `${baseUrl}/api/v1${path}`;
+
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let wait = backoffMs * 3 ** (attempt - 1);
+      let response: Response;
+      try {
+        response = await doFetch(target, { method, headers, body: payload, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        lastError = error;
+        if (attempt < attempts) await sleep(wait);
+        continue;
+      }
+      let data: unknown;
+      try {
+        data = await readBody(response);
+      } catch (error) {
+        // The connection dropped while the body was on its way.
+        lastError = error;
+        if (attempt < attempts) await sleep(wait);
+        continue;
+      }
+      if (isRetryableStatus(response.status) && attempt < attempts) {
+        lastError = toApiError(response.status, response.statusText, data);
+        wait = retryAfterMs(response) ?? wait;
+        await sleep(wait);
+        continue;
+      }
+      if (!response.ok) throw toApiError(response.status, response.statusText, data);
+      return { status: response.status, data: data as T, replayed: response.headers.get("Idempotent-Replayed") === "true", attempts: attempt };
+    }
+    if (lastError instanceof ApiError) throw lastError;
+    throw new UnreachableError(baseUrl, isTimeout(lastError), lastError);
+  }
+
+  const id = (value: string) => encodeURIComponent(value);
+  const query = (filter: ListFilter) => (filter ? `?status=${filter}` : "");
+
+  return {
+    url: baseUrl,
+    request,
+    listComponents: () => request("GET", "/components"),
+    createComponent: (body) => request("POST", "/components", body),
+    patchComponent: (componentId, body) => request("PATCH", `/components/${id(componentId)}`, body),
+    listIncidents: (filter) => request("GET", `/incidents${query(filter)}`),
+    getIncident: (incidentId) => request("GET", `/incidents/${id(incidentId)}`),
+    createIncident: (body) => request("POST", "/incidents", body),
+    postIncidentUpdate: (incidentId, body) => request("POST", `/incidents/${id(incidentId)}/updates`, body),
+    listMaintenances: (filter) => request("GET", `/maintenances${query(filter)}`),
+    createMaintenance: (body) => request("POST", "/maintenances", body),
+    postMaintenanceUpdate: (maintenanceId, body) => request("POST", `/maintenances/${id(maintenanceId)}/updates`, body),
+  };
+}

@@ -1,0 +1,67 @@
+import type { IncidentRecord } from "../../db/records.ts";
+import type { PageStatus } from "../../api/domain/indicator.ts";
+import type { ComponentView } from "../../api/service/components.ts";
+import type { ComponentStatus } from "../../api/domain/components.ts";
+
+/**
+ * Everything the public surfaces are made from, read from libSQL in one go by the publisher
+ * (site/publish/), then handed to the Astro pages through `Astro.locals` and to the feed and
+ * JSON writers. Pages never query the database. Plain data only: it can be serialized.
+ */
+export interface PageInfo {
+  id: string;
+  name: string;
+  /** Public base URL, no trailing slash. */
+  url: string;
+  /** IANA zone times are shown in. */
+  timeZone: string;
+  /** Last write to anything public (ISO UTC). */
+  updatedAt: string;
+}
+
+export interface StatusChange {
+  componentId: string;
+  oldStatus: ComponentStatus | null;
+  newStatus: ComponentStatus;
+  /** ISO UTC */
+  changedAt: string;
+}
+
+export interface SiteSnapshot {
+  page: PageInfo;
+  /** When the snapshot was taken (ISO UTC): "now" for uptime bars and the 15 past days. */
+  generatedAt: string;
+  status: PageStatus;
+  /** Every component and group; a group's status is already its most degraded child's. */
+  components: ComponentView[];
+  /** Unresolved incidents, newest first, with all updates (newest first). */
+  unresolvedIncidents: IncidentRecord[];
+  /** Maintenances in progress or verifying, soonest first. */
+  activeMaintenances: IncidentRecord[];
+  /** Maintenances still scheduled, soonest first. */
+  upcomingMaintenances: IncidentRecord[];
+  /** Incidents and maintenances created or updated within the last 15 days (page zone), newest first. */
+  recentIncidents: IncidentRecord[];
+  /** The 50 most recent incidents (any status) — /api/v2/incidents.json. */
+  latestIncidents: IncidentRecord[];
+  /** The 50 most recent maintenances (any status) — /api/v2/scheduled-maintenances.json. */
+  latestMaintenances: IncidentRecord[];
+  /**
+   * Status history of every component from 90 days before generatedAt (plus, per component, the
+   * last change before that window, which gives the status the window opens with).
+   */
+  statusChanges: StatusChange[];
+}
+
+/** One month of the archive at /history/<yyyy-mm> (months in the page's zone). */
+export interface HistoryMonth {
+  /** "2026-11" */
+  month: string;
+  incidents: IncidentRecord[];
+}
+
+/** What a route is given in Astro.locals. */
+export type RouteData =
+  | { route: "home"; snapshot: SiteSnapshot }
+  | { route: "incident"; snapshot: SiteSnapshot; incident: IncidentRecord }
+  | { route: "history"; snapshot: SiteSnapshot; month: HistoryMonth; months: string[] };
