@@ -27,7 +27,7 @@ export function componentJson(c: ComponentView, page: PageRef): Record<string, u
     group: c.isGroup,
     only_show_if_degraded: c.onlyShowIfDegraded,
   };
-  if (c.isGroup) json.components = c.childIds;
+  if (c.isGroup) json.components = [...c.childIds];
   return json;
 }
 

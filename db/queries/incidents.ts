@@ -91,7 +91,8 @@ export async function linkIncidentComponent(ex: Executor, incidentId: string, co
 }
 
 export interface IncidentFilter {
-  kind: IncidentKind;
+  /** Incidents, maintenances, or both when omitted. */
+  kind?: IncidentKind;
   /** Open = not resolved (incidents) / not completed (maintenances). */
   state?: "open" | "closed";
   /** Only these statuses. */
@@ -100,14 +101,22 @@ export interface IncidentFilter {
   offset?: number;
   /** Only incidents created or updated at or after this time. */
   since?: string;
+  /** Only incidents whose history date (scheduled start, else creation) falls in [from, to). */
+  between?: { from: string; to: string };
+  /** newest: by history date, newest first (default); soonest: by history date, soonest first. */
+  order?: "newest" | "soonest";
 }
 
 const CLOSED_STATUSES = JSON.stringify(["resolved", "completed"]);
 
-/** Incidents newest first (by creation; maintenances by schedule), fully loaded. */
+/** Incidents and maintenances by history date (scheduled start, else creation), fully loaded. */
 export async function listIncidents(ex: Executor, filter: IncidentFilter): Promise<IncidentRecord[]> {
-  const where = ["kind = ?"];
-  const args: (string | number)[] = [filter.kind];
+  const where = ["1 = 1"];
+  const args: (string | number)[] = [];
+  if (filter.kind) {
+    where.push("kind = ?");
+    args.push(filter.kind);
+  }
   if (filter.state === "open") {
     where.push("status NOT IN (SELECT value FROM json_each(?))");
     args.push(CLOSED_STATUSES);
@@ -123,7 +132,12 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
     where.push("(created_at >= ? OR updated_at >= ?)");
     args.push(filter.since, filter.since);
   }
-  const order = filter.kind === "maintenance" ? "scheduled_for DESC, id" : "created_at DESC, id";
+  if (filter.between) {
+    where.push("COALESCE(scheduled_for, created_at) >= ? AND COALESCE(scheduled_for, created_at) < ?");
+    args.push(filter.between.from, filter.between.to);
+  }
+  const direction = filter.order === "soonest" ? "ASC" : "DESC";
+  const order = `COALESCE(scheduled_for, created_at) ${direction}, id`;
   args.push(filter.limit, filter.offset ?? 0);
   const result = await ex.execute({
     sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
@@ -212,4 +226,51 @@ export async function linkedComponentIds(ex: Executor, incidentId: string): Prom
     args: [incidentId],
   });
   return result.rows.map((row) => str(row, "component_id"));
+}
+
+/** Ids of the incidents that own the newest public updates (for the feed). */
+export async function incidentIdsWithNewestUpdates(ex: Executor, limit: number): Promise<string[]> {
+  const result = await ex.execute({
+    sql: `SELECT incident_id, MAX(created_at) AS newest FROM
+            (SELECT incident_id, created_at FROM incident_updates ORDER BY created_at DESC, seq DESC LIMIT ?)
+          GROUP BY incident_id ORDER BY newest DESC`,
+    args: [limit],
+  });
+  return result.rows.map((row) => str(row, "incident_id"));
+}
+
+export async function getIncidentsByIds(ex: Executor, ids: readonly string[]): Promise<IncidentRecord[]> {
+  if (ids.length === 0) return [];
+  const result = await ex.execute({
+    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?))`,
+    args: [JSON.stringify(ids)],
+  });
+  const byId = new Map(result.rows.map((row) => [str(row, "id"), toIncidentRow(row)]));
+  return loadDetails(ex, ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
+}
+
+/** Every incident's history date (scheduled start, else creation): enough to list the archive's months. */
+export async function listHistoryDates(ex: Executor): Promise<string[]> {
+  const result = await ex.execute("SELECT COALESCE(scheduled_for, created_at) AS at FROM incidents ORDER BY at DESC");
+  return result.rows.map((row) => str(row, "at"));
+}
+
+/** Incidents linked to a component (their pages show its name). */
+export async function incidentIdsForComponent(ex: Executor, componentId: string): Promise<string[]> {
+  const result = await ex.execute({ sql: "SELECT incident_id FROM incident_components WHERE component_id = ?", args: [componentId] });
+  return result.rows.map((row) => str(row, "incident_id"));
+}
+
+/** Every incident id, for a full publish. */
+export async function listAllIncidentIds(ex: Executor): Promise<string[]> {
+  const result = await ex.execute("SELECT id FROM incidents ORDER BY created_at DESC");
+  return result.rows.map((row) => str(row, "id"));
+}
+
+/** When anything public last changed. */
+export async function lastPublicChange(ex: Executor): Promise<string | null> {
+  const result = await ex.execute(
+    "SELECT MAX(at) AS at FROM (SELECT MAX(updated_at) AS at FROM incidents UNION ALL SELECT MAX(updated_at) AS at FROM components)",
+  );
+  return strOrNull(result.rows[0]!, "at");
 }

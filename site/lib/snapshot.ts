@@ -47,6 +47,11 @@ export interface SiteSnapshot {
   /** The 50 most recent maintenances (any status) — /api/v2/scheduled-maintenances.json. */
   latestMaintenances: IncidentRecord[];
   /**
+   * Incidents and maintenances that own at least one of the 50 newest public updates (with all
+   * their updates) — the feed takes its 50 newest items from these.
+   */
+  feedIncidents: IncidentRecord[];
+  /**
    * Status history of every component from 90 days before generatedAt (plus, per component, the
    * last change before that window, which gives the status the window opens with).
    */

@@ -1,0 +1,165 @@
+/**
+ * The incident history RSS 2.0 feed at `/history.rss` (reference §4.5), from one SiteSnapshot.
+ * Pure: no I/O and no clock (the `rss` package stamps `lastBuildDate` with "now"; we replace it
+ * with the page's last public change, so the same snapshot always gives the same bytes).
+ *
+ * One item per public UPDATE, not one per incident as Statuspage does: a reader sees every
+ * update as it is posted. Items are the 50 newest updates across incidents and maintenances
+ * (`snapshot.feedIncidents`), newest first by display time.
+ *
+ *   title       "<Incident name> — <Status label>"           "API Gateway Down — Identified"
+ *               maintenances: "<name> — Maintenance <label>"  "DB upgrade — Maintenance in progress"
+ *   link        <page url>/incidents/<incident id>
+ *   guid        "<page id>:update:<update id>", isPermaLink="false": stable for the update's
+ *               lifetime, whatever happens to URLs or titles
+ *   pubDate     the update's display time (RFC 822, written by the rss package)
+ *   description HTML: [maintenance window] + "<p><small>Mar 29, 14:05 CEST</small><br><strong>Status</strong> - </p>"
+ *               + renderMarkdown(body) — the only way Markdown becomes HTML. Times are in the page's
+ *               zone with its label, formatted by site/lib/time.ts like Statuspage's feed
+ *               ("<small>Mon D, HH:MM TZ</small>", reference §4.5; the year is in pubDate).
+ */
+import RSS from "rss";
+import { incidentUrl } from "../../api/serialize.ts";
+import { STATUS_LABELS } from "../../api/domain/lifecycle.ts";
+import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
+import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
+import type { PageInfo, SiteSnapshot } from "./snapshot.ts";
+import { formatDateTime, formatRange } from "./time.ts";
+
+export const HISTORY_ITEM_LIMIT = 50;
+
+export interface HistoryItem {
+  /** `<page id>:update:<update id>` — not a URL (isPermaLink="false"). */
+  guid: string;
+  /** "<Incident name> — <Status label>", plain text. */
+  title: string;
+  /** Absolute URL of the incident page. */
+  link: string;
+  /** The update's display time, ISO UTC. */
+  pubDate: string;
+  /** Safe HTML (see the module comment). Title and description hold no character XML forbids. */
+  description: string;
+  kind: IncidentKind;
+  incidentId: string;
+  incidentName: string;
+  updateId: string;
+  status: UpdateRecord["status"];
+  /** STATUS_LABELS of the update's status ("Identified", "In progress"). */
+  statusLabel: string;
+}
+
+// Characters XML 1.0 forbids (C0 controls other than tab/CR/LF, lone surrogates, U+FFFE/U+FFFF).
+// They are not escapable — not even inside CDATA — so one in a body would make the whole feed
+// unparseable. They carry no meaning in a status update; drop them.
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, "");
+}
+
+function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): string {
+  const label = STATUS_LABELS[status];
+  return incident.kind === "maintenance"
+    ? `${incident.name} — Maintenance ${label.toLowerCase()}`
+    : `${incident.name} — ${label}`;
+}
+
+function itemDescription(incident: IncidentRecord, update: UpdateRecord, page: PageInfo): string {
+  const html: string[] = [];
+  if (incident.kind === "maintenance") {
+    // Statuspage's own wording for maintenance items (reference §4.5): "Mar 29, 11:00 – 13:00 UTC".
+    if (incident.scheduledFor !== null) {
+      const window = formatRange(incident.scheduledFor, incident.scheduledUntil, page.timeZone);
+      html.push(`<p><strong>THIS IS A SCHEDULED EVENT ${escapeHtml(window)}</strong></p>`);
+    }
+  }
+  html.push(
+    `<p><small>${escapeHtml(formatDateTime(update.displayAt, page.timeZone))}</small><br>` +
+      `<strong>${escapeHtml(STATUS_LABELS[update.status])}</strong> - </p>`,
+  );
+  html.push(renderMarkdown(update.body));
+  // `]]>` cannot survive renderMarkdown (text `>` is escaped), and the xml writer splits CDATA
+  // around it anyway; this is a third guard, and `]]&gt;` means the same in HTML.
+  return html.join("\n").replace(/]]>/g, "]]&gt;");
+}
+
+/** The `limit` newest public updates across snapshot.feedIncidents, newest first, as feed items. */
+export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITEM_LIMIT): HistoryItem[] {
+  const { page } = snapshot;
+  const seen = new Set<string>();
+  const entries: { incident: IncidentRecord; update: UpdateRecord; shownAt: number }[] = [];
+  for (const incident of snapshot.feedIncidents) {
+    for (const update of incident.updates) {
+      if (seen.has(update.id)) continue; // an incident listed twice must not give duplicate guids
+      seen.add(update.id);
+      entries.push({ incident, update, shownAt: Date.parse(update.displayAt) });
+    }
+  }
+  // Newest display time first; ties by posting time, then by id so the order is total.
+  entries.sort(
+    (a, b) =>
+      b.shownAt - a.shownAt ||
+      Date.parse(b.update.createdAt) - Date.parse(a.update.createdAt) ||
+      b.update.seq - a.update.seq ||
+      (a.update.id < b.update.id ? -1 : a.update.id > b.update.id ? 1 : 0),
+  );
+  return entries.slice(0, Math.max(0, limit)).map(({ incident, update }) => ({
+    guid: `${page.id}:update:${update.id}`,
+    title: xmlSafe(itemTitle(incident, update.status)),
+    link: incidentUrl(page, incident),
+    pubDate: new Date(update.displayAt).toISOString(),
+    description: xmlSafe(itemDescription(incident, update, page)),
+    kind: incident.kind,
+    incidentId: incident.id,
+    incidentName: incident.name,
+    updateId: update.id,
+    status: update.status,
+    statusLabel: STATUS_LABELS[update.status],
+  }));
+}
+
+/** "<Name> Status - Incident History" (reference §4.5), without doubling a name that already ends in "Status". */
+export function historyFeedTitle(page: Pick<PageInfo, "name">): string {
+  const name = page.name.trim();
+  return `${/\bstatus$/i.test(name) ? name : `${name} Status`} - Incident History`;
+}
+
+/** Absolute URL of the feed itself (the atom:link rel="self"). */
+export function historyFeedUrl(page: Pick<PageInfo, "url">): string {
+  return `${page.url}/history.rss`;
+}
+
+/**
+ * Replaces the first `<lastBuildDate>` element outside CDATA (the channel's; channel elements
+ * precede the items) — a page name containing that text inside the CDATA title is skipped.
+ */
+function setLastBuildDate(xml: string, date: Date): string {
+  let done = false;
+  return xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<lastBuildDate>[^<]*<\/lastBuildDate>/g, (match) => {
+    if (done || match.startsWith("<![CDATA[")) return match;
+    done = true;
+    return `<lastBuildDate>${date.toUTCString()}</lastBuildDate>`;
+  });
+}
+
+export function historyRss(snapshot: SiteSnapshot): string {
+  const { page } = snapshot;
+  const feed = new RSS({
+    title: xmlSafe(historyFeedTitle(page)),
+    description: xmlSafe(`Every update on incidents and scheduled maintenance for ${page.name}`),
+    site_url: page.url,
+    feed_url: historyFeedUrl(page),
+    language: "en",
+    generator: "Herald",
+  });
+  for (const item of historyItems(snapshot)) {
+    feed.item({
+      title: item.title,
+      description: item.description,
+      url: item.link,
+      guid: item.guid,
+      date: item.pubDate,
+    });
+  }
+  return setLastBuildDate(feed.xml({ indent: true }), new Date(page.updatedAt));
+}
