@@ -12,6 +12,7 @@ import { isId } from "./domain/ids.ts";
 import { can, type Action } from "./domain/roles.ts";
 import { readJson, validate } from "./http/body.ts";
 import { idempotencyConflict, readIdempotencyKey, requestFingerprint } from "./http/idempotency.ts";
+import { notFoundPage } from "./http/public-pages.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { buildOpenApi, type RouteDoc } from "./openapi.ts";
 import { notFound, Problem } from "./problem.ts";
@@ -42,7 +43,11 @@ export interface AppDeps {
   hooks?: WriteHooks;
   onChange?: (event: ChangeEvent) => void;
   log?: (line: string) => void;
+  /** Serves the published page, feed and JSON (GET/HEAD); null when nothing is there. */
+  publicSite?: PublicSite;
 }
+
+export type PublicSite = (request: Request) => Promise<Response | null>;
 
 type Env = { Variables: { actor: Actor } };
 
@@ -78,7 +83,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     );
   });
 
-  app.notFound((c) => problemResponse(c, new Problem(404, "Not Found", `No route for ${c.req.method} ${c.req.path}.`)));
+  mountPublicSite(app, deps.publicSite);
 
   const api = new Hono<Env>();
 
@@ -319,5 +324,37 @@ export function createApp(deps: AppDeps): Hono<Env> {
   }
 
   app.route("/api/v1", api);
+  return app;
+}
+
+/**
+ * The public site is served by the same server as the API, after it: `/api/v1/*` is the API,
+ * everything else a published file or a 404.
+ */
+function mountPublicSite(app: Hono<Env>, publicSite: PublicSite | undefined): void {
+  app.notFound(async (c) => {
+    const path = c.req.path;
+    if (!path.startsWith("/api/v1/") && publicSite) {
+      const response = await publicSite(c.req.raw);
+      if (response) return response;
+    }
+    if (path.startsWith("/api/") || c.req.method !== "GET") {
+      return problemResponse(c, new Problem(404, "Not Found", `No route for ${c.req.method} ${path}.`));
+    }
+    return notFoundPage(c.req.raw);
+  });
+}
+
+/**
+ * What serves while the database cannot be reached at start: the last published site, and a
+ * clear 503 for the API. Swapped for the full app as soon as the database answers.
+ */
+export function createPublicOnlyApp(publicSite: PublicSite | undefined, reason: string): Hono<Env> {
+  const app = new Hono<Env>();
+  app.all("/api/v1/*", (c) => {
+    c.header("Retry-After", "5");
+    return problemResponse(c, new Problem(503, "Service Unavailable", `The database is unavailable (${reason}); the status page is still served. Nothing was changed.`));
+  });
+  mountPublicSite(app, publicSite);
   return app;
 }

@@ -6,6 +6,8 @@ export interface HeraldConfig {
   port: number;
   databaseUrl: string;
   databaseAuthToken: string | undefined;
+  /** Where the published site (manifest and objects) lives on Node. */
+  publicDir: string;
   page: {
     name: string;
     /** Public base URL of the status page, without a trailing slash. */
@@ -28,6 +30,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     port,
     databaseUrl: env.DATABASE_URL || "file:data/herald.db",
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
+    publicDir: env.PUBLIC_DIR || "data/public",
     page: { name: env.PAGE_NAME || "Herald Status", url, timeZone },
   };
 }

@@ -5,9 +5,9 @@ import { startServer } from "./server.ts";
 try {
   const config = readConfig(process.env);
   const server = await startServer(config, { log: (line) => console.error(line) });
-  const keys = await server.deps.db.client.execute("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL");
-  console.log(`Herald is serving ${config.page.name} on http://localhost:${config.port} (database ${redactUrl(config.databaseUrl)})`);
-  if (Number(keys.rows[0]?.n ?? 0) === 0) {
+  console.log(`Herald is serving ${config.page.name} on ${server.url} (database ${redactUrl(config.databaseUrl)})`);
+  const keys = await server.deps?.db.client.execute("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL");
+  if (keys && Number(keys.rows[0]?.n ?? 0) === 0) {
     console.log("No API keys yet. Create one with: npx herald keys create --name admin --role admin");
   }
   const stop = async (signal: string) => {

@@ -1,33 +1,118 @@
 import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import type { Hono } from "hono";
 import { openNodeDatabase } from "../db/open-node.ts";
-import { createApp, type AppDeps } from "./app.ts";
+import type { Database } from "../db/database.ts";
+import { loadSiteRenderer } from "../site/render.ts";
+import { Publisher, type PageRenderer } from "../site/publish/publisher.ts";
+import { servePublished } from "../site/publish/serve.ts";
+import { PublishedSite } from "../site/publish/store.ts";
+import { createApp, createPublicOnlyApp, type AppDeps, type Clock, type PublicSite } from "./app.ts";
 import type { HeraldConfig } from "./config.ts";
 
 export interface RunningServer {
   url: string;
-  deps: AppDeps;
+  /** Present once the database has been reached. */
+  deps: AppDeps | null;
+  site: PublishedSite;
+  publisher: Publisher | null;
+  /** Resolves when the database has been opened (immediately if it was at start). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
-/** Opens the database and serves Herald on Node; used by `npm start`, tests and benchmarks. */
-export async function startServer(config: HeraldConfig, options: { hostname?: string; log?: (line: string) => void } = {}): Promise<RunningServer> {
-  const { db, pageId } = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
-  const deps: AppDeps = { db, pageId, config, clock: { now: () => new Date() }, ...(options.log ? { log: options.log } : {}) };
-  const app = createApp(deps);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: options.hostname ?? "0.0.0.0" }, () => resolve(s));
+export interface ServerOptions {
+  hostname?: string;
+  log?: (line: string) => void;
+  clock?: Clock;
+  /** Where the Astro build is (default dist/site). */
+  siteDist?: string;
+  /** How often the home page, feed and JSON are refreshed without a write (uptime bars, days). */
+  refreshMs?: number;
+  /** Delay between attempts to reach a database that was down at start. */
+  reconnectMs?: number;
+}
+
+/**
+ * Serves Herald on Node: the API and the published site on one port. If the database cannot be
+ * reached at start, the last published site is served anyway and the API answers 503 until a
+ * reconnect succeeds — the page must outlive the outage it reports.
+ */
+export async function startServer(config: HeraldConfig, options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const clock = options.clock ?? { now: () => new Date() };
+  const site = new PublishedSite(config.publicDir);
+  const publicSite: PublicSite = (request) => servePublished(site, request);
+  const renderer: PageRenderer = await loadSiteRenderer(options.siteDist);
+
+  let handler: Hono<any> = createPublicOnlyApp(publicSite, "starting");
+  let db: Database | null = null;
+  let publisher: Publisher | null = null;
+  let refreshTimer: ReturnType<typeof setInterval> | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+  const running: RunningServer = { url: "", deps: null, site, publisher: null, ready: Promise.resolve(), close: async () => {} };
+
+  async function connect(): Promise<boolean> {
+    try {
+      const opened = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
+      if (closed) {
+        opened.db.close();
+        return true;
+      }
+      db = opened.db;
+      const page = { id: opened.pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone };
+      publisher = new Publisher({ db, page, site, renderer, clock, log });
+      const deps: AppDeps = { db, pageId: opened.pageId, config, clock, log, publicSite, onChange: (event) => publisher!.notify(event) };
+      handler = createApp(deps);
+      running.deps = deps;
+      running.publisher = publisher;
+      // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.
+      if (site.current().build !== renderer.buildId) publisher.publishAll();
+      else publisher.refresh();
+      refreshTimer = setInterval(() => publisher?.refresh(), options.refreshMs ?? 60_000);
+      refreshTimer.unref();
+      return true;
+    } catch (error) {
+      const reason = (error as Error)?.message ?? String(error);
+      handler = createPublicOnlyApp(publicSite, "cannot open it");
+      log(`database unavailable (${redact(reason)}); serving the last published site, retrying`);
+      return false;
+    }
+  }
+
+  running.ready = new Promise<void>((resolveReady) => {
+    const attempt = async () => {
+      if (closed) return resolveReady();
+      if (await connect()) return resolveReady();
+      reconnectTimer = setTimeout(attempt, options.reconnectMs ?? 5000);
+      reconnectTimer.unref();
+    };
+    void attempt();
+  });
+  // Wait briefly for the first attempt, so a healthy start serves the API from the first request.
+  await Promise.race([running.ready, new Promise((r) => setTimeout(r, 2000))]);
+
+  const server: ServerType = await new Promise((resolveServer) => {
+    const s = serve({ fetch: (request) => handler.fetch(request), port: config.port, hostname: options.hostname ?? "0.0.0.0" }, () => resolveServer(s));
   });
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${!options.hostname || options.hostname === "0.0.0.0" ? "localhost" : options.hostname}:${port}`,
-    deps,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          db.close();
-          resolve();
-        });
-      }),
+  running.url = `http://${!options.hostname || options.hostname === "0.0.0.0" ? "localhost" : options.hostname}:${port}`;
+  running.close = async () => {
+    closed = true;
+    if (refreshTimer) clearInterval(refreshTimer);
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    await new Promise<void>((r) => server.close(() => r()));
+    (server as import("node:http").Server).closeAllConnections?.();
+    if (publisher) {
+      publisher.stop();
+      await publisher.idle().catch(() => {});
+    }
+    (db as Database | null)?.close();
   };
+  return running;
+}
+
+function redact(text: string): string {
+  return text.replace(/(authToken|token|password)=[^&\s]+/gi, "$1=…");
 }

@@ -12,7 +12,7 @@ export async function benchWrites(options: { writers?: number; updatesPerWriter?
   const perWriter = options.updatesPerWriter ?? 40;
   const dir = scratchDir("write");
   const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${dir}/herald.db` }), { hostname: "127.0.0.1", log: () => {} });
-  const token = await server.deps.db.write(async (tx) =>
+  const token = await server.deps!.db.write(async (tx) =>
     (await createKey({ tx, actor: { id: null, name: "bench", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "bench", "admin")).token,
   );
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };

@@ -114,7 +114,7 @@ describe("herald keys (local database)", SLOW, () => {
     expect(out[1]).toMatch(new RegExp(`^${adminToken.slice(3, 15)}  Ada Admin\\s+admin  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ  -\\s+`));
     expect(out[2]).toMatch(new RegExp(`^${commsToken.slice(3, 15)}  Cole Comms  comms  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ  -\\s+-$`));
 
-    const hashes = (await server.deps.db.client.execute("SELECT secret_hash FROM api_keys")).rows.map((r) => String(r.secret_hash));
+    const hashes = (await server.deps!.db.client.execute("SELECT secret_hash FROM api_keys")).rows.map((r) => String(r.secret_hash));
     expect(hashes).toHaveLength(2);
     const json = await herald(["keys", "list", "--json"]);
     for (const text of [list.stdout, json.stdout]) {

@@ -1,0 +1,260 @@
+/**
+ * Times on the status page. Everything is stored as ISO-8601 UTC and shown in the page's IANA
+ * zone (`snapshot.page.timeZone`) with that zone's label ("14:05 EST", "09:30 CET", "12:00 UTC").
+ *
+ * Nothing here reads the process's own zone: only `Date.UTC`, `getTime` and `Intl.DateTimeFormat`
+ * with an explicit `timeZone` are used, so the output is the same under TZ=UTC and any other TZ.
+ *
+ * Day keys ("2026-11-27") and month keys ("2026-11") name calendar days and months in the page's
+ * zone; a day there is 23, 24 or 25 hours long, and `dayStart` gives its first instant in UTC.
+ */
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+type Instant = string | number | Date;
+
+function toMs(instant: Instant): number {
+  const ms = typeof instant === "number" ? instant : typeof instant === "string" ? Date.parse(instant) : instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError(`Not a valid time: ${String(instant)}`);
+  return ms;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** Wall-clock fields of an instant in a zone. `month` is 1-12. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const WALL_OPTIONS: Intl.DateTimeFormatOptions = {
+  hourCycle: "h23",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "numeric",
+  minute: "numeric",
+  second: "numeric",
+};
+
+/** The wall clock in `timeZone` at an instant. */
+export function wallClock(instant: Instant, timeZone: string): WallClock {
+  const parts = formatter("en-US", timeZone, WALL_OPTIONS).formatToParts(toMs(instant));
+  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
+  return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour") % 24, minute: get("minute"), second: get("second") };
+}
+
+/** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
+export function offsetMs(instant: Instant, timeZone: string): number {
+  const ms = toMs(instant);
+  const w = wallClock(ms, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+
+function keyOf(year: number, month: number, day: number): string {
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+}
+
+function parseDayKey(key: string): [number, number, number] {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(key);
+  if (!match) throw new RangeError(`Not a day key (yyyy-mm-dd): ${key}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+function parseMonthKey(key: string): [number, number] {
+  const match = /^(\d{4})-(\d{2})$/.exec(key);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) throw new RangeError(`Not a month key (yyyy-mm): ${key}`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** "2026-11-27": the calendar day of an instant in the zone. */
+export function dayKey(instant: Instant, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return keyOf(w.year, w.month, w.day);
+}
+
+/** "2026-11": the calendar month of an instant in the zone. */
+export function monthKey(instant: Instant, timeZone: string): string {
+  return dayKey(instant, timeZone).slice(0, 7);
+}
+
+/** The day key `days` calendar days after `key` (negative: before). Pure calendar arithmetic. */
+export function addDays(key: string, days: number): string {
+  const [y, m, d] = parseDayKey(key);
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return keyOf(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
+}
+
+/** The month key `months` months after `key` (negative: before). */
+export function addMonths(key: string, months: number): string {
+  const [y, m] = parseMonthKey(key);
+  const date = new Date(Date.UTC(y, m - 1 + months, 1));
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}`;
+}
+
+/**
+ * The first instant (epoch ms) of a calendar day in the zone: usually local midnight; where a DST
+ * change skips midnight (e.g. America/Santiago, America/Havana), the moment the day begins.
+ */
+export function dayStart(key: string, timeZone: string): number {
+  const [y, m, d] = parseDayKey(key);
+  const utcMidnight = Date.UTC(y, m - 1, d);
+  // Local midnight is utcMidnight − offset; the offset at that instant may differ from the one at
+  // utcMidnight (a DST change in between), so look it up again at the first guess.
+  const first = utcMidnight - offsetMs(utcMidnight, timeZone);
+  const candidate = utcMidnight - offsetMs(first, timeZone);
+  if (dayKey(candidate, timeZone) === key && dayKey(candidate - 1, timeZone) < key) return candidate;
+  // Midnight does not exist that day: search for the boundary. Every zone's midnight lies within
+  // [utcMidnight − 14 h, utcMidnight + 12 h]; widen by an hour on each side for DST.
+  let lo = utcMidnight - 15 * HOUR; // before the day
+  let hi = utcMidnight + 13 * HOUR; // within the day or after it
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (dayKey(mid, timeZone) < key) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** How long a calendar day is in the zone, in ms (23, 24 or 25 hours around DST changes). */
+export function dayLengthMs(key: string, timeZone: string): number {
+  return dayStart(addDays(key, 1), timeZone) - dayStart(key, timeZone);
+}
+
+/**
+ * The zone's short label at an instant: "UTC", "EST"/"EDT", "CET"/"CEST", "GMT"/"BST", or "GMT+5:30"
+ * where no abbreviation is common. en-US knows the American abbreviations, en-GB the European ones.
+ */
+export function timeZoneLabel(instant: Instant, timeZone: string): string {
+  const label = (locale: string): string =>
+    formatter(locale, timeZone, { timeZoneName: "short" })
+      .formatToParts(toMs(instant))
+      .find((p) => p.type === "timeZoneName")?.value ?? timeZone;
+  const us = label("en-US");
+  if (!/^GMT[+\-\u2212]/.test(us)) return us;
+  return label("en-GB");
+}
+
+const MONTHS_SHORT = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
+const MONTHS_LONG = [
+  "January", "February", "March", "April", "May", "June",
+  "July", "August", "September", "October", "November", "December",
+] as const;
+
+function time24(w: WallClock): string {
+  return `${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/** "14:05 EST" */
+export function formatTime(instant: Instant, timeZone: string): string {
+  return `${time24(wallClock(instant, timeZone))} ${timeZoneLabel(instant, timeZone)}`;
+}
+
+/** "Nov 27, 14:05 EST" — short, for lists where the year is evident. */
+export function formatDateTime(instant: Instant, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return `${MONTHS_SHORT[w.month - 1]} ${w.day}, ${time24(w)} ${timeZoneLabel(instant, timeZone)}`;
+}
+
+/** "Nov 27, 2026 - 14:05 EST" — as Statuspage's "Posted …" lines. */
+export function formatPosted(instant: Instant, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return `${MONTHS_SHORT[w.month - 1]} ${w.day}, ${w.year} - ${time24(w)} ${timeZoneLabel(instant, timeZone)}`;
+}
+
+/**
+ * A time window, short: "Dec 3, 02:00 – 04:00 UTC" within one day; "Dec 3, 22:00 – Dec 4, 02:00 UTC"
+ * across days; each end keeps its own label when they differ (a DST change inside the window).
+ * Without an end: "from Dec 3, 02:00 UTC".
+ */
+export function formatRange(start: Instant, end: Instant | null, timeZone: string): string {
+  if (end === null) return `from ${formatDateTime(start, timeZone)}`;
+  const [left, right] = formatRangeParts(start, end, timeZone);
+  return `${left} – ${right}`;
+}
+
+/** The two ends of `formatRange`, for markup that puts each in its own `<time>`. */
+export function formatRangeParts(start: Instant, end: Instant, timeZone: string): [string, string] {
+  const a = wallClock(start, timeZone);
+  const b = wallClock(end, timeZone);
+  const labelA = timeZoneLabel(start, timeZone);
+  const labelB = timeZoneLabel(end, timeZone);
+  const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
+  const sameYear = a.year === b.year;
+  const dateA = `${MONTHS_SHORT[a.month - 1]} ${a.day}${sameYear ? "" : `, ${a.year}`}`;
+  const dateB = `${MONTHS_SHORT[b.month - 1]} ${b.day}${sameYear ? "" : `, ${b.year}`}`;
+  const left = `${dateA}, ${time24(a)}${labelA === labelB ? "" : ` ${labelA}`}`;
+  const right = `${sameDay ? "" : `${dateB}, `}${time24(b)} ${labelB}`;
+  return [left, right];
+}
+
+/** "Nov 27, 2026" for a day key. */
+export function formatDay(key: string): string {
+  const [y, m, d] = parseDayKey(key);
+  return `${MONTHS_SHORT[m - 1]} ${d}, ${y}`;
+}
+
+/** "Nov 27" for a day key. */
+export function formatDayShort(key: string): string {
+  const [, m, d] = parseDayKey(key);
+  return `${MONTHS_SHORT[m - 1]} ${d}`;
+}
+
+/** "November 2026" for a month key. */
+export function formatMonth(key: string): string {
+  const [y, m] = parseMonthKey(key);
+  return `${MONTHS_LONG[m - 1]} ${y}`;
+}
+
+/** True for "yyyy-mm" with a real month. */
+export function isMonthKey(key: string): boolean {
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(key);
+}
+
+/**
+ * A duration in words, rounded to the minute: "less than a minute", "45 min", "1 h 55 min", "2 h",
+ * and from a day on, to the hour: "1 d 3 h", "2 d".
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Not a duration: ${ms}`);
+  const minutes = Math.round(ms / MINUTE);
+  if (minutes < 1) return "less than a minute";
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    return m === 0 ? `${h} h` : `${h} h ${m} min`;
+  }
+  const hours = Math.round(minutes / 60);
+  const d = Math.floor(hours / 24);
+  const h = hours % 24;
+  return h === 0 ? `${d} d` : `${d} d ${h} h`;
+}
+
+/** Milliseconds between two instants. */
+export function between(start: Instant, end: Instant): number {
+  return toMs(end) - toMs(start);
+}
+
+/** The ISO UTC form for `<time datetime>`: "2026-11-27T19:05:00.000Z". */
+export function isoUtc(instant: Instant): string {
+  return new Date(toMs(instant)).toISOString();
+}

@@ -1,0 +1,626 @@
+/**
+ * Every decision the status page makes, as plain data for the .astro files (which hold markup only):
+ * which components show and in what order, labels, icons and colour tones, the 15 past days, the
+ * history month navigation, durations and excerpts. Times come from ./time.ts, uptime from
+ * ./uptime.ts; update bodies are rendered by templates/markdown.ts and nothing else.
+ *
+ * Colour is never the only signal: every status carries words and a distinct icon.
+ */
+import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../api/domain/components.ts";
+import type { PageStatus, Indicator } from "../../api/domain/indicator.ts";
+import { STATUS_LABELS } from "../../api/domain/lifecycle.ts";
+import { SEVERITY_LEVELS, type Impact, type Severity } from "../../api/domain/severity.ts";
+import type { ComponentView } from "../../api/service/components.ts";
+import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
+import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
+import { historyFeedTitle, historyFeedUrl } from "./feed.ts";
+import type { RouteData, SiteSnapshot } from "./snapshot.ts";
+import {
+  MINUTE,
+  addDays,
+  between,
+  dayKey,
+  formatDay,
+  formatDayShort,
+  formatDuration,
+  formatMonth,
+  formatPosted,
+  formatRangeParts,
+  formatDateTime,
+  isoUtc,
+  isMonthKey,
+} from "./time.ts";
+import { UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "./uptime.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+type RouteName = RouteData["route"];
+export type RouteOf<R extends RouteName> = Extract<RouteData, { route: R }>;
+
+/** Astro.locals as the route expects them, or a clear error (the renderer reports it). */
+export function expectRoute<R extends RouteName>(locals: unknown, route: R): RouteOf<R> {
+  const data = locals as Partial<RouteData> | null | undefined;
+  if (!data || typeof data !== "object" || data.route !== route) {
+    throw new Error(`This page needs Astro.locals for route "${route}", got ${data && typeof data === "object" ? `route "${String(data.route)}"` : String(data)}.`);
+  }
+  if (!data.snapshot) throw new Error(`Astro.locals for route "${route}" has no snapshot.`);
+  if (route === "incident" && !(data as RouteOf<"incident">).incident) throw new Error('Astro.locals for route "incident" has no incident.');
+  if (route === "history" && !(data as RouteOf<"history">).month) throw new Error('Astro.locals for route "history" has no month.');
+  return data as RouteOf<R>;
+}
+
+/** Paths of the site, root-relative. */
+export const paths = {
+  home: "/",
+  history: "/history",
+  feed: "/history.rss",
+  incident: (id: string): string => `/incidents/${encodeURIComponent(id)}`,
+  month: (month: string): string => `/history/${encodeURIComponent(month)}`,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Tones, icons and labels
+
+/** Colour families; CSS maps each to a colour with enough contrast in light and dark schemes. */
+export type Tone = "ok" | "minor" | "partial" | "major" | "maint" | "info" | "nodata";
+
+export interface Badge {
+  label: string;
+  /** A decorative glyph (aria-hidden): distinct per status so colour is never the only cue. */
+  icon: string;
+  tone: Tone;
+}
+
+export const ICONS = {
+  ok: "✓",
+  minor: "▲",
+  partial: "◆",
+  major: "✕",
+  maint: "◷",
+  info: "●",
+  nodata: "–",
+} as const satisfies Record<Tone, string>;
+
+const COMPONENT_TONES: Readonly<Record<ComponentStatus, Tone>> = {
+  operational: "ok",
+  degraded_performance: "minor",
+  partial_outage: "partial",
+  major_outage: "major",
+  under_maintenance: "maint",
+};
+
+/** "Operational" with ✓ (green), "Degraded Performance" ▲ (yellow), "Partial Outage" ◆ (orange), "Major Outage" ✕ (red), "Under Maintenance" ◷ (blue). */
+export function componentBadge(status: ComponentStatus): Badge {
+  const tone = COMPONENT_TONES[status];
+  return { label: COMPONENT_STATUS_LABELS[status], icon: ICONS[tone], tone };
+}
+
+const INDICATOR_TONES: Readonly<Record<Indicator, Tone>> = {
+  none: "ok",
+  minor: "minor",
+  major: "partial",
+  critical: "major",
+  maintenance: "maint",
+};
+
+/** The banner: Statuspage's own description ("All Systems Operational"), with a tone and an icon. */
+export function indicatorBadge(status: PageStatus): Badge {
+  const tone = INDICATOR_TONES[status.indicator];
+  return { label: status.description, icon: ICONS[tone], tone };
+}
+
+const IMPACT_BADGES: Readonly<Record<Impact | "maintenance", Badge>> = {
+  none: { label: "No impact", icon: ICONS.info, tone: "info" },
+  minor: { label: "Minor impact", icon: ICONS.minor, tone: "minor" },
+  major: { label: "Major impact", icon: ICONS.partial, tone: "partial" },
+  critical: { label: "Critical impact", icon: ICONS.major, tone: "major" },
+  maintenance: { label: "Maintenance", icon: ICONS.maint, tone: "maint" },
+};
+
+/** The Statuspage impact in words: "Critical impact", "Major impact", "Minor impact", "No impact", "Maintenance". */
+export function impactBadge(impact: Impact | "maintenance"): Badge {
+  return IMPACT_BADGES[impact];
+}
+
+/** "SEV2 · High" — the severity as the incident-management guide names it; null without one. */
+export function severityText(severity: Severity | null): string | null {
+  return severity ? `${severity} · ${SEVERITY_LEVELS[severity].name}` : null;
+}
+
+export function statusLabel(status: IncidentRecord["status"]): string {
+  return STATUS_LABELS[status];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Times
+
+/** What `<time datetime={iso}>{text}</time>` needs. */
+export interface TimeView {
+  iso: string;
+  text: string;
+}
+
+export function postedTime(instant: string, timeZone: string): TimeView {
+  return { iso: isoUtc(instant), text: formatPosted(instant, timeZone) };
+}
+
+export function shortTime(instant: string, timeZone: string): TimeView {
+  return { iso: isoUtc(instant), text: formatDateTime(instant, timeZone) };
+}
+
+export interface WindowView {
+  start: TimeView;
+  end: TimeView | null;
+}
+
+/** A window as two `<time>`s: "Dec 3, 02:00" – "04:00 UTC"; without an end, the start alone. */
+export function windowView(start: string, end: string | null, timeZone: string): WindowView {
+  if (!end) return { start: shortTime(start, timeZone), end: null };
+  const [left, right] = formatRangeParts(start, end, timeZone);
+  return { start: { iso: isoUtc(start), text: left }, end: { iso: isoUtc(end), text: right } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/**
+ * A plain-text excerpt of an update body: the Markdown's text (templates/markdown.ts), whitespace
+ * collapsed, cut at a word boundary before `max` characters with "…". Shown as text, never as HTML.
+ */
+export function excerpt(markdown: string, max = 160): string {
+  const text = renderMarkdownToText(markdown).replace(/\s+/g, " ").trim();
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, "")}…`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents and updates
+
+export interface UpdateView {
+  id: string;
+  status: string;
+  /** Safe HTML from renderMarkdown: the only thing the pages pass to set:html. */
+  html: string;
+  posted: TimeView;
+  reopened: boolean;
+}
+
+/** Updates newest first (by displayAt, then seq), bodies rendered once. */
+export function updateViews(incident: IncidentRecord, timeZone: string): UpdateView[] {
+  return sortedUpdates(incident).map((u) => ({
+    id: u.id,
+    status: statusLabel(u.status),
+    html: renderMarkdown(u.body),
+    posted: postedTime(u.displayAt, timeZone),
+    reopened: u.reopened,
+  }));
+}
+
+function sortedUpdates(incident: IncidentRecord): UpdateRecord[] {
+  return [...incident.updates].sort((a, b) => Date.parse(b.displayAt) - Date.parse(a.displayAt) || b.seq - a.seq);
+}
+
+/** When an incident or maintenance belongs in the archive: a maintenance's scheduled start, else its creation. */
+export function historyInstant(incident: IncidentRecord): string {
+  return incident.scheduledFor ?? incident.createdAt;
+}
+
+/** When the work on it began: the first "in progress" update of a maintenance (or its scheduled start); an incident's startedAt. */
+function workStarted(incident: IncidentRecord): string {
+  if (incident.kind === "maintenance") {
+    const firstInProgress = sortedUpdates(incident).reverse().find((u) => u.status === "in_progress");
+    return firstInProgress?.displayAt ?? incident.scheduledFor ?? incident.startedAt;
+  }
+  return incident.startedAt;
+}
+
+/** "Resolved after 1 h 55 min" / "Completed after 2 h" once over; null while open. */
+export function durationText(incident: IncidentRecord): string | null {
+  if (!incident.resolvedAt) return null;
+  if (incident.kind === "incident" && incident.status !== "resolved") return null;
+  if (incident.kind === "maintenance" && incident.status !== "completed") return null;
+  const ms = Math.max(0, between(workStarted(incident), incident.resolvedAt));
+  return `${incident.kind === "maintenance" ? "Completed" : "Resolved"} after ${formatDuration(ms)}`;
+}
+
+export interface IncidentSummary {
+  id: string;
+  href: string;
+  name: string;
+  kind: IncidentRecord["kind"];
+  status: string;
+  /** The current status as a badge: maintenance in blue, a resolved incident in green, an open one in its impact's tone. */
+  state: Badge;
+  impact: Badge;
+  severity: string | null;
+}
+
+export function stateBadge(incident: IncidentRecord): Badge {
+  const label = statusLabel(incident.status);
+  if (incident.kind === "maintenance") return { label, icon: ICONS.maint, tone: "maint" };
+  if (incident.status === "resolved") return { label, icon: ICONS.ok, tone: "ok" };
+  const impact = impactBadge(incident.impact);
+  return { label, icon: impact.icon, tone: impact.tone };
+}
+
+export function incidentSummary(incident: IncidentRecord): IncidentSummary {
+  return {
+    id: incident.id,
+    href: paths.incident(incident.id),
+    name: incident.name,
+    kind: incident.kind,
+    status: statusLabel(incident.status),
+    state: stateBadge(incident),
+    impact: impactBadge(incident.impact),
+    severity: severityText(incident.severity),
+  };
+}
+
+export interface IncidentCard extends IncidentSummary {
+  updates: UpdateView[];
+  window: WindowView | null;
+}
+
+function incidentCard(incident: IncidentRecord, timeZone: string, latestOnly = false): IncidentCard {
+  const updates = updateViews(incident, timeZone);
+  return {
+    ...incidentSummary(incident),
+    updates: latestOnly ? updates.slice(0, 1) : updates,
+    window: incident.scheduledFor ? windowView(incident.scheduledFor, incident.scheduledUntil, timeZone) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Components and uptime bars
+
+/** Bar geometry, as Statuspage draws it: one 3-unit rect every 5 units in a 448 × 34 view box. */
+export const BAR = { step: 5, width: 3, height: 34, viewWidth: 448 } as const;
+
+const LEVEL_TONES: Readonly<Record<DayLevel, Tone>> = {
+  none: "ok",
+  minor: "minor",
+  partial: "partial",
+  major: "major",
+  nodata: "nodata",
+};
+
+export interface BarDay {
+  x: number;
+  tone: Tone;
+  /** "Nov 27: Major outage 30 min, 97.91 %" — the day's detail, as an SVG <title>. */
+  title: string;
+}
+
+export interface BarView {
+  /** "99.84 % uptime" or "No data". */
+  percent: string;
+  /** Text alternative of the whole bar. */
+  label: string;
+  days: BarDay[];
+  /** Days with anything other than full operation, newest first: reachable without hover. */
+  notable: { iso: string; date: string; text: string }[];
+  /** "3 days not fully operational", "Operational on all 90 days"… */
+  summary: string;
+}
+
+function dayDetail(d: UptimeDay): string {
+  if (d.minutes <= 0) return "No data";
+  const parts: string[] = [];
+  const add = (minutes: number, what: string) => {
+    if (minutes > 0) parts.push(`${what} ${formatDuration(minutes * MINUTE)}`);
+  };
+  add(d.major, "Major outage");
+  add(d.partial, "Partial outage");
+  add(d.degraded, "Degraded performance");
+  add(d.maintenance, "Maintenance");
+  if (parts.length === 0) return "No downtime";
+  return `${parts.join(", ")}; ${formatUptime(d.uptime)} uptime`;
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+export function barView(name: string, uptime: ComponentUptime): BarView {
+  const days: BarDay[] = uptime.days.map((d, i) => ({
+    x: i * BAR.step,
+    tone: LEVEL_TONES[d.level],
+    title: `${formatDayShort(d.day)}: ${dayDetail(d)}`,
+  }));
+  const notable = uptime.days
+    .filter((d) => d.minutes > 0 && d.major + d.partial + d.degraded + d.maintenance > 0)
+    .reverse()
+    .map((d) => ({ iso: d.day, date: formatDay(d.day), text: dayDetail(d) }));
+  const percent = uptime.uptime === null ? "No data" : `${formatUptime(uptime.uptime)} uptime`;
+  const outages = uptime.outageDays === 0 ? "no days with outages" : plural(uptime.outageDays, "day with outages", "days with outages");
+  const noData = UPTIME_DAYS - uptime.daysWithData;
+  const label =
+    uptime.uptime === null
+      ? `${name}: no uptime data for the last ${UPTIME_DAYS} days`
+      : `${name}: ${percent} over the last ${UPTIME_DAYS} days, ${outages}${noData > 0 ? `, ${plural(noData, "day", "days")} without data` : ""}`;
+  const summary =
+    notable.length === 0
+      ? uptime.uptime === null
+        ? "No data yet"
+        : `Operational on all ${plural(uptime.daysWithData, "day", "days")} with data`
+      : `${plural(notable.length, "day", "days")} not fully operational`;
+  return { percent, label, days, notable, summary };
+}
+
+export interface ComponentRow {
+  id: string;
+  name: string;
+  description: string | null;
+  badge: Badge;
+  bar: BarView | null;
+}
+
+export interface GroupRow extends ComponentRow {
+  children: ComponentRow[];
+  /** Expanded by default when something in it is not operational. */
+  open: boolean;
+}
+
+export type TopRow = ({ isGroup: false } & ComponentRow) | ({ isGroup: true } & GroupRow);
+
+const byPosition = (a: ComponentView, b: ComponentView): number => a.position - b.position || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+
+/** A component shows unless it is "only show if degraded" and operational. */
+export function isVisible(c: ComponentView): boolean {
+  return !(c.onlyShowIfDegraded && c.status === "operational");
+}
+
+/**
+ * The component list: top-level components and groups by position (then name), children by
+ * position inside their group. Hidden: components that only show when degraded and are
+ * operational, and groups left with no visible child. A group shows its derived status (its most
+ * degraded child's, already in ComponentView) and is open when that is not operational. Showcased
+ * components and groups get a 90-day uptime bar.
+ */
+export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, ComponentUptime>): TopRow[] {
+  const all = snapshot.components;
+  const byId = new Map(all.map((c) => [c.id, c]));
+  const ups = uptime ?? computeUptime({ components: all, statusChanges: snapshot.statusChanges, generatedAt: snapshot.generatedAt, timeZone: snapshot.page.timeZone });
+  const row = (c: ComponentView): ComponentRow => {
+    const u = ups.get(c.id);
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description?.trim() ? c.description.trim() : null,
+      badge: componentBadge(c.status),
+      bar: c.showcase && u ? barView(c.name, u) : null,
+    };
+  };
+  const rows: TopRow[] = [];
+  // A child whose group is missing is shown at the top level rather than lost.
+  const top = all.filter((c) => !c.groupId || !byId.get(c.groupId)?.isGroup).sort(byPosition);
+  for (const c of top) {
+    if (c.isGroup) {
+      const children = all.filter((k) => k.groupId === c.id && !k.isGroup).sort(byPosition).filter(isVisible);
+      if (children.length === 0 || !isVisible(c)) continue;
+      rows.push({ isGroup: true, ...row(c), children: children.map(row), open: c.status !== "operational" });
+    } else if (isVisible(c)) {
+      rows.push({ isGroup: false, ...row(c) });
+    }
+  }
+  return rows;
+}
+
+/** The colour legend of the bars, in order. */
+export const BAR_LEGEND: readonly Badge[] = [
+  { label: "No downtime", icon: ICONS.ok, tone: "ok" },
+  { label: "Minor", icon: ICONS.minor, tone: "minor" },
+  { label: "Partial", icon: ICONS.partial, tone: "partial" },
+  { label: "Major", icon: ICONS.major, tone: "major" },
+  { label: "No data", icon: ICONS.nodata, tone: "nodata" },
+];
+
+/** The formula, stated on the page next to the bars. */
+export const UPTIME_FORMULA =
+  "Uptime counts a minute of major outage as fully down and a minute of partial outage as 30 % down; degraded performance and maintenance count as up.";
+
+// ---------------------------------------------------------------------------------------------
+// Past incidents (home) and history
+
+export const PAST_DAYS = 15;
+
+export interface ListedIncident extends IncidentSummary {
+  /** Latest update: its status and a plain-text excerpt. */
+  latest: { status: string; text: string; posted: TimeView } | null;
+  /** When it happened: start (and end when over), in the page zone. */
+  when: WindowView;
+}
+
+function listed(incident: IncidentRecord, timeZone: string): ListedIncident {
+  const latest = sortedUpdates(incident)[0];
+  const end = incident.resolvedAt ?? (incident.kind === "maintenance" ? incident.scheduledUntil : null);
+  return {
+    ...incidentSummary(incident),
+    latest: latest ? { status: statusLabel(latest.status), text: excerpt(latest.body), posted: shortTime(latest.displayAt, timeZone) } : null,
+    when: windowView(historyInstant(incident), end, timeZone),
+  };
+}
+
+export interface PastDay {
+  /** "2026-11-27" */
+  key: string;
+  /** "Nov 27, 2026" */
+  title: string;
+  incidents: ListedIncident[];
+}
+
+const newestFirst = (a: IncidentRecord, b: IncidentRecord): number =>
+  Date.parse(historyInstant(b)) - Date.parse(historyInstant(a)) || b.id.localeCompare(a.id);
+
+/**
+ * The last PAST_DAYS days in the page's zone, today first, each with the incidents and maintenances
+ * of that day, newest first. An incident belongs to the day of `historyInstant` (a maintenance's
+ * scheduled start, else its creation) — the same rule as the history months. One that began before
+ * the window but was updated within it is listed on the day of its last update; maintenances
+ * scheduled after today are left to "Scheduled maintenance".
+ */
+export function pastDays(snapshot: SiteSnapshot): PastDay[] {
+  const tz = snapshot.page.timeZone;
+  const today = dayKey(snapshot.generatedAt, tz);
+  const first = addDays(today, -(PAST_DAYS - 1));
+  const byDay = new Map<string, IncidentRecord[]>();
+  for (const incident of [...snapshot.recentIncidents].sort(newestFirst)) {
+    let key = dayKey(historyInstant(incident), tz);
+    if (key > today) continue;
+    if (key < first) key = dayKey(incident.updatedAt, tz);
+    if (key < first || key > today) continue;
+    byDay.set(key, [...(byDay.get(key) ?? []), incident]);
+  }
+  return Array.from({ length: PAST_DAYS }, (_, i) => {
+    const key = addDays(today, -i);
+    return { key, title: formatDay(key), incidents: (byDay.get(key) ?? []).map((inc) => listed(inc, tz)) };
+  });
+}
+
+export interface MonthLink {
+  month: string;
+  href: string;
+  label: string;
+}
+
+export interface HistoryView {
+  month: string;
+  title: string;
+  incidents: ListedIncident[];
+  newer: MonthLink | null;
+  older: MonthLink | null;
+  /** Every month with incidents, newest first, for the "All months" list. */
+  months: (MonthLink & { current: boolean })[];
+}
+
+const monthLink = (month: string): MonthLink => ({ month, href: paths.month(month), label: formatMonth(month) });
+
+/** One month of the archive, newest first, with links to the neighbouring months that have incidents. */
+export function historyView(data: RouteOf<"history">): HistoryView {
+  const tz = data.snapshot.page.timeZone;
+  const month = isMonthKey(data.month.month) ? data.month.month : dayKey(data.snapshot.generatedAt, tz).slice(0, 7);
+  const months = [...new Set(data.months.filter(isMonthKey))].sort().reverse();
+  const newer = months.filter((m) => m > month).at(-1) ?? null;
+  const older = months.find((m) => m < month) ?? null;
+  return {
+    month,
+    title: formatMonth(month),
+    incidents: [...data.month.incidents].sort(newestFirst).map((i) => listed(i, tz)),
+    newer: newer ? monthLink(newer) : null,
+    older: older ? monthLink(older) : null,
+    months: months.map((m) => ({ ...monthLink(m), current: m === month })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+export interface LayoutView {
+  /** <title> */
+  title: string;
+  pageName: string;
+  /** Absolute feed URL for <link rel="alternate">. */
+  feedUrl: string;
+  feedTitle: string;
+  updated: TimeView;
+  timeZoneNote: string;
+}
+
+export function layoutView(snapshot: SiteSnapshot, title: string | null): LayoutView {
+  const page = snapshot.page;
+  return {
+    title: title ? `${title} - ${page.name}` : page.name,
+    pageName: page.name,
+    feedUrl: historyFeedUrl(page),
+    feedTitle: historyFeedTitle(page),
+    updated: shortTime(page.updatedAt, page.timeZone),
+    timeZoneNote: `Times are shown in ${page.timeZone}.`,
+  };
+}
+
+export interface HomeView {
+  layout: LayoutView;
+  banner: Badge;
+  incidents: IncidentCard[];
+  maintenances: IncidentCard[];
+  components: TopRow[];
+  legend: readonly Badge[];
+  formula: string;
+  days: number;
+  past: PastDay[];
+}
+
+export function homeView(data: RouteOf<"home">): HomeView {
+  const { snapshot } = data;
+  const tz = snapshot.page.timeZone;
+  return {
+    layout: layoutView(snapshot, null),
+    banner: indicatorBadge(snapshot.status),
+    incidents: snapshot.unresolvedIncidents.map((i) => incidentCard(i, tz)),
+    maintenances: [
+      ...snapshot.activeMaintenances.map((m) => incidentCard(m, tz, true)),
+      ...snapshot.upcomingMaintenances.map((m) => incidentCard(m, tz, true)),
+    ],
+    components: componentRows(snapshot),
+    legend: BAR_LEGEND,
+    formula: UPTIME_FORMULA,
+    days: UPTIME_DAYS,
+    past: pastDays(snapshot),
+  };
+}
+
+export interface IncidentPageView {
+  layout: LayoutView;
+  incident: IncidentCard;
+  /** "Incident Report for Herald Status" / "Scheduled Maintenance Report for …" */
+  kicker: string;
+  /** When an incident started (null for maintenances: they show their window). */
+  started: TimeView | null;
+  duration: string | null;
+  /** Names of the components it affected, in page order. */
+  affected: string[];
+  severityDetail: string | null;
+}
+
+/** Affected components: linked ones by their current names in page order, then names recorded on updates for any since deleted. */
+export function affectedNames(incident: IncidentRecord, components: readonly ComponentView[]): string[] {
+  const linked = new Set(incident.componentIds);
+  for (const u of incident.updates) for (const a of u.affected) linked.add(a.componentId);
+  const byId = new Map(components.map((c) => [c.id, c]));
+  const groupPos = (c: ComponentView): number => (c.groupId ? (byId.get(c.groupId)?.position ?? 0) : c.position);
+  const known = components
+    .filter((c) => linked.has(c.id))
+    .sort((a, b) => groupPos(a) - groupPos(b) || (a.groupId ? a.position : -1) - (b.groupId ? b.position : -1) || a.name.localeCompare(b.name));
+  const names = known.map((c) => c.name);
+  const seen = new Set(known.map((c) => c.id));
+  for (const u of sortedUpdates(incident)) {
+    for (const a of u.affected) {
+      if (!seen.has(a.componentId)) {
+        seen.add(a.componentId);
+        names.push(a.name);
+      }
+    }
+  }
+  return names;
+}
+
+export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
+  const { snapshot, incident } = data;
+  const tz = snapshot.page.timeZone;
+  const level = incident.severity ? SEVERITY_LEVELS[incident.severity] : null;
+  return {
+    layout: layoutView(snapshot, incident.name),
+    incident: incidentCard(incident, tz),
+    kicker: `${incident.kind === "maintenance" ? "Scheduled Maintenance Report" : "Incident Report"} for ${snapshot.page.name}`,
+    started: incident.kind === "incident" ? postedTime(incident.startedAt, tz) : null,
+    duration: durationText(incident),
+    affected: affectedNames(incident, snapshot.components),
+    severityDetail: level ? level.impact : null,
+  };
+}
+
+export function historyPageView(data: RouteOf<"history">): { layout: LayoutView; history: HistoryView } {
+  const history = historyView(data);
+  return { layout: layoutView(data.snapshot, `Incident History, ${history.title}`), history };
+}

@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startTestHerald, type TestHerald } from "../../test/harness.ts";
+import type { RouteData } from "../lib/snapshot.ts";
+import { Publisher, type PageRenderer } from "./publisher.ts";
+import { PublishedSite } from "./store.ts";
+
+type Json = Record<string, any>;
+let h: TestHerald;
+let dir: string;
+
+/** Renders a route as a line naming what it was given, and records every call. */
+class FakeRenderer implements PageRenderer {
+  calls: string[] = [];
+  failNext = 0;
+  /** Makes each home render slow, as a real build under load is, so writes overlap publishes. */
+  homeDelayMs = 0;
+  assetsDir: string;
+  buildId = "build-1";
+  constructor(assetsDir: string) {
+    this.assetsDir = assetsDir;
+  }
+  async render(path: string, locals: RouteData): Promise<string> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("render exploded");
+    }
+    this.calls.push(path);
+    if (path === "/" && this.homeDelayMs) await new Promise((r) => setTimeout(r, this.homeDelayMs));
+    if (locals.route === "incident") return `incident ${locals.incident.name}: ${locals.incident.updates.map((u) => u.body).join(" | ")}`;
+    if (locals.route === "history") return `history ${locals.month.month}: ${locals.month.incidents.map((i) => i.name).join(", ")}`;
+    return `home ${locals.snapshot.status.description}; open: ${locals.snapshot.unresolvedIncidents.map((i) => i.name).join(", ")}`;
+  }
+}
+
+function setup(renderer = new FakeRenderer(join(dir, "assets"))) {
+  const site = new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
+  const logs: string[] = [];
+  const publisher = new Publisher({
+    db: h.db, site, renderer, clock: h.clock, log: (l) => logs.push(l), retryMs: 20, maxRetryMs: 50,
+    page: { id: h.deps.pageId, name: "Example", url: "https://status.example.com", timeZone: "Europe/Berlin" },
+  });
+  const read = (path: string) => {
+    const entry = site.lookup(path);
+    return entry ? readFileSync(site.objectPath(entry), "utf8") : undefined;
+  };
+  return { site, publisher, renderer, logs, read };
+}
+
+async function post(path: string, body: unknown): Promise<Json> {
+  const res = await h.call("POST", path, { body });
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return (await res.json()) as Json;
+}
+
+beforeAll(async () => {
+  h = await startTestHerald();
+  dir = mkdtempSync(join(tmpdir(), "herald-publisher-"));
+  h.clock.set("2026-11-20T10:00:00.000Z");
+});
+afterAll(async () => {
+  await h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("publisher", () => {
+  test("a full publish writes home, archive, incident pages, feed and the eight JSON documents", async () => {
+    const api = await post("/api/v1/components", { name: "API" });
+    const incident = await post("/api/v1/incidents", { name: "Outage", severity: "SEV1", body: "Looking.", components: { [api.id]: "major_outage" } });
+    const { site, publisher, read } = setup();
+    publisher.publishAll();
+    await publisher.idle();
+    expect(read("/")).toBe("home Major System Outage; open: Outage");
+    expect(read(`/incidents/${incident.id}`)).toBe("incident Outage: Looking.");
+    expect(read("/history")).toBe("history 2026-11: Outage");
+    expect(read("/history/2026-11")).toBe("history 2026-11: Outage");
+    expect(Object.keys(site.current().entries).filter((p) => p.startsWith("/api/v2/")).sort()).toEqual([
+      "/api/v2/components.json", "/api/v2/incidents.json", "/api/v2/incidents/unresolved.json", "/api/v2/scheduled-maintenances.json",
+      "/api/v2/scheduled-maintenances/active.json", "/api/v2/scheduled-maintenances/upcoming.json", "/api/v2/status.json", "/api/v2/summary.json",
+    ]);
+    expect(JSON.parse(read("/api/v2/summary.json")!).incidents[0].id).toBe(incident.id);
+    expect(read("/history.rss")).toContain("Outage");
+    expect(site.current().build).toBe("build-1");
+  });
+
+  test("a change renders only what it touches; a burst coalesces into few publishes showing the last write", async () => {
+    const incident = await post("/api/v1/incidents", { name: "Burst", severity: "SEV3", body: "First." });
+    const { publisher, renderer, read } = setup();
+    publisher.publishAll();
+    await publisher.idle();
+    renderer.calls = [];
+    publisher.notify({ type: "incident", id: incident.id });
+    await publisher.idle();
+    expect(renderer.calls.sort()).toEqual(["/", "/history", "/history/2026-11", `/incidents/${incident.id}`].sort());
+
+    renderer.calls = [];
+    renderer.homeDelayMs = 50;
+    // Twenty writes land while publishes are running: each notify joins the one queued publish.
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        await post(`/api/v1/incidents/${incident.id}/updates`, { status: "identified", body: `Update ${i + 1}.` });
+        publisher.notify({ type: "incident", id: incident.id });
+      }),
+    );
+    await publisher.idle();
+    const homeRenders = renderer.calls.filter((c) => c === "/").length;
+    expect(homeRenders).toBeGreaterThanOrEqual(1);
+    expect(homeRenders).toBeLessThan(20);
+    expect(read(`/incidents/${incident.id}`)).toMatch(/^incident Burst: Update 20\. \| Update 19\./);
+  });
+
+  test("a failed publish leaves the previous site live, is logged, and is retried", async () => {
+    const incident = await post("/api/v1/incidents", { name: "Flaky build", severity: "SEV2", body: "One." });
+    const { site, publisher, renderer, read, logs } = setup();
+    publisher.publishAll();
+    await publisher.idle();
+    const before = JSON.stringify(site.current());
+    renderer.failNext = 2;
+    await post(`/api/v1/incidents/${incident.id}/updates`, { status: "identified", body: "Two." });
+    publisher.notify({ type: "incident", id: incident.id });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(JSON.stringify(site.current())).toBe(before);
+    await publisher.idle();
+    expect(logs.filter((l) => l.startsWith("publish failed")).length).toBe(2);
+    expect(read(`/incidents/${incident.id}`)).toBe("incident Flaky build: Two. | One.");
+    expect(publisher.lastError).toBeNull();
+  });
+
+  test("a component rename republishes the pages of the incidents it affected", async () => {
+    const db = await post("/api/v1/components", { name: "Database" });
+    const incident = await post("/api/v1/incidents", { name: "DB slow", severity: "SEV3", body: "Slow.", components: { [db.id]: "degraded_performance" } });
+    const { publisher, renderer } = setup();
+    publisher.publishAll();
+    await publisher.idle();
+    renderer.calls = [];
+    await h.call("PATCH", `/api/v1/components/${db.id}`, { body: { name: "Primary database" } });
+    publisher.notify({ type: "component", id: db.id });
+    await publisher.idle();
+    expect(renderer.calls).toContain(`/incidents/${incident.id}`);
+  });
+
+  test("a new site build means a full publish", async () => {
+    const { site, publisher, renderer } = setup();
+    publisher.publishAll();
+    await publisher.idle();
+    renderer.buildId = "build-2";
+    renderer.calls = [];
+    publisher.refresh();
+    await publisher.idle();
+    expect(renderer.calls.filter((c) => c.startsWith("/incidents/")).length).toBeGreaterThan(2);
+    expect(site.current().build).toBe("build-2");
+  });
+});

@@ -1,0 +1,272 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import type { ChangeEvent } from "../../api/app.ts";
+import type { Database } from "../../db/database.ts";
+import { getIncidentsByIds, incidentIdsForComponent, listAllIncidentIds } from "../../db/queries/incidents.ts";
+import type { IncidentRecord } from "../../db/records.ts";
+import { historyRss } from "../lib/feed.ts";
+import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
+import { statuspageDocuments } from "../lib/statuspage.ts";
+import { monthKey } from "./months.ts";
+import { loadHistoryMonth, loadHistoryMonths, loadSnapshot, readConsistently } from "./snapshot.ts";
+import type { FileToPublish, PublishedSite } from "./store.ts";
+
+/** Renders one route of the Astro site to HTML (site/render.ts provides the real one). */
+export interface PageRenderer {
+  render(pathname: string, locals: RouteData): Promise<string>;
+  /** Directory of the build's client assets (hashed CSS), published as immutable files. */
+  assetsDir: string;
+  /** Changes whenever the site's code changes: a new build republishes every page. */
+  buildId: string;
+}
+
+export interface PublisherOptions {
+  db: Database;
+  page: Omit<PageInfo, "updatedAt">;
+  site: PublishedSite;
+  renderer: PageRenderer;
+  clock: { now(): Date };
+  log: (line: string) => void;
+  /** First retry delay after a failed publish; doubles up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+}
+
+/** What a queued publish must cover. */
+interface Work {
+  full: boolean;
+  incidents: Set<string>;
+  components: Set<string>;
+}
+
+const emptyWork = (): Work => ({ full: false, incidents: new Set(), components: new Set() });
+const isEmpty = (w: Work) => !w.full && w.incidents.size === 0 && w.components.size === 0;
+
+/** Paths published on every run: they show the page's overall state. */
+const HOME = "/";
+const FEED = "/history.rss";
+
+export interface PublishReport {
+  rendered: number;
+  changed: number;
+  ms: number;
+  full: boolean;
+}
+
+/**
+ * Regenerates the public site after committed writes, off the request path.
+ *
+ * Bursts coalesce: one publish runs at a time and every change that arrives meanwhile is merged
+ * into the single next one, which reads a fresh snapshot, so the last write always wins. Only the
+ * routes a change touches are rendered (the home page, feed and JSON always; the incident's page
+ * and its archive month). A failed publish leaves the previous site live, is logged, and is
+ * retried with backoff together with whatever arrived since.
+ */
+export class Publisher {
+  private readonly options: PublisherOptions;
+  private pending: Work = emptyWork();
+  /** Set when the home page must be refreshed even without a write (the day rolled over). */
+  private refreshRequested = false;
+  private running: Promise<void> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private stopped = false;
+  private waiters: (() => void)[] = [];
+  lastReport: PublishReport | null = null;
+  lastError: string | null = null;
+
+  constructor(options: PublisherOptions) {
+    this.options = options;
+  }
+
+  /** Queues the routes a committed change touches. Never throws, never waits. */
+  notify(event: ChangeEvent): void {
+    if (event.type === "incident" || event.type === "maintenance") this.pending.incidents.add(event.id);
+    else if (event.type === "component") this.pending.components.add(event.id);
+    else return;
+    this.kick();
+  }
+
+  /** Everything, e.g. at start with a new site build or an empty published directory. */
+  publishAll(): void {
+    this.pending.full = true;
+    this.kick();
+  }
+
+  /** The home page, feed and JSON (time passes: uptime bars, "past 15 days", maintenance windows). */
+  refresh(): void {
+    this.refreshRequested = true;
+    this.kick();
+  }
+
+  /** Resolves once nothing is queued, running or waiting to be retried. */
+  idle(): Promise<void> {
+    if (!this.running && !this.retryTimer && isEmpty(this.pending) && !this.refreshRequested) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** No more publishing: pending retries are dropped (what is published stays published). */
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (!this.running) this.settle();
+  }
+
+  private kick(): void {
+    if (this.stopped) return this.settle();
+    if (this.running || this.retryTimer) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (!this.retryTimer && (!isEmpty(this.pending) || this.refreshRequested)) this.kick();
+      else if (!this.retryTimer) this.settle();
+    });
+  }
+
+  private settle(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && (!isEmpty(this.pending) || this.refreshRequested)) {
+      const work = this.pending;
+      this.pending = emptyWork();
+      this.refreshRequested = false;
+      try {
+        this.lastReport = await this.publish(work);
+        this.lastError = null;
+        this.failures = 0;
+      } catch (error) {
+        // Keep the work for the retry, merged with anything newer; the live site is untouched.
+        this.pending = merge(work, this.pending);
+        this.failures++;
+        this.lastError = (error as Error)?.message ?? String(error);
+        const delay = Math.min((this.options.retryMs ?? 1000) * 2 ** (this.failures - 1), this.options.maxRetryMs ?? 30_000);
+        this.options.log(`publish failed (attempt ${this.failures}), previous site stays live, retrying in ${delay} ms: ${this.lastError}`);
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.kick();
+        }, delay);
+        this.retryTimer.unref?.();
+        return;
+      }
+    }
+  }
+
+  private async publish(work: Work): Promise<PublishReport> {
+    const started = performance.now();
+    const { db, site, renderer, page, clock } = this.options;
+    const now = clock.now();
+    const at = now.toISOString();
+    const full = work.full || site.current().build !== renderer.buildId;
+    const batch = site.begin(at);
+    let rendered = 0;
+    const add = (file: FileToPublish) => {
+      batch.add(file);
+      rendered++;
+    };
+
+    await readConsistently(db, async (tx) => {
+      const snapshot = await loadSnapshot(tx, page, now);
+      const months = await loadHistoryMonths(tx, page.timeZone);
+      const incidentIds = new Set(work.incidents);
+      for (const componentId of work.components) {
+        // A component's name appears on the pages of the incidents that affected it.
+        for (const id of await incidentIdsForComponent(tx, componentId)) incidentIds.add(id);
+      }
+      const monthsToRender = new Set<string>();
+      if (full) {
+        for (const file of this.assets()) add(file);
+        for (const month of months) monthsToRender.add(month);
+      }
+      // Incident pages first, in chunks, so a full publish of a large archive streams to disk.
+      const ids = full ? await listAllIncidentIds(tx) : [...incidentIds];
+      for (let i = 0; i < ids.length; i += 200) {
+        for (const incident of await getIncidentsByIds(tx, ids.slice(i, i + 200))) {
+          add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
+          monthsToRender.add(monthKey(historyDate(incident), page.timeZone));
+        }
+      }
+      if (months[0]) monthsToRender.add(months[0]);
+      for (const month of monthsToRender) {
+        if (!months.includes(month)) continue;
+        const data = await loadHistoryMonth(tx, month, page.timeZone);
+        const locals: RouteData = { route: "history", snapshot, month: data, months };
+        add(html(`/history/${month}`, await renderer.render(`/history/${month}`, locals)));
+        if (month === months[0]) add(html("/history", await renderer.render("/history", locals)));
+      }
+      if (months.length === 0) {
+        const locals: RouteData = { route: "history", snapshot, month: { month: monthKey(snapshot.generatedAt, page.timeZone), incidents: [] }, months: [] };
+        add(html("/history", await renderer.render("/history", locals)));
+      }
+      for (const file of publicDocuments(snapshot)) add(file);
+      add(html(HOME, await renderer.render(HOME, { route: "home", snapshot })));
+    });
+
+    const changed = batch.commit({ build: renderer.buildId });
+    if (full) site.collectGarbage();
+    const ms = performance.now() - started;
+    this.options.log(`published ${changed.length} changed of ${rendered} rendered files in ${ms.toFixed(0)} ms${full ? " (full)" : ""}`);
+    return { rendered, changed: changed.length, ms, full };
+  }
+
+  /** The build's client files (hashed CSS under /_astro/), published with every full publish. */
+  private *assets(): Generator<FileToPublish> {
+    const dir = this.options.renderer.assetsDir;
+    for (const file of walk(dir)) {
+      const path = "/" + relative(dir, file).split(sep).join("/");
+      yield { path, body: readFileSync(file), contentType: contentTypeOf(path), immutable: path.startsWith("/_astro/") };
+    }
+  }
+}
+
+function merge(a: Work, b: Work): Work {
+  return { full: a.full || b.full, incidents: new Set([...a.incidents, ...b.incidents]), components: new Set([...a.components, ...b.components]) };
+}
+
+function historyDate(incident: IncidentRecord): string {
+  return incident.scheduledFor ?? incident.createdAt;
+}
+
+function html(path: string, body: string): FileToPublish {
+  return { path, body, contentType: "text/html; charset=utf-8" };
+}
+
+/** The feed and Statuspage's eight JSON documents. */
+export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
+  const files: FileToPublish[] = [{ path: FEED, body: historyRss(snapshot), contentType: "application/rss+xml; charset=utf-8" }];
+  for (const [path, value] of Object.entries(statuspageDocuments(snapshot))) {
+    files.push({ path: `/${path}`, body: JSON.stringify(value), contentType: "application/json; charset=utf-8" });
+  }
+  return files;
+}
+
+function* walk(dir: string): Generator<string> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}
+
+const TYPES: Record<string, string> = {
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".webmanifest": "application/manifest+json",
+};
+
+export function contentTypeOf(path: string): string {
+  const ext = /\.[a-z0-9]+$/i.exec(path)?.[0]?.toLowerCase() ?? "";
+  return TYPES[ext] ?? "application/octet-stream";
+}

@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import { securityHeaders } from "../../api/http/public-pages.ts";
+import type { PublishedEntry, PublishedSite } from "./store.ts";
+
+/**
+ * Serves the published site from disk (Node). The database is never touched: when it is down,
+ * the last published page, feed and JSON are still served.
+ */
+
+/**
+ * Pages are polled during incidents: browsers and CDNs may reuse a copy for a few seconds,
+ * revalidate cheaply (ETag), and keep serving it if Herald itself is unreachable.
+ */
+const PAGE_CACHE = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400";
+const ASSET_CACHE = "public, max-age=31536000, immutable";
+
+function isCrossOriginReadable(path: string): boolean {
+  return path.startsWith("/api/v2/") || path === "/history.rss" || path === "/history.atom";
+}
+
+function chooseEncoding(entry: PublishedEntry, acceptEncoding: string): "br" | "gzip" | undefined {
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.toLowerCase().split(",")) {
+    const [name, ...params] = part.trim().split(";");
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
+    accepted.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  for (const encoding of ["br", "gzip"] as const) {
+    if (entry.encodings.includes(encoding) && (accepted.get(encoding) ?? 0) > 0) return encoding;
+  }
+  return undefined;
+}
+
+function notModified(request: Request, etag: string, modifiedAt: string): boolean {
+  const ifNoneMatch = request.headers.get("If-None-Match");
+  if (ifNoneMatch !== null) {
+    return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+  }
+  const ifModifiedSince = request.headers.get("If-Modified-Since");
+  if (ifModifiedSince !== null) {
+    const since = Date.parse(ifModifiedSince);
+    return !Number.isNaN(since) && Math.floor(Date.parse(modifiedAt) / 1000) * 1000 <= since;
+  }
+  return false;
+}
+
+/** The response for a GET/HEAD of a published path, or null when nothing is published there. */
+export async function servePublished(site: PublishedSite, request: Request): Promise<Response | null> {
+  if (request.method !== "GET" && request.method !== "HEAD") return null;
+  const path = decodeURIComponent(new URL(request.url).pathname).replace(/(.)\/+$/, "$1");
+  const entry = site.lookup(path);
+  if (!entry) return null;
+  const etag = `"${entry.object}"`;
+  const headers = new Headers({
+    ETag: etag,
+    "Last-Modified": new Date(entry.modifiedAt).toUTCString(),
+    "Cache-Control": entry.immutable ? ASSET_CACHE : PAGE_CACHE,
+    Vary: "Accept-Encoding",
+  });
+  securityHeaders(headers, entry.contentType);
+  if (isCrossOriginReadable(path)) headers.set("Access-Control-Allow-Origin", "*");
+  if (notModified(request, etag, entry.modifiedAt)) return new Response(null, { status: 304, headers });
+
+  const encoding = chooseEncoding(entry, request.headers.get("Accept-Encoding") ?? "");
+  headers.set("Content-Type", entry.contentType);
+  if (encoding) headers.set("Content-Encoding", encoding);
+  let body: Buffer;
+  try {
+    body = await readFile(site.objectPath(entry, encoding));
+  } catch {
+    // The manifest moved on and this object was collected between lookup and read: serve the new one.
+    const again = site.lookup(path);
+    if (!again || again.object === entry.object) return null;
+    return servePublished(site, request);
+  }
+  headers.set("Content-Length", String(body.length));
+  return new Response(request.method === "HEAD" ? null : new Uint8Array(body), { status: 200, headers });
+}
