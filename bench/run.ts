@@ -1,8 +1,10 @@
+import { benchPublish } from "./publish.ts";
 import { benchWrites } from "./write.ts";
 
 // `npm run bench [name…]`: runs the named benchmarks (all by default) and prints their numbers.
 const benches: Record<string, () => Promise<void>> = {
   write: () => benchWrites(),
+  publish: () => benchPublish(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {

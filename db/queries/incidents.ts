@@ -105,6 +105,8 @@ export interface IncidentFilter {
   between?: { from: string; to: string };
   /** newest: by history date, newest first (default); soonest: by history date, soonest first. */
   order?: "newest" | "soonest";
+  /** Load only each incident's newest update (for lists that show just that). Default: all. */
+  updates?: "all" | "latest";
 }
 
 const CLOSED_STATUSES = JSON.stringify(["resolved", "completed"]);
@@ -129,7 +131,8 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
     args.push(JSON.stringify(filter.statuses));
   }
   if (filter.since) {
-    where.push("(created_at >= ? OR updated_at >= ?)");
+    // A union of two index lookups; an OR of the two columns would scan the whole table.
+    where.push("id IN (SELECT id FROM incidents WHERE created_at >= ? UNION SELECT id FROM incidents WHERE updated_at >= ?)");
     args.push(filter.since, filter.since);
   }
   if (filter.between) {
@@ -143,7 +146,7 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
     sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
     args,
   });
-  return loadDetails(ex, result.rows.map(toIncidentRow));
+  return loadDetails(ex, result.rows.map(toIncidentRow), filter.updates === "latest");
 }
 
 export async function getIncident(ex: Executor, id: string, kind: IncidentKind): Promise<IncidentRecord | null> {
@@ -154,20 +157,24 @@ export async function getIncident(ex: Executor, id: string, kind: IncidentKind):
 }
 
 /** Attaches updates (newest first, with their component changes) and affected component ids, in three queries. */
-async function loadDetails(ex: Executor, rows: IncidentRow[]): Promise<IncidentRecord[]> {
+async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false): Promise<IncidentRecord[]> {
   if (rows.length === 0) return [];
   const ids = JSON.stringify(rows.map((r) => r.id));
+  // Either every update of the incidents, or only the newest of each.
+  const which = latestOnly
+    ? "u.incident_id IN (SELECT value FROM json_each(?)) AND u.seq = (SELECT MAX(seq) FROM incident_updates x WHERE x.incident_id = u.incident_id)"
+    : "u.incident_id IN (SELECT value FROM json_each(?))";
   const [updates, affected, links] = await Promise.all([
     ex.execute({
       sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at
-            FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, seq DESC`,
+            FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`,
       args: [ids],
     }),
     ex.execute({
       sql: `SELECT a.update_id, a.component_id, c.name, a.old_status, a.new_status
             FROM incident_update_components a JOIN incident_updates u ON u.id = a.update_id
             JOIN components c ON c.id = a.component_id
-            WHERE u.incident_id IN (SELECT value FROM json_each(?)) ORDER BY c.position, c.name`,
+            WHERE ${which} ORDER BY c.position, c.name`,
       args: [ids],
     }),
     ex.execute({

@@ -40,7 +40,10 @@ export interface SiteSnapshot {
   activeMaintenances: IncidentRecord[];
   /** Maintenances still scheduled, soonest first. */
   upcomingMaintenances: IncidentRecord[];
-  /** Incidents and maintenances created or updated within the last 15 days (page zone), newest first. */
+  /**
+   * Incidents and maintenances created or updated within the last 15 days (page zone), newest
+   * first, each with ONLY its newest update (the list shows just that).
+   */
   recentIncidents: IncidentRecord[];
   /** The 50 most recent incidents (any status) — /api/v2/incidents.json. */
   latestIncidents: IncidentRecord[];
@@ -62,6 +65,7 @@ export interface SiteSnapshot {
 export interface HistoryMonth {
   /** "2026-11" */
   month: string;
+  /** Each with ONLY its newest update (the archive shows just that). */
   incidents: IncidentRecord[];
 }
 

@@ -72,6 +72,8 @@ export class Publisher {
   private failures = 0;
   private stopped = false;
   private waiters: (() => void)[] = [];
+  /** Months of the archive (page zone), newest first once sorted; loaded on the first publish. */
+  private months: Set<string> | null = null;
   lastReport: PublishReport | null = null;
   lastError: string | null = null;
 
@@ -116,7 +118,9 @@ export class Publisher {
   private kick(): void {
     if (this.stopped) return this.settle();
     if (this.running || this.retryTimer) return;
-    this.running = this.drain().finally(() => {
+    // Start on a fresh macrotask: the embedded database answers synchronously, so a publish begun
+    // inside the write's request would otherwise run before that request's response is sent.
+    this.running = nextTick().then(() => this.drain()).finally(() => {
       this.running = null;
       if (!this.retryTimer && (!isEmpty(this.pending) || this.refreshRequested)) this.kick();
       else if (!this.retryTimer) this.settle();
@@ -161,52 +165,73 @@ export class Publisher {
     const full = work.full || site.current().build !== renderer.buildId;
     const batch = site.begin(at);
     let rendered = 0;
-    const add = (file: FileToPublish) => {
+    const add = async (file: FileToPublish) => {
       batch.add(file);
       rendered++;
+      // Let requests (page views, API writes) run between files: publishing must not stall serving.
+      await nextTick();
     };
 
+    const phases: Record<string, number> = {};
+    let mark = performance.now();
+    const phase = (name: string) => {
+      const t = performance.now();
+      phases[name] = (phases[name] ?? 0) + (t - mark);
+      mark = t;
+    };
     await readConsistently(db, async (tx) => {
       const snapshot = await loadSnapshot(tx, page, now);
-      const months = await loadHistoryMonths(tx, page.timeZone);
+      phase("snapshot");
+      // The archive's months only ever grow (history dates never change), so they are read once.
+      if (full || !this.months) this.months = new Set(await loadHistoryMonths(tx, page.timeZone));
+      phase("months");
       const incidentIds = new Set(work.incidents);
       for (const componentId of work.components) {
         // A component's name appears on the pages of the incidents that affected it.
         for (const id of await incidentIdsForComponent(tx, componentId)) incidentIds.add(id);
       }
       const monthsToRender = new Set<string>();
-      if (full) {
-        for (const file of this.assets()) add(file);
-        for (const month of months) monthsToRender.add(month);
-      }
+      if (full) for (const file of this.assets()) await add(file);
       // Incident pages first, in chunks, so a full publish of a large archive streams to disk.
       const ids = full ? await listAllIncidentIds(tx) : [...incidentIds];
       for (let i = 0; i < ids.length; i += 200) {
         for (const incident of await getIncidentsByIds(tx, ids.slice(i, i + 200))) {
-          add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
-          monthsToRender.add(monthKey(historyDate(incident), page.timeZone));
+          const month = monthKey(historyDate(incident), page.timeZone);
+          this.months!.add(month);
+          monthsToRender.add(month);
+          await add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
         }
       }
+      const months = [...this.months!].sort().reverse();
+      if (full) for (const month of months) monthsToRender.add(month);
+      phase("incidents");
       if (months[0]) monthsToRender.add(months[0]);
       for (const month of monthsToRender) {
         if (!months.includes(month)) continue;
         const data = await loadHistoryMonth(tx, month, page.timeZone);
         const locals: RouteData = { route: "history", snapshot, month: data, months };
-        add(html(`/history/${month}`, await renderer.render(`/history/${month}`, locals)));
-        if (month === months[0]) add(html("/history", await renderer.render("/history", locals)));
+        const monthPage = await renderer.render(`/history/${month}`, locals);
+        await add(html(`/history/${month}`, monthPage));
+        // /history is the newest month's page under a stable address.
+        if (month === months[0]) await add(hot(html("/history", monthPage)));
       }
       if (months.length === 0) {
         const locals: RouteData = { route: "history", snapshot, month: { month: monthKey(snapshot.generatedAt, page.timeZone), incidents: [] }, months: [] };
-        add(html("/history", await renderer.render("/history", locals)));
+        await add(hot(html("/history", await renderer.render("/history", locals))));
       }
-      for (const file of publicDocuments(snapshot)) add(file);
-      add(html(HOME, await renderer.render(HOME, { route: "home", snapshot })));
+      phase("history");
+      for (const file of publicDocuments(snapshot)) await add(hot(file));
+      phase("documents");
+      await add(hot(html(HOME, await renderer.render(HOME, { route: "home", snapshot }))));
+      phase("home");
     });
 
     const changed = batch.commit({ build: renderer.buildId });
+    phase("commit");
     if (full) site.collectGarbage();
     const ms = performance.now() - started;
-    this.options.log(`published ${changed.length} changed of ${rendered} rendered files in ${ms.toFixed(0)} ms${full ? " (full)" : ""}`);
+    const detail = Object.entries(phases).map(([name, t]) => `${name} ${t.toFixed(0)}`).join(", ");
+    this.options.log(`published ${changed.length} changed of ${rendered} rendered files in ${ms.toFixed(0)} ms${full ? " (full)" : ""} (${detail})`);
     return { rendered, changed: changed.length, ms, full };
   }
 
@@ -226,6 +251,15 @@ function merge(a: Work, b: Work): Work {
 
 function historyDate(incident: IncidentRecord): string {
   return incident.scheduledFor ?? incident.createdAt;
+}
+
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Fetched by nearly every visitor: compress at publish time rather than on first request. */
+function hot(file: FileToPublish): FileToPublish {
+  return { ...file, precompress: true };
 }
 
 function html(path: string, body: string): FileToPublish {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { securityHeaders } from "../../api/http/public-pages.ts";
-import type { PublishedEntry, PublishedSite } from "./store.ts";
+import { isCompressible, type PublishedEntry, type PublishedSite } from "./store.ts";
 
 /**
  * Serves the published site from disk (Node). The database is never touched: when it is down,
@@ -19,6 +19,7 @@ function isCrossOriginReadable(path: string): boolean {
 }
 
 function chooseEncoding(entry: PublishedEntry, acceptEncoding: string): "br" | "gzip" | undefined {
+  if (!isCompressible(entry)) return undefined;
   const accepted = new Map<string, number>();
   for (const part of acceptEncoding.toLowerCase().split(",")) {
     const [name, ...params] = part.trim().split(";");
@@ -27,7 +28,7 @@ function chooseEncoding(entry: PublishedEntry, acceptEncoding: string): "br" | "
     accepted.set(name.trim(), q === undefined ? 1 : Number(q));
   }
   for (const encoding of ["br", "gzip"] as const) {
-    if (entry.encodings.includes(encoding) && (accepted.get(encoding) ?? 0) > 0) return encoding;
+    if ((accepted.get(encoding) ?? 0) > 0) return encoding;
   }
   return undefined;
 }
@@ -67,7 +68,7 @@ export async function servePublished(site: PublishedSite, request: Request): Pro
   if (encoding) headers.set("Content-Encoding", encoding);
   let body: Buffer;
   try {
-    body = await readFile(site.objectPath(entry, encoding));
+    body = encoding ? site.encoded(entry, encoding) : await readFile(site.objectPath(entry));
   } catch {
     // The manifest moved on and this object was collected between lookup and read: serve the new one.
     const again = site.lookup(path);

@@ -38,7 +38,7 @@ export async function loadSnapshot(tx: Transaction, page: Omit<PageInfo, "update
   const unresolvedIncidents = await listIncidents(tx, { kind: "incident", state: "open", limit: MAX_UNRESOLVED });
   const activeMaintenances = await listIncidents(tx, { kind: "maintenance", statuses: ["in_progress", "verifying"], limit: MAX_UNRESOLVED, order: "soonest" });
   const upcomingMaintenances = await listIncidents(tx, { kind: "maintenance", statuses: ["scheduled"], limit: MAX_UNRESOLVED, order: "soonest" });
-  const recentIncidents = await listIncidents(tx, { since: recentSince, limit: 1000 });
+  const recentIncidents = await listIncidents(tx, { since: recentSince, limit: 1000, updates: "latest" });
   const latestIncidents = await listIncidents(tx, { kind: "incident", limit: 50 });
   const latestMaintenances = await listIncidents(tx, { kind: "maintenance", limit: 50 });
   const feedIncidents = await getIncidentsByIds(tx, await incidentIdsWithNewestUpdates(tx, 50));
@@ -72,5 +72,5 @@ export async function loadHistoryMonths(tx: Transaction, timeZone: string): Prom
 
 export async function loadHistoryMonth(tx: Transaction, month: string, timeZone: string): Promise<HistoryMonth> {
   const between = monthBounds(month, timeZone);
-  return { month, incidents: await listIncidents(tx, { between, limit: 10_000 }) };
+  return { month, incidents: await listIncidents(tx, { between, limit: 10_000, updates: "latest" }) };
 }

@@ -41,21 +41,26 @@ describe("published site store", () => {
     expect(reopened.lookup("toString")).toBeUndefined();
   });
 
-  test("text is stored with gzip and brotli encodings of the same bytes", () => {
+  test("hot files are compressed at publish; others on first request, then kept; always the same bytes", () => {
     const s = site();
     const body = "<p>" + "All systems operational. ".repeat(50) + "</p>";
-    s.publish([html("/", body)], { at: "2026-01-01T00:00:00.000Z" });
-    const entry = s.lookup("/")!;
-    expect(entry.encodings.sort()).toEqual(["br", "gzip"]);
-    expect(gunzipSync(readFileSync(s.objectPath(entry, "gzip"))).toString()).toBe(body);
-    expect(brotliDecompressSync(readFileSync(s.objectPath(entry, "br"))).toString()).toBe(body);
+    s.publish([{ ...html("/", body), precompress: true }, html("/incidents/a", body + "a")], { at: "2026-01-01T00:00:00.000Z" });
+    const objects = () => readdirSync(join(s.dir, "objects")).sort();
+    const home = s.lookup("/")!;
+    const incident = s.lookup("/incidents/a")!;
+    expect(objects()).toEqual([home.object, `${home.object}.br`, `${home.object}.gz`, incident.object].sort());
+    expect(gunzipSync(readFileSync(s.objectPath(home, "gzip"))).toString()).toBe(body);
+    expect(brotliDecompressSync(readFileSync(s.objectPath(home, "br"))).toString()).toBe(body);
+    expect(brotliDecompressSync(s.encoded(incident, "br")).toString()).toBe(body + "a");
+    expect(objects()).toContain(`${incident.object}.br`);
+    expect(gunzipSync(s.encoded(incident, "gzip")).toString()).toBe(body + "a");
   });
 
   test("garbage collection removes only objects no longer referenced", () => {
     const s = site();
-    s.publish([html("/", "one ".repeat(100))], { at: "2026-01-01T00:00:00.000Z" });
+    s.publish([{ ...html("/", "one ".repeat(100)), precompress: true }], { at: "2026-01-01T00:00:00.000Z" });
     const first = s.lookup("/")!.object;
-    s.publish([html("/", "two ".repeat(100))], { at: "2026-01-01T00:01:00.000Z" });
+    s.publish([{ ...html("/", "two ".repeat(100)), precompress: true }], { at: "2026-01-01T00:01:00.000Z" });
     expect(s.collectGarbage()).toBe(3);
     const left = readdirSync(join(s.dir, "objects"));
     expect(left.some((n) => n.startsWith(first))).toBe(false);

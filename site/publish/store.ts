@@ -19,8 +19,6 @@ export interface PublishedEntry {
   size: number;
   /** When this path's content last changed (ISO UTC): Last-Modified. */
   modifiedAt: string;
-  /** Encodings stored beside the object. */
-  encodings: ("br" | "gzip")[];
   /** Long-lived immutable asset (hashed name) rather than a page polled for news. */
   immutable?: boolean;
 }
@@ -45,6 +43,11 @@ export interface FileToPublish {
   body: string | Uint8Array;
   contentType: string;
   immutable?: boolean;
+  /**
+   * Compress now rather than on first request: for the few files every visitor fetches (home page,
+   * JSON, feed). Thousands of incident pages are compressed only if someone asks for them.
+   */
+  precompress?: boolean;
 }
 
 const COMPRESSIBLE = /^(text\/|application\/(json|rss\+xml|atom\+xml|xml|javascript)|image\/svg)/;
@@ -90,9 +93,12 @@ export class PublishedSite {
           contentType: file.contentType,
           size: bytes.length,
           modifiedAt: at,
-          encodings: this.writeObject(object, bytes, file.contentType),
           ...(file.immutable ? { immutable: true } : {}),
         };
+        this.writeObject(object, bytes);
+        if (file.precompress && isCompressible(entries[file.path]!)) {
+          for (const encoding of ["br", "gzip"] as const) this.writeEncoded(entries[file.path]!, encoding, bytes);
+        }
         changed.push(file.path);
       },
       remove: (path: string) => {
@@ -125,7 +131,7 @@ export class PublishedSite {
     const live = new Set(Object.values(this.manifest.entries).map((e) => e.object));
     let removed = 0;
     for (const name of readdirSync(join(this.dir, "objects"))) {
-      const object = name.replace(/\.(gz|br|tmp\d*)$/, "");
+      const object = name.replace(/\.(gz|br)$/, "").replace(/\.tmp[\d-]*$/, "");
       if (!live.has(object)) {
         rmSync(join(this.dir, "objects", name), { force: true });
         removed++;
@@ -134,24 +140,31 @@ export class PublishedSite {
     return removed;
   }
 
-  private writeObject(object: string, bytes: Buffer, contentType: string): ("br" | "gzip")[] {
-    const base = join(this.dir, "objects", object);
-    const encodings: ("br" | "gzip")[] = [];
-    const writeOnce = (path: string, data: Uint8Array) => {
-      // Same name = same bytes: an object that exists is complete (it was renamed into place).
-      if (existsSync(path)) return;
-      const tmp = `${path}.tmp${process.pid}`;
-      writeFileSync(tmp, data);
-      renameSync(tmp, path);
-    };
-    writeOnce(base, bytes);
-    if (COMPRESSIBLE.test(contentType) && bytes.length > 256) {
-      writeOnce(`${base}.gz`, gzipSync(bytes, { level: 9 }));
-      encodings.push("gzip");
-      writeOnce(`${base}.br`, brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
-      encodings.push("br");
+  /**
+   * The bytes of an entry in an encoding, compressing them on first use. Objects never change,
+   * so an encoded copy written once is good for as long as the object lives.
+   */
+  encoded(entry: PublishedEntry, encoding: "br" | "gzip"): Buffer {
+    try {
+      return readFileSync(this.objectPath(entry, encoding));
+    } catch {
+      return this.writeEncoded(entry, encoding, readFileSync(this.objectPath(entry)));
     }
-    return encodings;
+  }
+
+  private writeEncoded(entry: PublishedEntry, encoding: "br" | "gzip", bytes: Buffer): Buffer {
+    const data =
+      encoding === "br"
+        ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+        : gzipSync(bytes, { level: 9 });
+    writeAtomically(this.objectPath(entry, encoding), data);
+    return data;
+  }
+
+  private writeObject(object: string, bytes: Buffer): void {
+    const path = join(this.dir, "objects", object);
+    // Same name = same bytes: an object that exists is complete (it was renamed into place).
+    if (!existsSync(path)) writeAtomically(path, bytes);
   }
 
   private readManifest(): Manifest | null {
@@ -162,4 +175,17 @@ export class PublishedSite {
       return null;
     }
   }
+}
+
+let tmpCounter = 0;
+
+function writeAtomically(path: string, data: Uint8Array): void {
+  const tmp = `${path}.tmp${process.pid}-${tmpCounter++}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Worth compressing: text of some size (tiny files grow with compression headers). */
+export function isCompressible(entry: PublishedEntry): boolean {
+  return COMPRESSIBLE.test(entry.contentType) && entry.size > 256;
 }

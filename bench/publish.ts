@@ -1,0 +1,134 @@
+import { gzipSync } from "node:zlib";
+import { readConfig } from "../api/config.ts";
+import { newId } from "../api/domain/ids.ts";
+import { impactOf, SEVERITIES } from "../api/domain/severity.ts";
+import { startServer } from "../api/server.ts";
+import { createComponent } from "../api/service/components.ts";
+import { createKey } from "../api/service/keys.ts";
+import { openNodeDatabase } from "../db/open-node.ts";
+import { recordStatusChange } from "../db/queries/components.ts";
+import { insertIncident, insertUpdate, insertUpdateComponent, linkIncidentComponent } from "../db/queries/incidents.ts";
+import { fmt, scratchDir, summarize } from "./lib.ts";
+
+const DAY = 86_400_000;
+const STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
+
+/** Seeds `count` resolved incidents spread over the past year (or more), 4 updates each, 12 components in 3 groups. */
+async function seed(databaseUrl: string, count: number): Promise<void> {
+  const { db } = await openNodeDatabase(databaseUrl);
+  const actor = { id: null, name: "bench", role: "admin" as const };
+  const start = Date.now() - 365 * DAY;
+  const components: string[] = [];
+  await db.write(async (tx) => {
+    for (let i = 0; i < 12; i++) {
+      const view = await createComponent({ tx, actor, now: new Date(start).toISOString(), hooks: {} }, { name: `Component ${i}`, group: `Group ${i % 3}`, description: `Part ${i} of the service` });
+      components.push(view.id);
+    }
+  });
+  // About three incidents a day at most: 10,000 incidents are nine years of a busy page's history.
+  const span = Math.max(365 * DAY, count * 8 * 3_600_000);
+  for (let from = 0; from < count; from += 1000) {
+    await db.write(async (tx) => {
+      for (let i = from; i < Math.min(count, from + 1000); i++) {
+        const created = Date.now() - span + Math.floor((i / count) * (span - DAY));
+        const severity = SEVERITIES[i % 4]!;
+        const id = newId();
+        const component = components[i % components.length]!;
+        const iso = (ms: number) => new Date(ms).toISOString();
+        await insertIncident(tx, {
+          id, kind: "incident", name: `Incident ${i}: elevated errors on component ${i % 12}`, status: "resolved", severity, impact: impactOf(severity),
+          createdAt: iso(created), updatedAt: iso(created + 3 * 600_000), startedAt: iso(created), identifiedAt: iso(created + 600_000),
+          monitoringAt: iso(created + 1_200_000), resolvedAt: iso(created + 1_800_000), scheduledFor: null, scheduledUntil: null,
+        });
+        await linkIncidentComponent(tx, id, component);
+        for (let u = 0; u < 4; u++) {
+          const updateId = newId();
+          await insertUpdate(tx, {
+            id: updateId, incidentId: id, seq: u + 1, status: STATUSES[u]!, author: "bench", deliverNotifications: true, reopened: false,
+            body: `Update ${u} for incident ${i}: we are **working** on it. See [the runbook](https://example.com/runbook).`,
+            createdAt: iso(created + u * 600_000), displayAt: iso(created + u * 600_000),
+          });
+          if (u === 0 || u === 3) {
+            const [oldStatus, newStatus] = u === 0 ? (["operational", "partial_outage"] as const) : (["partial_outage", "operational"] as const);
+            await insertUpdateComponent(tx, updateId, { componentId: component, name: "", oldStatus, newStatus });
+            await recordStatusChange(tx, { componentId: component, oldStatus, newStatus, at: iso(created + u * 600_000), updateId });
+          }
+        }
+      }
+    });
+  }
+  db.close();
+}
+
+async function waitFor(url: string, marker: string, headers: Record<string, string> = {}): Promise<void> {
+  for (;;) {
+    const res = await fetch(url, { headers });
+    if ((await res.text()).includes(marker)) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/**
+ * Publish latency: how long from the API's 2xx for an update until both the new
+ * /api/v2/summary.json and / are served, with N incidents of history; plus the full
+ * regeneration time and the home page's transfer size.
+ */
+export async function benchPublish(sizes: number[] = [10, 1000, 10_000], samples = 40): Promise<void> {
+  for (const count of sizes) {
+    const dir = scratchDir(`publish-${count}`);
+    const databaseUrl = `file:${dir}/herald.db`;
+    const seeded = performance.now();
+    await seed(databaseUrl, count);
+    const seedSeconds = (performance.now() - seeded) / 1000;
+    const log: string[] = [];
+    const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: databaseUrl, PUBLIC_DIR: `${dir}/public`, PAGE_TIME_ZONE: "Europe/Berlin" }), {
+      hostname: "127.0.0.1",
+      log: (line) => log.push(line),
+    });
+    await server.ready;
+    await server.publisher!.idle();
+    const full = server.publisher!.lastReport!;
+    const token = await server.deps!.db.write(async (tx) =>
+      (await createKey({ tx, actor: { id: null, name: "bench", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "bench", "admin")).token,
+    );
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const created = await fetch(`${server.url}/api/v1/incidents`, { method: "POST", headers, body: JSON.stringify({ name: "Bench incident", severity: "SEV2", body: "Investigating." }) });
+    const incidentId = ((await created.json()) as { id: string }).id;
+    await server.publisher!.idle();
+
+    const latencies: number[] = [];
+    const endToEnd: number[] = [];
+    const apiMs: number[] = [];
+    const renderMs: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const marker = `marker-${count}-${i}-${Math.random().toString(36).slice(2, 8)}`;
+      const sent = performance.now();
+      const res = await fetch(`${server.url}/api/v1/incidents/${incidentId}/updates`, { method: "POST", headers, body: JSON.stringify({ status: "identified", body: `Still working (${marker}).` }) });
+      await res.arrayBuffer();
+      const answered = performance.now();
+      if (res.status !== 201) throw new Error(`update failed: ${res.status}`);
+      await Promise.all([waitFor(`${server.url}/api/v2/summary.json`, marker), waitFor(`${server.url}/`, marker)]);
+      const served = performance.now();
+      apiMs.push(answered - sent);
+      latencies.push(served - answered);
+      endToEnd.push(served - sent);
+      await server.publisher!.idle();
+      renderMs.push(server.publisher!.lastReport!.ms);
+    }
+    const home = await fetch(`${server.url}/`, { headers: { "Accept-Encoding": "identity" } });
+    const html = await home.text();
+    const cssPath = /href="(\/_astro\/[^"]+\.css)"/.exec(html)?.[1];
+    const css = cssPath ? await (await fetch(`${server.url}${cssPath}`, { headers: { "Accept-Encoding": "identity" } })).text() : "";
+    const brHome = Number((await fetch(`${server.url}/`, { headers: { "Accept-Encoding": "br" } })).headers.get("content-length"));
+    const l = summarize(latencies);
+    const e = summarize(endToEnd);
+    const a = summarize(apiMs);
+    const r = summarize(renderMs);
+    console.log(`publish[${count} incidents]: seeded in ${seedSeconds.toFixed(1)} s; full regeneration ${full.rendered} files in ${(full.ms / 1000).toFixed(2)} s`);
+    console.log(`publish[${count} incidents]: API 2xx → new summary.json and / served: p50 ${fmt(l.p50)}, p95 ${fmt(l.p95)}, max ${fmt(l.max)} (${samples} updates)`);
+    console.log(`publish[${count} incidents]: request sent → served: p50 ${fmt(e.p50)}, p95 ${fmt(e.p95)}; API answer p50 ${fmt(a.p50)}, p95 ${fmt(a.p95)}; publish run p50 ${fmt(r.p50)}, p95 ${fmt(r.p95)}`);
+    console.log(`publish[${count} incidents]: home page HTML ${html.length} B, gzip ${gzipSync(html, { level: 9 }).length} B, brotli ${brHome} B; CSS ${css.length} B, gzip ${gzipSync(css, { level: 9 }).length} B`);
+    if (process.env.BENCH_VERBOSE) for (const line of log.slice(-5)) console.log(`  ${line}`);
+    await server.close();
+  }
+}
