@@ -93,7 +93,9 @@ describe("publisher", () => {
     renderer.calls = [];
     publisher.notify({ type: "incident", id: incident.id });
     await publisher.idle();
-    expect(renderer.calls.sort()).toEqual(["/", "/history", "/history/2026-11", `/incidents/${incident.id}`].sort());
+    // /history is the newest month's page published under a second address, rendered once.
+    expect(renderer.calls.sort()).toEqual(["/", "/history/2026-11", `/incidents/${incident.id}`].sort());
+    expect(read("/history")).toBe(read("/history/2026-11"));
 
     renderer.calls = [];
     renderer.homeDelayMs = 50;
