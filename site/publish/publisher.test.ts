@@ -110,7 +110,10 @@ describe("publisher", () => {
     const homeRenders = renderer.calls.filter((c) => c === "/").length;
     expect(homeRenders).toBeGreaterThanOrEqual(1);
     expect(homeRenders).toBeLessThan(20);
-    expect(read(`/incidents/${incident.id}`)).toMatch(/^incident Burst: Update 20\. \| Update 19\./);
+    // The page shows the last write: every update, in the order they were stored.
+    const stored = (await (await h.call("GET", `/api/v1/incidents/${incident.id}`)).json()) as Json;
+    expect(stored.incident_updates).toHaveLength(21);
+    expect(read(`/incidents/${incident.id}`)).toBe(`incident Burst: ${stored.incident_updates.map((u: Json) => u.body).join(" | ")}`);
   });
 
   test("a failed publish leaves the previous site live, is logged, and is retried", async () => {
