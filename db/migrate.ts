@@ -1,3 +1,4 @@
+import { sha256Hex } from "../api/digest.ts";
 import type { Database } from "./database.ts";
 
 export interface Migration {
@@ -47,9 +48,4 @@ export async function applyMigrations(db: Database, migrations: readonly Migrati
     if (didApply) applied.push(migration.id);
   }
   return applied;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

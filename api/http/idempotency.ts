@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { sha256Hex } from "../digest.ts";
 import { Problem } from "../problem.ts";
 
 /** Idempotency-Key: 1–255 visible ASCII characters (a UUID is typical). */
@@ -13,9 +14,8 @@ export function readIdempotencyKey(c: Context): string | null {
   return key;
 }
 
-export async function requestFingerprint(method: string, path: string, body: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${method}\n${path}\n${body}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function requestFingerprint(method: string, path: string, body: string): Promise<string> {
+  return sha256Hex(`${method}\n${path}\n${body}`);
 }
 
 export const idempotencyConflict = () =>

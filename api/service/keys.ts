@@ -1,3 +1,4 @@
+import { sha256Hex } from "../digest.ts";
 import { newId } from "../domain/ids.ts";
 import type { Role } from "../domain/roles.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
@@ -14,10 +15,7 @@ import type { WriteContext } from "./context.ts";
  */
 const TOKEN_PATTERN = /^hk_([0-9a-z]{12})_([A-Za-z0-9_-]{43})$/;
 
-export async function hashSecret(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export const hashSecret = sha256Hex;
 
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
