@@ -9,6 +9,7 @@ import { servePublished } from "../site/publish/serve.ts";
 import { PublishedSite } from "../site/publish/store.ts";
 import { createApp, createPublicOnlyApp, type AppDeps, type Clock, type PublicSite } from "./app.ts";
 import type { HeraldConfig } from "./config.ts";
+import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 
 export interface RunningServer {
   url: string;
@@ -31,6 +32,8 @@ export interface ServerOptions {
   refreshMs?: number;
   /** Delay between attempts to reach a database that was down at start. */
   reconnectMs?: number;
+  /** Environment for the mail settings (RESEND_API_KEY, HERALD_SECRET, …); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let handler: Hono<any> = createPublicOnlyApp(publicSite, "starting");
   let db: Database | null = null;
   let publisher: Publisher | null = null;
+  let mail: MailDelivery | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
@@ -63,8 +67,17 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       db = opened.db;
       const page = { id: opened.pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone };
       publisher = new Publisher({ db, page, site, renderer, clock, log });
-      const deps: AppDeps = { db, pageId: opened.pageId, config, clock, log, publicSite, onChange: (event) => publisher!.notify(event) };
+      // Mail deliveries are enqueued inside each update's transaction (hooks) and sent in the background.
+      mail = createMailDelivery({ db, config, env: options.env ?? process.env, log });
+      const deps: AppDeps = {
+        db, pageId: opened.pageId, config, clock, log, publicSite, hooks: mail.hooks,
+        onChange: (event) => {
+          publisher!.notify(event);
+          mail!.sender.poke();
+        },
+      };
       handler = createApp(deps);
+      mail.start();
       running.deps = deps;
       running.publisher = publisher;
       // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.
@@ -108,6 +121,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       publisher.stop();
       await publisher.idle().catch(() => {});
     }
+    await mail?.stop();
     (db as Database | null)?.close();
   };
   return running;

@@ -1,3 +1,4 @@
+import { benchFanout } from "./fanout.ts";
 import { benchPublish } from "./publish.ts";
 import { benchWrites } from "./write.ts";
 
@@ -5,6 +6,7 @@ import { benchWrites } from "./write.ts";
 const benches: Record<string, () => Promise<void>> = {
   write: () => benchWrites(),
   publish: () => benchPublish(),
+  fanout: () => benchFanout(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {

@@ -1,0 +1,167 @@
+import type { Row } from "@libsql/client";
+import type { Executor } from "../database.ts";
+import type { IncidentKind } from "../records.ts";
+import { num, str, strOrNull } from "./rows.ts";
+
+/** Freezes what the mails about one update say (idempotent per update). */
+export async function insertOutboxUpdate(
+  ex: Executor,
+  u: { updateId: string; incidentId: string; incidentKind: IncidentKind; incidentName: string; createdAt: string },
+): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO outbox_updates (update_id, incident_id, incident_kind, incident_name, created_at)
+          VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING`,
+    args: [u.updateId, u.incidentId, u.incidentKind, u.incidentName, u.createdAt],
+  });
+}
+
+/**
+ * One statement for the whole fan-out: a pending row for every active subscriber whose filter
+ * is NULL (everything) or shares a component with `componentIds`. An (update, subscriber) pair
+ * already present is left alone. Returns the number of rows enqueued.
+ */
+export async function enqueueForUpdate(ex: Executor, updateId: string, componentIds: readonly string[], now: string): Promise<number> {
+  const result = await ex.execute({
+    sql: `INSERT INTO outbox (update_id, subscriber_id, status, attempts, next_attempt_at, created_at)
+          SELECT ?, s.id, 'pending', 0, ?, ?
+            FROM subscribers s
+           WHERE s.state = 'active'
+             AND (s.component_ids IS NULL
+                  OR EXISTS (SELECT 1 FROM json_each(s.component_ids) AS mine
+                              WHERE mine.value IN (SELECT value FROM json_each(?))))
+           ORDER BY s.rowid
+          ON CONFLICT (update_id, subscriber_id) DO NOTHING`,
+    args: [updateId, now, now, JSON.stringify(componentIds)],
+  });
+  return result.rowsAffected;
+}
+
+/**
+ * The in-flight batch (assigned a key, still pending) to deal with first, if any: its key and
+ * when it is due. While one exists no new batch is started, so a provider outage or rate limit
+ * pauses the whole sender instead of spreading failures over more batches.
+ */
+export async function firstInFlightBatch(ex: Executor): Promise<{ batchKey: string; dueAt: string } | null> {
+  const result = await ex.execute(
+    `SELECT batch_key, next_attempt_at FROM outbox INDEXED BY outbox_in_flight WHERE status = 'pending' AND batch_key IS NOT NULL
+      ORDER BY next_attempt_at LIMIT 1`,
+  );
+  const row = result.rows[0];
+  return row ? { batchKey: str(row, "batch_key"), dueAt: str(row, "next_attempt_at") } : null;
+}
+
+/**
+ * Picks up to `limit` due pending rows not yet in a batch and assigns them `batchKey` (call inside
+ * a write transaction, so two senders never take the same rows). Rows whose subscriber is no
+ * longer active are closed as failed instead. Returns the number of rows assigned.
+ */
+export async function assignBatch(ex: Executor, batchKey: string, now: string, limit: number): Promise<{ assigned: number; dropped: number }> {
+  const candidates = await ex.execute({
+    sql: `SELECT o.id, s.state FROM outbox o INDEXED BY outbox_due_new JOIN subscribers s ON s.id = o.subscriber_id
+           WHERE o.status = 'pending' AND o.batch_key IS NULL AND o.next_attempt_at <= ?
+           ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+    args: [now, limit],
+  });
+  const keep: number[] = [];
+  const drop: number[] = [];
+  for (const row of candidates.rows) (str(row, "state") === "active" ? keep : drop).push(num(row, "id"));
+  if (drop.length > 0) {
+    await ex.execute({
+      sql: `UPDATE outbox SET status = 'failed', last_error = 'subscriber no longer active'
+             WHERE id IN (SELECT value FROM json_each(?))`,
+      args: [JSON.stringify(drop)],
+    });
+  }
+  if (keep.length > 0) {
+    await ex.execute({
+      sql: "UPDATE outbox SET batch_key = ? WHERE id IN (SELECT value FROM json_each(?))",
+      args: [batchKey, JSON.stringify(keep)],
+    });
+  }
+  return { assigned: keep.length, dropped: drop.length };
+}
+
+/** Everything needed to build the messages of one batch, in a stable order (by outbox id). */
+export interface OutboxItem {
+  id: number;
+  attempts: number;
+  subscriberId: string;
+  email: string;
+  updateId: string;
+  updateStatus: string;
+  updateBody: string;
+  updateCreatedAt: string;
+  incidentId: string;
+  incidentKind: IncidentKind;
+  incidentName: string;
+}
+
+export async function batchItems(ex: Executor, batchKey: string): Promise<OutboxItem[]> {
+  const result = await ex.execute({
+    sql: `SELECT o.id, o.attempts, o.subscriber_id, s.email, o.update_id, u.status AS update_status, u.body,
+                 u.created_at AS update_created_at, ou.incident_id, ou.incident_kind, ou.incident_name
+            FROM outbox o INDEXED BY outbox_in_flight
+            JOIN subscribers s ON s.id = o.subscriber_id
+            JOIN incident_updates u ON u.id = o.update_id
+            JOIN outbox_updates ou ON ou.update_id = o.update_id
+           WHERE o.batch_key = ? AND o.batch_key IS NOT NULL AND o.status = 'pending'
+           ORDER BY o.id`,
+    args: [batchKey],
+  });
+  return result.rows.map((row: Row) => ({
+    id: num(row, "id"),
+    attempts: num(row, "attempts"),
+    subscriberId: str(row, "subscriber_id"),
+    email: str(row, "email"),
+    updateId: str(row, "update_id"),
+    updateStatus: str(row, "update_status"),
+    updateBody: str(row, "body"),
+    updateCreatedAt: str(row, "update_created_at"),
+    incidentId: str(row, "incident_id"),
+    incidentKind: str(row, "incident_kind") as IncidentKind,
+    incidentName: str(row, "incident_name"),
+  }));
+}
+
+export async function markSent(ex: Executor, id: number, providerMessageId: string | null, now: string): Promise<void> {
+  await ex.execute({
+    sql: `UPDATE outbox SET status = 'sent', provider_message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = NULL
+           WHERE id = ? AND status = 'pending'`,
+    args: [providerMessageId, now, id],
+  });
+}
+
+export async function markFailed(ex: Executor, id: number, error: string): Promise<void> {
+  await ex.execute({
+    sql: "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+    args: [error, id],
+  });
+}
+
+/** A retryable failure of a whole batch: same rows, same key, later. */
+export async function deferBatch(ex: Executor, batchKey: string, error: string, nextAttemptAt: string): Promise<void> {
+  await ex.execute({
+    sql: `UPDATE outbox INDEXED BY outbox_in_flight SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+           WHERE batch_key = ? AND batch_key IS NOT NULL AND status = 'pending'`,
+    args: [error, nextAttemptAt, batchKey],
+  });
+}
+
+export interface OutboxCounts {
+  pending: number;
+  sent: number;
+  failed: number;
+}
+
+export async function outboxCounts(ex: Executor): Promise<OutboxCounts> {
+  const result = await ex.execute("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status");
+  const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
+  for (const row of result.rows) counts[str(row, "status") as keyof OutboxCounts] = num(row, "n");
+  return counts;
+}
+
+/** When the next pending row becomes due (ISO), or null when nothing is pending. */
+export async function nextDueAt(ex: Executor): Promise<string | null> {
+  const result = await ex.execute("SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'");
+  return result.rows[0] ? strOrNull(result.rows[0], "at") : null;
+}

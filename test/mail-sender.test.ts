@@ -1,0 +1,210 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ResendMailer } from "../api/mail/mailer.ts";
+import { mailHooks } from "../api/mail/outbox.ts";
+import { OutboxSender } from "../api/mail/sender.ts";
+import { unsubscribeToken } from "../api/mail/token.ts";
+import { outboxCounts } from "../db/queries/outbox.ts";
+import { unsubscribeSubscriber } from "../db/queries/subscribers.ts";
+import { FakeResend } from "./fake-resend.ts";
+import { startTestHerald, type TestHerald } from "./harness.ts";
+import { SECRET, addSubscriber, addSubscribers, declare, settings } from "./mail-helpers.ts";
+
+const API_KEY = "re_test_SECRET_API_KEY";
+let h: TestHerald;
+let fake: FakeResend;
+let logs: string[];
+
+function sender(options: { timeoutMs?: number; rate?: number } = {}): OutboxSender {
+  return new OutboxSender({
+    db: h.db,
+    mailer: new ResendMailer({ apiKey: API_KEY, baseUrl: fake.url, timeoutMs: options.timeoutMs ?? 2000 }),
+    settings,
+    ratePerSecond: options.rate ?? 100,
+    baseBackoffMs: 50,
+    pollMs: 20,
+    log: (line) => logs.push(line),
+  });
+}
+
+/** Every recipient got exactly one message (as Resend would deliver them). */
+function expectExactlyOnce(recipients: number): void {
+  const counts = fake.deliveryCounts();
+  expect(counts.size).toBe(recipients);
+  for (const [, n] of counts) expect(n).toBe(1);
+}
+
+beforeAll(async () => {
+  h = await startTestHerald();
+});
+afterAll(async () => {
+  await h.close();
+});
+beforeEach(async () => {
+  fake = new FakeResend();
+  await fake.start();
+  logs = [];
+  await h.db.client.execute("DELETE FROM outbox");
+  await h.db.client.execute("DELETE FROM subscribers");
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+describe("the outbox sender against the real Resend SDK", () => {
+  it("sends batches of up to 100, one recipient each, with its own unsubscribe headers and the batch's key", async () => {
+    await addSubscribers(h.db, 250);
+    await declare(h.db, mailHooks);
+    const counts = await sender().drainAll(20_000);
+    expect(counts).toEqual({ pending: 0, sent: 250, failed: 0 });
+    expect(fake.requests.map((r) => r.payload?.length)).toEqual([100, 100, 50]);
+    expect(new Set(fake.requests.map((r) => r.idempotencyKey)).size).toBe(3);
+    for (const r of fake.requests) {
+      expect(r.idempotencyKey).toMatch(/^herald-[0-9a-z]{24}$/);
+      expect(r.validation).toBe("permissive");
+      expect(r.authorization).toBe(`Bearer ${API_KEY}`);
+    }
+    expectExactlyOnce(250);
+    const first = fake.deliveries[0]!.email;
+    expect(first.to).toHaveLength(1);
+    expect(first.subject).toMatch(/^\[INVESTIGATING\] API Gateway Down - /);
+    const row = await h.db.client.execute({ sql: "SELECT id FROM subscribers WHERE email = ?", args: [first.to[0]!] });
+    const token = unsubscribeToken(SECRET, String(row.rows[0]!.id));
+    expect(first.headers!["List-Unsubscribe"]).toBe(`<https://status.example.com/subscriptions/unsubscribe?token=${encodeURIComponent(token)}>`);
+    expect(first.headers!["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    // provider ids are stored
+    const ids = await h.db.client.execute("SELECT COUNT(DISTINCT provider_message_id) AS n FROM outbox WHERE status = 'sent'");
+    expect(Number(ids.rows[0]!.n)).toBe(250);
+    // a log line per batch with counts, never the key or a token
+    const batchLines = logs.filter((l) => l.includes(": accepted,"));
+    expect(batchLines).toHaveLength(3);
+    expect(batchLines.at(-1)).toContain("outbox pending=0 sent=250 failed=0");
+    for (const line of logs) {
+      expect(line).not.toContain(API_KEY);
+      expect(line).not.toContain(token.split(".")[1]!);
+      expect(line).not.toContain("@example.com");
+    }
+  });
+
+  it("retries a 429 with the same key and rows after retry-after, and delivers once", async () => {
+    await addSubscribers(h.db, 30);
+    await declare(h.db, mailHooks);
+    fake.fail({ kind: "429", retryAfterSeconds: 1 });
+    const started = Date.now();
+    const counts = await sender().drainAll(20_000);
+    expect(counts).toEqual({ pending: 0, sent: 30, failed: 0 });
+    expect(fake.requests.map((r) => r.answer)).toEqual([429, 200]);
+    expect(fake.requests[1]!.idempotencyKey).toBe(fake.requests[0]!.idempotencyKey);
+    expect(fake.requests[1]!.payload).toEqual(fake.requests[0]!.payload);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expectExactlyOnce(30);
+    const attempts = await h.db.client.execute("SELECT DISTINCT attempts FROM outbox");
+    expect(attempts.rows.map((r) => Number(r.attempts))).toEqual([2]);
+  });
+
+  it("retries 500s with backoff and the same key", async () => {
+    await addSubscribers(h.db, 30);
+    await declare(h.db, mailHooks);
+    fake.fail({ kind: "500" }, 3);
+    const counts = await sender().drainAll(20_000);
+    expect(counts).toEqual({ pending: 0, sent: 30, failed: 0 });
+    expect(fake.requests.map((r) => r.answer)).toEqual([500, 500, 500, 200]);
+    expect(new Set(fake.requests.map((r) => r.idempotencyKey)).size).toBe(1);
+    expectExactlyOnce(30);
+  });
+
+  it("times out a hanging request and retries it with the same key", async () => {
+    await addSubscribers(h.db, 30);
+    await declare(h.db, mailHooks);
+    fake.fail({ kind: "hang" });
+    const counts = await sender({ timeoutMs: 300 }).drainAll(20_000);
+    expect(counts).toEqual({ pending: 0, sent: 30, failed: 0 });
+    expect(fake.requests.map((r) => r.answer)).toEqual(["hang", 200]);
+    expect(fake.requests[1]!.idempotencyKey).toBe(fake.requests[0]!.idempotencyKey);
+    expectExactlyOnce(30);
+  });
+
+  it("survives a lost response: the provider delivered, the client timed out, the retry is a replay", async () => {
+    await addSubscribers(h.db, 30);
+    await declare(h.db, mailHooks);
+    fake.fail({ kind: "lost" });
+    const counts = await sender({ timeoutMs: 300 }).drainAll(20_000);
+    expect(counts).toEqual({ pending: 0, sent: 30, failed: 0 });
+    expect(fake.requests.map((r) => [r.answer, r.replayed])).toEqual([["lost", false], [200, true]]);
+    expect(fake.requests[1]!.idempotencyKey).toBe(fake.requests[0]!.idempotencyKey);
+    expectExactlyOnce(30);
+    const stored = await h.db.client.execute("SELECT provider_message_id FROM outbox ORDER BY id LIMIT 1");
+    expect(stored.rows[0]!.provider_message_id).toBe(fake.deliveries[0]!.id);
+  });
+
+  it("records a permanent per-message refusal as failed and does not retry it", async () => {
+    await addSubscribers(h.db, 5);
+    const bad = "user3@example.com";
+    fake.invalidRecipients.add(bad);
+    await declare(h.db, mailHooks);
+    const counts = await sender().drainAll(5_000);
+    expect(counts).toEqual({ pending: 0, sent: 4, failed: 1 });
+    expect(fake.requests).toHaveLength(1);
+    const row = await h.db.client.execute({
+      sql: "SELECT o.status, o.last_error FROM outbox o JOIN subscribers s ON s.id = o.subscriber_id WHERE s.email = ?",
+      args: [bad],
+    });
+    expect(row.rows[0]!.status).toBe("failed");
+    expect(String(row.rows[0]!.last_error)).toMatch(/Invalid `to` field/);
+    expect(fake.deliveredTo(bad)).toBe(0);
+  });
+
+  it("does not send to someone who unsubscribed after the update was enqueued", async () => {
+    const keep = await addSubscriber(h.db, "keep@example.com");
+    const leave = await addSubscriber(h.db, "leave@example.com");
+    await declare(h.db, mailHooks);
+    await h.db.write((tx) => unsubscribeSubscriber(tx, leave, new Date().toISOString()));
+    const counts = await sender().drainAll(5_000);
+    expect(counts).toEqual({ pending: 0, sent: 1, failed: 1 });
+    expect(fake.deliveredTo("keep@example.com")).toBe(1);
+    expect(fake.deliveredTo("leave@example.com")).toBe(0);
+    expect(keep).not.toBe(leave);
+  });
+
+  it("skips whole pages of people who unsubscribed without stalling", async () => {
+    await addSubscribers(h.db, 250, "gone");
+    await addSubscriber(h.db, "stay@example.com");
+    await declare(h.db, mailHooks);
+    await h.db.client.execute("UPDATE subscribers SET state = 'unsubscribed' WHERE email LIKE 'gone%'");
+    const s = sender();
+    const step = await s.drainOnce();
+    expect(step).toMatchObject({ kind: "batch", outcome: "accepted", sent: 1 });
+    expect(await s.counts()).toEqual({ pending: 0, sent: 1, failed: 250 });
+    expect(fake.deliveredTo("stay@example.com")).toBe(1);
+  });
+
+  it("keeps to the rate limit (token bucket)", async () => {
+    await addSubscribers(h.db, 500);
+    await declare(h.db, mailHooks);
+    const started = Date.now();
+    await sender({ rate: 4 }).drainAll(20_000);
+    // 5 requests at 4/s with a burst of 4: the fifth waits ~250 ms.
+    expect(fake.requests).toHaveLength(5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    const s = sender({ rate: 2 });
+    await addSubscribers(h.db, 600, "more");
+    await declare(h.db, mailHooks);
+    const t0 = Date.now();
+    await s.drainAll(20_000);
+    // 11 more requests (1,100 messages) at 2/s with a burst of 2: at least 4.5 s.
+    expect(fake.requests).toHaveLength(16);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4400);
+  });
+
+  it("runs in the background with start()/stop()", async () => {
+    await addSubscribers(h.db, 150);
+    const s = sender();
+    s.start();
+    await declare(h.db, mailHooks);
+    s.poke();
+    const deadline = Date.now() + 10_000;
+    while ((await s.counts()).sent < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await s.stop();
+    expect(await outboxCounts(h.db.client)).toEqual({ pending: 0, sent: 150, failed: 0 });
+    expectExactlyOnce(150);
+  });
+});
