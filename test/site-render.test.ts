@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { HOSTILE_BODY, buildFixture, routeFor, type Fixture } from "../site/fixtures/snapshot.ts";
+import { BUSY_INCIDENTS, HOSTILE_BODY, buildFixture, routeFor, type Fixture } from "../site/fixtures/snapshot.ts";
 import { loadSiteRenderer, type SiteRenderer } from "../site/render.ts";
 import { computeUptime, formatUptime } from "../site/lib/uptime.ts";
 
@@ -154,16 +154,28 @@ describe("/", () => {
     expect(html).toContain(`<strong>${apiPercent} uptime</strong>`);
     expect(html).toContain(`role="img" aria-label="API: ${apiPercent} uptime over the last 90 days, `);
     // 10 showcased leaves (Documentation is not; Legacy Export is hidden) and 3 groups.
-    const bars = html.match(/<svg class="bar"[\s\S]*?<\/svg>/g) ?? [];
+    const bars = html.match(/<div class="up">[\s\S]*?<\/div>/g) ?? [];
     expect(bars).toHaveLength(13);
-    for (const bar of bars) expect(bar.match(/<rect /g)).toHaveLength(90);
-    expect(html).toContain("<title>Nov 27: ");
+    for (const bar of bars) {
+      // Every day drawn operational by one path, with what it means on hover…
+      expect(bar).toContain('<path class="t-ok" d="M0 17h448"><title>No downtime</title></path>');
+      // …and the days not fully operational as a list of one item a day (the others empty), after its toggle.
+      const cells = /<details class="days"><summary>(\d+) days? not fully operational<\/summary><\/details><ul class="cells">([\s\S]*?)<\/ul>/.exec(bar);
+      if (!cells) {
+        expect(bar).toMatch(/<p class="note">Operational on all \d+ days with data<\/p>/);
+        continue;
+      }
+      expect(cells[2]!.match(/<li[ >]/g)).toHaveLength(90);
+      const notes = cells[2]!.match(/<li class="t-(minor|partial|major|ok)"><span>[A-Z][a-z]{2} \d{1,2}, 2026: [^<]+<\/span><\/li>/g) ?? [];
+      expect(notes).toHaveLength(Number(cells[1]));
+      expect(cells[2]!.replace(/<li class="t-\w+"><span>[^<]*<\/span><\/li>/g, "").replaceAll("<li></li>", "")).toBe("");
+    }
     expect(text(html)).toContain("a minute of partial outage as 30 % down");
-    // A component added 40 days ago has days without data, not 100 %.
+    // A component added 40 days ago has days without data, not 100 %: one grey run, its dates on hover.
     expect(html).toMatch(/aria-label="AP South: [^"]*, 4\d days without data"/);
-    expect(html).toContain('class="t-nodata"><title>');
-    // Per-day detail without hover.
-    expect(html).toMatch(/<details class="days"><summary>\d+ days? not fully operational<\/summary><ul><li><time datetime="2026-11-27">Nov 27, 2026<\/time>: Major outage 50 min/);
+    expect(html).toMatch(/<path class="t-nodata" d="M0 17h2\d3"><title>Aug 30 – Oct \d\d: No data<\/title><\/path>/);
+    // Per-day detail without hover: today's outage of the API, as the last day of its list.
+    expect(html).toMatch(/<li class="t-partial"><span>Nov 27, 2026: Major outage 50 min; [\d.]+ % uptime<\/span><\/li><\/ul>/);
   });
 
   test("past incidents: 15 days in the page zone, newest first", async () => {
@@ -191,11 +203,67 @@ describe("/", () => {
     const html = await page("/");
     expect(fixture.snapshot.components.filter((c) => c.isGroup)).toHaveLength(3);
     expect(fixture.months.length).toBeGreaterThanOrEqual(12);
-    const css = cssOf(html).body;
-    const htmlGz = gzipSync(html, { level: 9 }).length;
-    const cssGz = gzipSync(css, { level: 9 }).length;
-    console.log(`home page: HTML ${html.length} B (${htmlGz} B gzipped) + CSS ${css.length} B (${cssGz} B gzipped) = ${htmlGz + cssGz} B gzipped`);
-    expect(htmlGz + cssGz).toBeLessThan(14 * 1024);
+    expect(homeBytes("home page", html)).toBeLessThan(14 * 1024);
+  });
+});
+
+/** Gzipped bytes of a home page and its stylesheet, printed. */
+function homeBytes(what: string, html: string): number {
+  const css = cssOf(html).body;
+  const htmlGz = gzipSync(html, { level: 9 }).length;
+  const cssGz = gzipSync(css, { level: 9 }).length;
+  console.log(`${what}: HTML ${html.length} B (${htmlGz} B gzipped) + CSS ${css.length} B (${cssGz} B gzipped) = ${htmlGz + cssGz} B gzipped`);
+  return htmlGz + cssGz;
+}
+
+describe("/ on a busy page", () => {
+  const DAY = 86_400_000;
+  let busy: Fixture;
+  let html: string;
+  beforeAll(async () => {
+    busy = buildFixture({ busy: true });
+    html = await page("/", busy);
+  });
+
+  test("the fixture: about 3 incidents a day for a year, 2–4 updates each, 12 components in 3 groups with outages on about 20 of 90 days", () => {
+    const now = Date.parse(busy.snapshot.generatedAt);
+    const year = busy.all.filter((i) => i.kind === "incident" && now - Date.parse(i.createdAt) <= 365 * DAY);
+    expect(year.length).toBeGreaterThanOrEqual(BUSY_INCIDENTS);
+    const resolved = year.filter((i) => i.status === "resolved");
+    expect(resolved.every((i) => i.updates.length >= 2 && i.updates.length <= 4)).toBe(true);
+    expect(new Set(resolved.map((i) => i.updates.length)).size).toBe(3);
+    // Every day of the last two weeks has incidents to list.
+    expect(busy.snapshot.recentIncidents.length).toBeGreaterThanOrEqual(40);
+    const leaves = busy.snapshot.components.filter((c) => !c.isGroup);
+    expect(leaves).toHaveLength(12);
+    expect(busy.snapshot.components.filter((c) => c.isGroup)).toHaveLength(3);
+    expect(leaves.every((c) => c.showcase && !c.onlyShowIfDegraded)).toBe(true);
+    const uptime = computeUptime({
+      components: busy.snapshot.components,
+      statusChanges: busy.snapshot.statusChanges,
+      generatedAt: busy.snapshot.generatedAt,
+      timeZone: busy.snapshot.page.timeZone,
+    });
+    const outageDays = leaves.map((c) => uptime.get(c.id)!.outageDays);
+    const mean = outageDays.reduce((a, b) => a + b, 0) / outageDays.length;
+    expect(mean).toBeGreaterThanOrEqual(15);
+    expect(mean).toBeLessThanOrEqual(25);
+  });
+
+  test("shows all 15 bars (12 components and 3 groups), each day's detail once, and every past day's incidents", () => {
+    expect(html.match(/<svg class="bar"/g)).toHaveLength(15);
+    expect(html.match(/<ul class="cells">/g)).toHaveLength(15);
+    const notes = html.match(/<li class="t-(minor|partial|major|ok)"><span>[A-Z][a-z]{2} \d{1,2}, 2026: /g) ?? [];
+    const summaries = [...html.matchAll(/<summary>(\d+) days? not fully operational<\/summary>/g)].map((m) => Number(m[1]));
+    expect(notes.length).toBe(summaries.reduce((a, b) => a + b, 0));
+    expect(notes.length).toBeGreaterThan(15 * 20);
+    const past = html.slice(html.indexOf('<h2 id="past">'));
+    expect(past).not.toContain("No incidents reported.");
+    expectInert(html);
+  });
+
+  test("stays under 14 KB gzipped (HTML + CSS) with a busy year: 1,000 incidents, 15 uptime bars", () => {
+    expect(homeBytes("busy home page", html)).toBeLessThan(14 * 1024);
   });
 });
 

@@ -6,6 +6,7 @@ import type { SiteSnapshot } from "./snapshot.ts";
 import { computeUptime } from "./uptime.ts";
 import {
   affectedNames,
+  barPath,
   barView,
   componentBadge,
   componentRows,
@@ -175,19 +176,51 @@ describe("barView", () => {
   }).get("api")!;
   const bar = barView("API", uptime);
 
-  test("90 rects, one every 5 units, tones by level", () => {
+  test("a path is a run of days: 3 units a day, 5 a step, 448 for all 90", () => {
+    expect(barPath(0)).toBe("M0 17h3");
+    expect(barPath(87)).toBe("M435 17h3");
+    expect(barPath(0, 90)).toBe("M0 17h448");
+    expect(barPath(2, 3)).toBe("M10 17h13");
+  });
+
+  test("one entry a day: a note (tone and text) for a day not fully operational, null for the others", () => {
     expect(bar.days).toHaveLength(90);
-    expect(bar.days[1]!.x).toBe(5);
-    expect(bar.days[0]!.tone).toBe("nodata");
-    expect(bar.days.at(-3)).toEqual({ x: 435, tone: "partial", title: "Nov 25: Major outage 30 min; 97.91 % uptime" });
-    expect(bar.days.at(-1)!.title).toBe("Nov 27: No downtime");
+    expect(bar.days[0]).toBeNull(); // no data: drawn by the SVG
+    expect(bar.days.at(-3)).toEqual({ tone: "partial", text: "Nov 25, 2026: Major outage 30 min; 97.91 % uptime" });
+    expect(bar.days.at(-1)).toBeNull(); // operational: the background
+    expect(bar.notable).toBe(1);
+    expect(bar.base).toBe("No downtime");
+  });
+
+  test("days without data are one run, with its dates on hover", () => {
+    // Created Nov 20: the 82 days from Aug 30 to Nov 19 have no data.
+    expect(bar.runs).toEqual([{ d: "M0 17h408", tone: "nodata", title: "Aug 30 – Nov 19: No data" }]);
+  });
+
+  test("runs of days without data, a single one named by its day; maintenance and degradation are notes", () => {
+    const c2 = viewComponents([comp({ id: "db", name: "DB", createdAt: "2026-11-25T00:00:00Z" })]);
+    const u = computeUptime({
+      components: c2,
+      statusChanges: [
+        { componentId: "db", oldStatus: null, newStatus: "operational", changedAt: "2026-11-25T00:00:00Z" },
+        { componentId: "db", oldStatus: "operational", newStatus: "under_maintenance", changedAt: "2026-11-25T01:00:00Z" },
+        { componentId: "db", oldStatus: "under_maintenance", newStatus: "degraded_performance", changedAt: "2026-11-25T03:00:00Z" },
+        { componentId: "db", oldStatus: "degraded_performance", newStatus: "operational", changedAt: "2026-11-25T03:20:00Z" },
+      ],
+      generatedAt: NOW,
+      timeZone: "UTC",
+      days: 4,
+    }).get("db")!;
+    const b = barView("DB", u);
+    expect(b.runs).toEqual([{ d: "M0 17h3", tone: "nodata", title: "Nov 24: No data" }]);
+    expect(b.days).toEqual([null, { tone: "minor", text: "Nov 25, 2026: Degraded performance 20 min, Maintenance 2 h; 100 % uptime" }, null, null]);
+    expect(b.summary).toBe("1 day not fully operational");
   });
 
   test("a text alternative with percentage, outage days and days without data", () => {
     // 7 full days + 15.5 h today = 11010 min, 30 of them down: 99.727 %.
     expect(bar.percent).toBe("99.72 % uptime");
     expect(bar.label).toBe("API: 99.72 % uptime over the last 90 days, 1 day with outages, 82 days without data");
-    expect(bar.notable).toEqual([{ iso: "2026-11-25", date: "Nov 25, 2026", text: "Major outage 30 min; 97.91 % uptime" }]);
     expect(bar.summary).toBe("1 day not fully operational");
   });
 });

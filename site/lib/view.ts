@@ -276,7 +276,15 @@ function incidentCard(incident: IncidentRecord, timeZone: string, latestOnly = f
 // ---------------------------------------------------------------------------------------------
 // Components and uptime bars
 
-/** Bar geometry, as Statuspage draws it: one 3-unit rect every 5 units in a 448 × 34 view box. */
+/**
+ * Bar geometry, as Statuspage draws it: a 3-unit bar every 5 units in a 448 × 34 view box. The SVG
+ * draws a run of days as a stretch of a horizontal line through the middle, stroked 34 units wide
+ * and dashed 3 on, 2 off (site.css): one green path for the whole bar, and one grey path per run of
+ * days without data. The days that were not fully operational are NOT in the SVG: they are the
+ * items of one list, drawn by site.css as cells over the bar (one flex cell a day, the other days
+ * empty spacers) with their detail shown on hover, and shown as a plain list when opened. So each
+ * day's detail is in the page once, for hover, keyboard and screen reader alike.
+ */
 export const BAR = { step: 5, width: 3, height: 34, viewWidth: 448 } as const;
 
 const LEVEL_TONES: Readonly<Record<DayLevel, Tone>> = {
@@ -287,11 +295,20 @@ const LEVEL_TONES: Readonly<Record<DayLevel, Tone>> = {
   nodata: "nodata",
 };
 
-export interface BarDay {
-  x: number;
+/** A run of days drawn in the SVG (days without data), with its hover text. */
+export interface BarRun {
+  /** Path data along the middle line: "M0 17h248" (50 days from the first). */
+  d: string;
   tone: Tone;
-  /** "Nov 27: Major outage 30 min, 97.91 %" — the day's detail, as an SVG <title>. */
+  /** "Aug 30 – Oct 18: No data", an SVG <title>. */
   title: string;
+}
+
+/** A day that was not fully operational: outage, degradation or maintenance. */
+export interface BarNote {
+  tone: Tone;
+  /** "Nov 25, 2026: Major outage 30 min; 97.91 % uptime" */
+  text: string;
 }
 
 export interface BarView {
@@ -299,11 +316,21 @@ export interface BarView {
   percent: string;
   /** Text alternative of the whole bar. */
   label: string;
-  days: BarDay[];
-  /** Days with anything other than full operation, newest first: reachable without hover. */
-  notable: { iso: string; date: string; text: string }[];
-  /** "3 days not fully operational", "Operational on all 90 days"… */
+  /** What the background path (days with data and no downtime) says on hover. */
+  base: string;
+  /** Runs of days without data, oldest first. */
+  runs: BarRun[];
+  /** One per day, oldest first: a note for a day not fully operational, null for the others. */
+  days: (BarNote | null)[];
+  /** How many days have a note. */
+  notable: number;
+  /** "3 days not fully operational", "Operational on all 90 days with data"… */
   summary: string;
+}
+
+/** The path data of `count` days from day `index` (0 = oldest). */
+export function barPath(index: number, count = 1): string {
+  return `M${index * BAR.step} ${BAR.height / 2}h${count * BAR.step - (BAR.step - BAR.width)}`;
 }
 
 function dayDetail(d: UptimeDay): string {
@@ -322,16 +349,25 @@ function dayDetail(d: UptimeDay): string {
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
+const isNotable = (d: UptimeDay): boolean => d.minutes > 0 && d.major + d.partial + d.degraded + d.maintenance > 0;
+
+/** Each run of consecutive days without data, as one path. */
+function noDataRuns(days: readonly UptimeDay[]): BarRun[] {
+  const runs: BarRun[] = [];
+  for (let i = 0; i < days.length; i++) {
+    if (days[i]!.minutes > 0) continue;
+    let last = i;
+    while (last + 1 < days.length && days[last + 1]!.minutes <= 0) last++;
+    const first = formatDayShort(days[i]!.day);
+    runs.push({ d: barPath(i, last - i + 1), tone: "nodata", title: `${last === i ? first : `${first} – ${formatDayShort(days[last]!.day)}`}: No data` });
+    i = last;
+  }
+  return runs;
+}
+
 export function barView(name: string, uptime: ComponentUptime): BarView {
-  const days: BarDay[] = uptime.days.map((d, i) => ({
-    x: i * BAR.step,
-    tone: LEVEL_TONES[d.level],
-    title: `${formatDayShort(d.day)}: ${dayDetail(d)}`,
-  }));
-  const notable = uptime.days
-    .filter((d) => d.minutes > 0 && d.major + d.partial + d.degraded + d.maintenance > 0)
-    .reverse()
-    .map((d) => ({ iso: d.day, date: formatDay(d.day), text: dayDetail(d) }));
+  const days = uptime.days.map((d): BarNote | null => (isNotable(d) ? { tone: LEVEL_TONES[d.level], text: `${formatDay(d.day)}: ${dayDetail(d)}` } : null));
+  const notable = days.filter((d) => d !== null).length;
   const percent = uptime.uptime === null ? "No data" : `${formatUptime(uptime.uptime)} uptime`;
   const outages = uptime.outageDays === 0 ? "no days with outages" : plural(uptime.outageDays, "day with outages", "days with outages");
   const noData = UPTIME_DAYS - uptime.daysWithData;
@@ -340,12 +376,12 @@ export function barView(name: string, uptime: ComponentUptime): BarView {
       ? `${name}: no uptime data for the last ${UPTIME_DAYS} days`
       : `${name}: ${percent} over the last ${UPTIME_DAYS} days, ${outages}${noData > 0 ? `, ${plural(noData, "day", "days")} without data` : ""}`;
   const summary =
-    notable.length === 0
+    notable === 0
       ? uptime.uptime === null
         ? "No data yet"
         : `Operational on all ${plural(uptime.daysWithData, "day", "days")} with data`
-      : `${plural(notable.length, "day", "days")} not fully operational`;
-  return { percent, label, days, notable, summary };
+      : `${plural(notable, "day", "days")} not fully operational`;
+  return { percent, label, base: "No downtime", runs: noDataRuns(uptime.days), days, notable, summary };
 }
 
 export interface ComponentRow {
