@@ -10,6 +10,8 @@ import { PublishedSite } from "../site/publish/store.ts";
 import { createApp, createPublicOnlyApp, type AppDeps, type Clock, type PublicSite } from "./app.ts";
 import type { HeraldConfig } from "./config.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
+import { ConfirmationSender } from "./mail/confirmation.ts";
+import { loadCustomerNotice } from "./mail/template.ts";
 
 export interface RunningServer {
   url: string;
@@ -43,6 +45,8 @@ export interface ServerOptions {
  */
 export async function startServer(config: HeraldConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
+  // A broken communication template stops Herald here, not in a customer's inbox.
+  loadCustomerNotice();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
@@ -52,6 +56,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let db: Database | null = null;
   let publisher: Publisher | null = null;
   let mail: MailDelivery | null = null;
+  let confirmations: ConfirmationSender | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
@@ -68,9 +73,26 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       const page = { id: opened.pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone };
       publisher = new Publisher({ db, page, site, renderer, clock, log });
       // Mail deliveries are enqueued inside each update's transaction (hooks) and sent in the background.
-      mail = createMailDelivery({ db, config, env: options.env ?? process.env, log });
+      const env = options.env ?? process.env;
+      mail = createMailDelivery({ db, config, env, log });
+      // Double opt-in confirmation mails: their own table, the same mailer (api/mail/confirmation.ts).
+      const confirmationSender = new ConfirmationSender({ db, mailer: mail.mailer, settings: mail.settings, log });
+      confirmations = confirmationSender;
+      const limit = (name: string, fallback: number) => {
+        const value = Number(env[name] || fallback);
+        return Number.isInteger(value) && value > 0 ? value : fallback;
+      };
       const deps: AppDeps = {
         db, pageId: opened.pageId, config, clock, log, publicSite, hooks: mail.hooks,
+        subscriptions: {
+          db, clock, log, settings: mail.settings,
+          onConfirmationQueued: () => confirmationSender.poke(),
+          limits: {
+            perIp: { max: limit("SUBSCRIBE_LIMIT_PER_IP", 5), windowMs: 10 * 60_000 },
+            perEmail: { max: limit("SUBSCRIBE_LIMIT_PER_ADDRESS", 3), windowMs: 60 * 60_000 },
+          },
+          stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
+        },
         onChange: (event) => {
           publisher!.notify(event);
           mail!.sender.poke();
@@ -78,6 +100,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       };
       handler = createApp(deps);
       mail.start();
+      confirmationSender.start();
       running.deps = deps;
       running.publisher = publisher;
       // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.
@@ -107,7 +130,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   await Promise.race([running.ready, new Promise((r) => setTimeout(r, 2000))]);
 
   const server: ServerType = await new Promise((resolveServer) => {
-    const s = serve({ fetch: (request) => handler.fetch(request), port: config.port, hostname: options.hostname ?? "0.0.0.0" }, () => resolveServer(s));
+    const s = serve({ fetch: (request, env) => handler.fetch(request, env), port: config.port, hostname: options.hostname ?? "0.0.0.0" }, () => resolveServer(s));
   });
   const { port } = server.address() as AddressInfo;
   running.url = `http://${!options.hostname || options.hostname === "0.0.0.0" ? "localhost" : options.hostname}:${port}`;
@@ -122,6 +145,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       await publisher.idle().catch(() => {});
     }
     await mail?.stop();
+    await (confirmations as ConfirmationSender | null)?.stop();
     (db as Database | null)?.close();
   };
   return running;

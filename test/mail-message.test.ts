@@ -40,9 +40,9 @@ describe("the message", () => {
     const ny = { ...settings, timeZone: "America/New_York" };
     const m = buildMessage(ny, { ...base, updateCreatedAt: "2024-01-16T02:30:00.000Z" });
     expect(m.subject).toBe("[INVESTIGATING] API Service Disruption - Jan 15, 2024");
-    expect(m.text).toContain("Jan 15, 2024, 21:30 EST");
-    expect(m.html).toContain("Jan 15, 2024, 21:30 EST");
-    expect(buildMessage(settings, base).text).toContain("Jan 15, 2024, 14:05 UTC");
+    expect(m.text).toContain("Jan 15, 2024 - 21:30 EST");
+    expect(m.html).toContain("Jan 15, 2024 - 21:30 EST");
+    expect(buildMessage(settings, base).text).toContain("Jan 15, 2024 - 14:05 UTC");
   });
 
   it("has a text and an HTML part with the same words as the rendered body, greeting and links", () => {

@@ -1,4 +1,6 @@
-import { escapeHtml, renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
+import { escapeHtml } from "../../templates/markdown.ts";
+import { dayKey, formatDay, formatPosted } from "../../site/lib/time.ts";
+import { loadCustomerNotice, renderTemplate } from "./template.ts";
 import type { IncidentKind } from "../../db/records.ts";
 import { unsubscribeToken } from "./token.ts";
 
@@ -48,46 +50,6 @@ export function subjectTag(status: string): string {
   return `[${status.replace(/_/g, " ").toUpperCase()}]`;
 }
 
-// A fan-out builds the same few strings for thousands of recipients: Intl formatters are
-// expensive to construct and the text rendering is not memoized by templates/markdown.ts, so
-// both are cached here (bounded).
-const formatters = new Map<string, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
-
-function formattersFor(timeZone: string): { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat } {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = {
-      date: new Intl.DateTimeFormat("en-US", { timeZone, month: "short", day: "numeric", year: "numeric" }),
-      time: new Intl.DateTimeFormat("en-US", {
-        timeZone, month: "short", day: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
-      }),
-    };
-    if (formatters.size > 50) formatters.clear();
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function formatDate(iso: string, timeZone: string): string {
-  return formattersFor(timeZone).date.format(new Date(iso));
-}
-
-function formatTime(iso: string, timeZone: string): string {
-  return formattersFor(timeZone).time.format(new Date(iso));
-}
-
-const textMemo = new Map<string, string>();
-
-function bodyText(markdown: string): string {
-  let text = textMemo.get(markdown);
-  if (text === undefined) {
-    text = renderMarkdownToText(markdown);
-    if (textMemo.size >= 200) textMemo.delete(textMemo.keys().next().value!);
-    textMemo.set(markdown, text);
-  }
-  return text;
-}
-
 function quotedPhrase(text: string): string {
   return `"${headerSafe(text).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
@@ -98,49 +60,35 @@ export function unsubscribeUrl(settings: MailSettings, subscriberId: string): st
 
 /**
  * The Customer Communication Template (shared/seed/incident-management.md) for one update and
- * one subscriber: `[STATUS] <name> - <Mon D, YYYY>`, a greeting, the update's words (rendered
- * by the one Markdown renderer), when it was posted in the page's zone, the incident link and a
- * visible unsubscribe link, with RFC 8058 one-click unsubscribe headers.
+ * one subscriber, from the editable templates/customer-notice.md (see api/mail/template.ts for
+ * its placeholders): `[STATUS] <name> - <Mon D, YYYY>`, the update's words rendered by the one
+ * Markdown renderer (the same HTML as on the page), when it was posted in the page's zone, the
+ * incident link and a visible unsubscribe link, with RFC 8058 one-click unsubscribe headers.
  */
 export function buildMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
   const name = headerSafe(input.incidentName);
-  const subject = headerSafe(`${subjectTag(input.updateStatus)} ${name} - ${formatDate(input.updateCreatedAt, settings.timeZone)}`);
-  const link = `${settings.pageUrl}/incidents/${encodeURIComponent(input.incidentId)}`;
   const unsubscribe = unsubscribeUrl(settings, input.subscriberId);
-  const posted = formatTime(input.updateCreatedAt, settings.timeZone);
   const statusLabel = input.updateStatus.replace(/_/g, " ");
-  const what = input.incidentKind === "maintenance" ? "Scheduled maintenance" : "Incident";
   const pageName = headerSafe(settings.pageName);
-
-  const text = [
-    "Dear Customers,",
-    "",
-    `${what}: ${name}`,
-    `Status: ${statusLabel.charAt(0).toUpperCase()}${statusLabel.slice(1)}`,
-    `Posted: ${posted}`,
-    "",
-    bodyText(input.updateBody),
-    "",
-    `Status page: ${link}`,
-    "",
-    "--",
-    `You are receiving this because you subscribed to ${pageName} updates.`,
-    `Unsubscribe: ${unsubscribe}`,
-    "",
-  ].join("\n");
-
+  const filled = renderTemplate(loadCustomerNotice(), {
+    status_tag: subjectTag(input.updateStatus),
+    status: `${statusLabel.charAt(0).toUpperCase()}${statusLabel.slice(1)}`,
+    kind: input.incidentKind === "maintenance" ? "Scheduled maintenance" : "Incident",
+    incident_name: name,
+    // The same words for times as the page and the feed.
+    date: formatDay(dayKey(input.updateCreatedAt, settings.timeZone)),
+    posted_at: formatPosted(input.updateCreatedAt, settings.timeZone),
+    update_body: input.updateBody,
+    incident_url: `${settings.pageUrl}/incidents/${encodeURIComponent(input.incidentId)}`,
+    page_name: pageName,
+    unsubscribe_url: unsubscribe,
+  });
+  const subject = headerSafe(filled.subject);
+  const text = filled.text;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328;">
-<p>Dear Customers,</p>
-<p><strong>${escapeHtml(what)}: ${escapeHtml(name)}</strong><br>
-Status: ${escapeHtml(statusLabel)}<br>
-Posted: ${escapeHtml(posted)}</p>
-<div>${renderMarkdown(input.updateBody)}</div>
-<p>Status page: <a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>
-<hr>
-<p style="font-size: 0.875em; color: #57606a;">You are receiving this because you subscribed to ${escapeHtml(pageName)} updates.
-<a href="${escapeHtml(unsubscribe)}">Unsubscribe</a></p>
+${filled.html}
 </body></html>
 `;
 

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
+import { loadCustomerNotice, parseTemplate, PLACEHOLDERS, renderTemplate, TemplateError, type Placeholder } from "./template.ts";
+
+const values: Record<Placeholder, string> = {
+  status_tag: "[IDENTIFIED]",
+  status: "Identified",
+  kind: "Incident",
+  incident_name: "API *down* for [EU] <all>",
+  date: "Jan 15, 2024",
+  posted_at: "Jan 15, 2024, 14:05 UTC",
+  update_body: "We found it:\n\n- pool **exhausted**\n- scaling now",
+  incident_url: "https://status.example.com/incidents/abc123def456",
+  page_name: "Example",
+  unsubscribe_url: "https://status.example.com/subscriptions/unsubscribe?token=abc.d_",
+};
+
+describe("communication templates", () => {
+  test("the shipped customer notice uses only known placeholders and fills every part", () => {
+    const source = readFileSync(new URL("../../templates/customer-notice.md", import.meta.url), "utf8");
+    for (const [, key] of source.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)) expect(PLACEHOLDERS).toContain(key);
+    const filled = renderTemplate(loadCustomerNotice(), values);
+    expect(filled.subject).toBe("[IDENTIFIED] API *down* for [EU] <all> - Jan 15, 2024");
+    // The update's words are exactly what the page shows.
+    expect(filled.html).toContain(renderMarkdown(values.update_body));
+    expect(filled.text).toContain(renderMarkdownToText(values.update_body));
+    // Names read as typed, never as Markdown or HTML.
+    expect(filled.html).toContain("API *down* for [EU] &lt;all&gt;");
+    expect(filled.text).toContain("Incident: API *down* for [EU] <all>");
+    // A URL ending in "_" survives whole (a bare autolink would trim it).
+    expect(filled.html).toContain(`href="${values.unsubscribe_url}"`);
+    expect(filled.text).toContain(`Unsubscribe: ${values.unsubscribe_url}`);
+  });
+
+  test("an unknown placeholder is refused with the list of known ones", () => {
+    expect(() => parseTemplate("Subject: {{status_tag}}\n\nHello {{customer_name}}", "t.md")).toThrow(TemplateError);
+    expect(() => parseTemplate("Subject: x\n\nHello {{customer_name}}", "t.md")).toThrow(/unknown placeholder \{\{customer_name\}\}; known: \{\{status_tag\}\}/);
+  });
+
+  test("the body placeholder must stand on its own line, and the subject line must be there", () => {
+    expect(() => parseTemplate("Subject: x\n\nSee: {{update_body}}", "t.md")).toThrow(/on a line of its own/);
+    expect(() => parseTemplate("Subject: {{update_body}}\n\nx", "t.md")).toThrow(/cannot be in the subject/);
+    expect(() => parseTemplate("Hello {{incident_name}}", "t.md")).toThrow(/must start with a "Subject: …" line/);
+  });
+
+  test("an editable template changes the words, not the safety", () => {
+    const template = parseTemplate("Subject: {{status_tag}} {{incident_name}}\n\nHi from {{page_name}}.\n\n{{update_body}}\n", "custom.md");
+    const filled = renderTemplate(template, { ...values, update_body: "<script>alert(1)</script>" });
+    expect(filled.html).toBe("<p>Hi from Example.</p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+    expect(filled.text).toBe("Hi from Example.\n\n<script>alert(1)</script>\n");
+  });
+});

@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
+
+/**
+ * The customer notice is an editable Markdown file (templates/customer-notice.md): a
+ * `Subject:` line, a blank line, then the body. Placeholders are `{{name}}`:
+ *
+ * | placeholder | value |
+ * | --- | --- |
+ * | `{{status_tag}}` | `[INVESTIGATING]`, `[IDENTIFIED]`, `[MONITORING]`, `[RESOLVED]`, `[IN PROGRESS]` … |
+ * | `{{status}}` | the update's status in words: `Identified`, `In progress` |
+ * | `{{kind}}` | `Incident` or `Scheduled maintenance` |
+ * | `{{incident_name}}` | the incident's name |
+ * | `{{date}}` | the update's date in the page's zone: `Jan 15, 2024` |
+ * | `{{posted_at}}` | the update's date and time with the zone's label, as on the page: `Jan 15, 2024 - 14:05 UTC` |
+ * | `{{update_body}}` | the update's own words (Markdown, on a line of its own) |
+ * | `{{incident_url}}` | the incident's page |
+ * | `{{page_name}}` | PAGE_NAME |
+ * | `{{unsubscribe_url}}` | the subscriber's one-click unsubscribe link |
+ *
+ * A template that uses any other placeholder, or puts `{{update_body}}` inside a line, is refused
+ * when Herald starts — never discovered in a customer's inbox.
+ */
+export const PLACEHOLDERS = [
+  "status_tag", "status", "kind", "incident_name", "date", "posted_at", "update_body", "incident_url", "page_name", "unsubscribe_url",
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** Placeholders whose value is Markdown rendered on its own (the same HTML as on the page). */
+const BLOCK: ReadonlySet<string> = new Set(["update_body"]);
+/** Placeholders that are URLs, put in `<…>` autolinks: inserted as they are. */
+const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url"]);
+
+export class TemplateError extends Error {}
+
+export interface MessageTemplate {
+  subject: string;
+  /** The body split at block placeholders: text segments and the block placeholders between them. */
+  parts: ({ text: string } | { block: Placeholder })[];
+}
+
+const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+export function parseTemplate(source: string, name: string): MessageTemplate {
+  const normalized = source.replace(/\r\n?/g, "\n");
+  const match = /^Subject:[ \t]*(.+)\n\n([\s\S]*)$/.exec(normalized);
+  if (!match) throw new TemplateError(`${name}: must start with a "Subject: …" line, then a blank line, then the body.`);
+  for (const [, key] of normalized.matchAll(PLACEHOLDER)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(key!)) {
+      throw new TemplateError(`${name}: unknown placeholder {{${key}}}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`);
+    }
+  }
+  const subject = match[1]!;
+  for (const block of BLOCK) {
+    if (new RegExp(`\\{\\{\\s*${block}\\s*\\}\\}`).test(subject)) throw new TemplateError(`${name}: {{${block}}} cannot be in the subject.`);
+  }
+  const parts: MessageTemplate["parts"] = [];
+  let text: string[] = [];
+  for (const line of match[2]!.split("\n")) {
+    const only = /^\s*\{\{\s*([a-z_]+)\s*\}\}\s*$/.exec(line);
+    if (only && BLOCK.has(only[1]!)) {
+      parts.push({ text: text.join("\n") }, { block: only[1] as Placeholder });
+      text = [];
+      continue;
+    }
+    for (const [, key] of line.matchAll(PLACEHOLDER)) {
+      if (BLOCK.has(key!)) throw new TemplateError(`${name}: {{${key}}} must be on a line of its own.`);
+    }
+    text.push(line);
+  }
+  parts.push({ text: text.join("\n") });
+  return { subject, parts };
+}
+
+/** Backslash-escapes Markdown punctuation, so a name like `*nix_db` reads as typed. */
+function escapeMarkdown(value: string): string {
+  return value.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+}
+
+function fill(text: string, values: Readonly<Record<Placeholder, string>>, escape: (value: string, key: string) => string): string {
+  return text.replace(PLACEHOLDER, (_, key: string) => escape(values[key as Placeholder], key));
+}
+
+export interface FilledMessage {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Fills a template: the subject as plain text, the body as HTML and as plain text. */
+export function renderTemplate(template: MessageTemplate, values: Readonly<Record<Placeholder, string>>): FilledMessage {
+  const inline = (value: string, key: string) => (URLS.has(key) ? value : escapeMarkdown(value));
+  const html: string[] = [];
+  const text: string[] = [];
+  for (const part of template.parts) {
+    const markdown = "block" in part ? values[part.block] : fill(part.text, values, inline);
+    if (!markdown.trim()) continue;
+    html.push(renderMarkdown(markdown));
+    text.push(renderMarkdownToText(markdown));
+  }
+  return { subject: fill(template.subject, values, (value) => value), html: html.join("\n"), text: `${text.join("\n\n")}\n` };
+}
+
+let customerNotice: MessageTemplate | null = null;
+
+/** templates/customer-notice.md, read and checked once; call at start so a bad template stops Herald. */
+export function loadCustomerNotice(): MessageTemplate {
+  if (!customerNotice) {
+    const url = new URL("../../templates/customer-notice.md", import.meta.url);
+    customerNotice = parseTemplate(readFileSync(url, "utf8"), "templates/customer-notice.md");
+  }
+  return customerNotice;
+}
