@@ -116,12 +116,26 @@ describe("where the data starts", () => {
     expect(u?.daysWithData).toBe(18);
   });
 
-  test("no changes at all: the current status since createdAt", () => {
+  test("no changes at all: the current status since the start of the day it was created", () => {
     const c = comp({ id: "x", createdAt: "2026-11-27T06:00:00Z", status: "major_outage" });
     const u = computeUptime({ components: [c], statusChanges: [], generatedAt: NOW, timeZone: "UTC" }).get("x");
     expect(u?.daysWithData).toBe(1);
-    expect(day(u, "2026-11-27")).toMatchObject({ minutes: 360, major: 360, uptime: 0, level: "major" });
+    expect(day(u, "2026-11-27")).toMatchObject({ minutes: 720, major: 720, uptime: 0, level: "major" });
     expect(formatUptime(u?.uptime ?? null)).toBe("0.00 %");
+  });
+
+  test("a component added this afternoon with a minute of outage has a good day, not a few bad minutes", () => {
+    const c = comp({ id: "n", createdAt: "2026-11-27T11:00:00Z" });
+    const changes = [
+      { componentId: "n", oldStatus: null, newStatus: "operational" as const, changedAt: "2026-11-27T11:00:00Z" },
+      { componentId: "n", oldStatus: "operational" as const, newStatus: "major_outage" as const, changedAt: "2026-11-27T11:30:00Z" },
+      { componentId: "n", oldStatus: "major_outage" as const, newStatus: "operational" as const, changedAt: "2026-11-27T11:31:00Z" },
+    ];
+    const u = computeUptime({ components: [c], statusChanges: changes, generatedAt: NOW, timeZone: "UTC" }).get("n");
+    // Counted from midnight (operational before its first status, as nothing was down): 1 of 720 minutes down.
+    expect(day(u, "2026-11-27")).toMatchObject({ minutes: 720, major: 1 });
+    expect(formatUptime(u?.uptime ?? null)).toBe("99.86 %");
+    expect(day(u, "2026-11-26")?.minutes ?? 0).toBe(0);
   });
 
   test("a component created in the future of the snapshot has no data", () => {

@@ -14,8 +14,9 @@
  * degraded_performance and under_maintenance count as up.
  *
  * "With data": a component has no data before it existed — before its `startDate` (a day in the
- * page's zone) when one is set, otherwise before its first recorded status change or `createdAt`,
- * whichever is earlier. Those days are shown as "no data", never as 100 %. Before its first
+ * page's zone) when one is set, otherwise before the start of the day (page zone) of its first
+ * recorded status change or `createdAt`, whichever is earlier: days count whole, as Statuspage's
+ * start date does. Those days are shown as "no data", never as 100 %. Before its first
  * recorded change a component is taken to have had that change's old status (operational when
  * none is recorded).
  *
@@ -154,7 +155,9 @@ function segmentsOf(component: ComponentView, changes: readonly StatusChange[], 
     start = dayStart(component.startDate, timeZone);
   } else {
     const candidates = [created, firstChange?.at ?? Number.NaN].filter(Number.isFinite);
-    start = candidates.length > 0 ? Math.min(...candidates) : now;
+    // Whole days, as Statuspage's start date: a component added at 16:00 with a minute of outage
+    // has a 99.9 % day, not a 25 % one measured over the few minutes it has existed.
+    start = candidates.length > 0 ? dayStart(dayKey(Math.min(...candidates), timeZone), timeZone) : now;
   }
   const segments: Segment[] = [];
   let status: ComponentStatus = firstChange ? (firstChange.c.oldStatus ?? "operational") : component.status;
