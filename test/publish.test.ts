@@ -179,6 +179,10 @@ describe("serving", () => {
     const missing = await get("/incidents/zzzzzzzzzzzz");
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toContain("text/html");
+    for (const hostile of ["/%E0%A4%A", "/incidents/%ZZ", "/..%2F..%2Fetc%2Fpasswd", "/objects/manifest.json"]) {
+      const res = await get(hostile);
+      expect(res.status, hostile).toBe(404);
+    }
     const missingJson = await get("/api/v2/nope.json");
     expect(missingJson.status).toBe(404);
     expect(missingJson.headers.get("content-type")).toContain("application/problem+json");

@@ -49,7 +49,12 @@ function notModified(request: Request, etag: string, modifiedAt: string): boolea
 /** The response for a GET/HEAD of a published path, or null when nothing is published there. */
 export async function servePublished(site: PublishedSite, request: Request): Promise<Response | null> {
   if (request.method !== "GET" && request.method !== "HEAD") return null;
-  const path = decodeURIComponent(new URL(request.url).pathname).replace(/(.)\/+$/, "$1");
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(request.url).pathname).replace(/(.)\/+$/, "$1");
+  } catch {
+    return null; // a malformed %-escape names nothing we publish: a 404, never a 500
+  }
   const entry = site.lookup(path);
   if (!entry) return null;
   const etag = `"${entry.object}"`;
