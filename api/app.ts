@@ -22,6 +22,9 @@ import type { WriteContext, WriteHooks } from "./service/context.ts";
 import { createIncident, createMaintenance, patchIncident, postIncidentUpdate, postMaintenanceUpdate } from "./service/incidents.ts";
 import { authenticate, createKey, keyJson, revokeKey } from "./service/keys.ts";
 import { componentJson, incidentJson, type PageRef } from "./serialize.ts";
+import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
+import { outboxCounts } from "../db/queries/outbox.ts";
+import { confirmationCounts } from "../db/queries/subscribers.ts";
 import type { IncidentKind, IncidentRecord } from "../db/records.ts";
 
 export interface Clock {
@@ -45,6 +48,8 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** Serves the published page, feed and JSON (GET/HEAD); null when nothing is there. */
   publicSite?: PublicSite;
+  /** Subscribe/confirm/unsubscribe/manage pages under /subscriptions (absent: not served). */
+  subscriptions?: SubscriptionDeps;
 }
 
 export type PublicSite = (request: Request) => Promise<Response | null>;
@@ -84,6 +89,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   mountPublicSite(app, deps.publicSite);
+  if (deps.subscriptions) app.route("/subscriptions", subscriptionRoutes(deps.subscriptions));
 
   const api = new Hono<Env>();
 
@@ -316,6 +322,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = idParam(c, "API key");
     return write(c, "", 200, () => null, async (ctx) => keyJson(await revokeKey(ctx, id)));
   });
+
+  // Mail ---------------------------------------------------------------------------------------
+  route({ method: "get", path: "/mail", summary: "Mail delivery counts (outbox and confirmation mails)", action: "outbox:read", success: 200 }, async (c) =>
+    c.json({ ...(await outboxCounts(db.client)), confirmations: await confirmationCounts(db.client) }),
+  );
 
   /** Serializes inside the write transaction, so the response shows exactly what was committed. */
   async function incidentJsonIn(ctx: WriteContext, record: IncidentRecord): Promise<Record<string, unknown>> {
