@@ -9,6 +9,8 @@ import { servePublished } from "../site/publish/serve.ts";
 import { PublishedSite } from "../site/publish/store.ts";
 import { createApp, createPublicOnlyApp, type AppDeps, type Clock, type PublicSite } from "./app.ts";
 import type { HeraldConfig } from "./config.ts";
+import { randomBytes } from "node:crypto";
+import { ensureSetting } from "../db/queries/settings.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { loadCustomerNotice } from "./mail/template.ts";
@@ -73,7 +75,12 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       const page = { id: opened.pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone };
       publisher = new Publisher({ db, page, site, renderer, clock, log });
       // Mail deliveries are enqueued inside each update's transaction (hooks) and sent in the background.
-      const env = options.env ?? process.env;
+      const given = options.env ?? process.env;
+      // Without HERALD_SECRET (the embedded default), a secret is made once and kept in the database,
+      // so confirmation and unsubscribe links keep working across restarts.
+      const env = given.HERALD_SECRET || given.RESEND_API_KEY
+        ? given
+        : { ...given, HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBytes(32).toString("base64url"), new Date().toISOString())) };
       mail = createMailDelivery({ db, config, env, log });
       // Double opt-in confirmation mails: their own table, the same mailer (api/mail/confirmation.ts).
       const confirmationSender = new ConfirmationSender({ db, mailer: mail.mailer, settings: mail.settings, log });

@@ -57,7 +57,7 @@ describe("createMailDelivery", () => {
     try {
       const mail = createMailDelivery({
         db: h.db, config: h.config, log: () => {},
-        env: { RESEND_API_KEY: "re_wiring", RESEND_BASE_URL: fake.url, HERALD_SECRET: "s3cret", MAIL_FROM: "Status <status@example.com>" },
+        env: { RESEND_API_KEY: "re_wiring", RESEND_BASE_URL: fake.url, HERALD_SECRET: "s3cret", EMAIL_FROM: "Status <status@example.com>" },
       });
       expect(mail.mailer.name).toBe("resend");
       h.deps.hooks = mail.hooks;

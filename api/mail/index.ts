@@ -27,9 +27,9 @@ export interface MailDelivery {
  *  - RESEND_API_KEY: send through Resend (batch API); without it, messages are written as .eml
  *    files under MAIL_DIR (default data/mail) instead.
  *  - RESEND_BASE_URL: Resend API base URL (the SDK's own variable; also read by the SDK).
- *  - MAIL_FROM: the From header (default `<PAGE_NAME> <status@<page host>>`).
- *  - HERALD_SECRET: key for unsubscribe tokens. Required with RESEND_API_KEY; without it a
- *    random one is used and logged as a warning (links stop working after a restart).
+ *  - EMAIL_FROM: the From header (default `<PAGE_NAME> <status@<page host>>`).
+ *  - HERALD_SECRET: key for unsubscribe tokens. Required with RESEND_API_KEY; without it the
+ *    server (api/server.ts) makes one and keeps it in the database.
  *  - MAIL_RATE_LIMIT: provider requests per second (default 2 with Resend, 50 for .eml files).
  *  - MAIL_TIMEOUT_MS: per-request timeout (default 30000).
  */
@@ -58,7 +58,7 @@ export function createMailDelivery(options: {
     pageName: config.page.name,
     pageUrl: config.page.url,
     timeZone: config.page.timeZone,
-    from: env.MAIL_FROM || `${config.page.name.replace(/[<>"\r\n]/g, "")} <status@${host}>`,
+    from: env.EMAIL_FROM || `${config.page.name.replace(/[<>"\r\n]/g, "")} <status@${host}>`,
     secret,
   };
   // Resend's default limit is 2 requests/second; the embedded mailer only writes files.
