@@ -440,3 +440,16 @@ describe("admin", () => {
     expect(pageHtml).toContain(`<link rel="stylesheet" href="${css}">`);
   });
 });
+
+describe("oversized requests", () => {
+  test("a huge subscribe request is refused with 413 and stores nothing", async () => {
+    const before = await server.deps!.db.client.execute("SELECT COUNT(*) AS n FROM subscribers");
+    const huge = `email=${"a".repeat(100_000)}%40example.com`;
+    const res = await fetch(`${server.url}/subscriptions`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: huge });
+    expect(res.status).toBe(413);
+    const json = await subscribeJson({ email: `${"b".repeat(100_000)}@example.com` });
+    expect(json.status).toBe(413);
+    const after = await server.deps!.db.client.execute("SELECT COUNT(*) AS n FROM subscribers");
+    expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
+  });
+});
