@@ -6,6 +6,7 @@
  * same batch (same bytes: the token is derived, not random at send time) goes out again under the
  * same key and the provider delivers it once; 429/5xx/network errors are retried with backoff.
  */
+import { BackgroundLoop } from "./loop.ts";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { newId } from "../domain/ids.ts";
 import type { Database } from "../../db/database.ts";
@@ -106,9 +107,6 @@ export interface ConfirmationSenderOptions {
 export class ConfirmationSender {
   private readonly o: Required<Omit<ConfirmationSenderOptions, "ratePerSecond">>;
   private readonly bucket: TokenBucket;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
 
   constructor(options: ConfirmationSenderOptions) {
     this.o = {
@@ -174,44 +172,20 @@ export class ConfirmationSender {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.background.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.background.stop();
   }
 
   /** Wakes an idle sender now (right after a subscription request committed). */
   poke(): void {
-    this.wake?.();
+    this.background.poke();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let waitMs = 0;
-      try {
-        const step = await this.drainOnce();
-        if (step === "idle") waitMs = this.o.pollMs;
-        else if (step === "waiting") waitMs = this.o.pollMs;
-      } catch (error) {
-        this.o.log(`mail: confirmation sender step failed: ${(error as Error)?.message ?? String(error)}`);
-        waitMs = this.o.pollMs;
-      }
-      if (waitMs > 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
-    }
-  }
+  private readonly background = new BackgroundLoop(
+    async () => ((await this.drainOnce()) === "batch" ? 0 : this.o.pollMs),
+    { onError: (error) => this.o.log(`mail: confirmation sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => this.o.pollMs },
+  );
 }

@@ -1,3 +1,4 @@
+import { BackgroundLoop } from "./loop.ts";
 import { newId } from "../domain/ids.ts";
 import type { Database } from "../../db/database.ts";
 import {
@@ -85,9 +86,6 @@ export class OutboxSender {
   private readonly maxBackoffMs: number;
   private readonly pollMs: number;
   private readonly log: (line: string) => void;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
 
   constructor(options: SenderOptions) {
     this.db = options.db;
@@ -185,48 +183,29 @@ export class OutboxSender {
 
   /** Starts draining in the background. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.background.start();
   }
 
   /** Lets the current request finish (or time out), then stops. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.background.stop();
   }
 
   /** Wakes an idle sender now (e.g. right after an update was posted). */
   poke(): void {
-    this.wake?.();
+    this.background.poke();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let waitMs = 0;
-      try {
-        const step = await this.drainOnce();
-        if (step.kind === "idle") waitMs = this.pollMs;
-        else if (step.kind === "waiting") waitMs = Math.min(step.untilMs, this.pollMs * 10);
-      } catch (error) {
-        // The database being busy or briefly unavailable must not kill the sender.
-        this.log(`mail: sender step failed: ${(error as Error)?.message ?? String(error)}`);
-        waitMs = this.pollMs;
-      }
-      if (waitMs > 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
-    }
-  }
+  private readonly background = new BackgroundLoop(
+    async () => {
+      const step = await this.drainOnce();
+      if (step.kind === "idle") return this.pollMs;
+      if (step.kind === "waiting") return Math.min(step.untilMs, this.pollMs * 10);
+      return 0;
+    },
+    // The database being busy or briefly unavailable must not kill the sender.
+    { onError: (error) => this.log(`mail: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => this.pollMs },
+  );
 }
 
 function sleep(ms: number): Promise<void> {
