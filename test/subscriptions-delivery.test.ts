@@ -1,3 +1,4 @@
+import { unsubscribeUrl } from "../api/mail/message.ts";
 /** The confirmation mail's own outbox (api/mail/confirmation.ts), without a server. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
@@ -86,11 +87,19 @@ describe("confirmation delivery", () => {
   });
 
   test("the message: subject, recipient, no header injection, escaped HTML", () => {
-    const m = buildConfirmationMessage({ ...settings, pageName: 'Ex<b>"ample\r\nBcc: x' }, { email: "ada@example.com", nonce: "n".repeat(22), expiresAt: new Date().toISOString() });
+    const m = buildConfirmationMessage({ ...settings, pageName: 'Ex<b>"ample\r\nBcc: x' }, { subscriberId: "abcdefghij12", email: "ada@example.com", nonce: "n".repeat(22), expiresAt: new Date().toISOString() });
     expect(m.subject).not.toMatch(/[\r\n]/);
     expect(m.subject).toMatch(/^Confirm your subscription to /);
     expect(m.html).not.toContain("<b>");
     expect(m.to).toBe("ada@example.com");
     expect(m.text).toContain(`${settings.pageUrl}/subscriptions/confirm?token=`);
+    // Like every mail, it can be refused in one click (RFC 8058) and says so visibly.
+    const unsubscribe = unsubscribeUrl(settings, "abcdefghij12");
+    expect(m.headers["List-Unsubscribe"]).toBe(`<${unsubscribe}>`);
+    expect(m.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    expect(m.headers["List-Id"]).toMatch(/^".*" <updates\./);
+    expect(m.text).toContain(`Never send mail to this address again: ${unsubscribe}`);
+    expect(m.html).toContain(`href="${unsubscribe}"`);
+    for (const value of Object.values(m.headers)) expect(value).not.toMatch(/[\r\n]/);
   });
 });

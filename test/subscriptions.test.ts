@@ -453,3 +453,17 @@ describe("oversized requests", () => {
     expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
   });
 });
+
+describe("refusing from the confirmation mail", () => {
+  test("one click on the confirmation mail's List-Unsubscribe ends a pending subscription", async () => {
+    const res = await subscribeJson({ email: "pending-refuser@example.com" });
+    expect(res.status).toBe(202);
+    const row = await server.deps!.db.client.execute({ sql: "SELECT id, state FROM subscribers WHERE email = ?", args: ["pending-refuser@example.com"] });
+    expect(row.rows[0]!.state).toBe("pending");
+    const url = `${server.url}/subscriptions/unsubscribe?token=${encodeURIComponent(unsubscribeToken(SECRET, String(row.rows[0]!.id)))}`;
+    const click = await fetch(url, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(click.status).toBe(200);
+    const after = await server.deps!.db.client.execute({ sql: "SELECT state FROM subscribers WHERE email = ?", args: ["pending-refuser@example.com"] });
+    expect(after.rows[0]!.state).toBe("unsubscribed");
+  });
+});

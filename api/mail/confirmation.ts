@@ -22,7 +22,7 @@ import {
 } from "../../db/queries/subscribers.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
 import type { Mailer } from "./mailer.ts";
-import { headerSafe, type MailSettings, type OutgoingMessage } from "./message.ts";
+import { headerSafe, listHeaders, unsubscribeUrl, type MailSettings, type OutgoingMessage } from "./message.ts";
 import { TokenBucket } from "./sender.ts";
 
 /** How long a confirmation link works. */
@@ -63,9 +63,11 @@ export function confirmationUrl(settings: MailSettings, nonce: string): string {
 }
 
 /** The confirmation mail: a link to a page with a button (no state change on GET). */
-export function buildConfirmationMessage(settings: MailSettings, item: Pick<ConfirmationItem, "email" | "nonce" | "expiresAt">): OutgoingMessage {
+export function buildConfirmationMessage(settings: MailSettings, item: Pick<ConfirmationItem, "subscriberId" | "email" | "nonce" | "expiresAt">): OutgoingMessage {
   const pageName = headerSafe(settings.pageName);
   const link = confirmationUrl(settings, item.nonce);
+  // Like every mail, it can be refused in one click: unsubscribing a pending address ends the confirmations too.
+  const unsubscribe = unsubscribeUrl(settings, item.subscriberId);
   const subject = headerSafe(`Confirm your subscription to ${pageName}`);
   const expires = new Date(item.expiresAt).toUTCString();
   const text = [
@@ -79,6 +81,8 @@ export function buildConfirmationMessage(settings: MailSettings, item: Pick<Conf
     `The link works once and expires ${expires}.`,
     "If you did not ask for this, ignore this mail: you will get nothing more.",
     "",
+    `Never send mail to this address again: ${unsubscribe}`,
+    "",
   ].join("\n");
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
@@ -87,9 +91,10 @@ export function buildConfirmationMessage(settings: MailSettings, item: Pick<Conf
 <p>Someone (hopefully you) asked to get ${escapeHtml(pageName)} incident and maintenance updates by email at this address.</p>
 <p><a href="${escapeHtml(link)}">Confirm your subscription</a></p>
 <p>The link works once and expires ${escapeHtml(expires)}. If you did not ask for this, ignore this mail: you will get nothing more.</p>
+<p style="font-size: 0.875em; color: #57606a;"><a href="${escapeHtml(unsubscribe)}">Never send mail to this address again</a></p>
 </body></html>
 `;
-  return { from: headerSafe(settings.from), to: headerSafe(item.email), subject, html, text, headers: {} };
+  return { from: headerSafe(settings.from), to: headerSafe(item.email), subject, html, text, headers: listHeaders(settings, item.subscriberId) };
 }
 
 export interface ConfirmationSenderOptions {

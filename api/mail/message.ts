@@ -92,6 +92,14 @@ ${filled.html}
 </body></html>
 `;
 
+  return { from: headerSafe(settings.from), to: headerSafe(input.email), subject, html, text, headers: listHeaders(settings, input.subscriberId) };
+}
+
+/**
+ * The headers every mail to a subscriber carries: RFC 8058 one-click unsubscribe (the mail
+ * provider POSTs `List-Unsubscribe=One-Click` to the URL) and a List-Id.
+ */
+export function listHeaders(settings: MailSettings, subscriberId: string): Record<string, string> {
   let host = "localhost";
   try {
     host = new URL(settings.pageUrl).hostname || host;
@@ -99,15 +107,8 @@ ${filled.html}
     // keep the default
   }
   return {
-    from: headerSafe(settings.from),
-    to: headerSafe(input.email),
-    subject,
-    html,
-    text,
-    headers: {
-      "List-Unsubscribe": `<${headerSafe(unsubscribe)}>`,
-      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-      "List-Id": `${quotedPhrase(pageName)} <updates.${headerSafe(host)}>`,
-    },
+    "List-Unsubscribe": `<${headerSafe(unsubscribeUrl(settings, subscriberId))}>`,
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    "List-Id": `${quotedPhrase(headerSafe(settings.pageName))} <updates.${headerSafe(host)}>`,
   };
 }
