@@ -2,24 +2,11 @@ import { describe, expect, test } from "vitest";
 import type { ComponentStatus } from "../../api/domain/components.ts";
 import type { ComponentView } from "../../api/service/components.ts";
 import type { StatusChange } from "./snapshot.ts";
+import { component } from "./test-fixtures.ts";
 import { computeUptime, dayLevel, formatUptime, uptimeDays, type ComponentUptime } from "./uptime.ts";
 
 function comp(over: Partial<ComponentView> & { id: string }): ComponentView {
-  return {
-    name: over.id,
-    description: null,
-    isGroup: false,
-    groupId: null,
-    position: 1,
-    status: "operational",
-    showcase: true,
-    onlyShowIfDegraded: false,
-    startDate: null,
-    createdAt: "2026-11-01T00:00:00.000Z",
-    updatedAt: "2026-11-01T00:00:00.000Z",
-    childIds: [],
-    ...over,
-  };
+  return component({ name: over.id, createdAt: "2026-11-01T00:00:00.000Z", updatedAt: "2026-11-01T00:00:00.000Z", ...over });
 }
 
 function ch(componentId: string, changedAt: string, newStatus: ComponentStatus, oldStatus: ComponentStatus | null = "operational"): StatusChange {

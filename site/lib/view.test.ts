@@ -3,6 +3,7 @@ import type { ComponentStatus } from "../../api/domain/components.ts";
 import { viewComponents } from "../../api/service/components.ts";
 import type { ComponentRecord, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import type { SiteSnapshot } from "./snapshot.ts";
+import { component } from "./test-fixtures.ts";
 import { computeUptime } from "./uptime.ts";
 import {
   affectedNames,
@@ -27,19 +28,9 @@ import {
 const NOW = "2026-11-27T15:30:00.000Z";
 
 function comp(over: Partial<ComponentRecord> & { id: string; name: string }): ComponentRecord {
-  return {
-    description: null,
-    isGroup: false,
-    groupId: null,
-    position: 1,
-    status: "operational",
-    showcase: true,
-    onlyShowIfDegraded: false,
-    startDate: null,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    updatedAt: "2026-01-01T00:00:00.000Z",
-    ...over,
-  };
+  // A stored record: the view's derived child list is not part of it.
+  const { childIds: _derived, ...record } = component(over);
+  return record;
 }
 
 function upd(incidentId: string, seq: number, status: UpdateRecord["status"], displayAt: string, body = `Update ${seq}.`): UpdateRecord {
