@@ -4,7 +4,7 @@
  * concurrent retries still write exactly once; malformed keys are a 400.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { snapshotDatabase, startTestHerald, type TestHerald, expectJson as ok, expectProblem as problem } from "./harness.ts";
 
 type Json = Record<string, any>;
 const V = "/api/v1";
@@ -36,21 +36,6 @@ async function send(r: Req, key: string | undefined, token: string = h.tokens.ad
   else if (r.body !== undefined) body = fill(JSON.stringify(r.body));
   if (body !== undefined) headers["Content-Type"] = "application/json";
   return h.app.request(fill(r.path), { method: r.method, headers, body });
-}
-
-async function ok(res: Response, status: number): Promise<any> {
-  const text = await res.text();
-  expect(res.status, text.slice(0, 500)).toBe(status);
-  return JSON.parse(text);
-}
-
-async function problem(res: Response, status: number): Promise<Json> {
-  const text = await res.text();
-  expect(res.status, text.slice(0, 500)).toBe(status);
-  expect(res.headers.get("content-type") ?? "").toMatch(/^application\/problem\+json/);
-  const body = JSON.parse(text) as Json;
-  expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
-  return body;
 }
 
 async function count(sql: string, args: string[] = []): Promise<number> {

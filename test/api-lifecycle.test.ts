@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestHerald, type TestHerald } from "./harness.ts";
+import { startTestHerald, type TestHerald, expectJson as ok } from "./harness.ts";
 
 type Json = Record<string, any>;
 let h: TestHerald;
@@ -7,12 +7,6 @@ let api: string; // component ids
 let db: string;
 let web: string;
 let core: string; // group id
-
-async function ok(res: Response, status: number): Promise<any> {
-  const text = await res.text();
-  expect(res.status, text).toBe(status);
-  return JSON.parse(text);
-}
 
 beforeAll(async () => {
   h = await startTestHerald();

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { snapshotDatabase, startTestHerald, type TestHerald, expectJson as json, expectProblem as problem } from "./harness.ts";
 
 type Json = Record<string, any>;
 const V = "/api/v1";
@@ -20,21 +20,6 @@ function parts(token: string): { id: string; secret: string } {
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-async function json(res: Response, status: number): Promise<any> {
-  const text = await res.text();
-  expect(res.status, text.slice(0, 500)).toBe(status);
-  return JSON.parse(text);
-}
-
-async function problem(res: Response, status: number): Promise<Json> {
-  const text = await res.text();
-  expect(res.status, text.slice(0, 500)).toBe(status);
-  expect(res.headers.get("content-type") ?? "").toMatch(/^application\/problem\+json/);
-  const body = JSON.parse(text) as Json;
-  expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
-  return body;
-}
 
 /** Every text value of every row of every table, for searching. */
 async function allStoredText(): Promise<string[]> {

@@ -6,6 +6,7 @@
  * request that leaves the test server's origin fail the test. axe-core checks light and dark
  * schemes. Screenshots of `/` go to test-output/ for a person to look at.
  */
+import { callServer } from "./harness.ts";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,16 +59,7 @@ let bannerText: string;
 let clockOffsetMs = 0;
 const contexts = new Set<BrowserContext>();
 
-async function api(method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  expect(res.status, text).toBeLessThan(300);
-  return JSON.parse(text);
-}
+const api = (method: string, path: string, body?: unknown): Promise<Json> => callServer(server.url, token, method, path, body);
 
 beforeAll(async () => {
   // Never skip: a missing browser is a failure that says how to install it.

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { expect } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type AppDeps, type ChangeEvent } from "../api/app.ts";
@@ -88,4 +89,33 @@ export async function snapshotDatabase(db: Database): Promise<string> {
     parts.push(`${name}:${JSON.stringify(rows.rows)}`);
   }
   return parts.join("\n");
+}
+
+/** The JSON body of a response that must have this status (the body is shown when it has not). */
+export async function expectJson(res: Response, status: number): Promise<any> {
+  const text = await res.text();
+  expect(res.status, text.slice(0, 500)).toBe(status);
+  return JSON.parse(text);
+}
+
+/** A problem+json response with this status, its body checked for the RFC 9457 members. */
+export async function expectProblem(res: Response, status: number): Promise<Record<string, any>> {
+  const text = await res.text();
+  expect(res.status, text.slice(0, 500)).toBe(status);
+  expect(res.headers.get("content-type") ?? "").toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(text) as Record<string, any>;
+  expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });
+  return body;
+}
+
+/** A JSON request to a listening server's API with a bearer token; anything but a 2xx fails the test. */
+export async function callServer(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  expect(res.status, text).toBeLessThan(300);
+  return JSON.parse(text);
 }

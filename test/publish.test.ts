@@ -1,3 +1,4 @@
+import { callServer } from "./harness.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,16 +35,7 @@ function env(overrides: Record<string, string> = {}) {
   });
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  expect(res.status, text).toBeLessThan(300);
-  return JSON.parse(text);
-}
+const api = (method: string, path: string, body?: unknown): Promise<Json> => callServer(server.url, token, method, path, body);
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
 

@@ -3,6 +3,7 @@
  * SDK to a fake Resend. Subscribe → confirmation mail → confirm (GET shows a button, POST
  * confirms) → an update → exactly one notification → RFC 8058 one-click unsubscribe → nothing more.
  */
+import { callServer } from "./harness.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,16 +50,7 @@ async function newKey(s: RunningServer, role: "admin" | "comms"): Promise<string
   return s.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "test", role: "admin" }, now: new Date().toISOString(), hooks: {} }, role, role)).token);
 }
 
-async function api(method: string, path: string, body?: unknown, token = admin): Promise<Json> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  expect(res.status, text).toBeLessThan(300);
-  return JSON.parse(text);
-}
+const api = (method: string, path: string, body?: unknown, token = admin): Promise<Json> => callServer(server.url, token, method, path, body);
 
 function subscribeForm(email: string, componentIds: string[] = [], s = server): Promise<Response> {
   const body = new URLSearchParams({ email });
