@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
-import type { Database } from "../db/database.ts";
+import type { Database, Executor } from "../db/database.ts";
 import { getIncident, listIncidents } from "../db/queries/incidents.ts";
 import { getStoredResponse, storeResponse } from "../db/queries/idempotency.ts";
 import { listKeys, touchKey } from "../db/queries/keys.ts";
@@ -193,11 +193,36 @@ export function createApp(deps: AppDeps): Hono<Env> {
     });
   }
 
-  const componentsById = async (): Promise<Map<string, ComponentView>> =>
-    new Map((await listComponentViews(db.client)).map((v) => [v.id, v]));
+  /**
+   * Incidents in the management API's shape (Statuspage's plus severity and authors). Writes pass
+   * their transaction, so the response shows exactly what was committed.
+   */
+  async function incidentsJson(ex: Executor, records: readonly IncidentRecord[]): Promise<Record<string, unknown>[]> {
+    const byId = new Map<string, ComponentView>((await listComponentViews(ex)).map((v) => [v.id, v]));
+    return records.map((r) => incidentJson(r, byId, page, { withSeverity: true, withAuthor: true }));
+  }
 
-  async function incidentResponse(record: IncidentRecord): Promise<Record<string, unknown>> {
-    return incidentJson(record, await componentsById(), page, { withSeverity: true, withAuthor: true });
+  const incidentJsonIn = async (ctx: WriteContext, record: IncidentRecord) => (await incidentsJson(ctx.tx, [record]))[0]!;
+
+  /** GET /incidents and GET /maintenances: newest first, `status=open|resolved`, `limit`, `page`. */
+  function listRoute(kind: IncidentKind, path: string, summary: string): void {
+    route({ method: "get", path, summary, query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
+      const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
+      const limit = query.limit ?? 50;
+      const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
+      const records = await listIncidents(db.client, { kind, state, limit, offset: ((query.page ?? 1) - 1) * limit });
+      return c.json(await incidentsJson(db.client, records));
+    });
+  }
+
+  /** GET /incidents/:id and GET /maintenances/:id. */
+  function getRoute(kind: IncidentKind, path: string, summary: string): void {
+    route({ method: "get", path, summary, success: 200 }, async (c) => {
+      const id = idParam(c, kind);
+      const record = await getIncident(db.client, id, kind);
+      if (!record) throw notFound(kind, id);
+      return c.json((await incidentsJson(db.client, [record]))[0]);
+    });
   }
 
   const incidentChange = (kind: IncidentKind) => (result: unknown): ChangeEvent => ({ type: kind, id: (result as { id: string }).id });
@@ -227,21 +252,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   );
 
   // Incidents --------------------------------------------------------------------------------
-  route({ method: "get", path: "/incidents", summary: "List incidents, newest first", query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
-    const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
-    const limit = query.limit ?? 50;
-    const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
-    const records = await listIncidents(db.client, { kind: "incident", state, limit, offset: ((query.page ?? 1) - 1) * limit });
-    const byId = await componentsById();
-    return c.json(records.map((r) => incidentJson(r, byId, page, { withSeverity: true, withAuthor: true })));
-  });
-
-  route({ method: "get", path: "/incidents/:id", summary: "One incident with all its updates", success: 200 }, async (c) => {
-    const id = idParam(c, "incident");
-    const record = await getIncident(db.client, id, "incident");
-    if (!record) throw notFound("incident", id);
-    return c.json(await incidentResponse(record));
-  });
+  listRoute("incident", "/incidents", "List incidents, newest first");
+  getRoute("incident", "/incidents/:id", "One incident with all its updates");
 
   route(
     { method: "post", path: "/incidents", summary: "Declare an incident", action: "incident:write", body: s.NewIncidentSchema, success: 201 },
@@ -266,21 +278,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   );
 
   // Scheduled maintenances -------------------------------------------------------------------
-  route({ method: "get", path: "/maintenances", summary: "List scheduled maintenances", query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
-    const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
-    const limit = query.limit ?? 50;
-    const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
-    const records = await listIncidents(db.client, { kind: "maintenance", state, limit, offset: ((query.page ?? 1) - 1) * limit });
-    const byId = await componentsById();
-    return c.json(records.map((r) => incidentJson(r, byId, page, { withAuthor: true })));
-  });
-
-  route({ method: "get", path: "/maintenances/:id", summary: "One scheduled maintenance", success: 200 }, async (c) => {
-    const id = idParam(c, "maintenance");
-    const record = await getIncident(db.client, id, "maintenance");
-    if (!record) throw notFound("maintenance", id);
-    return c.json(await incidentResponse(record));
-  });
+  listRoute("maintenance", "/maintenances", "List scheduled maintenances");
+  getRoute("maintenance", "/maintenances/:id", "One scheduled maintenance");
 
   route(
     { method: "post", path: "/maintenances", summary: "Schedule a maintenance", action: "maintenance:write", body: s.NewMaintenanceSchema, success: 201 },
@@ -327,12 +326,6 @@ export function createApp(deps: AppDeps): Hono<Env> {
   route({ method: "get", path: "/mail", summary: "Mail delivery counts (outbox and confirmation mails)", action: "outbox:read", success: 200 }, async (c) =>
     c.json({ ...(await outboxCounts(db.client)), confirmations: await confirmationCounts(db.client) }),
   );
-
-  /** Serializes inside the write transaction, so the response shows exactly what was committed. */
-  async function incidentJsonIn(ctx: WriteContext, record: IncidentRecord): Promise<Record<string, unknown>> {
-    const byId = new Map((await listComponentViews(ctx.tx)).map((v) => [v.id, v]));
-    return incidentJson(record, byId, page, { withSeverity: true, withAuthor: true });
-  }
 
   app.route("/api/v1", api);
   return app;
