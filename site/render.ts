@@ -31,7 +31,9 @@ const RENDER_ERROR = Symbol.for("herald.renderError");
 /** Requests are only matched against routes; the origin is never shown (absolute links use snapshot.page.url). */
 const ORIGIN = "http://herald.invalid";
 
-function* walk(dir: string): Generator<string> {
+/** Every file below a directory, in name order (a missing directory has none). */
+export function* walk(dir: string): Generator<string> {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* walk(path);

@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { ChangeEvent } from "../../api/app.ts";
 import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentIdsForComponent, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyRss } from "../lib/feed.ts";
+import { walk } from "../render.ts";
 import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
 import { monthKey } from "./months.ts";
@@ -273,20 +274,6 @@ export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
     files.push({ path: `/${path}`, body: JSON.stringify(value), contentType: "application/json; charset=utf-8" });
   }
   return files;
-}
-
-function* walk(dir: string): Generator<string> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else yield path;
-  }
 }
 
 const TYPES: Record<string, string> = {
