@@ -12,6 +12,7 @@ import type { HeraldConfig } from "./config.ts";
 import { randomBytes } from "node:crypto";
 import { ensureSetting } from "../db/queries/settings.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
+import { EmlMailer } from "./mail/eml.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { loadCustomerNotice } from "./mail/template.ts";
 
@@ -81,7 +82,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       const env = given.HERALD_SECRET || given.RESEND_API_KEY
         ? given
         : { ...given, HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBytes(32).toString("base64url"), new Date().toISOString())) };
-      mail = createMailDelivery({ db, config, env, log });
+      mail = createMailDelivery({ db, config, env, log, localMailer: (dir) => new EmlMailer(dir) });
       // Double opt-in confirmation mails: their own table, the same mailer (api/mail/confirmation.ts).
       const confirmationSender = new ConfirmationSender({ db, mailer: mail.mailer, settings: mail.settings, log });
       confirmations = confirmationSender;

@@ -4,7 +4,8 @@
  * Run directly (`node site/build.ts`) it builds if needed and exits.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { BUILD_ID_FILE, hashBuild } from "./render.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -46,6 +47,9 @@ export function buildSite(): void {
   if (result.status !== 0) {
     throw new Error(`astro build failed (exit ${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
   }
+  // The Worker bundles the build and cannot hash it at run time: it imports this id instead.
+  const dist = join(ROOT, "dist", "site");
+  writeFileSync(join(dist, BUILD_ID_FILE), JSON.stringify({ buildId: hashBuild(dist) }) + "\n");
 }
 
 function tryLock(): boolean {

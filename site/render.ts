@@ -11,25 +11,18 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { RouteData } from "./lib/snapshot.ts";
+import { contentTypeOf } from "./publish/publisher.ts";
+import type { FileToPublish } from "./publish/manifest.ts";
+import { createSiteRenderer, type AstroApp, type SiteRenderer as RouteRenderer } from "./renderer.ts";
 
-export interface SiteRenderer {
-  /** HTML of one route. Throws when the route does not exist or the page fails (with the page's error as `cause`). */
-  render(pathname: string, locals: RouteData): Promise<string>;
+/** The file with the build id, written next to the build by site/build.ts (the Worker imports it). */
+export const BUILD_ID_FILE = "build-id.json";
+
+export interface SiteRenderer extends RouteRenderer {
   /** Absolute path of dist/site/client: files to publish alongside the pages, under the same paths. */
   assetsDir: string;
-  /** Hash of every file of the build: changes whenever the site's code or styles change. */
-  buildId: string;
+  assets(): Iterable<FileToPublish>;
 }
-
-interface AstroApp {
-  render(request: Request, options?: { locals?: object }): Promise<Response>;
-}
-
-/** Must match site/middleware.ts. */
-const RENDER_ERROR = Symbol.for("herald.renderError");
-/** Requests are only matched against routes; the origin is never shown (absolute links use snapshot.page.url). */
-const ORIGIN = "http://herald.invalid";
 
 /** Every file below a directory, in name order (a missing directory has none). */
 export function* walk(dir: string): Generator<string> {
@@ -41,9 +34,11 @@ export function* walk(dir: string): Generator<string> {
   }
 }
 
-function hashBuild(distDir: string): string {
+/** Hash of every file of the build (but the id file itself). */
+export function hashBuild(distDir: string): string {
   const hash = createHash("sha256");
   for (const file of walk(distDir)) {
+    if (relative(distDir, file) === BUILD_ID_FILE) continue;
     hash.update(relative(distDir, file).split(sep).join("/")).update("\0").update(readFileSync(file)).update("\0");
   }
   return hash.digest("hex").slice(0, 16);
@@ -61,19 +56,15 @@ export async function loadSiteRenderer(distDir = "dist/site"): Promise<SiteRende
   if (!app || typeof app.render !== "function") throw new Error(`${entry} does not export the herald adapter's \`app\`.`);
   const assetsDir = join(dist, "client");
 
-  async function render(pathname: string, locals: RouteData): Promise<string> {
-    if (!pathname.startsWith("/")) throw new Error(`Cannot render "${pathname}": the path must start with "/".`);
-    // A copy: Astro may add to locals, and the middleware leaves a failing page's error on it.
-    const pageLocals: RouteData & { [RENDER_ERROR]?: unknown } = { ...locals };
-    const response = await app!.render(new Request(ORIGIN + pathname), { locals: pageLocals });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      const cause = pageLocals[RENDER_ERROR];
-      const why = cause instanceof Error ? `: ${cause.message}` : response.status === 404 ? ": no such route" : "";
-      throw new Error(`Rendering ${pathname} (route "${locals.route}") failed with HTTP ${response.status}${why}`, { cause });
-    }
-    return response.text();
-  }
-
-  return { render, assetsDir, buildId: hashBuild(dist) };
+  const renderer = createSiteRenderer(app, hashBuild(dist));
+  return {
+    ...renderer,
+    assetsDir,
+    *assets() {
+      for (const file of walk(assetsDir)) {
+        const path = "/" + relative(assetsDir, file).split(sep).join("/");
+        yield { path, body: readFileSync(file), contentType: contentTypeOf(path), immutable: path.startsWith("/_astro/") };
+      }
+    },
+  };
 }

@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMailDelivery } from "../api/mail/index.ts";
+import { EmlMailer } from "../api/mail/eml.ts";
+
+const localMailer = (dir: string) => new EmlMailer(dir);
 import { OutboxSender } from "../api/mail/sender.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { FakeResend } from "./fake-resend.ts";
@@ -33,7 +36,7 @@ async function declareViaApi(name: string): Promise<void> {
 describe("createMailDelivery", () => {
   it("without RESEND_API_KEY writes .eml files under MAIL_DIR for updates posted through the API", async () => {
     const logs: string[] = [];
-    const mail = createMailDelivery({ db: h.db, config: h.config, env: { MAIL_DIR: mailDir, HERALD_SECRET: "s3cret" }, log: (l) => logs.push(l) });
+    const mail = createMailDelivery({ db: h.db, config: h.config, env: { MAIL_DIR: mailDir, HERALD_SECRET: "s3cret" }, log: (l) => logs.push(l), localMailer });
     expect(mail.mailer.name).toBe("eml");
     h.deps.hooks = mail.hooks;
     await declareViaApi("Queue backlog");
@@ -72,11 +75,11 @@ describe("createMailDelivery", () => {
 
   it("refuses to send through Resend without HERALD_SECRET, and rejects a bad rate", () => {
     expect(() => createMailDelivery({ db: h.db, config: h.config, env: { RESEND_API_KEY: "re_x" } })).toThrow(/HERALD_SECRET/);
-    expect(() => createMailDelivery({ db: h.db, config: h.config, env: { HERALD_SECRET: "s", MAIL_RATE_LIMIT: "0" } })).toThrow(/MAIL_RATE_LIMIT/);
+    expect(() => createMailDelivery({ db: h.db, config: h.config, env: { HERALD_SECRET: "s", MAIL_RATE_LIMIT: "0" }, localMailer })).toThrow(/MAIL_RATE_LIMIT/);
   });
 
   it("marks every row of a batch the provider refuses as a whole as failed, without retrying", async () => {
-    h.deps.hooks = createMailDelivery({ db: h.db, config: h.config, env: { HERALD_SECRET: "s" }, log: () => {} }).hooks;
+    h.deps.hooks = createMailDelivery({ db: h.db, config: h.config, env: { HERALD_SECRET: "s" }, log: () => {}, localMailer }).hooks;
     await declareViaApi("Refused");
     let calls = 0;
     const sender = new OutboxSender({

@@ -7,7 +7,7 @@
  * same key and the provider delivers it once; 429/5xx/network errors are retried with backoff.
  */
 import { BackgroundLoop } from "./loop.ts";
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { base64url, constantTimeEqual, hmacSha256, randomBase64url, sha256HexSync } from "../encoding.ts";
 import { newId } from "../domain/ids.ts";
 import type { Database } from "../../db/database.ts";
 import {
@@ -28,24 +28,24 @@ import { TokenBucket } from "./sender.ts";
 /** How long a confirmation link works. */
 export const CONFIRMATION_TTL_MS = 48 * 60 * 60 * 1000;
 
-function confirmMac(secret: string, nonce: string): Buffer {
-  return createHmac("sha256", secret).update(`confirm:${nonce}`).digest();
+function confirmMac(secret: string, nonce: string): string {
+  return base64url(hmacSha256(secret, `confirm:${nonce}`));
 }
 
 /** A fresh random nonce (128 bits, base64url). */
 export function newConfirmationNonce(): string {
-  return randomBytes(16).toString("base64url");
+  return randomBase64url(16);
 }
 
 /** The link token for a nonce: `<nonce>.<base64url HMAC>`. */
 export function confirmationToken(secret: string, nonce: string): string {
   if (!secret) throw new Error("confirmationToken needs a non-empty secret");
-  return `${nonce}.${confirmMac(secret, nonce).toString("base64url")}`;
+  return `${nonce}.${confirmMac(secret, nonce)}`;
 }
 
 /** What is stored to find a token: its SHA-256 (hex). */
 export function confirmationTokenHash(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return sha256HexSync(token);
 }
 
 /** True when the token was made with this secret (constant-time compare, canonical spelling). */
@@ -53,9 +53,7 @@ export function verifyConfirmationToken(secret: string, token: unknown): token i
   if (!secret || typeof token !== "string" || token.length > 200) return false;
   const m = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return false;
-  const given = Buffer.from(m[2]!, "base64url");
-  const expected = confirmMac(secret, m[1]!);
-  return given.length === expected.length && timingSafeEqual(given, expected) && given.toString("base64url") === m[2];
+  return constantTimeEqual(m[2]!, confirmMac(secret, m[1]!));
 }
 
 export function confirmationUrl(settings: MailSettings, nonce: string): string {

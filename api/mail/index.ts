@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { randomBase64url } from "../encoding.ts";
 import type { HeraldConfig } from "../config.ts";
 import type { WriteHooks } from "../service/context.ts";
 import type { Database } from "../../db/database.ts";
-import { EmlMailer, ResendMailer, type Mailer } from "./mailer.ts";
+import { ResendMailer, type Mailer } from "./mailer.ts";
 import type { MailSettings } from "./message.ts";
 import { mailHooks } from "./outbox.ts";
 import { OutboxSender } from "./sender.ts";
@@ -38,14 +38,18 @@ export function createMailDelivery(options: {
   config: HeraldConfig;
   env: Readonly<Record<string, string | undefined>>;
   log?: (line: string) => void;
+  /** The mailer to use without RESEND_API_KEY, given MAIL_DIR (Node: .eml files, api/mail/eml.ts); absent: RESEND_API_KEY is required. */
+  localMailer?: (dir: string) => Mailer;
 }): MailDelivery {
   const { db, config, env } = options;
   const log = options.log ?? ((line: string) => console.error(line));
   const apiKey = env.RESEND_API_KEY || undefined;
+  const localMailer = options.localMailer;
+  if (!apiKey && !localMailer) throw new Error("RESEND_API_KEY must be set: this runtime cannot write mail to files.");
   let secret = env.HERALD_SECRET || "";
   if (!secret) {
     if (apiKey) throw new Error("HERALD_SECRET must be set when RESEND_API_KEY is (it signs unsubscribe links).");
-    secret = randomBytes(32).toString("base64url");
+    secret = randomBase64url(32);
     log("mail: HERALD_SECRET is not set; using a random secret, so unsubscribe links stop working after a restart");
   }
   let host = "localhost";
@@ -67,7 +71,7 @@ export function createMailDelivery(options: {
   const timeoutMs = Number(env.MAIL_TIMEOUT_MS || 30_000);
   const mailer: Mailer = apiKey
     ? new ResendMailer({ apiKey, baseUrl: env.RESEND_BASE_URL || undefined, timeoutMs })
-    : new EmlMailer(env.MAIL_DIR || "data/mail");
+    : localMailer!(env.MAIL_DIR || "data/mail");
   const sender = new OutboxSender({ db, mailer, settings, ratePerSecond: rate, log });
   return {
     hooks: mailHooks,

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { templateText } from "../../templates/source.ts";
 import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
 
 /**
@@ -106,8 +106,7 @@ let customerNotice: MessageTemplate | null = null;
 /** templates/customer-notice.md, read and checked once; call at start so a bad template stops Herald. */
 export function loadCustomerNotice(): MessageTemplate {
   if (!customerNotice) {
-    const url = new URL("../../templates/customer-notice.md", import.meta.url);
-    customerNotice = parseTemplate(readFileSync(url, "utf8"), "templates/customer-notice.md");
+    customerNotice = parseTemplate(templateText("customer-notice.md"), "templates/customer-notice.md");
   }
   return customerNotice;
 }

@@ -1,22 +1,19 @@
-import { readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
 import type { ChangeEvent } from "../../api/app.ts";
 import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentIdsForComponent, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyRss } from "../lib/feed.ts";
-import { walk } from "../render.ts";
 import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
 import { monthKey } from "./months.ts";
 import { loadHistoryMonth, loadHistoryMonths, loadSnapshot, readConsistently } from "./snapshot.ts";
-import type { FileToPublish, PublishedSite } from "./store.ts";
+import type { FileToPublish, SiteStore } from "./manifest.ts";
 
 /** Renders one route of the Astro site to HTML (site/render.ts provides the real one). */
 export interface PageRenderer {
   render(pathname: string, locals: RouteData): Promise<string>;
-  /** Directory of the build's client assets (hashed CSS), published as immutable files. */
-  assetsDir: string;
+  /** The build's client files (hashed CSS under /_astro/), published with every full publish; absent where the host serves them itself (Workers Static Assets). */
+  assets?(): Iterable<FileToPublish>;
   /** Changes whenever the site's code changes: a new build republishes every page. */
   buildId: string;
 }
@@ -24,7 +21,7 @@ export interface PageRenderer {
 export interface PublisherOptions {
   db: Database;
   page: Omit<PageInfo, "updatedAt">;
-  site: PublishedSite;
+  site: SiteStore;
   renderer: PageRenderer;
   clock: { now(): Date };
   log: (line: string) => void;
@@ -84,10 +81,20 @@ export class Publisher {
 
   /** Queues the routes a committed change touches. Never throws, never waits. */
   notify(event: ChangeEvent): void {
-    if (event.type === "incident" || event.type === "maintenance") this.pending.incidents.add(event.id);
-    else if (event.type === "component") this.pending.components.add(event.id);
-    else return;
-    this.kick();
+    if (addChange(this.pending, event)) this.kick();
+  }
+
+  /**
+   * Publishes what these changes touch right now, bypassing the queue, for hosts that bring their
+   * own queueing and retries (the Worker's Cloudflare Queue consumer). Throws when it fails; the
+   * live site is then untouched.
+   */
+  async publishOnce(events: readonly ChangeEvent[], options: { full?: boolean } = {}): Promise<PublishReport> {
+    const work = emptyWork();
+    work.full = options.full === true;
+    for (const event of events) addChange(work, event);
+    this.lastReport = await this.publish(work);
+    return this.lastReport;
   }
 
   /** Everything, e.g. at start with a new site build or an empty published directory. */
@@ -163,11 +170,11 @@ export class Publisher {
     const { db, site, renderer, page, clock } = this.options;
     const now = clock.now();
     const at = now.toISOString();
-    const full = work.full || site.current().build !== renderer.buildId;
-    const batch = site.begin(at);
+    const full = work.full || (await site.current()).build !== renderer.buildId;
+    const batch = await site.begin(at);
     let rendered = 0;
     const add = async (file: FileToPublish) => {
-      batch.add(file);
+      await batch.add(file);
       rendered++;
       // Let requests (page views, API writes) run between files: publishing must not stall serving.
       await nextTick();
@@ -192,7 +199,7 @@ export class Publisher {
         for (const id of await incidentIdsForComponent(tx, componentId)) incidentIds.add(id);
       }
       const monthsToRender = new Set<string>();
-      if (full) for (const file of this.assets()) await add(file);
+      if (full) for (const file of renderer.assets?.() ?? []) await add(file);
       // Incident pages first, in chunks, so a full publish of a large archive streams to disk.
       const ids = full ? await listAllIncidentIds(tx) : [...incidentIds];
       for (let i = 0; i < ids.length; i += 200) {
@@ -227,23 +234,22 @@ export class Publisher {
       phase("home");
     });
 
-    const changed = batch.commit({ build: renderer.buildId });
+    const changed = await batch.commit({ build: renderer.buildId });
     phase("commit");
-    if (full) site.collectGarbage();
+    if (full) await site.collectGarbage?.();
     const ms = performance.now() - started;
     const detail = Object.entries(phases).map(([name, t]) => `${name} ${t.toFixed(0)}`).join(", ");
     this.options.log(`published ${changed.length} changed of ${rendered} rendered files in ${ms.toFixed(0)} ms${full ? " (full)" : ""} (${detail})`);
     return { rendered, changed: changed.length, ms, full };
   }
+}
 
-  /** The build's client files (hashed CSS under /_astro/), published with every full publish. */
-  private *assets(): Generator<FileToPublish> {
-    const dir = this.options.renderer.assetsDir;
-    for (const file of walk(dir)) {
-      const path = "/" + relative(dir, file).split(sep).join("/");
-      yield { path, body: readFileSync(file), contentType: contentTypeOf(path), immutable: path.startsWith("/_astro/") };
-    }
-  }
+/** Adds the routes a change touches; false when it touches nothing public (an API key). */
+function addChange(work: Work, event: ChangeEvent): boolean {
+  if (event.type === "incident" || event.type === "maintenance") work.incidents.add(event.id);
+  else if (event.type === "component") work.components.add(event.id);
+  else return false;
+  return true;
 }
 
 function merge(a: Work, b: Work): Work {
@@ -254,8 +260,9 @@ function historyDate(incident: IncidentRecord): string {
   return incident.scheduledFor ?? incident.createdAt;
 }
 
+/** Yields to pending I/O (setImmediate where there is one: setTimeout(0) costs a millisecond per file on Node). */
 function nextTick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** Fetched by nearly every visitor: compress at publish time rather than on first request. */

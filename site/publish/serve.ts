@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { securityHeaders } from "../../api/http/public-pages.ts";
-import { isCompressible, type PublishedEntry, type PublishedSite } from "./store.ts";
+import { isCompressible, type PublishedEntry, type ServableSite } from "./manifest.ts";
 
 /**
- * Serves the published site from disk (Node). The database is never touched: when it is down,
- * the last published page, feed and JSON are still served.
+ * Serves the published site (from disk on Node, from the bucket on Workers). The database is never
+ * touched: when it is down, the last published page, feed and JSON are still served.
  */
 
 /**
@@ -47,7 +46,7 @@ function notModified(request: Request, etag: string, modifiedAt: string): boolea
 }
 
 /** The response for a GET/HEAD of a published path, or null when nothing is published there. */
-export async function servePublished(site: PublishedSite, request: Request): Promise<Response | null> {
+export async function servePublished(site: ServableSite, request: Request): Promise<Response | null> {
   if (request.method !== "GET" && request.method !== "HEAD") return null;
   let path: string;
   try {
@@ -55,7 +54,7 @@ export async function servePublished(site: PublishedSite, request: Request): Pro
   } catch {
     return null; // a malformed %-escape names nothing we publish: a 404, never a 500
   }
-  const entry = site.lookup(path);
+  const entry = await site.lookup(path);
   if (!entry) return null;
   const etag = `"${entry.object}"`;
   const headers = new Headers({
@@ -68,18 +67,18 @@ export async function servePublished(site: PublishedSite, request: Request): Pro
   if (isCrossOriginReadable(path)) headers.set("Access-Control-Allow-Origin", "*");
   if (notModified(request, etag, entry.modifiedAt)) return new Response(null, { status: 304, headers });
 
-  const encoding = chooseEncoding(entry, request.headers.get("Accept-Encoding") ?? "");
+  const encoding = site.encodes ? chooseEncoding(entry, request.headers.get("Accept-Encoding") ?? "") : undefined;
   headers.set("Content-Type", entry.contentType);
   if (encoding) headers.set("Content-Encoding", encoding);
-  let body: Buffer;
+  let body: Uint8Array;
   try {
-    body = encoding ? site.encoded(entry, encoding) : await readFile(site.objectPath(entry));
+    body = await site.read(entry, encoding);
   } catch {
     // The manifest moved on and this object was collected between lookup and read: serve the new one.
-    const again = site.lookup(path);
+    const again = await site.lookup(path);
     if (!again || again.object === entry.object) return null;
     return servePublished(site, request);
   }
   headers.set("Content-Length", String(body.length));
-  return new Response(request.method === "HEAD" ? null : new Uint8Array(body), { status: 200, headers });
+  return new Response(request.method === "HEAD" ? null : body as Uint8Array<ArrayBuffer>, { status: 200, headers });
 }

@@ -1,7 +1,18 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
+import { isCompressible, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
+
+/** On disk every step is synchronous. */
+export interface DiskPublishBatch {
+  add(file: FileToPublish): void;
+  remove(path: string): void;
+  commit(options?: { build?: string }): string[];
+}
+
+export type { FileToPublish, Manifest, PublishBatch, PublishedEntry } from "./manifest.ts";
 
 /**
  * The published site on disk: immutable, content-addressed objects (`objects/<hash>`, plus
@@ -12,47 +23,9 @@ import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
  * a mix and never a half-written file. The cost is proportional to what changed, not to the
  * size of the archive. The database is not needed to serve any of it.
  */
-export interface PublishedEntry {
-  /** Object name = SHA-256 of the bytes (hex, 32 chars), also the ETag. */
-  object: string;
-  contentType: string;
-  size: number;
-  /** When this path's content last changed (ISO UTC): Last-Modified. */
-  modifiedAt: string;
-  /** Long-lived immutable asset (hashed name) rather than a page polled for news. */
-  immutable?: boolean;
-}
-
-export interface Manifest {
-  version: 1;
-  /** Identifies the site build the pages were rendered with; a new build means a full publish. */
-  build: string;
-  publishedAt: string;
-  entries: Record<string, PublishedEntry>;
-}
-
-export interface PublishBatch {
-  add(file: FileToPublish): void;
-  remove(path: string): void;
-  /** Makes everything added visible at once; returns the paths whose content changed. */
-  commit(options?: { build?: string }): string[];
-}
-
-export interface FileToPublish {
-  path: string;
-  body: string | Uint8Array;
-  contentType: string;
-  immutable?: boolean;
-  /**
-   * Compress now rather than on first request: for the few files every visitor fetches (home page,
-   * JSON, feed). Thousands of incident pages are compressed only if someone asks for them.
-   */
-  precompress?: boolean;
-}
-
-const COMPRESSIBLE = /^(text\/|application\/(json|rss\+xml|atom\+xml|xml|javascript)|image\/svg)/;
-
-export class PublishedSite {
+export class PublishedSite implements SiteStore, ServableSite {
+  /** br/gzip copies are kept beside each object (Node has no compressing CDN in front). */
+  readonly encodes = true;
   readonly dir: string;
   private manifest: Manifest;
 
@@ -80,7 +53,7 @@ export class PublishedSite {
    * Starts a publish: files are written as objects as they are added (so a full publish of
    * thousands of pages never sits in memory) and become visible only at `commit`.
    */
-  begin(at: string): PublishBatch {
+  begin(at: string): DiskPublishBatch {
     const entries = { ...this.manifest.entries };
     const changed: string[] = [];
     return {
@@ -124,6 +97,11 @@ export class PublishedSite {
     const batch = this.begin(options.at);
     for (const file of files) batch.add(file);
     return batch.commit(options);
+  }
+
+  /** The bytes of an entry, in an encoding when asked (see `encoded`). */
+  async read(entry: PublishedEntry, encoding?: "br" | "gzip"): Promise<Uint8Array> {
+    return encoding ? this.encoded(entry, encoding) : readFile(this.objectPath(entry));
   }
 
   /** Deletes objects no longer referenced (readers holding one open keep reading it). */
@@ -183,9 +161,4 @@ function writeAtomically(path: string, data: Uint8Array): void {
   const tmp = `${path}.tmp${process.pid}-${tmpCounter++}`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
-}
-
-/** Worth compressing: text of some size (tiny files grow with compression headers). */
-export function isCompressible(entry: PublishedEntry): boolean {
-  return COMPRESSIBLE.test(entry.contentType) && entry.size > 256;
 }

@@ -1,0 +1,67 @@
+/**
+ * What a published site is, independent of where it is stored: a manifest mapping each URL path to
+ * an immutable, content-addressed object. Node keeps it on disk (store.ts); the Worker in an R2
+ * bucket (store-bucket.ts). The publisher writes through `SiteStore`, servers read through
+ * `ServableSite` (serve.ts); neither knows which one it has.
+ */
+export interface PublishedEntry {
+  /** Object name = SHA-256 of the bytes (hex, 32 chars), also the ETag. */
+  object: string;
+  contentType: string;
+  size: number;
+  /** When this path's content last changed (ISO UTC): Last-Modified. */
+  modifiedAt: string;
+  /** Long-lived immutable asset (hashed name) rather than a page polled for news. */
+  immutable?: boolean;
+}
+
+export interface Manifest {
+  version: 1;
+  /** Identifies the site build the pages were rendered with; a new build means a full publish. */
+  build: string;
+  publishedAt: string;
+  entries: Record<string, PublishedEntry>;
+}
+
+export interface PublishBatch {
+  add(file: FileToPublish): void | Promise<void>;
+  remove(path: string): void | Promise<void>;
+  /** Makes everything added visible at once; returns the paths whose content changed. */
+  commit(options?: { build?: string }): string[] | Promise<string[]>;
+}
+
+export interface FileToPublish {
+  path: string;
+  body: string | Uint8Array;
+  contentType: string;
+  immutable?: boolean;
+  /**
+   * Compress now rather than on first request: for the few files every visitor fetches (home page,
+   * JSON, feed). Thousands of incident pages are compressed only if someone asks for them.
+   */
+  precompress?: boolean;
+}
+
+const COMPRESSIBLE = /^(text\/|application\/(json|rss\+xml|atom\+xml|xml|javascript)|image\/svg)/;
+
+export interface SiteStore {
+  /** The live manifest. */
+  current(): Readonly<Manifest> | Promise<Readonly<Manifest>>;
+  /** Starts a publish based on the live manifest; nothing is visible before `commit`. */
+  begin(at: string): PublishBatch | Promise<PublishBatch>;
+  /** Drops objects the manifest no longer names (optional: buckets may keep them). */
+  collectGarbage?(): unknown;
+}
+
+export interface ServableSite {
+  lookup(path: string): PublishedEntry | undefined | Promise<PublishedEntry | undefined>;
+  /** The bytes of an entry; `encoding` only when `encodes` is true. */
+  read(entry: PublishedEntry, encoding?: "br" | "gzip"): Promise<Uint8Array>;
+  /** Keeps br/gzip copies (Node). False where the CDN compresses (Workers). */
+  readonly encodes: boolean;
+}
+
+/** Worth compressing: text of some size (tiny files grow with compression headers). */
+export function isCompressible(entry: PublishedEntry): boolean {
+  return COMPRESSIBLE.test(entry.contentType) && entry.size > 256;
+}
