@@ -20,7 +20,7 @@ import * as s from "./schemas.ts";
 import { createComponent, listComponentViews, updateComponent, type ComponentView } from "./service/components.ts";
 import type { WriteContext, WriteHooks } from "./service/context.ts";
 import { createIncident, createMaintenance, patchIncident, postIncidentUpdate, postMaintenanceUpdate } from "./service/incidents.ts";
-import { authenticate, createKey, keyJson, revokeKey } from "./service/keys.ts";
+import { authenticate, createKey, isWellFormedToken, keyJson, revokeKey } from "./service/keys.ts";
 import { componentJson, incidentJson, type PageRef } from "./serialize.ts";
 import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
@@ -55,6 +55,19 @@ export interface AppDeps {
 export type PublicSite = (request: Request) => Promise<Response | null>;
 
 type Env = { Variables: { actor: Actor } };
+
+const UNKNOWN_KEY = "This API key is unknown, revoked or malformed.";
+
+/**
+ * The request's bearer token; throws the 401 when there is none or it cannot be a key, which is
+ * decided without the database (the Worker answers those before it opens Turso).
+ */
+export function bearerToken(authorization: string | undefined): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match) throw new Problem(401, "Unauthorized", "Send an API key as `Authorization: Bearer <token>`.");
+  if (!isWellFormedToken(match[1]!)) throw new Problem(401, "Unauthorized", UNKNOWN_KEY);
+  return match[1]!;
+}
 
 /** A key's last use is recorded at most once a minute, so reads do not turn into a write each. */
 function isStale(lastUsedAt: string | null, now: string): boolean {
@@ -105,11 +118,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   api.get("/openapi.json", (c) => c.json(buildOpenApi(docs, deps.config)));
 
   api.use("*", async (c, next) => {
-    const header = c.req.header("Authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new Problem(401, "Unauthorized", "Send an API key as `Authorization: Bearer <token>`.");
-    const key = await authenticate(db.client, match[1]!);
-    if (!key) throw new Problem(401, "Unauthorized", "This API key is unknown, revoked or malformed.");
+    const key = await authenticate(db.client, bearerToken(c.req.header("Authorization")));
+    if (!key) throw new Problem(401, "Unauthorized", UNKNOWN_KEY);
     const now = clock.now().toISOString();
     if (isStale(key.lastUsedAt, now)) await db.write((tx) => touchKey(tx, key.id, now));
     c.set("actor", { id: key.id, name: key.name, role: key.role });

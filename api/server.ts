@@ -9,9 +9,10 @@ import { servePublished } from "../site/publish/serve.ts";
 import { PublishedSite } from "../site/publish/store.ts";
 import { createApp, createPublicOnlyApp, type AppDeps, type Clock, type PublicSite } from "./app.ts";
 import type { HeraldConfig } from "./config.ts";
-import { randomBytes } from "node:crypto";
+import { randomBase64url } from "./encoding.ts";
 import { ensureSetting } from "../db/queries/settings.ts";
-import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
+import type { MailDelivery } from "./mail/index.ts";
+import { wireHerald } from "./wiring.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { loadCustomerNotice } from "./mail/template.ts";
@@ -81,34 +82,23 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       // so confirmation and unsubscribe links keep working across restarts.
       const env = given.HERALD_SECRET || given.RESEND_API_KEY
         ? given
-        : { ...given, HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBytes(32).toString("base64url"), new Date().toISOString())) };
-      mail = createMailDelivery({ db, config, env, log, localMailer: (dir) => new EmlMailer(dir) });
-      // Double opt-in confirmation mails: their own table, the same mailer (api/mail/confirmation.ts).
-      const confirmationSender = new ConfirmationSender({ db, mailer: mail.mailer, settings: mail.settings, log });
-      confirmations = confirmationSender;
-      const limit = (name: string, fallback: number) => {
-        const value = Number(env[name] || fallback);
-        return Number.isInteger(value) && value > 0 ? value : fallback;
-      };
-      const deps: AppDeps = {
-        db, pageId: opened.pageId, config, clock, log, publicSite, hooks: mail.hooks,
-        subscriptions: {
-          db, clock, log, settings: mail.settings,
-          onConfirmationQueued: () => confirmationSender.poke(),
-          limits: {
-            perIp: { max: limit("SUBSCRIBE_LIMIT_PER_IP", 5), windowMs: 10 * 60_000 },
-            perEmail: { max: limit("SUBSCRIBE_LIMIT_PER_ADDRESS", 3), windowMs: 60 * 60_000 },
-          },
-          stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
-        },
+        : { ...given, HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBase64url(32), new Date().toISOString())) };
+      const wired = wireHerald({
+        db, pageId: opened.pageId, config, env, clock, log, publicSite,
+        stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
+        localMailer: (dir) => new EmlMailer(dir),
         onChange: (event) => {
           publisher!.notify(event);
-          mail!.sender.poke();
+          wired.mail.sender.poke();
         },
-      };
+        onConfirmationQueued: () => wired.confirmations.poke(),
+      });
+      mail = wired.mail;
+      confirmations = wired.confirmations;
+      const deps = wired.deps;
       handler = createApp(deps);
       mail.start();
-      confirmationSender.start();
+      confirmations.start();
       running.deps = deps;
       running.publisher = publisher;
       // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.

@@ -49,7 +49,8 @@ export function buildSite(): void {
   }
   // The Worker bundles the build and cannot hash it at run time: it imports this id instead.
   const dist = join(ROOT, "dist", "site");
-  writeFileSync(join(dist, BUILD_ID_FILE), JSON.stringify({ buildId: hashBuild(dist) }) + "\n");
+  const stylesheet = readdirSync(join(dist, "client", "_astro")).find((name) => name.endsWith(".css"));
+  writeFileSync(join(dist, BUILD_ID_FILE), JSON.stringify({ buildId: hashBuild(dist), stylesheet: stylesheet ? `/_astro/${stylesheet}` : null }) + "\n");
 }
 
 function tryLock(): boolean {

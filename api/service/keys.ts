@@ -49,6 +49,11 @@ export async function revokeKey(ctx: WriteContext, id: string): Promise<ApiKeyRe
   return (await getKey(ctx.tx, id))!;
 }
 
+/** Could this be a Herald API key at all? (Decided without the database.) */
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
 /** The key a bearer token stands for, or null when it is malformed, unknown, revoked or wrong. */
 export async function authenticate(ex: Executor, token: string): Promise<ApiKeyRecord | null> {
   const match = TOKEN_PATTERN.exec(token);
