@@ -124,7 +124,7 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
     const summary = await expectJson(await get("/api/v2/summary.json"), 200);
     expect(summary.page.name).toBe("Edge Example");
     expect(summary.incidents.map((i: { name: string }) => i.name)).toEqual(["Edge outage"]);
-    expect(summary.status.indicator).toBe("minor");
+    expect(summary.status.indicator).toBe("major"); // SEV2 is a major impact
   });
 
   test("the stylesheet comes from Workers Static Assets", async () => {
