@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { Database, Executor } from "../db/database.ts";
 import { getIncident, listIncidents } from "../db/queries/incidents.ts";
+import { getMaintenanceSchedule } from "../db/queries/maintenance-schedule.ts";
 import { getStoredResponse, storeResponse } from "../db/queries/idempotency.ts";
 import { listKeys, touchKey } from "../db/queries/keys.ts";
 import type { Actor } from "../db/records.ts";
@@ -209,7 +210,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
    */
   async function incidentsJson(ex: Executor, records: readonly IncidentRecord[]): Promise<Record<string, unknown>[]> {
     const byId = new Map<string, ComponentView>((await listComponentViews(ex)).map((v) => [v.id, v]));
-    return records.map((r) => incidentJson(r, byId, page, { withSeverity: true, withAuthor: true }));
+    const out: Record<string, unknown>[] = [];
+    for (const r of records) {
+      const json = incidentJson(r, byId, page, { withSeverity: true, withAuthor: true });
+      if (r.kind === "maintenance") {
+        const schedule = await getMaintenanceSchedule(ex, r.id);
+        json.scheduled_auto_in_progress = schedule.autoStart;
+        json.scheduled_auto_completed = schedule.autoComplete;
+      }
+      out.push(json);
+    }
+    return out;
   }
 
   const incidentJsonIn = async (ctx: WriteContext, record: IncidentRecord) => (await incidentsJson(ctx.tx, [record]))[0]!;

@@ -111,6 +111,10 @@ export const NewMaintenanceSchema = z.strictObject({
   scheduled_until: isoDateTime,
   component_ids: z.array(componentId).max(LIMITS.componentsPerUpdate),
   deliver_notifications: z.boolean().optional(),
+  /** Go in progress when the window opens (default true; Statuspage's name). */
+  scheduled_auto_in_progress: z.boolean().optional(),
+  /** Complete when the window closes (default true). */
+  scheduled_auto_completed: z.boolean().optional(),
 });
 
 export const NewMaintenanceUpdateSchema = z.strictObject({

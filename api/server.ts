@@ -13,6 +13,7 @@ import { randomBase64url } from "./encoding.ts";
 import { ensureSetting } from "../db/queries/settings.ts";
 import type { MailDelivery } from "./mail/index.ts";
 import { wireHerald } from "./wiring.ts";
+import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { loadCustomerNotice } from "./mail/template.ts";
@@ -36,6 +37,8 @@ export interface ServerOptions {
   siteDist?: string;
   /** How often the home page, feed and JSON are refreshed without a write (uptime bars, days). */
   refreshMs?: number;
+  /** How often maintenances are moved when their window opens or closes (default 30 s). */
+  scheduleMs?: number;
   /** Delay between attempts to reach a database that was down at start. */
   reconnectMs?: number;
   /** Environment for the mail settings (RESEND_API_KEY, HERALD_SECRET, …); default process.env. */
@@ -62,6 +65,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let mail: MailDelivery | null = null;
   let confirmations: ConfirmationSender | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
+  let scheduleTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   const running: RunningServer = { url: "", deps: null, site, publisher: null, ready: Promise.resolve(), close: async () => {} };
@@ -106,6 +110,14 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       else publisher.refresh();
       refreshTimer = setInterval(() => publisher?.refresh(), options.refreshMs ?? 60_000);
       refreshTimer.unref();
+      // Maintenances start and complete on time (api/service/maintenance-schedule.ts).
+      const advance = () =>
+        advanceMaintenances({ db: deps.db, clock, hooks: deps.hooks ?? {}, onChange: deps.onChange, log }).catch((error) =>
+          log(`maintenance schedule: ${(error as Error)?.message ?? String(error)}; retrying`),
+        );
+      void advance();
+      scheduleTimer = setInterval(advance, options.scheduleMs ?? 30_000);
+      scheduleTimer.unref();
       return true;
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
@@ -135,6 +147,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   running.close = async () => {
     closed = true;
     if (refreshTimer) clearInterval(refreshTimer);
+    if (scheduleTimer) clearInterval(scheduleTimer);
     if (reconnectTimer) clearTimeout(reconnectTimer);
     await new Promise<void>((r) => server.close(() => r()));
     (server as import("node:http").Server).closeAllConnections?.();

@@ -10,8 +10,8 @@
  *    consumer (max_concurrency 1, so publishes never overlap) renders the touched routes with the
  *    bundled Astro app from a fresh Turso snapshot and swaps the R2 manifest. Without the queue
  *    binding the Worker publishes inline after the response (ctx.waitUntil).
- *  - Cron (every minute): refreshes the home page, feed and JSON (time moves uptime bars and
- *    maintenance windows), drains the mail outbox and confirmation mail.
+ *  - Cron (every minute): starts and completes maintenances whose window opened or closed,
+ *    refreshes the home page, feed and JSON (time moves uptime bars), and sends due mail.
  *
  * See wrangler.toml and the README's "Deploying to Cloudflare Workers".
  */
@@ -28,6 +28,7 @@ import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
 import { setTemplateSource } from "../templates/source.ts";
 import { bearerToken, createApp, type ChangeEvent } from "./app.ts";
 import { readConfig } from "./config.ts";
+import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { newId } from "./domain/ids.ts";
 import { notFoundPage } from "./http/public-pages.ts";
 import { problemJson } from "./http/problem-response.ts";
@@ -212,7 +213,14 @@ export default {
       return null;
     });
     if (!h) return;
-    ctx.waitUntil(env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch([{ body: refresh }]) : publish(h, [refresh]));
+    try {
+      await advanceMaintenances({ db: h.db, clock: h.deps.clock, hooks: h.deps.hooks ?? {}, onChange: h.deps.onChange, log });
+    } catch (error) {
+      log(`maintenance schedule: ${message(error)} (next cron run retries)`);
+    }
+    // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
+    const messages: PublishMessage[] = [...pendingChanges.splice(0), refresh];
+    ctx.waitUntil(env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch(messages.map((body) => ({ body }))) : publish(h, messages));
     await drainMail(h, CRON_MAIL_BUDGET_MS);
     log("scheduled: done");
   },

@@ -29,7 +29,7 @@ let tursoRequests = 0;
 let incidentId: string;
 const logs: string[] = [];
 
-const get = (path: string, init?: RequestInit) => worker.fetch(ORIGIN + path, init) as unknown as Promise<Response>;
+const get = (path: string, init?: { method?: string; body?: string; headers?: Record<string, string> }) => worker.fetch(ORIGIN + path, init) as unknown as Promise<Response>;
 
 beforeAll(async () => {
   h = await startTestHerald({ PAGE_NAME: "Edge Example", PAGE_TIME_ZONE: "Europe/Berlin" });

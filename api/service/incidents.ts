@@ -24,6 +24,7 @@ import {
 import { getComponentsByIds } from "../../db/queries/components.ts";
 import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { applyComponentStatuses } from "./components.ts";
+import { setMaintenanceSchedule } from "../../db/queries/maintenance-schedule.ts";
 import type { WriteContext } from "./context.ts";
 
 export interface NewIncident {
@@ -56,6 +57,8 @@ export interface NewMaintenance {
   scheduled_until: string;
   component_ids: string[];
   deliver_notifications?: boolean | undefined;
+  scheduled_auto_in_progress?: boolean | undefined;
+  scheduled_auto_completed?: boolean | undefined;
 }
 
 export interface NewMaintenanceUpdate {
@@ -188,6 +191,7 @@ export async function createMaintenance(ctx: WriteContext, input: NewMaintenance
     scheduledUntil,
   };
   await insertIncident(ctx.tx, row);
+  await setMaintenanceSchedule(ctx.tx, row.id, input.scheduled_auto_in_progress ?? true, input.scheduled_auto_completed ?? true);
   for (const id of ids) await linkIncidentComponent(ctx.tx, row.id, id);
   const { incident } = await postUpdate(ctx, row, { status: "scheduled", body: input.body, deliver_notifications: input.deliver_notifications, reopened: false }, {});
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "maintenance.create", entityType: "maintenance", entityId: row.id, details: input });
