@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 const STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
 
 /** Seeds `count` resolved incidents spread over the past year (or more), 4 updates each, 12 components in 3 groups. */
-async function seed(databaseUrl: string, count: number): Promise<void> {
+export async function seed(databaseUrl: string, count: number): Promise<void> {
   const { db } = await openNodeDatabase(databaseUrl);
   const actor = { id: null, name: "bench", role: "admin" as const };
   const start = Date.now() - 365 * DAY;

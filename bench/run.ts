@@ -1,3 +1,4 @@
+import { benchEdge } from "./edge.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchPublish } from "./publish.ts";
 import { benchWrites } from "./write.ts";
@@ -7,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   write: () => benchWrites(),
   publish: () => benchPublish(),
   fanout: () => benchFanout(),
+  edge: () => benchEdge(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {

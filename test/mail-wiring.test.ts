@@ -75,6 +75,8 @@ describe("createMailDelivery", () => {
 
   it("refuses to send through Resend without HERALD_SECRET, and rejects a bad rate", () => {
     expect(() => createMailDelivery({ db: h.db, config: h.config, env: { RESEND_API_KEY: "re_x" } })).toThrow(/HERALD_SECRET/);
+    // A runtime without a disk (the Worker) passes no local mailer: Resend is then required.
+    expect(() => createMailDelivery({ db: h.db, config: h.config, env: { HERALD_SECRET: "s" } })).toThrow(/RESEND_API_KEY must be set/);
     expect(() => createMailDelivery({ db: h.db, config: h.config, env: { HERALD_SECRET: "s", MAIL_RATE_LIMIT: "0" }, localMailer })).toThrow(/MAIL_RATE_LIMIT/);
   });
 

@@ -1,0 +1,82 @@
+/**
+ * The Workers publish path, measured here: the real Publisher rendering with the Astro build into
+ * wrangler's local R2 (miniflare), reading from a libSQL file. Turso is remote on the edge, so the
+ * bench also counts the SQL statements one publish sends: the edge latency is roughly
+ * queue wait (≤ max_batch_timeout, 1 s) + render/R2 time below + statements × round trip to Turso.
+ */
+import { getPlatformProxy } from "wrangler";
+import type { Client, Transaction } from "@libsql/client";
+import { openNodeDatabase } from "../db/open-node.ts";
+import { listAllIncidentIds } from "../db/queries/incidents.ts";
+import { postIncidentUpdate } from "../api/service/incidents.ts";
+import { Publisher } from "../site/publish/publisher.ts";
+import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
+import { loadSiteRenderer } from "../site/render.ts";
+import { fmt, scratchDir, summarize } from "./lib.ts";
+import { seed } from "./publish.ts";
+
+/** Counts statements sent through a client and the transactions it opens. */
+function counting(client: Client, counter: { statements: number }): Client {
+  const wrapTx = (tx: Transaction) =>
+    new Proxy(tx, {
+      get(target, prop) {
+        if (prop === "execute") return (...args: Parameters<Transaction["execute"]>) => (counter.statements++, target.execute(...args));
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === "execute") return (...args: Parameters<Client["execute"]>) => (counter.statements++, target.execute(...args));
+      if (prop === "transaction") return async (...args: Parameters<Client["transaction"]>) => (counter.statements++, wrapTx(await target.transaction(...args)));
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+export async function benchEdge(incidents = 1000, samples = 20): Promise<void> {
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+  process.env.WRANGLER_SEND_METRICS = "false";
+  const dir = scratchDir("edge");
+  const url = `file:${dir}/herald.db`;
+  await seed(url, incidents);
+  const { db, pageId } = await openNodeDatabase(url);
+  const proxy = await getPlatformProxy<{ SITE: Bucket }>({ configPath: "wrangler.toml", persist: { path: `${dir}/state` }, remoteBindings: false });
+  try {
+    const counter = { statements: 0 };
+    const countedDb = { ...db, client: counting(db.client, counter) };
+    const built = await loadSiteRenderer();
+    const page = { id: pageId, name: "Bench", url: "https://status.example.com", timeZone: "Europe/Berlin" };
+    const publisher = new Publisher({
+      db: countedDb, page, site: new BucketSite(proxy.env.SITE), renderer: { render: built.render, buildId: built.buildId },
+      clock: { now: () => new Date() }, log: () => {},
+    });
+    let started = performance.now();
+    const full = await publisher.publishOnce([], { full: true });
+    console.log(`edge publish (${incidents} incidents, local R2): full ${((performance.now() - started) / 1000).toFixed(1)} s, ${full.changed} files`);
+
+    const ids = await listAllIncidentIds(db.client);
+    const latencies: number[] = [];
+    let statements = 0;
+    for (let i = 0; i < samples; i++) {
+      const id = ids[ids.length - 1 - i]!;
+      await db.write((tx) =>
+        postIncidentUpdate({ tx, actor: { id: null, name: "bench", role: "admin" }, now: new Date().toISOString(), hooks: {} }, id, { status: "resolved", body: `Follow-up ${i}.` }),
+      );
+      counter.statements = 0;
+      started = performance.now();
+      await publisher.publishOnce([{ type: "incident", id }]);
+      latencies.push(performance.now() - started);
+      statements += counter.statements;
+    }
+    const s = summarize(latencies);
+    console.log(
+      `edge publish of one incident update (render + R2 writes): p50 ${fmt(s.p50)}, p95 ${fmt(s.p95)}; ` +
+        `${(statements / samples).toFixed(0)} SQL statements per publish (each one round trip to Turso on the edge)`,
+    );
+  } finally {
+    await proxy.dispose();
+    db.close();
+  }
+}
