@@ -44,6 +44,11 @@ export interface FileToPublish {
 
 const COMPRESSIBLE = /^(text\/|application\/(json|rss\+xml|atom\+xml|xml|javascript)|image\/svg)/;
 
+/** The manifest entry for a file stored as `object` (of `size` bytes) by the publish at `at`. */
+export function publishedEntry(file: FileToPublish, object: string, size: number, at: string): PublishedEntry {
+  return { object, contentType: file.contentType, size, modifiedAt: at, ...(file.immutable ? { immutable: true } : {}) };
+}
+
 export interface SiteStore {
   /** The live manifest. */
   current(): Readonly<Manifest> | Promise<Readonly<Manifest>>;

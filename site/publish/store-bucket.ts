@@ -1,5 +1,5 @@
 import { hex } from "../../api/encoding.ts";
-import type { FileToPublish, Manifest, PublishBatch, PublishedEntry, ServableSite, SiteStore } from "./manifest.ts";
+import { publishedEntry, type FileToPublish, type Manifest, type PublishBatch, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
 
 /**
  * The published site in an object bucket (Cloudflare R2 on Workers): objects under
@@ -71,13 +71,7 @@ export class BucketSite implements SiteStore, ServableSite {
         const bytes = typeof file.body === "string" ? new TextEncoder().encode(file.body) : file.body;
         const object = await objectName(bytes, file.contentType);
         if (entries[file.path]?.object === object) return;
-        entries[file.path] = {
-          object,
-          contentType: file.contentType,
-          size: bytes.length,
-          modifiedAt: at,
-          ...(file.immutable ? { immutable: true } : {}),
-        };
+        entries[file.path] = publishedEntry(file, object, bytes.length, at);
         // Same name = same bytes: an object that exists is complete.
         if (!(await this.bucket.head(objectKey(object)))) {
           await this.bucket.put(objectKey(object), bytes, { httpMetadata: { contentType: file.contentType } });

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
-import { isCompressible, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
+import { isCompressible, publishedEntry, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
 
 /** On disk every step is synchronous. */
 export interface DiskPublishBatch {
@@ -61,13 +61,7 @@ export class PublishedSite implements SiteStore, ServableSite {
         const bytes = typeof file.body === "string" ? Buffer.from(file.body, "utf8") : Buffer.from(file.body);
         const object = createHash("sha256").update(bytes).update(file.contentType).digest("hex").slice(0, 32);
         if (entries[file.path]?.object === object) return;
-        entries[file.path] = {
-          object,
-          contentType: file.contentType,
-          size: bytes.length,
-          modifiedAt: at,
-          ...(file.immutable ? { immutable: true } : {}),
-        };
+        entries[file.path] = publishedEntry(file, object, bytes.length, at);
         this.writeObject(object, bytes);
         if (file.precompress && isCompressible(entries[file.path]!)) {
           for (const encoding of ["br", "gzip"] as const) this.writeEncoded(entries[file.path]!, encoding, bytes);
