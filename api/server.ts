@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { ensureSetting } from "../db/queries/settings.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
-import { loadCustomerNotice } from "./mail/template.ts";
+import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
 
 export interface RunningServer {
   url: string;
@@ -49,6 +49,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const log = options.log ?? ((line: string) => console.error(line));
   // A broken communication template stops Herald here, not in a customer's inbox.
   loadCustomerNotice();
+  loadPostmortemNotice();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);

@@ -162,3 +162,14 @@ export function publishedMarkdown(body: string, items: readonly ActionItem[], fr
   const after = lines.slice(end);
   return [...lines.slice(0, start + 1), "", section, ...(after.length > 0 ? ["", ...after] : [])].join("\n");
 }
+
+/**
+ * The text a reader sees: the body with the tracked action items (publishedMarkdown), grouped by
+ * due date from the day the incident was resolved (UTC; its start while it is open).
+ */
+export function postmortemText(
+  postmortem: { body: string; actionItems: readonly ActionItem[] },
+  incident: { resolvedAt: string | null; startedAt: string },
+): string {
+  return publishedMarkdown(postmortem.body, postmortem.actionItems, (incident.resolvedAt ?? incident.startedAt).slice(0, 10));
+}
