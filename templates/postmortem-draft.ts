@@ -164,7 +164,6 @@ export function postmortemDraft(input: DraftInput): string {
     "## Appendix",
     `- [Status page](${page.url}/incidents/${incident.id})`,
     `- ${prompt("Dashboards, logs, the incident channel.")}`,
-    "",
   ];
   return lines.join("\n");
 }
