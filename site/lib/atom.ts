@@ -12,17 +12,14 @@
  *
  * Pure: no I/O and no clock; the same snapshot always gives the same bytes.
  */
-import { historyFeedTitle, historyItems, type HistoryItem } from "./feed.ts";
+import { historyFeedTitle, historyItems, xmlSafe, type HistoryItem } from "./feed.ts";
 import type { PageInfo, SiteSnapshot } from "./snapshot.ts";
 
 export const ATOM_NAMESPACE = "http://www.w3.org/2005/Atom";
 
-// Characters XML 1.0 forbids; they cannot even be escaped (see feed.ts).
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** Text for XML element content or a double-quoted attribute. */
+/** Text for XML element content or a double-quoted attribute (characters XML forbids dropped, see feed.ts). */
 export function xmlText(text: string): string {
-  return text.replace(NOT_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return xmlSafe(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 export function atomFeedUrl(page: Pick<PageInfo, "url">): string {

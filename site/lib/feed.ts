@@ -62,7 +62,7 @@ export interface HistoryItem {
 // unparseable. They carry no meaning in a status update; drop them.
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-function xmlSafe(text: string): string {
+export function xmlSafe(text: string): string {
   return text.replace(NOT_XML, "");
 }
 
