@@ -22,7 +22,10 @@ import { createComponent, listComponentViews, updateComponent, type ComponentVie
 import type { WriteContext, WriteHooks } from "./service/context.ts";
 import { createIncident, createMaintenance, patchIncident, postIncidentUpdate, postMaintenanceUpdate } from "./service/incidents.ts";
 import { authenticate, createKey, isWellFormedToken, keyJson, revokeKey } from "./service/keys.ts";
-import { componentJson, incidentJson, type PageRef } from "./serialize.ts";
+import { postmortemIncident, publishPostmortem, readPostmortem, savePostmortemText } from "./service/postmortems.ts";
+import { componentJson, incidentJson, postmortemJson, type PageRef } from "./serialize.ts";
+import { getPostmortem } from "../db/queries/postmortems.ts";
+import { postmortemDraft } from "../templates/postmortem-draft.ts";
 import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { confirmationCounts } from "../db/queries/subscribers.ts";
@@ -295,6 +298,45 @@ export function createApp(deps: AppDeps): Hono<Env> {
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, (await postIncidentUpdate(ctx, id, body)).incident));
+    },
+  );
+
+  // Postmortems (incidents only; a maintenance id is a 404) ----------------------------------
+  route({ method: "get", path: "/incidents/:id/postmortem", summary: "An incident's postmortem, draft or published", success: 200 }, async (c) => {
+    return c.json(postmortemJson(await readPostmortem(db.client, idParam(c, "incident"))));
+  });
+
+  route(
+    { method: "get", path: "/incidents/:id/postmortem/template", summary: "The seed's blameless postmortem template, pre-filled from the incident", success: 200 },
+    async (c) => {
+      const id = idParam(c, "incident");
+      await postmortemIncident(db.client, id);
+      const incident = (await getIncident(db.client, id, "incident"))!;
+      const componentNames = new Map((await listComponentViews(db.client)).map((v) => [v.id, v.name]));
+      const actionItems = (await getPostmortem(db.client, id))?.actionItems ?? [];
+      const body = postmortemDraft({ incident, componentNames, page: { url: page.url, timeZone: deps.config.page.timeZone }, actionItems });
+      return c.json({ incident_id: id, body });
+    },
+  );
+
+  route(
+    { method: "put", path: "/incidents/:id/postmortem", summary: "Save the postmortem (a draft until published; after that, the published text)", action: "postmortem:write", body: s.PostmortemSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "incident");
+      // A draft is not public: only an edit of a published postmortem republishes the incident's pages.
+      const change = (result: unknown): ChangeEvent | null => ((result as { status: string }).status === "published" ? { type: "incident", id } : null);
+      return write(c, raw, 200, change, async (ctx) => postmortemJson(await savePostmortemText(ctx, id, body)));
+    },
+  );
+
+  route(
+    { method: "post", path: "/incidents/:id/postmortem/publish", summary: "Publish the postmortem of a resolved incident, optionally mailing subscribers", action: "postmortem:write", body: s.PublishPostmortemSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "incident");
+      return write(c, raw, 200, () => ({ type: "incident", id }), async (ctx) => {
+        const { postmortem, enqueued } = await publishPostmortem(ctx, id, body);
+        return { ...postmortemJson(postmortem), notifications_enqueued: enqueued };
+      });
     },
   );
 

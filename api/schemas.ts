@@ -16,6 +16,10 @@ export const LIMITS = {
   name: 255,
   description: 2_000,
   body: 20_000,
+  /** A postmortem is longer than an update; still well within requestBytes. */
+  postmortem: 50_000,
+  actionItems: 100,
+  actionItem: 500,
   componentsPerUpdate: 200,
 } as const;
 
@@ -133,4 +137,24 @@ export const IncidentListQuerySchema = z.strictObject({
   status: z.enum(["open", "resolved"]).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional(),
+});
+
+export const ActionItemSchema = z.strictObject({
+  description: singleLine("description", LIMITS.actionItem),
+  owner: singleLine("owner", LIMITS.name).nullable().optional().describe("Who owns it, e.g. @alice."),
+  due_date: z.iso.date("Must be a date, e.g. 2024-01-17.").nullable().optional(),
+  done: z.boolean().optional().describe("Defaults to false."),
+});
+
+export const PostmortemSchema = z.strictObject({
+  body: multiLine("body", LIMITS.postmortem).describe("Markdown shown to customers once published."),
+  action_items: z
+    .array(ActionItemSchema)
+    .max(LIMITS.actionItems, `At most ${LIMITS.actionItems} action items.`)
+    .optional()
+    .describe("Replaces the whole list when given; left unchanged when omitted."),
+});
+
+export const PublishPostmortemSchema = z.strictObject({
+  notify_subscribers: z.boolean().optional().describe("Mail the postmortem to subscribers (once per postmortem). Defaults to false."),
 });

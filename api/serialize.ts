@@ -1,4 +1,5 @@
-import type { IncidentRecord, UpdateRecord } from "../db/records.ts";
+import type { IncidentRecord, PostmortemRecord, UpdateRecord } from "../db/records.ts";
+import { isPostmortemShown, postmortemText } from "./domain/postmortem.ts";
 import type { ComponentView } from "./service/components.ts";
 
 /**
@@ -54,7 +55,24 @@ export function incidentUrl(page: PageRef, incident: Pick<IncidentRecord, "id">)
   return `${page.url}/incidents/${incident.id}`;
 }
 
-/** One incident or maintenance; `components` are the full rows of the components it affects. */
+/** The published postmortem readers see: only while the incident is resolved (api/domain/postmortem.ts). */
+export function shownPostmortem(i: IncidentRecord): PostmortemRecord | null {
+  const p = i.postmortem ?? null;
+  return p && isPostmortemShown(i.status, p.publishedAt) ? p : null;
+}
+
+/** The Markdown of a shown postmortem as published (action items included), or null. */
+export function shownPostmortemText(i: IncidentRecord): string | null {
+  const p = shownPostmortem(i);
+  return p ? postmortemText(p, i) : null;
+}
+
+/**
+ * One incident or maintenance; `components` are the full rows of the components it affects.
+ * An incident with a shown postmortem has Statuspage's status "postmortem" and its
+ * `postmortem_body` (the published Markdown), `postmortem_body_last_updated_at` and
+ * `postmortem_published_at`; other incidents carry none of these keys.
+ */
 export function incidentJson(
   i: IncidentRecord,
   componentsById: ReadonlyMap<string, ComponentView>,
@@ -84,5 +102,28 @@ export function incidentJson(
     json.scheduled_until = i.scheduledUntil;
   }
   if (options.withSeverity && i.kind === "incident") json.severity = i.severity;
+  const postmortem = shownPostmortem(i);
+  if (postmortem) {
+    json.status = "postmortem";
+    json.postmortem_body = postmortemText(postmortem, i);
+    json.postmortem_body_last_updated_at = postmortem.updatedAt;
+    json.postmortem_published_at = postmortem.publishedAt;
+  }
   return json;
+}
+
+/** A postmortem in the management API (draft or published). */
+export function postmortemJson(p: PostmortemRecord): Record<string, unknown> {
+  return {
+    incident_id: p.incidentId,
+    status: p.publishedAt ? "published" : "draft",
+    body: p.body,
+    action_items: p.actionItems.map((a) => ({ description: a.description, owner: a.owner, due_date: a.dueDate, done: a.done })),
+    author: p.author,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    published_at: p.publishedAt,
+    notified_subscribers: p.notifiedAt !== null,
+    notified_at: p.notifiedAt,
+  };
 }

@@ -16,7 +16,7 @@ import { wireHerald } from "./wiring.ts";
 import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
-import { loadCustomerNotice } from "./mail/template.ts";
+import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
 
 export interface RunningServer {
   url: string;
@@ -54,6 +54,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const log = options.log ?? ((line: string) => console.error(line));
   // A broken communication template stops Herald here, not in a customer's inbox.
   loadCustomerNotice();
+  loadPostmortemNotice();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);

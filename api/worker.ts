@@ -19,6 +19,7 @@ import { createClient } from "@libsql/client/web";
 import siteBuild from "herald:site-build";
 import { app as astroApp } from "herald:site-app";
 import customerNotice from "../templates/customer-notice.md";
+import postmortemNotice from "../templates/postmortem-notice.md";
 import { createDatabase, type Database } from "../db/database.ts";
 import { ensurePage } from "../db/queries/page.ts";
 import { createSiteRenderer } from "../site/renderer.ts";
@@ -28,6 +29,7 @@ import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
 import { setTemplateSource } from "../templates/source.ts";
 import { bearerToken, createApp, type ChangeEvent } from "./app.ts";
 import { readConfig } from "./config.ts";
+import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
 import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { newId } from "./domain/ids.ts";
 import { notFoundPage } from "./http/public-pages.ts";
@@ -72,9 +74,15 @@ const CRON_MAIL_BUDGET_MS = 50_000;
 const REQUEST_MAIL_BUDGET_MS = 20_000;
 
 const log = (line: string) => console.log(line);
+/** Every template file the app reads, bundled as text (a Worker has no files). */
+const TEMPLATES: Readonly<Record<string, string>> = {
+  "customer-notice.md": customerNotice,
+  "postmortem-notice.md": postmortemNotice,
+};
 setTemplateSource((file) => {
-  if (file === "customer-notice.md") return customerNotice;
-  throw new Error(`templates/${file} is not bundled into the Worker (add it to api/worker.ts)`);
+  const text = TEMPLATES[file];
+  if (text === undefined) throw new Error(`templates/${file} is not bundled into the Worker (add it to TEMPLATES in api/worker.ts)`);
+  return text;
 });
 
 interface Herald extends HeraldWiring {
@@ -99,6 +107,9 @@ function siteOf(env: WorkerEnv): BucketSite {
 function openHerald(env: WorkerEnv): Promise<Herald> {
   herald ??= (async () => {
     const config = readConfig(env as unknown as Record<string, string | undefined>);
+    // A broken communication template stops here, not in a customer's inbox.
+    loadCustomerNotice();
+    loadPostmortemNotice();
     if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (libsql://<database>.turso.io)");
     const db = createDatabase(createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN || undefined }));
     const pageId = await db.write((tx) => ensurePage(tx, newId(), new Date().toISOString()));

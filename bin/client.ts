@@ -113,6 +113,21 @@ export interface IncidentJson {
   scheduled_until?: string | null;
 }
 
+export interface PostmortemJson {
+  incident_id: string;
+  status: "draft" | "published";
+  body: string;
+  action_items: { description: string; owner: string | null; due_date: string | null; done: boolean }[];
+  author: string;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  notified_subscribers: boolean;
+  notified_at: string | null;
+  /** Only in the answer to a publish. */
+  notifications_enqueued?: number;
+}
+
 export type ListFilter = "open" | "resolved" | undefined;
 
 export interface HeraldClient {
@@ -128,6 +143,10 @@ export interface HeraldClient {
   listMaintenances(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
   createMaintenance(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
   postMaintenanceUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  getPostmortem(incidentId: string): Promise<ApiResponse<PostmortemJson>>;
+  getPostmortemTemplate(incidentId: string): Promise<ApiResponse<{ incident_id: string; body: string }>>;
+  putPostmortem(incidentId: string, body: Record<string, unknown>): Promise<ApiResponse<PostmortemJson>>;
+  publishPostmortem(incidentId: string, body: Record<string, unknown>): Promise<ApiResponse<PostmortemJson>>;
 }
 
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
@@ -246,5 +265,9 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     listMaintenances: (filter) => request("GET", `/maintenances${query(filter)}`),
     createMaintenance: (body) => request("POST", "/maintenances", body),
     postMaintenanceUpdate: (maintenanceId, body) => request("POST", `/maintenances/${id(maintenanceId)}/updates`, body),
+    getPostmortem: (incidentId) => request("GET", `/incidents/${id(incidentId)}/postmortem`),
+    getPostmortemTemplate: (incidentId) => request("GET", `/incidents/${id(incidentId)}/postmortem/template`),
+    putPostmortem: (incidentId, body) => request("PUT", `/incidents/${id(incidentId)}/postmortem`, body),
+    publishPostmortem: (incidentId, body) => request("POST", `/incidents/${id(incidentId)}/postmortem/publish`, body),
   };
 }

@@ -2,7 +2,7 @@
  * Human output of the CLI: a few lines saying what changed, and aligned tables for lists.
  * Pure functions from API JSON to lines, so they are easy to read and to test.
  */
-import type { AffectedComponentJson, ComponentJson, IncidentJson } from "./client.ts";
+import type { AffectedComponentJson, ComponentJson, IncidentJson, PostmortemJson } from "./client.ts";
 
 /** `2026-11-27T14:03:12.345Z` → `2026-11-27 14:03Z`; anything unparsable is shown as given. */
 export function formatTime(iso: string | null | undefined): string {
@@ -122,6 +122,37 @@ export function incidentDetail(i: IncidentJson): string[] {
     lines.push(`${formatTime(u.display_at)}  ${u.status}${u.author ? `  by ${u.author}` : ""}${u.deliver_notifications ? "" : "  (not notified)"}`);
     for (const a of u.affected_components ?? []) lines.push(componentChangeLine(a));
     for (const bodyLine of u.body.split("\n")) lines.push(`    ${bodyLine}`.trimEnd());
+  }
+  return lines;
+}
+
+/** `  [ ] Add pool alerts (@bob, due 2024-01-18)` per action item. */
+export function actionItemLines(p: PostmortemJson): string[] {
+  if (p.action_items.length === 0) return [];
+  return [
+    `Action items (${p.action_items.filter((a) => a.done).length}/${p.action_items.length} done):`,
+    ...p.action_items.map((a) => `  [${a.done ? "x" : " "}] ${a.description}${a.owner ? ` (${a.owner}` : ""}${a.due_date ? `${a.owner ? ", " : " ("}due ${a.due_date})` : a.owner ? ")" : ""}`),
+  ];
+}
+
+/** What `postmortem show` says about the text it prints. */
+export function postmortemHeader(p: PostmortemJson): string[] {
+  const state =
+    p.status === "published"
+      ? `published ${formatTime(p.published_at)}${p.updated_at > (p.published_at ?? "") ? `, edited ${formatTime(p.updated_at)}` : ""}${p.notified_subscribers ? ", subscribers notified" : ""}`
+      : `draft, edited ${formatTime(p.updated_at)} by ${p.author}`;
+  return [`Postmortem of incident ${p.incident_id} — ${state}`, ...actionItemLines(p)];
+}
+
+export function publishedLines(p: PostmortemJson, notify: boolean): string[] {
+  const lines = [`Published the postmortem of incident ${p.incident_id} (${formatTime(p.published_at)}).`];
+  if (notify) {
+    const n = p.notifications_enqueued ?? 0;
+    lines.push(
+      n > 0
+        ? `Mailing it to ${n} subscriber${n === 1 ? "" : "s"}.`
+        : "Nobody new to mail: no subscriber follows its components, or they were mailed when it was first published with --notify.",
+    );
   }
   return lines;
 }

@@ -9,6 +9,7 @@
  *
  * Exit codes: 0 done, 1 refused by Herald (or unreachable), 2 usage error.
  */
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { COMPONENT_STATUSES } from "../api/domain/components.ts";
@@ -16,7 +17,16 @@ import { isId } from "../api/domain/ids.ts";
 import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "../api/domain/lifecycle.ts";
 import { ROLES, type Role } from "../api/domain/roles.ts";
 import { SEVERITIES } from "../api/domain/severity.ts";
-import { ApiError, createHeraldClient, UnreachableError, type ApiResponse, type ComponentJson, type HeraldClient, type IncidentJson } from "./client.ts";
+import {
+  ApiError,
+  createHeraldClient,
+  UnreachableError,
+  type ApiResponse,
+  type ComponentJson,
+  type HeraldClient,
+  type IncidentJson,
+  type PostmortemJson,
+} from "./client.ts";
 import * as fmt from "./format.ts";
 import { createKeyLocally, listKeysLocally, revokeKeyLocally, type KeyDatabase } from "./keys.ts";
 
@@ -47,6 +57,10 @@ const OPTIONS = {
   end: { type: "string" },
   name: { type: "string" },
   role: { type: "string" },
+  file: { type: "string" },
+  "action-items": { type: "string" },
+  force: { type: "boolean" },
+  notify: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -65,6 +79,8 @@ class CliError extends Error {}
 interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** All of stdin, or null when it is a terminal (nothing piped). */
+  stdin(): Promise<string | null>;
 }
 
 interface Ctx {
@@ -182,6 +198,48 @@ function show<T>(ctx: Ctx, response: ApiResponse<T>, lines: (data: T) => string[
   ctx.print(ctx.values.json ? JSON.stringify(response.data, null, 2) : lines(response.data));
 }
 
+/** `--file F` (`-` = stdin), else stdin when something is piped; a usage error otherwise. */
+async function readBodyText(ctx: Ctx): Promise<string> {
+  const file = ctx.values.file;
+  const text = file !== undefined && file !== "-" ? await readLocalFile(file, "--file") : await ctx.io.stdin();
+  if (text === null) throw new UsageError("give the postmortem text with --file FILE, or pipe it on stdin");
+  if (text.trim() === "") throw new UsageError("the postmortem text is empty");
+  return text;
+}
+
+async function readLocalFile(path: string, option: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${option} ${path}: ${(error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message}`);
+  }
+}
+
+/** `--action-items F`: a JSON array of {description, owner?, due_date?, done?} (Herald checks each field). */
+async function actionItemsOption(ctx: Ctx): Promise<{ action_items?: unknown[] }> {
+  const file = ctx.values["action-items"];
+  if (file === undefined) return {};
+  let items: unknown;
+  try {
+    items = JSON.parse(await readLocalFile(file, "--action-items"));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new UsageError(`--action-items ${file} is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(items)) throw new UsageError('--action-items takes a JSON array, e.g. [{"description": "Add pool alerts", "owner": "@bob", "due_date": "2024-01-18"}]');
+  return { action_items: items };
+}
+
+/** A GET that may answer 404 (nothing there yet): null instead of an error. */
+async function orNull<T>(request: Promise<ApiResponse<T>>): Promise<T | null> {
+  try {
+    return (await request).data;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -267,6 +325,83 @@ const COMMANDS: Command[] = [
       const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
       noMoreArgs(ctx, 1);
       show(ctx, await ctx.client().getIncident(id), (i: IncidentJson) => fmt.incidentDetail(i));
+    },
+  },
+  {
+    name: "postmortem init",
+    synopsis: "ID [--force]",
+    summary: "Save a postmortem draft from the blameless postmortem template, pre-filled with the incident's date, duration, severity, timeline and response times. --force replaces an existing draft.",
+    example: "herald postmortem init h3k2m4n5p6q7",
+    options: ["force"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const client = ctx.client();
+      // The template first: it answers 404 for an unknown incident or a maintenance.
+      const { data: template } = await client.getPostmortemTemplate(id);
+      const existing = await orNull(client.getPostmortem(id));
+      if (existing?.status === "published") {
+        throw new CliError(`incident ${id} already has a published postmortem; change it with: herald postmortem edit ${id} --file FILE`);
+      }
+      if (existing && !ctx.values.force) {
+        throw new CliError(`incident ${id} already has a postmortem draft (edited ${fmt.formatTime(existing.updated_at)}); add --force to replace it with a fresh template`);
+      }
+      const response = await client.putPostmortem(id, { body: template.body });
+      show(ctx, response, () => [
+        `Saved a postmortem draft for incident ${id} from the template (${template.body.split("\n").length} lines).`,
+        `Edit it: herald postmortem show ${id} > postmortem.md, then herald postmortem edit ${id} --file postmortem.md`,
+      ]);
+    },
+  },
+  {
+    name: "postmortem show",
+    synopsis: "ID",
+    summary: "Print the postmortem's Markdown on stdout (its state and action items go to stderr), so it can be saved, edited and sent back.",
+    example: "herald postmortem show h3k2m4n5p6q7 > postmortem.md",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const response = await ctx.client().getPostmortem(id);
+      if (ctx.values.json) return ctx.print(JSON.stringify(response.data, null, 2));
+      ctx.io.err(fmt.postmortemHeader(response.data).join("\n"));
+      ctx.print(response.data.body.replace(/\n$/, ""));
+    },
+  },
+  {
+    name: "postmortem edit",
+    synopsis: "ID [--file FILE | < FILE] [--action-items JSON_FILE]",
+    summary: "Replace the postmortem's text (from --file, or stdin) and, with --action-items, its whole list of action items. A published postmortem changes on the page at once.",
+    example: "herald postmortem edit h3k2m4n5p6q7 --file postmortem.md --action-items actions.json",
+    options: ["file", "action-items"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const body = await readBodyText(ctx);
+      const response = await ctx.client().putPostmortem(id, { body, ...(await actionItemsOption(ctx)) });
+      show(ctx, response, (p: PostmortemJson) => [
+        p.status === "published"
+          ? `Updated the published postmortem of incident ${id}; the page shows it now (subscribers are not mailed again).`
+          : `Saved the postmortem draft of incident ${id}. Publish it with: herald postmortem publish ${id} [--notify]`,
+        ...fmt.actionItemLines(p),
+      ]);
+    },
+  },
+  {
+    name: "postmortem publish",
+    synopsis: "ID [--notify]",
+    summary: "Publish the postmortem of a resolved incident on the page, feeds and JSON; --notify also mails it to subscribers (once).",
+    example: "herald postmortem publish h3k2m4n5p6q7 --notify",
+    options: ["notify"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const response = await ctx.client().publishPostmortem(id, { notify_subscribers: ctx.values.notify ?? false });
+      show(ctx, response, (p) => fmt.publishedLines(p, ctx.values.notify ?? false));
     },
   },
   {
@@ -439,6 +574,7 @@ const COMMANDS: Command[] = [
 
 const GROUPS: Array<[string, string]> = [
   ["incident", "Incidents"],
+  ["postmortem", "Postmortems"],
   ["component", "Components"],
   ["maintenance", "Scheduled maintenance"],
   ["keys", "API keys (local database: DATABASE_URL, default the project's data/herald.db as npm start uses; DATABASE_AUTH_TOKEN for libsql://)"],
@@ -455,7 +591,7 @@ function helpText(topic?: string): string {
   }
   lines.push(
     "",
-    "Options for incident, component and maintenance commands",
+    "Options for incident, postmortem, component and maintenance commands",
     `  --url URL      Herald's address (env HERALD_URL, default ${DEFAULT_URL})`,
     "  --token TOKEN  API key (env HERALD_TOKEN); make one with: herald keys create",
     "  --json         print the JSON response instead of a summary",
@@ -589,4 +725,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<num
 process.exitCode = await main(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  async stdin() {
+    if (process.stdin.isTTY) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  },
 });

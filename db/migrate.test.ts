@@ -53,4 +53,32 @@ describe("migrations", () => {
     expect(recorded.rows).toEqual([]);
     db.close();
   });
+
+  test("0006 rebuilds the outbox with a kind and keeps every row, its id and the sender's indexes", async () => {
+    const db = connectNode(freshUrl());
+    const all = loadMigrations();
+    await applyMigrations(db, all.filter((m) => m.id < "0006"));
+    const now = "2026-01-15T14:05:00.000Z";
+    await db.write(async (tx) => {
+      await tx.execute({ sql: "INSERT INTO page (id, created_at) VALUES ('pg0000000001', ?)", args: [now] });
+      await tx.execute({ sql: "INSERT INTO incidents (id, kind, name, status, severity, impact, created_at, updated_at, started_at) VALUES ('in0000000001', 'incident', 'X', 'investigating', 'SEV1', 'critical', ?, ?, ?)", args: [now, now, now] });
+      await tx.execute({ sql: "INSERT INTO incident_updates (id, incident_id, seq, status, body, author, created_at, display_at) VALUES ('up0000000001', 'in0000000001', 1, 'investigating', 'b', 'a', ?, ?)", args: [now, now] });
+      await tx.execute({ sql: "INSERT INTO subscribers (id, email, state, created_at) VALUES ('su0000000001', 'a@example.com', 'active', ?)", args: [now] });
+      await tx.execute({ sql: "INSERT INTO outbox (id, update_id, subscriber_id, status, next_attempt_at, batch_key, created_at) VALUES (41, 'up0000000001', 'su0000000001', 'pending', ?, 'k1', ?)", args: [now, now] });
+    });
+    expect(await applyMigrations(db, all)).toContain("0006_postmortems");
+    const rows = await db.client.execute("SELECT id, kind, update_id, postmortem_id, status, batch_key FROM outbox");
+    expect(rows.rows.map((r) => ({ ...r }))).toEqual([{ id: 41, kind: "update", update_id: "up0000000001", postmortem_id: null, status: "pending", batch_key: "k1" }]);
+    const indexes = await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    expect(indexes.rows.map((r) => r.name)).toEqual(["outbox_due_new", "outbox_in_flight", "outbox_status", "outbox_subscriber"]);
+    // New rows continue after the old ids; the same update is still unique per subscriber.
+    await expect(db.client.execute({ sql: "INSERT INTO outbox (update_id, subscriber_id, next_attempt_at, created_at) VALUES ('up0000000001', 'su0000000001', ?, ?)", args: [now, now] })).rejects.toThrow(/UNIQUE/);
+    await expect(db.client.execute({ sql: "INSERT INTO outbox (kind, subscriber_id, next_attempt_at, created_at) VALUES ('postmortem', 'su0000000001', ?, ?)", args: [now, now] })).rejects.toThrow(/CHECK/);
+    await db.write(async (tx) => {
+      await tx.execute({ sql: "INSERT INTO subscribers (id, email, state, created_at) VALUES ('su0000000002', 'b@example.com', 'active', ?)", args: [now] });
+      await tx.execute({ sql: "INSERT INTO outbox (update_id, subscriber_id, next_attempt_at, created_at) VALUES ('up0000000001', 'su0000000002', ?, ?)", args: [now, now] });
+    });
+    expect((await db.client.execute("SELECT MAX(id) AS id FROM outbox")).rows[0]!.id).toBe(42);
+    db.close();
+  });
 });

@@ -61,6 +61,29 @@ export interface IncidentRecord {
   /** Newest first, as Statuspage orders them. */
   updates: UpdateRecord[];
   componentIds: string[];
+  /** The published postmortem, when there is one (drafts are never loaded with an incident). */
+  postmortem?: PostmortemRecord | null;
+}
+
+export interface ActionItemRecord {
+  description: string;
+  owner: string | null;
+  /** yyyy-mm-dd */
+  dueDate: string | null;
+  done: boolean;
+}
+
+/** An incident's postmortem: a draft until publishedAt is set. */
+export interface PostmortemRecord {
+  incidentId: string;
+  /** Markdown. */
+  body: string;
+  actionItems: ActionItemRecord[];
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+  notifiedAt: string | null;
 }
 
 export interface ApiKeyRecord {

@@ -166,8 +166,14 @@ describe("openapi", () => {
   test("is generated from the validating schemas and lists every route", async () => {
     const doc = await ok(await h.call("GET", "/api/v1/openapi.json", { token: null }), 200);
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/components", "/components/{id}", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates"].sort(),
+      [
+        "/components", "/components/{id}", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates",
+        "/incidents/{id}/postmortem", "/incidents/{id}/postmortem/template", "/incidents/{id}/postmortem/publish",
+      ].sort(),
     );
+    const postmortem = doc.paths["/incidents/{id}/postmortem"].put.requestBody.content["application/json"].schema;
+    expect(postmortem.required).toEqual(["body"]);
+    expect(postmortem.properties.action_items.items.additionalProperties).toBe(false);
     const create = doc.paths["/incidents"].post.requestBody.content["application/json"].schema;
     expect(create.required.sort()).toEqual(["body", "name", "severity"]);
     expect(create.properties.severity.enum).toEqual(["SEV1", "SEV2", "SEV3", "SEV4"]);

@@ -1,6 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -47,6 +47,27 @@ function herald(args: string[], env: Record<string, string | undefined> = {}): P
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** `herald ARGS…` with `input` piped on stdin. */
+function heraldWithStdin(args: string[], input: string): Promise<CliResult> {
+  const env = { PATH: process.env.PATH!, DATABASE_URL: databaseUrl, HERALD_URL: server.url, HERALD_TOKEN: adminToken };
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+    child.stdin!.end(input);
+  });
+}
+
+async function apiWrite<T = any>(method: string, path: string, body: unknown): Promise<T> {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, path).toBeLessThan(300);
+  return (await response.json()) as T;
 }
 
 async function api<T = any>(path: string, token = adminToken): Promise<{ status: number; body: T }> {
@@ -377,6 +398,7 @@ describe("herald over HTTP", SLOW, () => {
       "incident create", "incident update", "incident resolve", "incident list", "incident show",
       "component add", "component set", "component list",
       "maintenance schedule", "maintenance update", "maintenance list",
+      "postmortem init", "postmortem show", "postmortem edit", "postmortem publish",
       "keys create", "keys list", "keys revoke",
     ];
     for (const args of [[], ["help"], ["--help"]]) {
@@ -513,5 +535,89 @@ describe("client retries", () => {
     expect(retry.replayed).toBe(true);
     expect(retry.data.id).toBe(first.data.id);
     expect((await api("/incidents")).body.length).toBe(before + 1);
+  });
+});
+
+describe("herald postmortem", SLOW, () => {
+  let incidentId: string;
+  let openId: string;
+
+  beforeAll(async () => {
+    incidentId = (await apiWrite<{ id: string }>("POST", "/incidents", { name: "Queue backlog", severity: "SEV2", body: "Jobs are delayed." })).id;
+    await apiWrite("POST", `/incidents/${incidentId}/updates`, { status: "identified", body: "A stuck consumer." });
+    await apiWrite("POST", `/incidents/${incidentId}/updates`, { status: "resolved", body: "Jobs flow again." });
+    openId = (await apiWrite<{ id: string }>("POST", "/incidents", { name: "Slow search", severity: "SEV3", body: "Looking." })).id;
+  });
+
+  test("init saves the pre-filled template as the draft, and refuses to overwrite it without --force", async () => {
+    const init = await herald(["postmortem", "init", incidentId]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(lines(init.stdout)[0]).toMatch(new RegExp(`^Saved a postmortem draft for incident ${incidentId} from the template \\(\\d+ lines\\)\\.$`));
+    const { body: draft } = await api(`/incidents/${incidentId}/postmortem`);
+    const { body: template } = await api(`/incidents/${incidentId}/postmortem/template`);
+    expect(draft).toMatchObject({ status: "draft", body: template.body });
+    expect(draft.body).toMatch(/^# Postmortem: Queue backlog - /);
+    expect(draft.body).toContain("**Severity:** SEV2 (High)");
+    expect(draft.body).toContain("## Timeline (UTC)");
+    expect(draft.body).toMatch(/- \d\d:\d\d: Identified - A stuck consumer\.\n/);
+
+    const again = await herald(["postmortem", "init", incidentId]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toMatch(/^herald: incident \w{12} already has a postmortem draft \(edited .*\); add --force to replace it with a fresh template\n$/);
+    expect((await herald(["postmortem", "init", incidentId, "--force"])).code).toBe(0);
+  });
+
+  test("show prints the Markdown alone on stdout; edit takes a file or stdin, and action items as JSON", async () => {
+    const shown = await herald(["postmortem", "show", incidentId]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toBe(`${(await api(`/incidents/${incidentId}/postmortem`)).body.body.replace(/\n$/, "")}\n`);
+    expect(shown.stderr).toMatch(new RegExp(`^Postmortem of incident ${incidentId} — draft, edited .* by Ada Admin\\n$`));
+
+    const file = join(dir, "pm.md");
+    const items = join(dir, "actions.json");
+    writeFileSync(file, "# Postmortem: Queue backlog\n\n## What Happened\nA consumer stopped acknowledging.\n");
+    writeFileSync(items, JSON.stringify([{ description: "Alert on consumer lag", owner: "@bob", due_date: "2026-01-18" }, { description: "Runbook", done: true }]));
+    const edited = await herald(["postmortem", "edit", incidentId, "--file", file, "--action-items", items]);
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(lines(edited.stdout)).toEqual([
+      `Saved the postmortem draft of incident ${incidentId}. Publish it with: herald postmortem publish ${incidentId} [--notify]`,
+      "Action items (1/2 done):",
+      "  [ ] Alert on consumer lag (@bob, due 2026-01-18)",
+      "  [x] Runbook",
+    ]);
+
+    const piped = await heraldWithStdin(["postmortem", "edit", incidentId], "From stdin.\n");
+    expect(piped.code, piped.stderr).toBe(0);
+    const stored = (await api(`/incidents/${incidentId}/postmortem`)).body;
+    expect(stored.body).toBe("From stdin.");
+    expect(stored.action_items).toHaveLength(2); // not given: unchanged
+
+    const badItems = join(dir, "bad.json");
+    writeFileSync(badItems, JSON.stringify([{ description: "x", due_date: "tomorrow" }]));
+    const refused = await herald(["postmortem", "edit", incidentId, "--file", file, "--action-items", badItems]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("action_items.0.due_date: Must be a date, e.g. 2024-01-17.");
+    expect((await api(`/incidents/${incidentId}/postmortem`)).body).toEqual(stored);
+    expect((await herald(["postmortem", "edit", incidentId, "--file", join(dir, "missing.md")])).stderr).toMatch(/^herald: cannot read --file .*missing\.md: ENOENT\n$/);
+  });
+
+  test("publish: refused for an open incident, done for a resolved one; init then refuses to touch it", async () => {
+    await apiWrite("PUT", `/incidents/${openId}/postmortem`, { body: "Too early." });
+    const early = await herald(["postmortem", "publish", openId]);
+    expect(early).toEqual({ code: 1, stdout: "", stderr: "herald: Only a resolved incident can have a published postmortem; this one is investigating. Resolve it first.\n" });
+    expect((await api(`/incidents/${openId}/postmortem`)).body.status).toBe("draft");
+
+    const done = await herald(["postmortem", "publish", incidentId, "--notify"]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(lines(done.stdout)[0]).toMatch(new RegExp(`^Published the postmortem of incident ${incidentId} \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\)\\.$`));
+    expect((await api(`/incidents/${incidentId}`)).body.status).toBe("postmortem");
+    expect((await api(`/incidents/${incidentId}/postmortem`)).body.status).toBe("published");
+
+    const init = await herald(["postmortem", "init", incidentId, "--force"]);
+    expect(init.code).toBe(1);
+    expect(init.stderr).toBe(`herald: incident ${incidentId} already has a published postmortem; change it with: herald postmortem edit ${incidentId} --file FILE\n`);
+    const maintenance = await herald(["postmortem", "init", "abcdefghijkl"]);
+    expect(maintenance).toMatchObject({ code: 1, stdout: "" });
   });
 });

@@ -4,6 +4,7 @@ import type { Action, Role } from "./roles.ts";
 
 const ALL_ACTIONS: Action[] = [
   "incident:write",
+  "postmortem:write",
   "maintenance:write",
   "component:write",
   "key:manage",
@@ -16,8 +17,8 @@ describe("can", () => {
     for (const action of ALL_ACTIONS) expect(can("admin", action)).toBe(true);
   });
 
-  test("comms may write incidents and maintenances and nothing else", () => {
-    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "maintenance:write"]);
+  test("comms may write incidents, their postmortems and maintenances, and nothing else", () => {
+    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "postmortem:write", "maintenance:write"]);
     expect(can("comms", "component:write")).toBe(false);
     expect(can("comms", "key:manage")).toBe(false);
     expect(can("comms", "subscriber:manage")).toBe(false);

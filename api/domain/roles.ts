@@ -8,6 +8,7 @@ export type Role = (typeof ROLES)[number];
 
 export type Action =
   | "incident:write"
+  | "postmortem:write"
   | "maintenance:write"
   | "component:write"
   | "key:manage"
@@ -18,16 +19,17 @@ export type Action =
 const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   admin: [
     "incident:write",
+    "postmortem:write",
     "maintenance:write",
     "component:write",
     "key:manage",
     "subscriber:manage",
     "outbox:read",
   ],
-  comms: ["incident:write", "maintenance:write"],
+  comms: ["incident:write", "postmortem:write", "maintenance:write"],
 });
 
-/** comms: incident:write and maintenance:write only. admin: every action. Anything unknown is denied. */
+/** comms: incident:write, postmortem:write and maintenance:write only. admin: every action. Anything unknown is denied. */
 export function can(role: Role, action: Action): boolean {
   // Object.hasOwn guards against a role that slipped past the type check, e.g. "toString".
   if (!Object.hasOwn(PERMISSIONS, role)) return false;

@@ -7,7 +7,7 @@ import type { MailSettings } from "./message.ts";
 import { mailHooks } from "./outbox.ts";
 import { OutboxSender } from "./sender.ts";
 
-export { enqueueUpdate, mailHooks } from "./outbox.ts";
+export { enqueuePostmortem, enqueueUpdate, mailHooks } from "./outbox.ts";
 export { OutboxSender } from "./sender.ts";
 export { unsubscribeToken, verifyUnsubscribeToken } from "./token.ts";
 export { normalizeEmail } from "./address.ts";

@@ -1,6 +1,6 @@
 import { escapeHtml } from "../../templates/markdown.ts";
 import { dayKey, formatDay, formatPosted } from "../../site/lib/time.ts";
-import { loadCustomerNotice, renderTemplate } from "./template.ts";
+import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
 import type { IncidentKind } from "../../db/records.ts";
 import { unsubscribeToken } from "./token.ts";
 
@@ -20,6 +20,10 @@ export interface MailSettings {
 
 /** One outbox row's worth of content (db/queries/outbox.ts OutboxItem satisfies it). */
 export interface MessageInput {
+  /** An update (default) or a postmortem notice (updateBody is then the postmortem, updateCreatedAt its publication). */
+  kind?: "update" | "postmortem";
+  /** When the incident started (postmortem notices are dated by it). */
+  incidentStartedAt?: string;
   subscriberId: string;
   email: string;
   updateStatus: string;
@@ -66,10 +70,9 @@ export function unsubscribeUrl(settings: MailSettings, subscriberId: string): st
  * incident link and a visible unsubscribe link, with RFC 8058 one-click unsubscribe headers.
  */
 export function buildMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
+  if (input.kind === "postmortem") return buildPostmortemMessage(settings, input);
   const name = headerSafe(input.incidentName);
-  const unsubscribe = unsubscribeUrl(settings, input.subscriberId);
   const statusLabel = input.updateStatus.replace(/_/g, " ");
-  const pageName = headerSafe(settings.pageName);
   const filled = renderTemplate(loadCustomerNotice(), {
     status_tag: subjectTag(input.updateStatus),
     status: `${statusLabel.charAt(0).toUpperCase()}${statusLabel.slice(1)}`,
@@ -79,20 +82,45 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
     date: formatDay(dayKey(input.updateCreatedAt, settings.timeZone)),
     posted_at: formatPosted(input.updateCreatedAt, settings.timeZone),
     update_body: input.updateBody,
-    incident_url: `${settings.pageUrl}/incidents/${encodeURIComponent(input.incidentId)}`,
-    page_name: pageName,
-    unsubscribe_url: unsubscribe,
+    ...linkValues(settings, input),
   });
+  return toMessage(settings, input, filled);
+}
+
+/**
+ * The postmortem notice (templates/postmortem-notice.md): `[POSTMORTEM] <name> - <day it started>`,
+ * the postmortem as published (its action items included) through the one Markdown renderer, when
+ * it was published in the page's zone, the incident link and a visible unsubscribe link.
+ */
+export function buildPostmortemMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
+  const filled = renderTemplate(loadPostmortemNotice(), {
+    incident_name: headerSafe(input.incidentName),
+    date: formatDay(dayKey(input.incidentStartedAt ?? input.updateCreatedAt, settings.timeZone)),
+    published_at: formatPosted(input.updateCreatedAt, settings.timeZone),
+    postmortem_body: input.updateBody,
+    ...linkValues(settings, input),
+  });
+  return toMessage(settings, input, filled);
+}
+
+function linkValues(settings: MailSettings, input: MessageInput) {
+  return {
+    incident_url: `${settings.pageUrl}/incidents/${encodeURIComponent(input.incidentId)}`,
+    page_name: headerSafe(settings.pageName),
+    unsubscribe_url: unsubscribeUrl(settings, input.subscriberId),
+  };
+}
+
+/** A filled template as one mail to one subscriber, with the list headers. */
+function toMessage(settings: MailSettings, input: MessageInput, filled: FilledMessage): OutgoingMessage {
   const subject = headerSafe(filled.subject);
-  const text = filled.text;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328;">
 ${filled.html}
 </body></html>
 `;
-
-  return { from: headerSafe(settings.from), to: headerSafe(input.email), subject, html, text, headers: listHeaders(settings, input.subscriberId) };
+  return { from: headerSafe(settings.from), to: headerSafe(input.email), subject, html, text: filled.text, headers: listHeaders(settings, input.subscriberId) };
 }
 
 /**

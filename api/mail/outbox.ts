@@ -1,5 +1,5 @@
-import { enqueueForUpdate, insertOutboxUpdate } from "../../db/queries/outbox.ts";
-import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
+import { enqueueFor, enqueueForUpdate, insertOutboxPostmortem, insertOutboxUpdate } from "../../db/queries/outbox.ts";
+import type { IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
 import type { WriteContext, WriteHooks } from "../service/context.ts";
 
 /**
@@ -21,9 +21,29 @@ export async function enqueueUpdate(ctx: WriteContext, incident: IncidentRecord,
   return enqueueForUpdate(ctx.tx, update.id, components, ctx.now);
 }
 
+/**
+ * `WriteHooks.postmortemNotice`: the postmortem notice, in the publishing transaction, to every
+ * active subscriber of the incident's components (no choice = everything), through the same
+ * outbox and sender as updates. Its text is frozen here; the outbox's UNIQUE (postmortem_id,
+ * subscriber_id) makes a second enqueue of the same postmortem a no-op for everyone already in it.
+ */
+export async function enqueuePostmortem(ctx: WriteContext, incident: IncidentRecord, postmortem: PostmortemRecord, markdown: string): Promise<number> {
+  await insertOutboxPostmortem(ctx.tx, {
+    incidentId: incident.id,
+    incidentName: incident.name,
+    incidentStartedAt: incident.startedAt,
+    body: markdown,
+    publishedAt: postmortem.publishedAt ?? ctx.now,
+    createdAt: ctx.now,
+  });
+  const components = [...new Set([...incident.componentIds, ...incident.updates.flatMap((u) => u.affected.map((a) => a.componentId))])];
+  return enqueueFor(ctx.tx, { kind: "postmortem", incidentId: incident.id }, components, ctx.now);
+}
+
 /** The hooks to hand to every write (see api/service/context.ts). */
 export const mailHooks: WriteHooks = {
   async updatePosted(ctx, incident, update) {
     await enqueueUpdate(ctx, incident, update);
   },
+  postmortemNotice: enqueuePostmortem,
 };

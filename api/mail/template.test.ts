@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
-import { loadCustomerNotice, parseTemplate, PLACEHOLDERS, renderTemplate, TemplateError, type Placeholder } from "./template.ts";
+import {
+  loadCustomerNotice,
+  loadPostmortemNotice,
+  parseTemplate,
+  PLACEHOLDERS,
+  POSTMORTEM_PLACEHOLDERS,
+  renderTemplate,
+  TemplateError,
+  type Placeholder,
+} from "./template.ts";
 
 const values: Record<Placeholder, string> = {
   status_tag: "[IDENTIFIED]",
@@ -49,5 +58,21 @@ describe("communication templates", () => {
     const filled = renderTemplate(template, { ...values, update_body: "<script>alert(1)</script>" });
     expect(filled.html).toBe("<p>Hi from Example.</p>\n<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
     expect(filled.text).toBe("Hi from Example.\n\n<script>alert(1)</script>\n");
+  });
+
+  test("the postmortem notice is checked the same way, against its own placeholders", () => {
+    const source = readFileSync(new URL("../../templates/postmortem-notice.md", import.meta.url), "utf8");
+    for (const [, key] of source.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)) expect(POSTMORTEM_PLACEHOLDERS).toContain(key);
+    const filled = renderTemplate(loadPostmortemNotice(), {
+      incident_name: "API *down*", date: "Jan 15, 2024", published_at: "Jan 16, 2024 - 09:00 UTC",
+      postmortem_body: "## Root Cause\n\n<script>x()</script>", incident_url: values.incident_url, page_name: "Example", unsubscribe_url: values.unsubscribe_url,
+    });
+    expect(filled.subject).toBe("[POSTMORTEM] API *down* - Jan 15, 2024");
+    expect(filled.html).toContain(renderMarkdown("## Root Cause\n\n<script>x()</script>"));
+    expect(filled.html).not.toContain("<script");
+    // The update's placeholders mean nothing here, and a typo stops Herald at start.
+    expect(() => parseTemplate("Subject: x\n\n{{update_body}}", "p.md", POSTMORTEM_PLACEHOLDERS)).toThrow(/unknown placeholder \{\{update_body\}\}; known: \{\{incident_name\}\}/);
+    expect(() => parseTemplate("Subject: {{postmortem_body}}\n\nx", "p.md", POSTMORTEM_PLACEHOLDERS)).toThrow(/cannot be in the subject/);
+    expect(() => parseTemplate("Subject: x\n\nSee {{postmortem_body}}", "p.md", POSTMORTEM_PLACEHOLDERS)).toThrow(/on a line of its own/);
   });
 });

@@ -26,40 +26,60 @@ export const PLACEHOLDERS = [
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
+/**
+ * The postmortem notice (templates/postmortem-notice.md), checked the same way:
+ *
+ * | placeholder | value |
+ * | --- | --- |
+ * | `{{incident_name}}` | the incident's name |
+ * | `{{date}}` | the day the incident started, in the page's zone: `Jan 15, 2024` |
+ * | `{{published_at}}` | when the postmortem was published, as on the page: `Jan 16, 2024 - 09:00 UTC` |
+ * | `{{postmortem_body}}` | the postmortem with its action items (Markdown, on a line of its own) |
+ * | `{{incident_url}}`, `{{page_name}}`, `{{unsubscribe_url}}` | as in the customer notice |
+ */
+export const POSTMORTEM_PLACEHOLDERS = [
+  "incident_name", "date", "published_at", "postmortem_body", "incident_url", "page_name", "unsubscribe_url",
+] as const;
+export type PostmortemPlaceholder = (typeof POSTMORTEM_PLACEHOLDERS)[number];
+
 /** Placeholders whose value is Markdown rendered on its own (the same HTML as on the page). */
-const BLOCK: ReadonlySet<string> = new Set(["update_body"]);
+const BLOCK: ReadonlySet<string> = new Set(["update_body", "postmortem_body"]);
 /** Placeholders that are URLs, put in `<…>` autolinks: inserted as they are. */
 const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url"]);
 
 export class TemplateError extends Error {}
 
-export interface MessageTemplate {
+export interface MessageTemplate<P extends string = Placeholder> {
   subject: string;
   /** The body split at block placeholders: text segments and the block placeholders between them. */
-  parts: ({ text: string } | { block: Placeholder })[];
+  parts: ({ text: string } | { block: P })[];
 }
 
 const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
 
-export function parseTemplate(source: string, name: string): MessageTemplate {
+export function parseTemplate<P extends string = Placeholder>(
+  source: string,
+  name: string,
+  placeholders: readonly P[] = PLACEHOLDERS as readonly string[] as readonly P[],
+): MessageTemplate<P> {
   const normalized = source.replace(/\r\n?/g, "\n");
   const match = /^Subject:[ \t]*(.+)\n\n([\s\S]*)$/.exec(normalized);
   if (!match) throw new TemplateError(`${name}: must start with a "Subject: …" line, then a blank line, then the body.`);
   for (const [, key] of normalized.matchAll(PLACEHOLDER)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(key!)) {
-      throw new TemplateError(`${name}: unknown placeholder {{${key}}}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`);
+    if (!(placeholders as readonly string[]).includes(key!)) {
+      throw new TemplateError(`${name}: unknown placeholder {{${key}}}; known: ${placeholders.map((p) => `{{${p}}}`).join(", ")}.`);
     }
   }
   const subject = match[1]!;
   for (const block of BLOCK) {
     if (new RegExp(`\\{\\{\\s*${block}\\s*\\}\\}`).test(subject)) throw new TemplateError(`${name}: {{${block}}} cannot be in the subject.`);
   }
-  const parts: MessageTemplate["parts"] = [];
+  const parts: MessageTemplate<P>["parts"] = [];
   let text: string[] = [];
   for (const line of match[2]!.split("\n")) {
     const only = /^\s*\{\{\s*([a-z_]+)\s*\}\}\s*$/.exec(line);
     if (only && BLOCK.has(only[1]!)) {
-      parts.push({ text: text.join("\n") }, { block: only[1] as Placeholder });
+      parts.push({ text: text.join("\n") }, { block: only[1] as P });
       text = [];
       continue;
     }
@@ -77,8 +97,8 @@ function escapeMarkdown(value: string): string {
   return value.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
-function fill(text: string, values: Readonly<Record<Placeholder, string>>, escape: (value: string, key: string) => string): string {
-  return text.replace(PLACEHOLDER, (_, key: string) => escape(values[key as Placeholder], key));
+function fill<P extends string>(text: string, values: Readonly<Record<P, string>>, escape: (value: string, key: string) => string): string {
+  return text.replace(PLACEHOLDER, (_, key: string) => escape(values[key as P], key));
 }
 
 export interface FilledMessage {
@@ -88,7 +108,7 @@ export interface FilledMessage {
 }
 
 /** Fills a template: the subject as plain text, the body as HTML and as plain text. */
-export function renderTemplate(template: MessageTemplate, values: Readonly<Record<Placeholder, string>>): FilledMessage {
+export function renderTemplate<P extends string>(template: MessageTemplate<P>, values: Readonly<Record<P, string>>): FilledMessage {
   const inline = (value: string, key: string) => (URLS.has(key) ? value : escapeMarkdown(value));
   const html: string[] = [];
   const text: string[] = [];
@@ -101,12 +121,22 @@ export function renderTemplate(template: MessageTemplate, values: Readonly<Recor
   return { subject: fill(template.subject, values, (value) => value), html: html.join("\n"), text: `${text.join("\n\n")}\n` };
 }
 
+/** Reads and checks a template file under templates/ (once per process). */
+function loadTemplateFile<P extends string>(file: string, placeholders: readonly P[]): MessageTemplate<P> {
+  return parseTemplate(templateText(file), `templates/${file}`, placeholders);
+}
+
 let customerNotice: MessageTemplate | null = null;
+let postmortemNotice: MessageTemplate<PostmortemPlaceholder> | null = null;
 
 /** templates/customer-notice.md, read and checked once; call at start so a bad template stops Herald. */
 export function loadCustomerNotice(): MessageTemplate {
-  if (!customerNotice) {
-    customerNotice = parseTemplate(templateText("customer-notice.md"), "templates/customer-notice.md");
-  }
+  customerNotice ??= loadTemplateFile("customer-notice.md", PLACEHOLDERS);
   return customerNotice;
+}
+
+/** templates/postmortem-notice.md, read and checked once; call at start so a bad template stops Herald. */
+export function loadPostmortemNotice(): MessageTemplate<PostmortemPlaceholder> {
+  postmortemNotice ??= loadTemplateFile("postmortem-notice.md", POSTMORTEM_PLACEHOLDERS);
+  return postmortemNotice;
 }

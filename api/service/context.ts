@@ -1,5 +1,5 @@
 import type { Transaction } from "@libsql/client";
-import type { Actor, IncidentRecord, UpdateRecord } from "../../db/records.ts";
+import type { Actor, IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
 
 /** What every write needs: the open transaction, who is writing, and when (one clock reading per write). */
 export interface WriteContext {
@@ -15,4 +15,9 @@ export interface WriteContext {
  */
 export interface WriteHooks {
   updatePosted?(ctx: WriteContext, incident: IncidentRecord, update: UpdateRecord): Promise<void>;
+  /**
+   * A postmortem was published with `notify_subscribers` (at most once per postmortem); `markdown`
+   * is its text as published, action items included. Returns how many deliveries were enqueued.
+   */
+  postmortemNotice?(ctx: WriteContext, incident: IncidentRecord, postmortem: PostmortemRecord, markdown: string): Promise<number>;
 }

@@ -2,6 +2,7 @@ import type { Row } from "@libsql/client";
 import type { ComponentStatus } from "../../api/domain/components.ts";
 import type { Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
+import { publishedPostmortems } from "./postmortems.ts";
 import { bool, num, str, strOrNull } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
@@ -156,7 +157,7 @@ export async function getIncident(ex: Executor, id: string, kind: IncidentKind):
   return record ?? null;
 }
 
-/** Attaches updates (newest first, with their component changes) and affected component ids, in three queries. */
+/** Attaches updates (newest first, with their component changes), affected component ids and published postmortems. */
 async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false): Promise<IncidentRecord[]> {
   if (rows.length === 0) return [];
   const ids = JSON.stringify(rows.map((r) => r.id));
@@ -164,7 +165,7 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
   const which = latestOnly
     ? "u.incident_id IN (SELECT value FROM json_each(?)) AND u.seq = (SELECT MAX(seq) FROM incident_updates x WHERE x.incident_id = u.incident_id)"
     : "u.incident_id IN (SELECT value FROM json_each(?))";
-  const [updates, affected, links] = await Promise.all([
+  const [updates, affected, links, postmortems] = await Promise.all([
     ex.execute({
       sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at
             FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`,
@@ -182,6 +183,7 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
             WHERE l.incident_id IN (SELECT value FROM json_each(?)) ORDER BY c.position, c.name`,
       args: [ids],
     }),
+    publishedPostmortems(ex, rows.filter((r) => r.kind === "incident").map((r) => r.id)),
   ]);
   const affectedByUpdate = new Map<string, AffectedComponentRecord[]>();
   for (const row of affected.rows) {
@@ -223,6 +225,7 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
     ...row,
     updates: updatesByIncident.get(row.id) ?? [],
     componentIds: componentsByIncident.get(row.id) ?? [],
+    postmortem: postmortems.get(row.id) ?? null,
   }));
 }
 

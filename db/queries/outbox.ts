@@ -15,25 +15,46 @@ export async function insertOutboxUpdate(
   });
 }
 
+/** Freezes what the postmortem notice says (idempotent: one notice per postmortem). */
+export async function insertOutboxPostmortem(
+  ex: Executor,
+  p: { incidentId: string; incidentName: string; incidentStartedAt: string; body: string; publishedAt: string; createdAt: string },
+): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO outbox_postmortems (postmortem_id, incident_name, incident_started_at, body, published_at, created_at)
+          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (postmortem_id) DO NOTHING`,
+    args: [p.incidentId, p.incidentName, p.incidentStartedAt, p.body, p.publishedAt, p.createdAt],
+  });
+}
+
+/** What an outbox row carries: an incident update, or the postmortem notice of an incident. */
+export type OutboxSubject = { kind: "update"; updateId: string } | { kind: "postmortem"; incidentId: string };
+
 /**
  * One statement for the whole fan-out: a pending row for every active subscriber whose filter
- * is NULL (everything) or shares a component with `componentIds`. An (update, subscriber) pair
- * already present is left alone. Returns the number of rows enqueued.
+ * is NULL (everything) or shares a component with `componentIds`. A (subject, subscriber) pair
+ * already present is left alone (the outbox's UNIQUE constraints). Returns the number of rows enqueued.
  */
-export async function enqueueForUpdate(ex: Executor, updateId: string, componentIds: readonly string[], now: string): Promise<number> {
+export async function enqueueFor(ex: Executor, subject: OutboxSubject, componentIds: readonly string[], now: string): Promise<number> {
+  const [column, id] = subject.kind === "update" ? ["update_id", subject.updateId] : ["postmortem_id", subject.incidentId];
   const result = await ex.execute({
-    sql: `INSERT INTO outbox (update_id, subscriber_id, status, attempts, next_attempt_at, created_at)
-          SELECT ?, s.id, 'pending', 0, ?, ?
+    sql: `INSERT INTO outbox (kind, ${column}, subscriber_id, status, attempts, next_attempt_at, created_at)
+          SELECT ?, ?, s.id, 'pending', 0, ?, ?
             FROM subscribers s
            WHERE s.state = 'active'
              AND (s.component_ids IS NULL
                   OR EXISTS (SELECT 1 FROM json_each(s.component_ids) AS mine
                               WHERE mine.value IN (SELECT value FROM json_each(?))))
            ORDER BY s.rowid
-          ON CONFLICT (update_id, subscriber_id) DO NOTHING`,
-    args: [updateId, now, now, JSON.stringify(componentIds)],
+          ON CONFLICT (${column}, subscriber_id) DO NOTHING`,
+    args: [subject.kind, id, now, now, JSON.stringify(componentIds)],
   });
   return result.rowsAffected;
+}
+
+/** An update's fan-out (see enqueueFor). */
+export function enqueueForUpdate(ex: Executor, updateId: string, componentIds: readonly string[], now: string): Promise<number> {
+  return enqueueFor(ex, { kind: "update", updateId }, componentIds, now);
 }
 
 /**
@@ -81,12 +102,18 @@ export async function assignBatch(ex: Executor, batchKey: string, now: string, l
   return { assigned: keep.length, dropped: drop.length };
 }
 
-/** Everything needed to build the messages of one batch, in a stable order (by outbox id). */
+/**
+ * Everything needed to build the messages of one batch, in a stable order (by outbox id). A
+ * postmortem row reads as an update whose status is "postmortem", whose body is the frozen
+ * postmortem text and whose time is its publication.
+ */
 export interface OutboxItem {
   id: number;
   attempts: number;
+  kind: "update" | "postmortem";
   subscriberId: string;
   email: string;
+  /** The update's id, or the incident's for a postmortem notice. */
   updateId: string;
   updateStatus: string;
   updateBody: string;
@@ -94,16 +121,27 @@ export interface OutboxItem {
   incidentId: string;
   incidentKind: IncidentKind;
   incidentName: string;
+  /** When the incident started (the date a postmortem notice is about). */
+  incidentStartedAt: string;
 }
 
 export async function batchItems(ex: Executor, batchKey: string): Promise<OutboxItem[]> {
   const result = await ex.execute({
-    sql: `SELECT o.id, o.attempts, o.subscriber_id, s.email, o.update_id, u.status AS update_status, u.body,
-                 u.created_at AS update_created_at, ou.incident_id, ou.incident_kind, ou.incident_name
+    sql: `SELECT o.id, o.attempts, o.kind, o.subscriber_id, s.email,
+                 COALESCE(o.update_id, o.postmortem_id) AS update_id,
+                 COALESCE(u.status, 'postmortem') AS update_status,
+                 COALESCE(u.body, op.body) AS body,
+                 COALESCE(u.created_at, op.published_at) AS update_created_at,
+                 COALESCE(ou.incident_id, o.postmortem_id) AS incident_id,
+                 COALESCE(ou.incident_kind, 'incident') AS incident_kind,
+                 COALESCE(ou.incident_name, op.incident_name) AS incident_name,
+                 COALESCE(op.incident_started_at, i.started_at) AS incident_started_at
             FROM outbox o INDEXED BY outbox_in_flight
             JOIN subscribers s ON s.id = o.subscriber_id
-            JOIN incident_updates u ON u.id = o.update_id
-            JOIN outbox_updates ou ON ou.update_id = o.update_id
+            LEFT JOIN incident_updates u ON u.id = o.update_id
+            LEFT JOIN outbox_updates ou ON ou.update_id = o.update_id
+            LEFT JOIN incidents i ON i.id = ou.incident_id
+            LEFT JOIN outbox_postmortems op ON op.postmortem_id = o.postmortem_id
            WHERE o.batch_key = ? AND o.batch_key IS NOT NULL AND o.status = 'pending'
            ORDER BY o.id`,
     args: [batchKey],
@@ -111,6 +149,7 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
   return result.rows.map((row: Row) => ({
     id: num(row, "id"),
     attempts: num(row, "attempts"),
+    kind: str(row, "kind") as OutboxItem["kind"],
     subscriberId: str(row, "subscriber_id"),
     email: str(row, "email"),
     updateId: str(row, "update_id"),
@@ -120,6 +159,7 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
     incidentId: str(row, "incident_id"),
     incidentKind: str(row, "incident_kind") as IncidentKind,
     incidentName: str(row, "incident_name"),
+    incidentStartedAt: str(row, "incident_started_at"),
   }));
 }
 

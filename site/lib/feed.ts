@@ -5,7 +5,9 @@
  *
  * One item per public UPDATE, not one per incident as Statuspage does: a reader sees every
  * update as it is posted. Items are the 50 newest updates across incidents and maintenances
- * (`snapshot.feedIncidents`), newest first by display time.
+ * (`snapshot.feedIncidents`), newest first by display time. A published postmortem is one more
+ * item of its incident ("<name> — Postmortem", guid "<page id>:postmortem:<incident id>", dated
+ * by its first publication; its description follows later edits).
  *
  *   title       "<Incident name> — <Status label>"           "API Gateway Down — Identified"
  *               maintenances: "<name> — Maintenance <label>"  "DB upgrade — Maintenance in progress"
@@ -19,7 +21,7 @@
  *               ("<small>Mon D, HH:MM TZ</small>", reference §4.5; the year is in pubDate).
  */
 import RSS from "rss";
-import { incidentUrl } from "../../api/serialize.ts";
+import { incidentUrl, shownPostmortem, shownPostmortemText } from "../../api/serialize.ts";
 import { STATUS_LABELS } from "../../api/domain/lifecycle.ts";
 import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
@@ -42,10 +44,17 @@ export interface HistoryItem {
   kind: IncidentKind;
   incidentId: string;
   incidentName: string;
+  /** When the incident was created (ISO UTC): part of the Atom entry's id. */
+  incidentCreatedAt: string;
+  /** An update, or the incident's published postmortem. */
+  entry: "update" | "postmortem";
+  /** The update's id; for a postmortem, the incident's. */
   updateId: string;
-  status: UpdateRecord["status"];
-  /** STATUS_LABELS of the update's status ("Identified", "In progress"). */
+  status: UpdateRecord["status"] | "postmortem";
+  /** STATUS_LABELS of the update's status ("Identified", "In progress"); "Postmortem". */
   statusLabel: string;
+  /** When the item last changed (ISO UTC): the update's display time; a postmortem's last edit. */
+  updated: string;
 }
 
 // Characters XML 1.0 forbids (C0 controls other than tab/CR/LF, lone surrogates, U+FFFE/U+FFFF).
@@ -53,7 +62,7 @@ export interface HistoryItem {
 // unparseable. They carry no meaning in a status update; drop them.
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-function xmlSafe(text: string): string {
+export function xmlSafe(text: string): string {
   return text.replace(NOT_XML, "");
 }
 
@@ -62,6 +71,18 @@ function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): st
   return incident.kind === "maintenance"
     ? `${incident.name} — Maintenance ${label.toLowerCase()}`
     : `${incident.name} — ${label}`;
+}
+
+/** "<p><small>Mar 29, 14:05 CEST</small><br><strong>Label</strong> - </p>" + the rendered Markdown. */
+function describedMarkdown(at: string, label: string, markdown: string, page: PageInfo, before: string[] = []): string {
+  const html = [
+    ...before,
+    `<p><small>${escapeHtml(formatDateTime(at, page.timeZone))}</small><br><strong>${escapeHtml(label)}</strong> - </p>`,
+    renderMarkdown(markdown),
+  ];
+  // `]]>` cannot survive renderMarkdown (text `>` is escaped), and the xml writer splits CDATA
+  // around it anyway; this is a third guard, and `]]&gt;` means the same in HTML.
+  return html.join("\n").replace(/]]>/g, "]]&gt;");
 }
 
 function itemDescription(incident: IncidentRecord, update: UpdateRecord, page: PageInfo): string {
@@ -73,49 +94,78 @@ function itemDescription(incident: IncidentRecord, update: UpdateRecord, page: P
       html.push(`<p><strong>THIS IS A SCHEDULED EVENT ${escapeHtml(window)}</strong></p>`);
     }
   }
-  html.push(
-    `<p><small>${escapeHtml(formatDateTime(update.displayAt, page.timeZone))}</small><br>` +
-      `<strong>${escapeHtml(STATUS_LABELS[update.status])}</strong> - </p>`,
-  );
-  html.push(renderMarkdown(update.body));
-  // `]]>` cannot survive renderMarkdown (text `>` is escaped), and the xml writer splits CDATA
-  // around it anyway; this is a third guard, and `]]&gt;` means the same in HTML.
-  return html.join("\n").replace(/]]>/g, "]]&gt;");
+  return describedMarkdown(update.displayAt, STATUS_LABELS[update.status], update.body, page, html);
 }
 
-/** The `limit` newest public updates across snapshot.feedIncidents, newest first, as feed items. */
+/** The `limit` newest public updates and shown postmortems across snapshot.feedIncidents, newest first, as feed items. */
 export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITEM_LIMIT): HistoryItem[] {
   const { page } = snapshot;
   const seen = new Set<string>();
-  const entries: { incident: IncidentRecord; update: UpdateRecord; shownAt: number }[] = [];
+  const entries: { shownAt: number; postedAt: number; seq: number; key: string; item: () => HistoryItem }[] = [];
   for (const incident of snapshot.feedIncidents) {
+    const common = {
+      link: incidentUrl(page, incident),
+      kind: incident.kind,
+      incidentId: incident.id,
+      incidentName: incident.name,
+      incidentCreatedAt: incident.createdAt,
+    };
     for (const update of incident.updates) {
       if (seen.has(update.id)) continue; // an incident listed twice must not give duplicate guids
       seen.add(update.id);
-      entries.push({ incident, update, shownAt: Date.parse(update.displayAt) });
+      entries.push({
+        shownAt: Date.parse(update.displayAt),
+        postedAt: Date.parse(update.createdAt),
+        seq: update.seq,
+        key: update.id,
+        item: () => ({
+          ...common,
+          guid: `${page.id}:update:${update.id}`,
+          title: xmlSafe(itemTitle(incident, update.status)),
+          pubDate: new Date(update.displayAt).toISOString(),
+          description: xmlSafe(itemDescription(incident, update, page)),
+          entry: "update",
+          updateId: update.id,
+          status: update.status,
+          statusLabel: STATUS_LABELS[update.status],
+          updated: new Date(update.displayAt).toISOString(),
+        }),
+      });
+    }
+    const postmortem = shownPostmortem(incident);
+    if (postmortem && !seen.has(`postmortem:${incident.id}`)) {
+      seen.add(`postmortem:${incident.id}`);
+      const publishedAt = postmortem.publishedAt!;
+      entries.push({
+        shownAt: Date.parse(publishedAt),
+        postedAt: Date.parse(publishedAt),
+        // After every update of the same moment.
+        seq: Number.MAX_SAFE_INTEGER,
+        key: incident.id,
+        item: () => ({
+          ...common,
+          guid: `${page.id}:postmortem:${incident.id}`,
+          title: xmlSafe(`${incident.name} — Postmortem`),
+          pubDate: new Date(publishedAt).toISOString(),
+          description: xmlSafe(describedMarkdown(publishedAt, "Postmortem", shownPostmortemText(incident)!, page)),
+          entry: "postmortem",
+          updateId: incident.id,
+          status: "postmortem",
+          statusLabel: "Postmortem",
+          updated: new Date(postmortem.updatedAt).toISOString(),
+        }),
+      });
     }
   }
   // Newest display time first; ties by posting time, then by id so the order is total.
   entries.sort(
     (a, b) =>
       b.shownAt - a.shownAt ||
-      Date.parse(b.update.createdAt) - Date.parse(a.update.createdAt) ||
-      b.update.seq - a.update.seq ||
-      (a.update.id < b.update.id ? -1 : a.update.id > b.update.id ? 1 : 0),
+      b.postedAt - a.postedAt ||
+      b.seq - a.seq ||
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
-  return entries.slice(0, Math.max(0, limit)).map(({ incident, update }) => ({
-    guid: `${page.id}:update:${update.id}`,
-    title: xmlSafe(itemTitle(incident, update.status)),
-    link: incidentUrl(page, incident),
-    pubDate: new Date(update.displayAt).toISOString(),
-    description: xmlSafe(itemDescription(incident, update, page)),
-    kind: incident.kind,
-    incidentId: incident.id,
-    incidentName: incident.name,
-    updateId: update.id,
-    status: update.status,
-    statusLabel: STATUS_LABELS[update.status],
-  }));
+  return entries.slice(0, Math.max(0, limit)).map((entry) => entry.item());
 }
 
 /** "<Name> Status - Incident History" (reference §4.5), without doubling a name that already ends in "Status". */

@@ -50,8 +50,8 @@ export interface SiteSnapshot {
   /** The 50 most recent maintenances (any status) — /api/v2/scheduled-maintenances.json. */
   latestMaintenances: IncidentRecord[];
   /**
-   * Incidents and maintenances that own at least one of the 50 newest public updates (with all
-   * their updates) — the feed takes its 50 newest items from these.
+   * Incidents and maintenances that own at least one of the 50 newest public updates or published
+   * postmortems (with all their updates) — the feeds take their 50 newest items from these.
    */
   feedIncidents: IncidentRecord[];
   /**

@@ -13,6 +13,8 @@ import { SEVERITY_LEVELS, type Impact, type Severity } from "../../api/domain/se
 import type { ComponentView } from "../../api/service/components.ts";
 import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
+import { shownPostmortem, shownPostmortemText } from "../../api/serialize.ts";
+import { atomFeedUrl } from "./atom.ts";
 import { historyFeedTitle, historyFeedUrl } from "./feed.ts";
 import type { RouteData, SiteSnapshot } from "./snapshot.ts";
 import {
@@ -55,6 +57,7 @@ export const paths = {
   home: "/",
   history: "/history",
   feed: "/history.rss",
+  atom: "/history.atom",
   incident: (id: string): string => `/incidents/${encodeURIComponent(id)}`,
   month: (month: string): string => `/history/${encodeURIComponent(month)}`,
 };
@@ -556,8 +559,9 @@ export interface LayoutView {
   /** <title> */
   title: string;
   pageName: string;
-  /** Absolute feed URL for <link rel="alternate">. */
+  /** Absolute feed URLs for <link rel="alternate"> (RSS and Atom). */
   feedUrl: string;
+  atomUrl: string;
   feedTitle: string;
   updated: TimeView;
   timeZoneNote: string;
@@ -569,6 +573,7 @@ export function layoutView(snapshot: SiteSnapshot, title: string | null): Layout
     title: title ? `${title} - ${page.name}` : page.name,
     pageName: page.name,
     feedUrl: historyFeedUrl(page),
+    atomUrl: atomFeedUrl(page),
     feedTitle: historyFeedTitle(page),
     updated: shortTime(page.updatedAt, page.timeZone),
     timeZoneNote: `Times are shown in ${page.timeZone}.`,
@@ -617,6 +622,27 @@ export interface IncidentPageView {
   /** Names of the components it affected, in page order. */
   affected: string[];
   severityDetail: string | null;
+  /** The published postmortem, shown above the updates while the incident is resolved. */
+  postmortem: PostmortemView | null;
+}
+
+export interface PostmortemView {
+  /** Safe HTML from renderMarkdown (action items included as its "Action Items" section). */
+  html: string;
+  published: TimeView;
+  /** Set when it was edited after it was published. */
+  edited: TimeView | null;
+}
+
+/** The postmortem as the incident page shows it, or null (none published, or the incident was reopened). */
+export function postmortemView(incident: IncidentRecord, timeZone: string): PostmortemView | null {
+  const postmortem = shownPostmortem(incident);
+  if (!postmortem) return null;
+  return {
+    html: renderMarkdown(shownPostmortemText(incident)!),
+    published: postedTime(postmortem.publishedAt!, timeZone),
+    edited: postmortem.updatedAt > postmortem.publishedAt! ? postedTime(postmortem.updatedAt, timeZone) : null,
+  };
 }
 
 /** Affected components: linked ones by their current names in page order, then names recorded on updates for any since deleted. */
@@ -653,6 +679,7 @@ export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
     duration: durationText(incident),
     affected: affectedNames(incident, snapshot.components),
     severityDetail: level ? level.impact : null,
+    postmortem: postmortemView(incident, tz),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ChangeEvent } from "../../api/app.ts";
 import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentIdsForComponent, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import type { IncidentRecord } from "../../db/records.ts";
+import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
 import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
@@ -43,6 +44,7 @@ const isEmpty = (w: Work) => !w.full && w.incidents.size === 0 && w.components.s
 /** Paths published on every run: they show the page's overall state. */
 const HOME = "/";
 const FEED = "/history.rss";
+const ATOM = "/history.atom";
 
 export interface PublishReport {
   rendered: number;
@@ -274,9 +276,12 @@ function html(path: string, body: string): FileToPublish {
   return { path, body, contentType: "text/html; charset=utf-8" };
 }
 
-/** The feed and Statuspage's eight JSON documents. */
+/** The feeds (RSS and Atom) and Statuspage's eight JSON documents. */
 export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
-  const files: FileToPublish[] = [{ path: FEED, body: historyRss(snapshot), contentType: "application/rss+xml; charset=utf-8" }];
+  const files: FileToPublish[] = [
+    { path: FEED, body: historyRss(snapshot), contentType: "application/rss+xml; charset=utf-8" },
+    { path: ATOM, body: historyAtom(snapshot), contentType: "application/atom+xml; charset=utf-8" },
+  ];
   for (const [path, value] of Object.entries(statuspageDocuments(snapshot))) {
     files.push({ path: `/${path}`, body: JSON.stringify(value), contentType: "application/json; charset=utf-8" });
   }

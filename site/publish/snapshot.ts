@@ -11,6 +11,8 @@ import {
   listHistoryDates,
   listIncidents,
 } from "../../db/queries/incidents.ts";
+import { incidentIdsWithNewestPostmortems } from "../../db/queries/postmortems.ts";
+import { HISTORY_ITEM_LIMIT } from "../lib/feed.ts";
 import type { HistoryMonth, PageInfo, SiteSnapshot } from "../lib/snapshot.ts";
 import { monthBounds, monthsOf } from "./months.ts";
 
@@ -41,7 +43,9 @@ export async function loadSnapshot(tx: Transaction, page: Omit<PageInfo, "update
   const recentIncidents = await listIncidents(tx, { since: recentSince, limit: 1000, updates: "latest" });
   const latestIncidents = await listIncidents(tx, { kind: "incident", limit: 50 });
   const latestMaintenances = await listIncidents(tx, { kind: "maintenance", limit: 50 });
-  const feedIncidents = await getIncidentsByIds(tx, await incidentIdsWithNewestUpdates(tx, 50));
+  // The feeds' newest items: updates and published postmortems (a postmortem comes days after its updates).
+  const feedIds = new Set([...(await incidentIdsWithNewestUpdates(tx, HISTORY_ITEM_LIMIT)), ...(await incidentIdsWithNewestPostmortems(tx, HISTORY_ITEM_LIMIT))]);
+  const feedIncidents = await getIncidentsByIds(tx, [...feedIds]);
   const statusChanges = await listStatusChangesSince(tx, historySince);
   const updatedAt = (await lastPublicChange(tx)) ?? generatedAt;
   const status = pageStatus({

@@ -1,0 +1,104 @@
+import { checkPublish, postmortemText } from "../domain/postmortem.ts";
+import { notFound, Problem } from "../problem.ts";
+import { insertAudit } from "../../db/queries/audit.ts";
+import { getIncident, getIncidentRow, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";
+import { getPostmortem, markPostmortemPublished, savePostmortem } from "../../db/queries/postmortems.ts";
+import type { Executor } from "../../db/database.ts";
+import type { ActionItemRecord, PostmortemRecord } from "../../db/records.ts";
+import type { WriteContext } from "./context.ts";
+
+export interface PostmortemInput {
+  body: string;
+  /** Replaces the whole list when given. */
+  action_items?: { description: string; owner?: string | null | undefined; due_date?: string | null | undefined; done?: boolean | undefined }[] | undefined;
+}
+
+export interface PublishInput {
+  notify_subscribers?: boolean | undefined;
+}
+
+/**
+ * The incident a postmortem belongs to. Maintenances have none: their ids are "not found" here,
+ * as on every /incidents/:id route, with a detail that says why.
+ */
+export async function postmortemIncident(ex: Executor, id: string): Promise<IncidentRow> {
+  const row = await getIncidentRow(ex, id, "incident");
+  if (row) return row;
+  if (await getIncidentRow(ex, id, "maintenance")) {
+    throw new Problem(404, "Not Found", `"${id}" is a scheduled maintenance; maintenances do not have postmortems.`);
+  }
+  throw notFound("incident", id);
+}
+
+/** Reads a postmortem (draft or published); 404 when the incident has none yet. */
+export async function readPostmortem(ex: Executor, incidentId: string): Promise<PostmortemRecord> {
+  await postmortemIncident(ex, incidentId);
+  const postmortem = await getPostmortem(ex, incidentId);
+  if (!postmortem) {
+    throw new Problem(404, "Not Found", `Incident "${incidentId}" has no postmortem yet; save a draft with PUT /api/v1/incidents/${incidentId}/postmortem.`);
+  }
+  return postmortem;
+}
+
+/** A published postmortem is part of the incident's public record: its change moves the incident's updated_at. */
+async function touchIncident(ctx: WriteContext, row: IncidentRow): Promise<void> {
+  await saveIncident(ctx.tx, { ...row, updatedAt: ctx.now });
+}
+
+/**
+ * Saves the text (and, when given, replaces the action items). Before publication it is a draft;
+ * after, it is the published text at once (republished, no new notification).
+ */
+export async function savePostmortemText(ctx: WriteContext, incidentId: string, input: PostmortemInput): Promise<PostmortemRecord> {
+  const row = await postmortemIncident(ctx.tx, incidentId);
+  const actionItems: ActionItemRecord[] | undefined = input.action_items?.map((item) => ({
+    description: item.description,
+    owner: item.owner ?? null,
+    dueDate: item.due_date ?? null,
+    done: item.done ?? false,
+  }));
+  await savePostmortem(ctx.tx, { incidentId, body: input.body, author: ctx.actor.name, now: ctx.now, actionItems });
+  const saved = (await getPostmortem(ctx.tx, incidentId))!;
+  if (saved.publishedAt) await touchIncident(ctx, row);
+  await insertAudit(ctx.tx, {
+    at: ctx.now, actor: ctx.actor, action: "postmortem.save", entityType: "incident", entityId: incidentId,
+    details: { published: saved.publishedAt !== null, characters: input.body.length, action_items: input.action_items?.length ?? null },
+  });
+  return saved;
+}
+
+/**
+ * Publishes the postmortem of a resolved incident (409 otherwise, or when there is no draft).
+ * Publishing again keeps the first publication time. With notify_subscribers, the notice is
+ * enqueued in this transaction through the write hooks (the mail outbox), once per postmortem.
+ */
+export async function publishPostmortem(
+  ctx: WriteContext,
+  incidentId: string,
+  input: PublishInput,
+): Promise<{ postmortem: PostmortemRecord; enqueued: number }> {
+  const row = await postmortemIncident(ctx.tx, incidentId);
+  const draft = await getPostmortem(ctx.tx, incidentId);
+  if (!draft) {
+    throw new Problem(409, "No Postmortem Draft", `Incident "${incidentId}" has no postmortem to publish; save a draft first (PUT /api/v1/incidents/${incidentId}/postmortem).`);
+  }
+  const check = checkPublish("incident", row.status);
+  if (!check.ok) {
+    throw new Problem(409, "Postmortem Not Publishable", check.message, { extra: { incident_status: row.status } });
+  }
+  await markPostmortemPublished(ctx.tx, incidentId, ctx.now, false);
+  await touchIncident(ctx, row);
+  let enqueued = 0;
+  const notify = ctx.hooks.postmortemNotice;
+  if (input.notify_subscribers && !draft.notifiedAt && notify) {
+    const incident = (await getIncident(ctx.tx, incidentId, "incident"))!;
+    const published = incident.postmortem!;
+    enqueued = await notify(ctx, incident, published, postmortemText(published, incident));
+    await markPostmortemPublished(ctx.tx, incidentId, ctx.now, true);
+  }
+  await insertAudit(ctx.tx, {
+    at: ctx.now, actor: ctx.actor, action: "postmortem.publish", entityType: "incident", entityId: incidentId,
+    details: { notify_subscribers: input.notify_subscribers ?? false, enqueued, first_publication: draft.publishedAt === null },
+  });
+  return { postmortem: (await getPostmortem(ctx.tx, incidentId))!, enqueued };
+}

@@ -1,0 +1,94 @@
+import type { Row } from "@libsql/client";
+import type { Executor } from "../database.ts";
+import type { ActionItemRecord, PostmortemRecord } from "../records.ts";
+import { bool, str, strOrNull } from "./rows.ts";
+
+const COLUMNS = "incident_id, body, author, created_at, updated_at, published_at, notified_at";
+
+function toPostmortem(row: Row, actionItems: ActionItemRecord[]): PostmortemRecord {
+  return {
+    incidentId: str(row, "incident_id"),
+    body: str(row, "body"),
+    actionItems,
+    author: str(row, "author"),
+    createdAt: str(row, "created_at"),
+    updatedAt: str(row, "updated_at"),
+    publishedAt: strOrNull(row, "published_at"),
+    notifiedAt: strOrNull(row, "notified_at"),
+  };
+}
+
+/** Action items of these postmortems, in their order, by incident id. */
+async function actionItemsOf(ex: Executor, incidentIds: readonly string[]): Promise<Map<string, ActionItemRecord[]>> {
+  const result = await ex.execute({
+    sql: `SELECT incident_id, description, owner, due_date, done FROM postmortem_action_items
+           WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, position`,
+    args: [JSON.stringify(incidentIds)],
+  });
+  const byIncident = new Map<string, ActionItemRecord[]>();
+  for (const row of result.rows) {
+    const list = byIncident.get(str(row, "incident_id")) ?? [];
+    list.push({ description: str(row, "description"), owner: strOrNull(row, "owner"), dueDate: strOrNull(row, "due_date"), done: bool(row, "done") });
+    byIncident.set(str(row, "incident_id"), list);
+  }
+  return byIncident;
+}
+
+/** An incident's postmortem, draft or published, or null. */
+export async function getPostmortem(ex: Executor, incidentId: string): Promise<PostmortemRecord | null> {
+  const result = await ex.execute({ sql: `SELECT ${COLUMNS} FROM postmortems WHERE incident_id = ?`, args: [incidentId] });
+  const row = result.rows[0];
+  if (!row) return null;
+  return toPostmortem(row, (await actionItemsOf(ex, [incidentId])).get(incidentId) ?? []);
+}
+
+/** The published postmortems of these incidents, by incident id (drafts are left out). */
+export async function publishedPostmortems(ex: Executor, incidentIds: readonly string[]): Promise<Map<string, PostmortemRecord>> {
+  if (incidentIds.length === 0) return new Map();
+  const result = await ex.execute({
+    sql: `SELECT ${COLUMNS} FROM postmortems WHERE incident_id IN (SELECT value FROM json_each(?)) AND published_at IS NOT NULL`,
+    args: [JSON.stringify(incidentIds)],
+  });
+  if (result.rows.length === 0) return new Map();
+  const items = await actionItemsOf(ex, result.rows.map((row) => str(row, "incident_id")));
+  return new Map(result.rows.map((row) => [str(row, "incident_id"), toPostmortem(row, items.get(str(row, "incident_id")) ?? [])]));
+}
+
+/** Creates or replaces the text (and, when given, the whole list of action items). */
+export async function savePostmortem(
+  ex: Executor,
+  p: { incidentId: string; body: string; author: string; now: string; actionItems?: readonly ActionItemRecord[] | undefined },
+): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO postmortems (incident_id, body, author, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, author = excluded.author, updated_at = excluded.updated_at`,
+    args: [p.incidentId, p.body, p.author, p.now, p.now],
+  });
+  if (!p.actionItems) return;
+  await ex.execute({ sql: "DELETE FROM postmortem_action_items WHERE incident_id = ?", args: [p.incidentId] });
+  for (const [index, item] of p.actionItems.entries()) {
+    await ex.execute({
+      sql: "INSERT INTO postmortem_action_items (incident_id, position, description, owner, due_date, done) VALUES (?, ?, ?, ?, ?, ?)",
+      args: [p.incidentId, index + 1, item.description, item.owner, item.dueDate, item.done ? 1 : 0],
+    });
+  }
+}
+
+/** Marks it published (the first publication time is kept) and, when told, notified. */
+export async function markPostmortemPublished(ex: Executor, incidentId: string, now: string, notified: boolean): Promise<void> {
+  await ex.execute({
+    sql: `UPDATE postmortems SET published_at = COALESCE(published_at, ?),
+            notified_at = CASE WHEN ? THEN COALESCE(notified_at, ?) ELSE notified_at END
+          WHERE incident_id = ?`,
+    args: [now, notified ? 1 : 0, now, incidentId],
+  });
+}
+
+/** Ids of the incidents with the most recently published postmortems (for the feeds). */
+export async function incidentIdsWithNewestPostmortems(ex: Executor, limit: number): Promise<string[]> {
+  const result = await ex.execute({
+    sql: "SELECT incident_id FROM postmortems WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT ?",
+    args: [limit],
+  });
+  return result.rows.map((row) => str(row, "incident_id"));
+}
