@@ -84,6 +84,21 @@ setTemplateSource((file) => {
   if (text === undefined) throw new Error(`templates/${file} is not bundled into the Worker (add it to TEMPLATES in api/worker.ts)`);
   return text;
 });
+/**
+ * Templates are checked once, when the isolate starts: a broken one keeps the API from sending
+ * anything (and is logged at once, so the smoke suite sees it), while the page stays up.
+ */
+const templateProblem = (() => {
+  try {
+    loadCustomerNotice();
+    loadPostmortemNotice();
+    return null;
+  } catch (error) {
+    const problem = `communication templates: ${(error as Error)?.message ?? String(error)}`;
+    console.error(problem);
+    return problem;
+  }
+})();
 
 interface Herald extends HeraldWiring {
   db: Database;
@@ -106,10 +121,8 @@ function siteOf(env: WorkerEnv): BucketSite {
 /** Opens Turso and wires the app once per isolate; a failure is retried on the next request. */
 function openHerald(env: WorkerEnv): Promise<Herald> {
   herald ??= (async () => {
+    if (templateProblem) throw new Error(templateProblem);
     const config = readConfig(env as unknown as Record<string, string | undefined>);
-    // A broken communication template stops here, not in a customer's inbox.
-    loadCustomerNotice();
-    loadPostmortemNotice();
     if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (libsql://<database>.turso.io)");
     const db = createDatabase(createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN || undefined }));
     const pageId = await db.write((tx) => ensurePage(tx, newId(), new Date().toISOString()));

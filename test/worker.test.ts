@@ -76,6 +76,7 @@ beforeAll(async () => {
   const capture = (...args: unknown[]) => void logs.push(args.map(String).join(" "));
   vi.spyOn(console, "log").mockImplementation(capture);
   vi.spyOn(console, "info").mockImplementation(capture);
+  vi.spyOn(console, "error").mockImplementation(capture);
   worker = await unstable_startWorker({
     config: "wrangler.toml",
     dev: { persist, server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, testScheduled: true, logLevel: "log" },
@@ -166,6 +167,11 @@ describe("the API on the Worker", () => {
     expect(tursoRequests).toBeGreaterThan(0);
     expect((await get("/")).status).toBe(200);
   });
+});
+
+test("every communication template is bundled and valid (checked when the Worker starts)", async () => {
+  await get("/");
+  expect(logs.join("\n")).not.toContain("communication templates:");
 });
 
 describe("the Cron Trigger", () => {
