@@ -26,6 +26,8 @@ import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/route
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { confirmationCounts } from "../db/queries/subscribers.ts";
 import type { IncidentKind, IncidentRecord } from "../db/records.ts";
+import { getRolesByIncident, noticedLapses } from "../db/queries/internal.ts";
+import { internalIncidentJson, responseReportJson } from "./internal/json.ts";
 
 export interface Clock {
   now(): Date;
@@ -69,6 +71,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const { db, clock } = deps;
   const log = deps.log ?? ((line: string) => console.error(line));
   const page: PageRef = { id: deps.pageId, url: deps.config.page.url };
+  const internalPage = { url: deps.config.page.url, timeZone: deps.config.page.timeZone };
   const app = new Hono<Env>();
   const docs: RouteDoc[] = [];
 
@@ -199,18 +202,27 @@ export function createApp(deps: AppDeps): Hono<Env> {
    */
   async function incidentsJson(ex: Executor, records: readonly IncidentRecord[]): Promise<Record<string, unknown>[]> {
     const byId = new Map<string, ComponentView>((await listComponentViews(ex)).map((v) => [v.id, v]));
-    return records.map((r) => incidentJson(r, byId, page, { withSeverity: true, withAuthor: true }));
+    const ids = records.map((r) => r.id);
+    const [roles, noticed] = await Promise.all([getRolesByIncident(ex, ids), noticedLapses(ex, ids)]);
+    const now = clock.now().toISOString();
+    return records.map((r) => {
+      const json = incidentJson(r, byId, page, { withSeverity: true, withAuthor: true });
+      // Internal fields: the management API only (api/internal/json.ts), never the public documents.
+      const nextByUpdate = new Map(r.updates.map((u) => [u.id, u.nextUpdateAt ?? null]));
+      json.incident_updates = (json.incident_updates as Record<string, unknown>[]).map((u) => ({ ...u, next_update_at: nextByUpdate.get(u.id as string) ?? null }));
+      return { ...json, ...internalIncidentJson(r, roles.get(r.id), noticed, internalPage, now) };
+    });
   }
 
   const incidentJsonIn = async (ctx: WriteContext, record: IncidentRecord) => (await incidentsJson(ctx.tx, [record]))[0]!;
 
   /** GET /incidents and GET /maintenances: newest first, `status=open|resolved`, `limit`, `page`. */
-  function listRoute(kind: IncidentKind, path: string, summary: string): void {
+  function listRoute(kind: IncidentKind, path: string, summary: string, drillsOnly = false): void {
     route({ method: "get", path, summary, query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
       const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
       const limit = query.limit ?? 50;
       const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
-      const records = await listIncidents(db.client, { kind, state, limit, offset: ((query.page ?? 1) - 1) * limit });
+      const records = await listIncidents(db.client, { kind, state, limit, offset: ((query.page ?? 1) - 1) * limit, drills: drillsOnly ? "only" : "include" });
       return c.json(await incidentsJson(db.client, records));
     });
   }
@@ -261,8 +273,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
       write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, body))),
   );
 
+  // Drills: practice incidents, made with POST /incidents {"drill": true} and run with the usual updates.
+  listRoute("incident", "/drills", "List drills (practice incidents), newest first", true);
+
+  route({ method: "get", path: "/drills/:id/report", summary: "A drill's response times measured against its severity's targets", success: 200 }, async (c) => {
+    const id = idParam(c, "drill");
+    const record = await getIncident(db.client, id, "incident");
+    if (!record || !record.drill) throw notFound("drill", id);
+    return c.json(responseReportJson(record, internalPage, clock.now().toISOString()));
+  });
+
   route(
-    { method: "patch", path: "/incidents/:id", summary: "Rename an incident or change its severity", action: "incident:write", body: s.IncidentPatchSchema, success: 200 },
+    { method: "patch", path: "/incidents/:id", summary: "Rename an incident, change its severity, roles, bridge or channel", action: "incident:write", body: s.IncidentPatchSchema, success: 200 },
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 200, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await patchIncident(ctx, id, body)));

@@ -14,6 +14,14 @@ import { ensureSetting } from "../db/queries/settings.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { loadCustomerNotice } from "./mail/template.ts";
+import { readFileSync } from "node:fs";
+import { combineHooks } from "./service/context.ts";
+import { checkResponseTimes, createInternalChannel, parseInternalTemplate, type InternalChannel, type InternalTemplate } from "./internal/index.ts";
+
+/** templates/internal-update.md, read and checked once (Workers bundle the file's text instead). */
+export function loadInternalTemplate(): InternalTemplate {
+  return parseInternalTemplate(readFileSync(new URL("../templates/internal-update.md", import.meta.url), "utf8"));
+}
 
 export interface RunningServer {
   url: string;
@@ -38,6 +46,8 @@ export interface ServerOptions {
   reconnectMs?: number;
   /** Environment for the mail settings (RESEND_API_KEY, HERALD_SECRET, …); default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How often response times are checked (default RESPONSE_CHECK_INTERVAL_MS, else 30 s); 0: never. */
+  responseCheckMs?: number;
 }
 
 /**
@@ -49,6 +59,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const log = options.log ?? ((line: string) => console.error(line));
   // A broken communication template stops Herald here, not in a customer's inbox.
   loadCustomerNotice();
+  const internalTemplate = loadInternalTemplate();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
@@ -59,6 +70,8 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let publisher: Publisher | null = null;
   let mail: MailDelivery | null = null;
   let confirmations: ConfirmationSender | null = null;
+  let internal: InternalChannel | null = null;
+  let responseTimer: ReturnType<typeof setInterval> | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
@@ -82,6 +95,10 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
         ? given
         : { ...given, HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBytes(32).toString("base64url"), new Date().toISOString())) };
       mail = createMailDelivery({ db, config, env, log });
+      // The internal channel (SLACK_WEBHOOK_URL): updates queued with each change, reminders of lapses.
+      const internalPage = { url: config.page.url, timeZone: config.page.timeZone };
+      const channel = createInternalChannel({ db, page: internalPage, template: internalTemplate, env, log });
+      internal = channel;
       // Double opt-in confirmation mails: their own table, the same mailer (api/mail/confirmation.ts).
       const confirmationSender = new ConfirmationSender({ db, mailer: mail.mailer, settings: mail.settings, log });
       confirmations = confirmationSender;
@@ -90,7 +107,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
         return Number.isInteger(value) && value > 0 ? value : fallback;
       };
       const deps: AppDeps = {
-        db, pageId: opened.pageId, config, clock, log, publicSite, hooks: mail.hooks,
+        db, pageId: opened.pageId, config, clock, log, publicSite, hooks: channel ? combineHooks(mail.hooks, channel.hooks) : mail.hooks,
         subscriptions: {
           db, clock, log, settings: mail.settings,
           onConfirmationQueued: () => confirmationSender.poke(),
@@ -103,11 +120,32 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
         onChange: (event) => {
           publisher!.notify(event);
           mail!.sender.poke();
+          channel?.sender.poke();
         },
       };
       handler = createApp(deps);
       mail.start();
       confirmationSender.start();
+      channel?.sender.start();
+      const configured = Number(env.RESPONSE_CHECK_INTERVAL_MS || 30_000);
+      const checkEvery = options.responseCheckMs ?? (Number.isFinite(configured) && configured >= 0 ? configured : 30_000);
+      if (checkEvery > 0) {
+        const database = db;
+        let checking = false;
+        responseTimer = setInterval(() => {
+          if (checking) return;
+          checking = true;
+          checkResponseTimes({ db: database, clock, timeZone: config.page.timeZone, notifier: channel?.notifier ?? null, log })
+            .then((result) => {
+              if (result.noticed.length > 0) channel?.sender.poke();
+            })
+            .catch((error) => log(`response time check failed: ${(error as Error)?.message ?? String(error)}`))
+            .finally(() => {
+              checking = false;
+            });
+        }, checkEvery);
+        responseTimer.unref();
+      }
       running.deps = deps;
       running.publisher = publisher;
       // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.
@@ -144,6 +182,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   running.close = async () => {
     closed = true;
     if (refreshTimer) clearInterval(refreshTimer);
+    if (responseTimer) clearInterval(responseTimer);
     if (reconnectTimer) clearTimeout(reconnectTimer);
     await new Promise<void>((r) => server.close(() => r()));
     (server as import("node:http").Server).closeAllConnections?.();
@@ -152,6 +191,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       await publisher.idle().catch(() => {});
     }
     await mail?.stop();
+    await (internal as InternalChannel | null)?.sender.stop();
     await (confirmations as ConfirmationSender | null)?.stop();
     (db as Database | null)?.close();
   };

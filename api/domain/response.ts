@@ -37,7 +37,7 @@ export interface ResponseUpdate {
   seq: number;
   status: string;
   createdAt: string;
-  nextUpdateAt: string | null;
+  nextUpdateAt?: string | null | undefined;
 }
 
 export interface ResponseInput {
