@@ -166,7 +166,7 @@ describe("openapi", () => {
   test("is generated from the validating schemas and lists every route", async () => {
     const doc = await ok(await h.call("GET", "/api/v1/openapi.json", { token: null }), 200);
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/components", "/components/{id}", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates"].sort(),
+      ["/components", "/components/{id}", "/drills", "/drills/{id}/report", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates"].sort(),
     );
     const create = doc.paths["/incidents"].post.requestBody.content["application/json"].schema;
     expect(create.required.sort()).toEqual(["body", "name", "severity"]);
