@@ -14,7 +14,8 @@ const DOCUMENTS = [
  */
 export async function fetchPublicSurfaces(baseUrl: string): Promise<Map<string, string>> {
   const bodies = new Map<string, string>();
-  const queue = [...DOCUMENTS];
+  // /history is the newest month and links only the others: fetch this month's own address too (page zone UTC).
+  const queue = [...DOCUMENTS, `/history/${new Date().toISOString().slice(0, 7)}`];
   const seen = new Set(queue);
   while (queue.length > 0) {
     const path = queue.shift()!;
