@@ -256,24 +256,6 @@ const COMMANDS: Command[] = [
     },
   },
   {
-    name: "incident set",
-    synopsis: "ID [--name TEXT] [--severity SEV] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME]",
-    summary: 'Rename an incident, change its severity, or set its roles, bridge and channel (internal; "" clears one).',
-    example: 'herald incident set h3k2m4n5p6q7 --commander @alice --bridge https://zoom.us/j/123456789 --channel "#incident-2024-001"',
-    options: ["name", "severity", ...ROLE_OPTION_NAMES],
-    api: true,
-    async run(ctx) {
-      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
-      noMoreArgs(ctx, 1);
-      const body: Record<string, unknown> = { ...roles(ctx.values) };
-      if (ctx.values.name !== undefined) body.name = ctx.values.name;
-      if (ctx.values.severity !== undefined) body.severity = severity(ctx.values.severity);
-      if (Object.keys(body).length === 0) throw new UsageError("nothing to change; give --name, --severity or a role option (see: herald help incident)");
-      const response = await ctx.client().patchIncident(id, body);
-      show(ctx, response, (i) => [`Changed incident ${i.id} "${i.name}" — ${[i.severity, i.status].filter(Boolean).join(" ")}`, ...fmt.internalLines(i)]);
-    },
-  },
-  {
     name: "incident update",
     synopsis: "ID --status STATUS --body TEXT [--component ID=STATUS]... [--next-update 30m|14:30] [--reopen] [--no-notify]",
     summary: `Post an update. STATUS is ${INCIDENT_STATUSES.join(", ")}; --reopen moves a resolved incident back; --next-update promises the next one.`,
@@ -336,6 +318,24 @@ const COMMANDS: Command[] = [
       const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
       noMoreArgs(ctx, 1);
       show(ctx, await ctx.client().getIncident(id), (i: IncidentJson) => fmt.incidentDetail(i));
+    },
+  },
+  {
+    name: "incident set",
+    synopsis: "ID [--name TEXT] [--severity SEV] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME]",
+    summary: 'Rename an incident, change its severity, or set its roles, bridge and channel (internal; "" clears one).',
+    example: 'herald incident set h3k2m4n5p6q7 --commander @alice --bridge https://zoom.us/j/123456789 --channel "#incident-2024-001"',
+    options: ["name", "severity", ...ROLE_OPTION_NAMES],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const body: Record<string, unknown> = { ...roles(ctx.values) };
+      if (ctx.values.name !== undefined) body.name = ctx.values.name;
+      if (ctx.values.severity !== undefined) body.severity = severity(ctx.values.severity);
+      if (Object.keys(body).length === 0) throw new UsageError("nothing to change; give --name, --severity or a role option (see: herald help incident)");
+      const response = await ctx.client().patchIncident(id, body);
+      show(ctx, response, (i) => [`Changed incident ${i.id} "${i.name}" — ${[i.severity, i.status].filter(Boolean).join(" ")}`, ...fmt.internalLines(i)]);
     },
   },
   {
