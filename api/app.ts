@@ -27,7 +27,7 @@ import { outboxCounts } from "../db/queries/outbox.ts";
 import { confirmationCounts } from "../db/queries/subscribers.ts";
 import type { IncidentKind, IncidentRecord } from "../db/records.ts";
 import { getRolesByIncident, noticedLapses } from "../db/queries/internal.ts";
-import { internalIncidentJson, responseReportJson } from "./internal/json.ts";
+import { responseReportJson, withInternalFields } from "./internal/json.ts";
 
 export interface Clock {
   now(): Date;
@@ -205,13 +205,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const ids = records.map((r) => r.id);
     const [roles, noticed] = await Promise.all([getRolesByIncident(ex, ids), noticedLapses(ex, ids)]);
     const now = clock.now().toISOString();
-    return records.map((r) => {
-      const json = incidentJson(r, byId, page, { withSeverity: true, withAuthor: true });
-      // Internal fields: the management API only (api/internal/json.ts), never the public documents.
-      const nextByUpdate = new Map(r.updates.map((u) => [u.id, u.nextUpdateAt ?? null]));
-      json.incident_updates = (json.incident_updates as Record<string, unknown>[]).map((u) => ({ ...u, next_update_at: nextByUpdate.get(u.id as string) ?? null }));
-      return { ...json, ...internalIncidentJson(r, roles.get(r.id), noticed, internalPage, now) };
-    });
+    // Internal fields (roles, drill, promises, lapses) are added here only, never to the public documents.
+    return records.map((r) =>
+      withInternalFields(incidentJson(r, byId, page, { withSeverity: true, withAuthor: true }), r, roles.get(r.id), noticed, internalPage, now),
+    );
   }
 
   const incidentJsonIn = async (ctx: WriteContext, record: IncidentRecord) => (await incidentsJson(ctx.tx, [record]))[0]!;

@@ -134,5 +134,10 @@ describe("a drill", () => {
     const res = await fetch(`${server.url}/api/v1/drills/${real.id}/report`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(404);
     expect((await fetch(`${server.url}/preview/${"0".repeat(32)}`)).status).toBe(404);
+    // A drill stays a drill and a real incident stays real: `drill` is not a field PATCH knows.
+    const patch = await fetch(`${server.url}/api/v1/incidents/${real.id}`, {
+      method: "PATCH", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ drill: true }),
+    });
+    expect(patch.status).toBe(422);
   });
 });

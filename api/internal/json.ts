@@ -10,22 +10,27 @@ import type { IncidentRecord } from "../../db/records.ts";
 import { currentPromise, internalLink, type InternalPage } from "./message.ts";
 import { responseInputOf } from "./reminders.ts";
 
-export function internalIncidentJson(
+/**
+ * `json` (the incident in Statuspage's shape, updates in the record's order) plus the internal
+ * fields of an incident; a maintenance is returned as it is.
+ */
+export function withInternalFields(
+  json: Record<string, unknown>,
   incident: IncidentRecord,
   roles: IncidentRoles | undefined,
   noticed: readonly NoticedLapse[],
   page: InternalPage,
   now: string,
 ): Record<string, unknown> {
-  const json: Record<string, unknown> = {
+  if (incident.kind !== "incident" || !incident.severity) return json;
+  const seen = new Map(noticed.filter((n) => n.incidentId === incident.id).map((n) => [`${n.kind} ${n.dueAt}`, n.noticedAt]));
+  const updates = json.incident_updates as Record<string, unknown>[];
+  return {
+    ...json,
+    incident_updates: updates.map((u, k) => ({ ...u, next_update_at: incident.updates[k]?.nextUpdateAt ?? null })),
     drill: incident.drill === true,
     preview_url: incident.drill ? internalLink(page, incident) : null,
     ...(roles ?? NO_ROLES),
-  };
-  if (incident.kind !== "incident" || !incident.severity) return json;
-  const seen = new Map(noticed.filter((n) => n.incidentId === incident.id).map((n) => [`${n.kind} ${n.dueAt}`, n.noticedAt]));
-  return {
-    ...json,
     next_update_at: currentPromise(incident),
     first_update_due_at: firstUpdateDueAt(incident.severity, incident.startedAt, page.timeZone),
     response_lapses: responseLapses(responseInputOf(incident), now, page.timeZone).map((l) => ({
