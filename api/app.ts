@@ -30,6 +30,8 @@ import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/route
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { confirmationCounts } from "../db/queries/subscribers.ts";
 import type { IncidentKind, IncidentRecord } from "../db/records.ts";
+import { getRolesByIncident, noticedLapses } from "../db/queries/internal.ts";
+import { responseReportJson, withInternalFields } from "./internal/json.ts";
 
 export interface Clock {
   now(): Date;
@@ -86,6 +88,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const { db, clock } = deps;
   const log = deps.log ?? ((line: string) => console.error(line));
   const page: PageRef = { id: deps.pageId, url: deps.config.page.url };
+  const internalPage = { url: deps.config.page.url, timeZone: deps.config.page.timeZone };
   const app = new Hono<Env>();
   const docs: RouteDoc[] = [];
 
@@ -213,9 +216,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
    */
   async function incidentsJson(ex: Executor, records: readonly IncidentRecord[]): Promise<Record<string, unknown>[]> {
     const byId = new Map<string, ComponentView>((await listComponentViews(ex)).map((v) => [v.id, v]));
+    const ids = records.map((r) => r.id);
+    const [roles, noticed] = await Promise.all([getRolesByIncident(ex, ids), noticedLapses(ex, ids)]);
+    const now = clock.now().toISOString();
     const out: Record<string, unknown>[] = [];
     for (const r of records) {
-      const json = incidentJson(r, byId, page, { withSeverity: true, withAuthor: true });
+      // Internal fields (roles, drill, promises, lapses) are added here only, never to the public documents.
+      const json = withInternalFields(incidentJson(r, byId, page, { withSeverity: true, withAuthor: true }), r, roles.get(r.id), noticed, internalPage, now);
       if (r.kind === "maintenance") {
         const schedule = await getMaintenanceSchedule(ex, r.id);
         json.scheduled_auto_in_progress = schedule.autoStart;
@@ -229,12 +236,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const incidentJsonIn = async (ctx: WriteContext, record: IncidentRecord) => (await incidentsJson(ctx.tx, [record]))[0]!;
 
   /** GET /incidents and GET /maintenances: newest first, `status=open|resolved`, `limit`, `page`. */
-  function listRoute(kind: IncidentKind, path: string, summary: string): void {
+  function listRoute(kind: IncidentKind, path: string, summary: string, drillsOnly = false): void {
     route({ method: "get", path, summary, query: s.IncidentListQuerySchema, success: 200 }, async (c) => {
       const query = validate(s.IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
       const limit = query.limit ?? 50;
       const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;
-      const records = await listIncidents(db.client, { kind, state, limit, offset: ((query.page ?? 1) - 1) * limit });
+      const records = await listIncidents(db.client, { kind, state, limit, offset: ((query.page ?? 1) - 1) * limit, drills: drillsOnly ? "only" : "include" });
       return c.json(await incidentsJson(db.client, records));
     });
   }
@@ -285,8 +292,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
       write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, body))),
   );
 
+  // Drills: practice incidents, made with POST /incidents {"drill": true} and run with the usual updates.
+  listRoute("incident", "/drills", "List drills (practice incidents), newest first", true);
+
+  route({ method: "get", path: "/drills/:id/report", summary: "A drill's response times measured against its severity's targets", success: 200 }, async (c) => {
+    const id = idParam(c, "drill");
+    const record = await getIncident(db.client, id, "incident");
+    if (!record || !record.drill) throw notFound("drill", id);
+    return c.json(responseReportJson(record, internalPage, clock.now().toISOString()));
+  });
+
   route(
-    { method: "patch", path: "/incidents/:id", summary: "Rename an incident or change its severity", action: "incident:write", body: s.IncidentPatchSchema, success: 200 },
+    { method: "patch", path: "/incidents/:id", summary: "Rename an incident, change its severity, roles, bridge or channel", action: "incident:write", body: s.IncidentPatchSchema, success: 200 },
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 200, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await patchIncident(ctx, id, body)));

@@ -84,6 +84,24 @@ export const ComponentPatchSchema = z.strictObject({
   start_date: z.iso.date().nullable().optional(),
 });
 
+const nextUpdateAt = isoDateTime.optional().describe("When the next update is promised (ISO-8601); shown on the page as \"Next update: 14:30 UTC or sooner\".");
+
+const roleText = (label: string) => singleLine(label, LIMITS.name).nullable().optional().describe(`Internal, never published; null clears it.`);
+
+/** The seed's roles and where the team meets: internal (management API only, never published). */
+const roleFields = {
+  incident_commander: roleText("incident_commander"),
+  technical_lead: roleText("technical_lead"),
+  communications_lead: roleText("communications_lead"),
+  scribe: roleText("scribe"),
+  bridge_url: singleLine("bridge_url", 2_000)
+    .refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), "bridge_url must be an http(s) URL.")
+    .nullable()
+    .optional()
+    .describe("Video bridge of the response team. Internal, never published."),
+  channel: roleText("channel"),
+};
+
 export const NewIncidentSchema = z.strictObject({
   name: singleLine("name", LIMITS.name),
   severity,
@@ -91,6 +109,10 @@ export const NewIncidentSchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES).optional().describe("Defaults to investigating."),
   components: componentStatuses.optional(),
   deliver_notifications: z.boolean().optional().describe("Defaults to true."),
+  started_at: isoDateTime.optional().describe("When it began, if before now; its response time counts from here. Defaults to now."),
+  next_update_at: nextUpdateAt,
+  drill: z.boolean().optional().describe("A practice incident: only on its unlisted preview page and the internal channel."),
+  ...roleFields,
 });
 
 export const NewIncidentUpdateSchema = z.strictObject({
@@ -99,14 +121,16 @@ export const NewIncidentUpdateSchema = z.strictObject({
   components: componentStatuses.optional(),
   deliver_notifications: z.boolean().optional(),
   reopen: z.boolean().optional().describe("Required to move a resolved incident back to an open status."),
+  next_update_at: nextUpdateAt,
 });
 
 export const IncidentPatchSchema = z
   .strictObject({
     name: singleLine("name", LIMITS.name).optional(),
     severity: severity.optional(),
+    ...roleFields,
   })
-  .refine((v) => v.name !== undefined || v.severity !== undefined, "Give name or severity.");
+  .refine((v) => Object.values(v).some((value) => value !== undefined), "Give at least one field to change.");
 
 export const NewMaintenanceSchema = z.strictObject({
   name: singleLine("name", LIMITS.name),

@@ -17,6 +17,7 @@ import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
+import { checkResponseTimes, loadInternalTemplate, type InternalChannel } from "./internal/index.ts";
 
 export interface RunningServer {
   url: string;
@@ -43,6 +44,8 @@ export interface ServerOptions {
   reconnectMs?: number;
   /** Environment for the mail settings (RESEND_API_KEY, HERALD_SECRET, …); default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How often response times are checked (default RESPONSE_CHECK_INTERVAL_MS, else 30 s); 0: never. */
+  responseCheckMs?: number;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   // A broken communication template stops Herald here, not in a customer's inbox.
   loadCustomerNotice();
   loadPostmortemNotice();
+  loadInternalTemplate();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
@@ -65,6 +69,8 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let publisher: Publisher | null = null;
   let mail: MailDelivery | null = null;
   let confirmations: ConfirmationSender | null = null;
+  let internal: InternalChannel | null = null;
+  let responseTimer: ReturnType<typeof setInterval> | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
   let scheduleTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -95,15 +101,38 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
         onChange: (event) => {
           publisher!.notify(event);
           wired.mail.sender.poke();
+          wired.internal?.sender.poke();
         },
         onConfirmationQueued: () => wired.confirmations.poke(),
       });
       mail = wired.mail;
       confirmations = wired.confirmations;
+      internal = wired.internal;
       const deps = wired.deps;
       handler = createApp(deps);
       mail.start();
       confirmations.start();
+      internal?.sender.start();
+      const configured = Number(env.RESPONSE_CHECK_INTERVAL_MS || 30_000);
+      const checkEvery = options.responseCheckMs ?? (Number.isFinite(configured) && configured >= 0 ? configured : 30_000);
+      if (checkEvery > 0) {
+        const database = db;
+        const channel = internal;
+        let checking = false;
+        responseTimer = setInterval(() => {
+          if (checking) return;
+          checking = true;
+          checkResponseTimes({ db: database, clock, timeZone: config.page.timeZone, notifier: channel?.notifier ?? null, log })
+            .then((result) => {
+              if (result.noticed.length > 0) channel?.sender.poke();
+            })
+            .catch((error) => log(`response time check failed: ${(error as Error)?.message ?? String(error)}`))
+            .finally(() => {
+              checking = false;
+            });
+        }, checkEvery);
+        responseTimer.unref();
+      }
       running.deps = deps;
       running.publisher = publisher;
       // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.
@@ -149,6 +178,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     closed = true;
     if (refreshTimer) clearInterval(refreshTimer);
     if (scheduleTimer) clearInterval(scheduleTimer);
+    if (responseTimer) clearInterval(responseTimer);
     if (reconnectTimer) clearTimeout(reconnectTimer);
     await new Promise<void>((r) => server.close(() => r()));
     (server as import("node:http").Server).closeAllConnections?.();
@@ -157,6 +187,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       await publisher.idle().catch(() => {});
     }
     await mail?.stop();
+    await (internal as InternalChannel | null)?.sender.stop();
     await (confirmations as ConfirmationSender | null)?.stop();
     (db as Database | null)?.close();
   };

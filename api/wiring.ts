@@ -10,11 +10,15 @@ import type { HeraldConfig } from "./config.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 import type { Mailer } from "./mail/mailer.ts";
+import { createInternalChannel, loadInternalTemplate, type InternalChannel } from "./internal/index.ts";
+import { combineHooks } from "./service/context.ts";
 
 export interface HeraldWiring {
   deps: AppDeps;
   mail: MailDelivery;
   confirmations: ConfirmationSender;
+  /** The internal channel (Slack), when SLACK_WEBHOOK_URL is set. */
+  internal: InternalChannel | null;
 }
 
 export interface WiringOptions {
@@ -39,6 +43,9 @@ export interface WiringOptions {
 export function wireHerald(o: WiringOptions): HeraldWiring {
   const mail = createMailDelivery({ db: o.db, config: o.config, env: o.env, log: o.log, localMailer: o.localMailer });
   const confirmations = new ConfirmationSender({ db: o.db, mailer: mail.mailer, settings: mail.settings, log: o.log });
+  // The internal channel (SLACK_WEBHOOK_URL): updates queued with each change, reminders of lapses.
+  const page = { url: o.config.page.url, timeZone: o.config.page.timeZone };
+  const internal = createInternalChannel({ db: o.db, page, template: loadInternalTemplate(), env: o.env, log: o.log });
   const limit = (name: string, fallback: number) => {
     const value = Number(o.env[name] || fallback);
     return Number.isInteger(value) && value > 0 ? value : fallback;
@@ -50,8 +57,8 @@ export function wireHerald(o: WiringOptions): HeraldWiring {
     clock: o.clock,
     log: o.log,
     publicSite: o.publicSite,
-    // Mail deliveries are enqueued inside each update's transaction and sent in the background.
-    hooks: mail.hooks,
+    // Mail (and internal updates) are enqueued inside each change's transaction and sent in the background.
+    hooks: internal ? combineHooks(mail.hooks, internal.hooks) : mail.hooks,
     subscriptions: {
       db: o.db,
       clock: o.clock,
@@ -66,5 +73,5 @@ export function wireHerald(o: WiringOptions): HeraldWiring {
     },
     onChange: o.onChange,
   };
-  return { deps, mail, confirmations };
+  return { deps, mail, confirmations, internal };
 }

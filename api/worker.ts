@@ -11,7 +11,8 @@
  *    bundled Astro app from a fresh Turso snapshot and swaps the R2 manifest. Without the queue
  *    binding the Worker publishes inline after the response (ctx.waitUntil).
  *  - Cron (every minute): starts and completes maintenances whose window opened or closed,
- *    refreshes the home page, feed and JSON (time moves uptime bars), and sends due mail.
+ *    checks response times (reminders through Slack), refreshes the home page, feed and JSON
+ *    (time moves uptime bars), and sends due internal updates and mail.
  *
  * See wrangler.toml and the README's "Deploying to Cloudflare Workers".
  */
@@ -20,6 +21,7 @@ import siteBuild from "herald:site-build";
 import { app as astroApp } from "herald:site-app";
 import customerNotice from "../templates/customer-notice.md";
 import postmortemNotice from "../templates/postmortem-notice.md";
+import internalUpdate from "../templates/internal-update.md";
 import { createDatabase, type Database } from "../db/database.ts";
 import { ensurePage } from "../db/queries/page.ts";
 import { createSiteRenderer } from "../site/renderer.ts";
@@ -30,6 +32,7 @@ import { setTemplateSource } from "../templates/source.ts";
 import { bearerToken, createApp, type ChangeEvent } from "./app.ts";
 import { readConfig } from "./config.ts";
 import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
+import { checkResponseTimes, drainInternalOutbox, loadInternalTemplate } from "./internal/index.ts";
 import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { newId } from "./domain/ids.ts";
 import { notFoundPage } from "./http/public-pages.ts";
@@ -46,6 +49,7 @@ export interface WorkerEnv {
   PAGE_TIME_ZONE?: string;
   HERALD_SECRET?: string;
   RESEND_API_KEY?: string;
+  SLACK_WEBHOOK_URL?: string;
   RESEND_BASE_URL?: string;
   EMAIL_FROM?: string;
   MAIL_RATE_LIMIT?: string;
@@ -78,6 +82,7 @@ const log = (line: string) => console.log(line);
 const TEMPLATES: Readonly<Record<string, string>> = {
   "customer-notice.md": customerNotice,
   "postmortem-notice.md": postmortemNotice,
+  "internal-update.md": internalUpdate,
 };
 setTemplateSource((file) => {
   const text = TEMPLATES[file];
@@ -92,6 +97,7 @@ const templateProblem = (() => {
   try {
     loadCustomerNotice();
     loadPostmortemNotice();
+    loadInternalTemplate();
     return null;
   } catch (error) {
     const problem = `communication templates: ${(error as Error)?.message ?? String(error)}`;
@@ -101,6 +107,7 @@ const templateProblem = (() => {
 })();
 
 interface Herald extends HeraldWiring {
+  env: WorkerEnv;
   db: Database;
   publisher: Publisher;
   app: { fetch(request: Request): Response | Promise<Response> };
@@ -140,7 +147,7 @@ function openHerald(env: WorkerEnv): Promise<Herald> {
     });
     const page = { id: pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone };
     const publisher = new Publisher({ db, page, site: siteOf(env), renderer: createSiteRenderer(astroApp, siteBuild.buildId), clock, log });
-    return { ...wired, db, publisher, app: createApp(wired.deps) };
+    return { ...wired, env, db, publisher, app: createApp(wired.deps) };
   })().catch((error) => {
     herald = null;
     throw error;
@@ -173,10 +180,12 @@ async function publish(h: Herald, messages: readonly PublishMessage[]): Promise<
   log(`publish: ${report.changed} changed of ${report.rendered} rendered in ${report.ms.toFixed(0)} ms${report.full ? " (full)" : ""}`);
 }
 
-/** Sends what is due, one batch after another, until nothing is or the budget is spent. */
+/** Sends what is due — internal updates first (the team acts on them), then mail — until nothing is or the budget is spent. */
 async function drainMail(h: Herald, budgetMs: number, which = { mail: true, confirmations: true }): Promise<void> {
   const until = Date.now() + budgetMs;
   try {
+    const webhookUrl = h.internal ? h.env.SLACK_WEBHOOK_URL : undefined;
+    if (webhookUrl) await drainInternalOutbox({ db: h.db, webhookUrl, log, maxMessages: 50 });
     while (which.confirmations && Date.now() < until && (await h.confirmations.drainOnce()) === "batch");
     while (which.mail && Date.now() < until && (await h.mail.sender.drainOnce()).kind === "batch");
   } catch (error) {
@@ -241,6 +250,12 @@ export default {
       await advanceMaintenances({ db: h.db, clock: h.deps.clock, hooks: h.deps.hooks ?? {}, onChange: h.deps.onChange, log });
     } catch (error) {
       log(`maintenance schedule: ${message(error)} (next cron run retries)`);
+    }
+    try {
+      // Late first updates and broken next-update promises: recorded once, reminded through Slack.
+      await checkResponseTimes({ db: h.db, clock: h.deps.clock, timeZone: h.deps.config.page.timeZone, notifier: h.internal?.notifier ?? null, log });
+    } catch (error) {
+      log(`response time check: ${message(error)} (next cron run retries)`);
     }
     // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
     const messages: PublishMessage[] = [...pendingChanges.splice(0), refresh];

@@ -94,6 +94,14 @@ export interface IncidentUpdateJson {
   affected_components: AffectedComponentJson[] | null;
   deliver_notifications: boolean;
   author?: string;
+  next_update_at?: string | null;
+}
+
+export interface ResponseLapseJson {
+  kind: "first_update" | "next_update";
+  due_at: string;
+  noticed_at: string | null;
+  resolved_at: string | null;
 }
 
 export interface IncidentJson {
@@ -111,6 +119,40 @@ export interface IncidentJson {
   components: ComponentJson[];
   scheduled_for?: string | null;
   scheduled_until?: string | null;
+  // Internal (management API only).
+  drill?: boolean;
+  preview_url?: string | null;
+  next_update_at?: string | null;
+  first_update_due_at?: string;
+  response_lapses?: ResponseLapseJson[];
+  incident_commander?: string | null;
+  technical_lead?: string | null;
+  communications_lead?: string | null;
+  scribe?: string | null;
+  bridge_url?: string | null;
+  channel?: string | null;
+}
+
+interface MilestoneJson {
+  at: string;
+  after_seconds: number;
+}
+
+/** GET /api/v1/drills/:id/report */
+export interface DrillReportJson {
+  incident_id: string;
+  name: string;
+  status: string;
+  complete: boolean;
+  severity: string;
+  target: string;
+  started_at: string;
+  first_update: { due_at: string; at: string | null; after_seconds: number | null; met: boolean | null };
+  identified: MilestoneJson | null;
+  monitoring: MilestoneJson | null;
+  resolved: MilestoneJson | null;
+  next_updates: { promised_at: string; due_at: string; next_at: string | null; kept: boolean | null; late_seconds: number | null }[];
+  lapses: { kind: string; due_at: string; resolved_at: string | null }[];
 }
 
 export interface PostmortemJson {
@@ -140,6 +182,9 @@ export interface HeraldClient {
   getIncident(id: string): Promise<ApiResponse<IncidentJson>>;
   createIncident(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
   postIncidentUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  patchIncident(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  listDrills(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
+  drillReport(id: string): Promise<ApiResponse<DrillReportJson>>;
   listMaintenances(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
   createMaintenance(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
   postMaintenanceUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
@@ -262,6 +307,9 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     getIncident: (incidentId) => request("GET", `/incidents/${id(incidentId)}`),
     createIncident: (body) => request("POST", "/incidents", body),
     postIncidentUpdate: (incidentId, body) => request("POST", `/incidents/${id(incidentId)}/updates`, body),
+    patchIncident: (incidentId, body) => request("PATCH", `/incidents/${id(incidentId)}`, body),
+    listDrills: (filter) => request("GET", `/drills${query(filter)}`),
+    drillReport: (drillId) => request("GET", `/drills/${id(drillId)}/report`),
     listMaintenances: (filter) => request("GET", `/maintenances${query(filter)}`),
     createMaintenance: (body) => request("POST", "/maintenances", body),
     postMaintenanceUpdate: (maintenanceId, body) => request("POST", `/maintenances/${id(maintenanceId)}/updates`, body),

@@ -2,7 +2,7 @@
  * Human output of the CLI: a few lines saying what changed, and aligned tables for lists.
  * Pure functions from API JSON to lines, so they are easy to read and to test.
  */
-import type { AffectedComponentJson, ComponentJson, IncidentJson, PostmortemJson } from "./client.ts";
+import type { AffectedComponentJson, ComponentJson, DrillReportJson, IncidentJson, PostmortemJson } from "./client.ts";
 
 /** `2026-11-27T14:03:12.345Z` → `2026-11-27 14:03Z`; anything unparsable is shown as given. */
 export function formatTime(iso: string | null | undefined): string {
@@ -78,7 +78,7 @@ export function incidentTable(incidents: readonly IncidentJson[]): string[] {
   if (incidents.length === 0) return ["No incidents."];
   return table(
     ["ID", "SEV", "STATUS", "STARTED", "UPDATED", "NAME"],
-    incidents.map((i) => [i.id, i.severity ?? "-", i.status, formatTime(i.started_at), formatTime(i.updated_at), i.name]),
+    incidents.map((i) => [i.id, i.severity ?? "-", i.status, formatTime(i.started_at), formatTime(i.updated_at), i.drill ? `[DRILL] ${i.name}` : i.name]),
   );
 }
 
@@ -115,8 +115,9 @@ export function incidentDetail(i: IncidentJson): string[] {
   } else {
     lines.push(`scheduled ${formatTime(i.scheduled_for)} → ${formatTime(i.scheduled_until)}`);
   }
-  lines.push(i.shortlink);
+  lines.push(i.drill ? `DRILL (practice; never public) · preview ${i.preview_url ?? "-"}` : i.shortlink);
   if (i.components.length > 0) lines.push(`components: ${i.components.map((c) => `${c.name} (${c.status})`).join(", ")}`);
+  lines.push(...internalLines(i));
   for (const u of i.incident_updates) {
     lines.push("");
     lines.push(`${formatTime(u.display_at)}  ${u.status}${u.author ? `  by ${u.author}` : ""}${u.deliver_notifications ? "" : "  (not notified)"}`);
@@ -154,5 +155,48 @@ export function publishedLines(p: PostmortemJson, notify: boolean): string[] {
         : "Nobody new to mail: no subscriber follows its components, or they were mailed when it was first published with --notify.",
     );
   }
+  return lines;
+}
+
+const ROLE_LABELS = [
+  ["incident_commander", "incident commander"],
+  ["technical_lead", "technical lead"],
+  ["communications_lead", "communications lead"],
+  ["scribe", "scribe"],
+  ["bridge_url", "bridge"],
+  ["channel", "channel"],
+] as const;
+
+/** Roles, the promised next update and response-time lapses: the internal part of an incident. */
+export function internalLines(i: IncidentJson): string[] {
+  const lines: string[] = [];
+  const roles = ROLE_LABELS.flatMap(([key, label]) => (i[key] ? [`${label} ${i[key]}`] : []));
+  if (roles.length > 0) lines.push(`team: ${roles.join(" · ")}`);
+  if (i.next_update_at) lines.push(`next update promised by ${formatTime(i.next_update_at)}`);
+  for (const l of i.response_lapses ?? []) {
+    const what = l.kind === "first_update" ? "first update late" : "promised update late";
+    lines.push(`LAPSE: ${what} (due ${formatTime(l.due_at)}; ${l.resolved_at ? `came ${formatTime(l.resolved_at)}` : "still overdue"})`);
+  }
+  return lines;
+}
+
+const seconds = (s: number | null): string => (s === null ? "-" : formatDuration(new Date(0).toISOString(), new Date(s * 1000).toISOString()));
+
+/** `herald drill report`: each measure against the severity's target. */
+export function drillReportLines(r: DrillReportJson): string[] {
+  const first = r.first_update;
+  const verdict = first.met === null ? "pending" : first.met ? "MET" : "MISSED";
+  const lines = [
+    `Drill ${r.incident_id} "${r.name}" — ${r.severity}, ${r.status}${r.complete ? "" : " (not ended yet)"}`,
+    `target: first public update ${r.target} (due ${formatTime(first.due_at)})`,
+    `first update:  ${seconds(first.after_seconds)}  ${verdict}`,
+    `identified:    ${r.identified ? seconds(r.identified.after_seconds) : "-"}`,
+    `monitoring:    ${r.monitoring ? seconds(r.monitoring.after_seconds) : "-"}`,
+    `resolved:      ${r.resolved ? seconds(r.resolved.after_seconds) : "-"}`,
+  ];
+  const kept = r.next_updates.filter((p) => p.kept === true).length;
+  const broken = r.next_updates.filter((p) => p.kept === false);
+  lines.push(`next-update promises: ${r.next_updates.length} made, ${kept} kept, ${broken.length} broken`);
+  for (const p of broken) lines.push(`  due ${formatTime(p.due_at)}: ${p.next_at ? `came ${seconds(p.late_seconds)} late` : `overdue by ${seconds(p.late_seconds)}`}`);
   return lines;
 }

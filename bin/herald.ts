@@ -28,6 +28,7 @@ import {
   type PostmortemJson,
 } from "./client.ts";
 import * as fmt from "./format.ts";
+import { parseNextUpdate } from "./next-update.ts";
 import { createKeyLocally, listKeysLocally, revokeKeyLocally, type KeyDatabase } from "./keys.ts";
 
 const DEFAULT_URL = "http://localhost:8080";
@@ -57,6 +58,15 @@ const OPTIONS = {
   end: { type: "string" },
   name: { type: "string" },
   role: { type: "string" },
+  severity: { type: "string" },
+  "next-update": { type: "string" },
+  started: { type: "string" },
+  commander: { type: "string" },
+  "tech-lead": { type: "string" },
+  "comms-lead": { type: "string" },
+  scribe: { type: "string" },
+  bridge: { type: "string" },
+  channel: { type: "string" },
   file: { type: "string" },
   "action-items": { type: "string" },
   force: { type: "boolean" },
@@ -133,7 +143,7 @@ function requireOption(values: Values, name: "body" | "status" | "start" | "end"
   return value;
 }
 
-const requireBody = (values: Values) => requireOption(values, "body", '"…" (the text customers will read)');
+const requireBody = (values: Values): string => requireOption(values, "body", '"…" (the text customers will read)');
 
 function requireArg(ctx: Ctx, index: number, what: string): string {
   const value = ctx.args[index];
@@ -185,6 +195,45 @@ async function componentStatuses(ctx: Ctx): Promise<Record<string, string> | und
 
 function notify(values: Values): { deliver_notifications?: false } {
   return values["no-notify"] ? { deliver_notifications: false } : {};
+}
+
+/** `--next-update 30m | 1h30m | 14:30 | 14:30Z | ISO` → `next_update_at`. */
+function nextUpdate(values: Values): { next_update_at?: string } {
+  const raw = values["next-update"];
+  if (raw === undefined) return {};
+  const at = parseNextUpdate(raw, new Date());
+  if (!at) throw new UsageError(`--next-update takes 30m, 1h30m, 14:30 (this machine's clock), 14:30Z or an ISO-8601 time; got "${raw}"`);
+  return { next_update_at: at };
+}
+
+function startedAt(values: Values): { started_at?: string } {
+  const raw = values.started;
+  if (raw === undefined) return {};
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(raw.trim()) || Number.isNaN(Date.parse(raw))) {
+    throw new UsageError(`--started takes an ISO-8601 time with a zone, e.g. 2026-11-27T14:05:00Z; got "${raw}"`);
+  }
+  return { started_at: new Date(raw).toISOString() };
+}
+
+/** Internal roles: CLI option → API field. Never published. */
+const ROLE_OPTIONS = [
+  ["commander", "incident_commander"],
+  ["tech-lead", "technical_lead"],
+  ["comms-lead", "communications_lead"],
+  ["scribe", "scribe"],
+  ["bridge", "bridge_url"],
+  ["channel", "channel"],
+] as const;
+const ROLE_OPTION_NAMES = ROLE_OPTIONS.map(([option]) => option);
+
+/** The role options given; an empty value ("") clears that role. */
+function roles(values: Values): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const [option, field] of ROLE_OPTIONS) {
+    const value = values[option];
+    if (value !== undefined) out[field] = value.trim() === "" ? null : value;
+  }
+  return out;
 }
 
 function listFilter(values: Values): "open" | "resolved" | undefined {
@@ -246,10 +295,10 @@ async function orNull<T>(request: Promise<ApiResponse<T>>): Promise<T | null> {
 const COMMANDS: Command[] = [
   {
     name: "incident create",
-    synopsis: 'SEVERITY "TITLE" --body TEXT [--component ID=STATUS]... [--status STATUS] [--no-notify]',
-    summary: "Declare an incident. SEVERITY is SEV1..SEV4 (sev1 or 1 work too); status defaults to investigating.",
-    example: 'herald incident create SEV1 "API Gateway Down" --body "Requests to the API are failing; we are investigating." --component k2j4h5g6f7d8=major_outage',
-    options: ["body", "component", "status", "no-notify"],
+    synopsis: 'SEVERITY "TITLE" --body TEXT [--component ID=STATUS]... [--status STATUS] [--next-update 30m|14:30] [--started ISO] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME] [--no-notify]',
+    summary: "Declare an incident. SEVERITY is SEV1..SEV4 (sev1 or 1 work too); status defaults to investigating. Roles, bridge and channel are internal (never published).",
+    example: 'herald incident create SEV1 "API Gateway Down" --body "Requests to the API are failing; we are investigating." --component k2j4h5g6f7d8=major_outage --next-update 30m --commander @alice',
+    options: ["body", "component", "status", "no-notify", "next-update", "started", ...ROLE_OPTION_NAMES],
     api: true,
     async run(ctx) {
       const sev = severity(requireArg(ctx, 0, 'severity and title, e.g. SEV1 "API Gateway Down"'));
@@ -259,16 +308,17 @@ const COMMANDS: Command[] = [
       const components = await componentStatuses(ctx);
       const response = await ctx.client().createIncident({
         name, severity: sev, body, ...(status ? { status } : {}), ...(components ? { components } : {}), ...notify(ctx.values),
+        ...nextUpdate(ctx.values), ...startedAt(ctx.values), ...roles(ctx.values),
       });
-      show(ctx, response, (i) => fmt.describeChange(fmt.incidentHeadline("Declared", i), i));
+      show(ctx, response, (i) => [...fmt.describeChange(fmt.incidentHeadline("Declared", i), i), ...fmt.internalLines(i)]);
     },
   },
   {
     name: "incident update",
-    synopsis: "ID --status STATUS --body TEXT [--component ID=STATUS]... [--reopen] [--no-notify]",
-    summary: `Post an update. STATUS is ${INCIDENT_STATUSES.join(", ")}; --reopen moves a resolved incident back.`,
-    example: 'herald incident update h3k2m4n5p6q7 --status identified --body "A bad deploy of the gateway; rolling back."',
-    options: ["status", "body", "component", "reopen", "no-notify"],
+    synopsis: "ID --status STATUS --body TEXT [--component ID=STATUS]... [--next-update 30m|14:30] [--reopen] [--no-notify]",
+    summary: `Post an update. STATUS is ${INCIDENT_STATUSES.join(", ")}; --reopen moves a resolved incident back; --next-update promises the next one.`,
+    example: 'herald incident update h3k2m4n5p6q7 --status identified --body "A bad deploy of the gateway; rolling back." --next-update 14:30',
+    options: ["status", "body", "component", "reopen", "no-notify", "next-update"],
     api: true,
     async run(ctx) {
       const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
@@ -278,6 +328,7 @@ const COMMANDS: Command[] = [
       const components = await componentStatuses(ctx);
       const response = await ctx.client().postIncidentUpdate(id, {
         status, body, ...(components ? { components } : {}), ...(ctx.values.reopen ? { reopen: true } : {}), ...notify(ctx.values),
+        ...nextUpdate(ctx.values),
       });
       const verb = status === "resolved" ? "Resolved" : ctx.values.reopen ? "Reopened" : "Updated";
       show(ctx, response, (i) => fmt.describeChange(fmt.incidentHeadline(verb, i), i));
@@ -402,6 +453,94 @@ const COMMANDS: Command[] = [
       noMoreArgs(ctx, 1);
       const response = await ctx.client().publishPostmortem(id, { notify_subscribers: ctx.values.notify ?? false });
       show(ctx, response, (p) => fmt.publishedLines(p, ctx.values.notify ?? false));
+    },
+  },
+  {
+    name: "incident set",
+    synopsis: "ID [--name TEXT] [--severity SEV] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME]",
+    summary: 'Rename an incident, change its severity, or set its roles, bridge and channel (internal; "" clears one).',
+    example: 'herald incident set h3k2m4n5p6q7 --commander @alice --bridge https://zoom.us/j/123456789 --channel "#incident-2024-001"',
+    options: ["name", "severity", ...ROLE_OPTION_NAMES],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const body: Record<string, unknown> = { ...roles(ctx.values) };
+      if (ctx.values.name !== undefined) body.name = ctx.values.name;
+      if (ctx.values.severity !== undefined) body.severity = severity(ctx.values.severity);
+      if (Object.keys(body).length === 0) throw new UsageError("nothing to change; give --name, --severity or a role option (see: herald help incident)");
+      const response = await ctx.client().patchIncident(id, body);
+      show(ctx, response, (i) => [`Changed incident ${i.id} "${i.name}" — ${[i.severity, i.status].filter(Boolean).join(" ")}`, ...fmt.internalLines(i)]);
+    },
+  },
+  {
+    name: "drill start",
+    synopsis: 'SEVERITY "TITLE" [--body TEXT] [--component ID=STATUS]... [--next-update 30m|14:30] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME]',
+    summary: "Start a practice incident: the usual lifecycle, shown only on an unlisted preview page and the internal channel; never public, never mailed, never changes a component.",
+    example: 'herald drill start SEV1 "Simulated database failure" --commander @alice --next-update 15m',
+    options: ["body", "component", "status", "next-update", ...ROLE_OPTION_NAMES],
+    api: true,
+    async run(ctx) {
+      const sev = severity(requireArg(ctx, 0, 'severity and title, e.g. SEV1 "Simulated database failure"'));
+      const name = restAsText(ctx, 1, 'drill title, e.g. "Simulated database failure"');
+      const body = ctx.values.body?.trim() ? ctx.values.body : `Practice incident: we are rehearsing our response to "${name}".`;
+      const status = ctx.values.status === undefined ? undefined : choice(ctx.values.status, INCIDENT_STATUSES, "status");
+      const components = await componentStatuses(ctx);
+      const response = await ctx.client().createIncident({
+        name, severity: sev, body, drill: true, ...(status ? { status } : {}), ...(components ? { components } : {}),
+        ...nextUpdate(ctx.values), ...roles(ctx.values),
+      });
+      show(ctx, response, (i) => [
+        `Started ${i.severity} drill ${i.id} "${i.name}" — ${i.status}`,
+        `preview (unlisted, for the team only): ${i.preview_url ?? "-"}`,
+        ...fmt.internalLines(i),
+        `update it: herald incident update ${i.id} --status identified --body "…" --next-update 15m`,
+        `end it:    herald drill end ${i.id}`,
+      ]);
+    },
+  },
+  {
+    name: "drill end",
+    synopsis: "ID [--body TEXT]",
+    summary: "Resolve a drill and print its response times against the severity's targets.",
+    example: "herald drill end h3k2m4n5p6q7",
+    options: ["body"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "drill id (see: herald drill list)");
+      noMoreArgs(ctx, 1);
+      const client = ctx.client();
+      const { data: drill } = await client.getIncident(id);
+      if (!drill.drill) throw new CliError(`incident ${id} is not a drill; resolve real incidents with: herald incident resolve ${id}`);
+      if (drill.status !== "resolved") {
+        await client.postIncidentUpdate(id, { status: "resolved", body: ctx.values.body?.trim() ? ctx.values.body : "Drill ended." });
+      }
+      show(ctx, await client.drillReport(id), (r) => fmt.drillReportLines(r));
+    },
+  },
+  {
+    name: "drill report",
+    synopsis: "ID",
+    summary: "A drill's response times: first update, identified, monitoring, resolved, and its next-update promises.",
+    example: "herald drill report h3k2m4n5p6q7",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "drill id (see: herald drill list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().drillReport(id), (r) => fmt.drillReportLines(r));
+    },
+  },
+  {
+    name: "drill list",
+    synopsis: "[--open | --resolved]",
+    summary: "List drills, newest first.",
+    example: "herald drill list",
+    options: ["open", "resolved"],
+    api: true,
+    async run(ctx) {
+      noMoreArgs(ctx, 0);
+      show(ctx, await ctx.client().listDrills(listFilter(ctx.values)), (list) => (list.length === 0 ? ["No drills."] : fmt.incidentTable(list)));
     },
   },
   {
@@ -574,6 +713,7 @@ const COMMANDS: Command[] = [
 
 const GROUPS: Array<[string, string]> = [
   ["incident", "Incidents"],
+  ["drill", "Drills (practice incidents: never public, never mailed)"],
   ["postmortem", "Postmortems"],
   ["component", "Components"],
   ["maintenance", "Scheduled maintenance"],

@@ -41,6 +41,8 @@ export interface UpdateRecord {
   createdAt: string;
   displayAt: string;
   affected: AffectedComponentRecord[];
+  /** The next update this one promised (ISO UTC); absent or null: no promise. */
+  nextUpdateAt?: string | null;
 }
 
 export interface IncidentRecord {
@@ -58,6 +60,10 @@ export interface IncidentRecord {
   resolvedAt: string | null;
   scheduledFor: string | null;
   scheduledUntil: string | null;
+  /** A practice incident (herald drill): never on a public surface, in mail or in component status. Absent: false. */
+  drill?: boolean;
+  /** A drill's unlisted preview page is /preview/<previewToken>. */
+  previewToken?: string | null;
   /** Newest first, as Statuspage orders them. */
   updates: UpdateRecord[];
   componentIds: string[];

@@ -167,7 +167,7 @@ describe("openapi", () => {
     const doc = await ok(await h.call("GET", "/api/v1/openapi.json", { token: null }), 200);
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
-        "/components", "/components/{id}", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates",
+        "/components", "/components/{id}", "/drills", "/drills/{id}/report", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates",
         "/incidents/{id}/postmortem", "/incidents/{id}/postmortem/template", "/incidents/{id}/postmortem/publish",
       ].sort(),
     );

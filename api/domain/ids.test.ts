@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { isId, newId } from "./ids.ts";
+import { isId, isToken, newId, newToken } from "./ids.ts";
 
 /** Replace crypto.getRandomValues: the first fill uses `first`, every later fill uses `later`. */
 function stubRandomBytes(first: number, later: number): void {
@@ -91,5 +91,14 @@ describe("isId", () => {
     expect(isId(null)).toBe(false);
     expect(isId(undefined)).toBe(false);
     expect(isId(["kctbh9vrtdwd"])).toBe(false);
+  });
+});
+
+describe("newToken", () => {
+  test("makes 128-bit hex tokens that differ every time", () => {
+    const tokens = new Set(Array.from({ length: 200 }, () => newToken()));
+    expect(tokens.size).toBe(200);
+    for (const t of tokens) expect(isToken(t)).toBe(true);
+    expect(isToken("not-a-token")).toBe(false);
   });
 });

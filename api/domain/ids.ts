@@ -36,3 +36,16 @@ export function newId(): string {
 export function isId(value: unknown): value is string {
   return typeof value === "string" && ID_PATTERN.test(value);
 }
+
+const TOKEN_PATTERN = /^[0-9a-f]{32}$/;
+
+/** An unguessable token (128 random bits as 32 hex digits), e.g. for a drill's unlisted preview page. */
+export function newToken(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** True for a token made by newToken. */
+export function isToken(value: unknown): value is string {
+  return typeof value === "string" && TOKEN_PATTERN.test(value);
+}

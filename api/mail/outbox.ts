@@ -6,10 +6,11 @@ import type { WriteContext, WriteHooks } from "../service/context.ts";
  * `WriteHooks.updatePosted`: runs inside the update's write transaction, so the update and
  * the mail it implies commit together or not at all. One INSERT … SELECT fans the update out
  * to every active subscriber whose component filter is empty (NULL) or intersects the
- * incident's components (its linked components ∪ the ones this update changed).
+ * incident's components (its linked components ∪ the ones this update changed). Drills enqueue nothing.
  */
 export async function enqueueUpdate(ctx: WriteContext, incident: IncidentRecord, update: UpdateRecord): Promise<number> {
-  if (!update.deliverNotifications) return 0;
+  // A drill is practice: subscribers never hear of it.
+  if (!update.deliverNotifications || incident.drill) return 0;
   const components = [...new Set([...incident.componentIds, ...update.affected.map((a) => a.componentId)])];
   await insertOutboxUpdate(ctx.tx, {
     updateId: update.id,

@@ -159,6 +159,8 @@ export async function applyComponentStatuses(
   incidentId: string,
   updateId: string,
   statuses: Readonly<Record<string, ComponentStatus>>,
+  /** practice: a drill's update — recorded on the update, the real status is left alone. */
+  options: { practice?: boolean } = {},
 ): Promise<AffectedComponentRecord[]> {
   const ids = Object.keys(statuses);
   const found = new Map((await getComponentsByIds(ctx.tx, ids)).map((c) => [c.id, c]));
@@ -177,7 +179,7 @@ export async function applyComponentStatuses(
     affected.push({ componentId: id, name: component.name, oldStatus: component.status, newStatus });
     await insertUpdateComponent(ctx.tx, updateId, affected[affected.length - 1]!);
     await linkIncidentComponent(ctx.tx, incidentId, id);
-    if (newStatus !== component.status) {
+    if (newStatus !== component.status && !options.practice) {
       await saveComponent(ctx.tx, { ...component, status: newStatus, updatedAt: ctx.now });
       await recordStatusChange(ctx.tx, { componentId: id, oldStatus: component.status, newStatus, at: ctx.now, updateId });
     }

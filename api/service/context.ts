@@ -9,6 +9,13 @@ export interface WriteContext {
   hooks: WriteHooks;
 }
 
+/** What happened to an incident in one write (for the internal channel). */
+export type IncidentChange =
+  | { kind: "created"; update: UpdateRecord }
+  | { kind: "updated" | "resolved" | "reopened"; update: UpdateRecord }
+  /** PATCH: the fields it changed (name, severity, roles, bridge_url, channel). */
+  | { kind: "patched"; fields: string[] };
+
 /**
  * Work that must commit in the same transaction as an update (the mail outbox, webhooks),
  * so that an accepted update and the deliveries it implies are stored together or not at all.
@@ -20,4 +27,23 @@ export interface WriteHooks {
    * is its text as published, action items included. Returns how many deliveries were enqueued.
    */
   postmortemNotice?(ctx: WriteContext, incident: IncidentRecord, postmortem: PostmortemRecord, markdown: string): Promise<number>;
+  /** After any change to an incident (not a maintenance), with the incident as committed. */
+  incidentChanged?(ctx: WriteContext, incident: IncidentRecord, change: IncidentChange): Promise<void>;
+}
+
+/** Several sets of hooks as one: each hook runs in the order given, inside the same transaction. */
+export function combineHooks(...all: readonly WriteHooks[]): WriteHooks {
+  return {
+    async updatePosted(ctx, incident, update) {
+      for (const hooks of all) await hooks.updatePosted?.(ctx, incident, update);
+    },
+    async incidentChanged(ctx, incident, change) {
+      for (const hooks of all) await hooks.incidentChanged?.(ctx, incident, change);
+    },
+    async postmortemNotice(ctx, incident, postmortem, markdown) {
+      let enqueued = 0;
+      for (const hooks of all) enqueued += (await hooks.postmortemNotice?.(ctx, incident, postmortem, markdown)) ?? 0;
+      return enqueued;
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { componentStatusForMaintenance, statusesAfterResolve, type ComponentStatus } from "../domain/components.ts";
-import { newId } from "../domain/ids.ts";
+import { newId, newToken } from "../domain/ids.ts";
+import { checkNextUpdateAt } from "../domain/response.ts";
 import {
   checkIncidentTransition,
   checkMaintenanceTransition,
@@ -25,15 +26,25 @@ import { getComponentsByIds } from "../../db/queries/components.ts";
 import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { applyComponentStatuses } from "./components.ts";
 import { setMaintenanceSchedule } from "../../db/queries/maintenance-schedule.ts";
-import type { WriteContext } from "./context.ts";
+import { getIncidentRoles, NO_ROLES, ROLE_FIELDS, saveIncidentRoles, type IncidentRoles, type RoleField } from "../../db/queries/internal.ts";
+import type { IncidentChange, WriteContext } from "./context.ts";
 
-export interface NewIncident {
+/** The seed's roles and where the team meets: internal, never published. null clears one. */
+export type RoleInput = { [F in RoleField]?: string | null | undefined };
+
+export interface NewIncident extends RoleInput {
   name: string;
   severity: Severity;
   body: string;
   status?: IncidentStatus | undefined;
   components?: Record<string, ComponentStatus> | undefined;
   deliver_notifications?: boolean | undefined;
+  /** When it began, if before its declaration (ISO); defaults to now. */
+  started_at?: string | undefined;
+  /** When the next update is promised (ISO). */
+  next_update_at?: string | undefined;
+  /** A practice incident: see `drill` in db/records.ts. */
+  drill?: boolean | undefined;
 }
 
 export interface NewIncidentUpdate {
@@ -43,9 +54,10 @@ export interface NewIncidentUpdate {
   deliver_notifications?: boolean | undefined;
   /** Required to move a resolved incident back to an open status. */
   reopen?: boolean | undefined;
+  next_update_at?: string | undefined;
 }
 
-export interface IncidentPatch {
+export interface IncidentPatch extends RoleInput {
   name?: string | undefined;
   severity?: Severity | undefined;
 }
@@ -88,9 +100,16 @@ function refuseTransition(kind: IncidentKind, check: Extract<TransitionCheck, { 
 async function postUpdate(
   ctx: WriteContext,
   incident: IncidentRow,
-  input: { status: UpdateRecord["status"]; body: string; deliver_notifications?: boolean | undefined; reopened: boolean },
+  input: {
+    status: UpdateRecord["status"];
+    body: string;
+    deliver_notifications?: boolean | undefined;
+    reopened: boolean;
+    next_update_at?: string | undefined;
+  },
   componentStatuses: Readonly<Record<string, ComponentStatus>>,
 ): Promise<{ incident: IncidentRecord; update: UpdateRecord }> {
+  const nextUpdateAt = promisedNextUpdate(ctx, input.status, input.next_update_at);
   const updateId = newId();
   await insertUpdate(ctx.tx, {
     id: updateId,
@@ -103,8 +122,10 @@ async function postUpdate(
     reopened: input.reopened,
     createdAt: ctx.now,
     displayAt: ctx.now,
+    nextUpdateAt,
   });
-  await applyComponentStatuses(ctx, incident.id, updateId, componentStatuses);
+  // A drill may name components (to rehearse), but never changes their real status.
+  await applyComponentStatuses(ctx, incident.id, updateId, componentStatuses, { practice: incident.drill === true });
   await saveIncident(ctx.tx, stampStatus(incident, input.status, ctx.now, input.reopened));
   const record = (await getIncident(ctx.tx, incident.id, incident.kind))!;
   const update = record.updates.find((u) => u.id === updateId)!;
@@ -112,8 +133,42 @@ async function postUpdate(
   return { incident: record, update };
 }
 
+/** A promised next update as stored (ISO UTC), or a 422 when it is in the past, too far ahead, or on a resolution. */
+function promisedNextUpdate(ctx: WriteContext, status: string, nextUpdateAt: string | undefined): string | null {
+  if (nextUpdateAt === undefined) return null;
+  const at = new Date(nextUpdateAt).toISOString();
+  const why = status === "resolved" ? "A resolved incident promises no next update." : checkNextUpdateAt(at, ctx.now);
+  if (why) throw unprocessable(why, [{ field: "next_update_at", message: why }]);
+  return at;
+}
+
+function startedAt(ctx: WriteContext, given: string | undefined): string {
+  if (given === undefined) return ctx.now;
+  const at = new Date(given).toISOString();
+  if (at > ctx.now) throw unprocessable("An incident cannot start in the future.", [{ field: "started_at", message: "Must not be later than now." }]);
+  return at;
+}
+
+/** The roles an input names, merged over `current`; null for the fields it clears. */
+function mergeRoles(current: IncidentRoles, input: RoleInput): { roles: IncidentRoles; changed: RoleField[] } {
+  const roles = { ...current };
+  const changed: RoleField[] = [];
+  for (const field of ROLE_FIELDS) {
+    const value = input[field];
+    if (value === undefined || value === current[field]) continue;
+    roles[field] = value;
+    changed.push(field);
+  }
+  return { roles, changed };
+}
+
+async function incidentChanged(ctx: WriteContext, incident: IncidentRecord, change: IncidentChange): Promise<void> {
+  await ctx.hooks.incidentChanged?.(ctx, incident, change);
+}
+
 export async function createIncident(ctx: WriteContext, input: NewIncident): Promise<IncidentRecord> {
   const status = input.status ?? "investigating";
+  const drill = input.drill === true;
   const row: IncidentRow = {
     id: newId(),
     kind: "incident",
@@ -123,16 +178,21 @@ export async function createIncident(ctx: WriteContext, input: NewIncident): Pro
     impact: impactOf(input.severity),
     createdAt: ctx.now,
     updatedAt: ctx.now,
-    startedAt: ctx.now,
+    startedAt: startedAt(ctx, input.started_at),
     identifiedAt: null,
     monitoringAt: null,
     resolvedAt: null,
     scheduledFor: null,
     scheduledUntil: null,
+    drill,
+    previewToken: drill ? newToken() : null,
   };
   await insertIncident(ctx.tx, row);
-  const { incident } = await postUpdate(ctx, row, { ...input, status, reopened: false }, input.components ?? {});
-  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "incident.create", entityType: "incident", entityId: row.id, details: input });
+  const { roles, changed } = mergeRoles(NO_ROLES, input);
+  if (changed.length > 0) await saveIncidentRoles(ctx.tx, row.id, roles, ctx.now);
+  const { incident, update } = await postUpdate(ctx, row, { ...input, status, reopened: false }, input.components ?? {});
+  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: drill ? "drill.create" : "incident.create", entityType: "incident", entityId: row.id, details: input });
+  await incidentChanged(ctx, incident, { kind: "created", update });
   return incident;
 }
 
@@ -150,6 +210,8 @@ export async function postIncidentUpdate(ctx: WriteContext, id: string, input: N
     at: ctx.now, actor: ctx.actor, action: check.reopened ? "incident.reopen" : "incident.update",
     entityType: "incident", entityId: id, details: { ...input, update_id: result.update.id },
   });
+  const kind = check.reopened ? "reopened" : input.status === "resolved" ? "resolved" : "updated";
+  await incidentChanged(ctx, result.incident, { kind, update: result.update });
   return result;
 }
 
@@ -157,9 +219,20 @@ export async function patchIncident(ctx: WriteContext, id: string, patch: Incide
   const current = await getIncidentRow(ctx.tx, id, "incident");
   if (!current) throw notFound("incident", id);
   const severity = patch.severity ?? current.severity!;
-  await saveIncident(ctx.tx, { ...current, name: patch.name ?? current.name, severity, impact: impactOf(severity), updatedAt: ctx.now });
-  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "incident.patch", entityType: "incident", entityId: id, details: { ...patch, previous: { name: current.name, severity: current.severity } } });
-  return (await getIncident(ctx.tx, id, "incident"))!;
+  const name = patch.name ?? current.name;
+  const previousRoles = await getIncidentRoles(ctx.tx, id);
+  const { roles, changed } = mergeRoles(previousRoles, patch);
+  const fields: string[] = [...(name !== current.name ? ["name"] : []), ...(severity !== current.severity ? ["severity"] : []), ...changed];
+  await saveIncident(ctx.tx, { ...current, name, severity, impact: impactOf(severity), updatedAt: ctx.now });
+  if (changed.length > 0) await saveIncidentRoles(ctx.tx, id, roles, ctx.now);
+  await insertAudit(ctx.tx, {
+    at: ctx.now, actor: ctx.actor, action: "incident.patch", entityType: "incident", entityId: id,
+    details: { ...patch, previous: { name: current.name, severity: current.severity, ...previousRoles } },
+  });
+  const incident = (await getIncident(ctx.tx, id, "incident"))!;
+  // Saying nothing new (the same values again) is not news for the internal channel.
+  if (fields.length > 0) await incidentChanged(ctx, incident, { kind: "patched", fields });
+  return incident;
 }
 
 export async function createMaintenance(ctx: WriteContext, input: NewMaintenance): Promise<IncidentRecord> {

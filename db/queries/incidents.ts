@@ -6,7 +6,14 @@ import { publishedPostmortems } from "./postmortems.ts";
 import { bool, num, str, strOrNull } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
-  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until";
+  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token";
+
+/**
+ * Drills (practice incidents) are left out of every public read unless a caller asks for them:
+ * the publisher, feed and JSON use the defaults, the management API and the drill preview opt in.
+ */
+export type DrillFilter = "exclude" | "include" | "only";
+const DRILL_WHERE: Record<DrillFilter, string> = { exclude: "drill = 0", include: "1 = 1", only: "drill = 1" };
 
 export type IncidentRow = Omit<IncidentRecord, "updates" | "componentIds">;
 
@@ -26,15 +33,17 @@ function toIncidentRow(row: Row): IncidentRow {
     resolvedAt: strOrNull(row, "resolved_at"),
     scheduledFor: strOrNull(row, "scheduled_for"),
     scheduledUntil: strOrNull(row, "scheduled_until"),
+    drill: bool(row, "drill"),
+    previewToken: strOrNull(row, "preview_token"),
   };
 }
 
 export async function insertIncident(ex: Executor, i: IncidentRow): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       i.id, i.kind, i.name, i.status, i.severity, i.impact, i.createdAt, i.updatedAt, i.startedAt,
-      i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil,
+      i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil, i.drill ? 1 : 0, i.previewToken ?? null,
     ],
   });
 }
@@ -68,11 +77,11 @@ export async function nextUpdateSeq(ex: Executor, incidentId: string): Promise<n
 
 export async function insertUpdate(ex: Executor, u: Omit<UpdateRecord, "affected">): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO incident_updates (id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO incident_updates (id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       u.id, u.incidentId, u.seq, u.status, u.body, u.author, u.deliverNotifications ? 1 : 0, u.reopened ? 1 : 0,
-      u.createdAt, u.displayAt,
+      u.createdAt, u.displayAt, u.nextUpdateAt ?? null,
     ],
   });
 }
@@ -108,13 +117,15 @@ export interface IncidentFilter {
   order?: "newest" | "soonest";
   /** Load only each incident's newest update (for lists that show just that). Default: all. */
   updates?: "all" | "latest";
+  /** Default "exclude": public lists never see drills. */
+  drills?: DrillFilter;
 }
 
 const CLOSED_STATUSES = JSON.stringify(["resolved", "completed"]);
 
 /** Incidents and maintenances by history date (scheduled start, else creation), fully loaded. */
 export async function listIncidents(ex: Executor, filter: IncidentFilter): Promise<IncidentRecord[]> {
-  const where = ["1 = 1"];
+  const where = [DRILL_WHERE[filter.drills ?? "exclude"]];
   const args: (string | number)[] = [];
   if (filter.kind) {
     where.push("kind = ?");
@@ -167,7 +178,7 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
     : "u.incident_id IN (SELECT value FROM json_each(?))";
   const [updates, affected, links, postmortems] = await Promise.all([
     ex.execute({
-      sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at
+      sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at
             FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`,
       args: [ids],
     }),
@@ -212,6 +223,7 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
       createdAt: str(row, "created_at"),
       displayAt: str(row, "display_at"),
       affected: affectedByUpdate.get(str(row, "id")) ?? [],
+      nextUpdateAt: strOrNull(row, "next_update_at"),
     });
     updatesByIncident.set(incidentId, list);
   }
@@ -238,21 +250,24 @@ export async function linkedComponentIds(ex: Executor, incidentId: string): Prom
   return result.rows.map((row) => str(row, "component_id"));
 }
 
-/** Ids of the incidents that own the newest public updates (for the feed). */
+/** Ids of the incidents that own the newest public updates (for the feed); never a drill's. */
 export async function incidentIdsWithNewestUpdates(ex: Executor, limit: number): Promise<string[]> {
   const result = await ex.execute({
     sql: `SELECT incident_id, MAX(created_at) AS newest FROM
-            (SELECT incident_id, created_at FROM incident_updates ORDER BY created_at DESC, seq DESC LIMIT ?)
+            (SELECT incident_id, created_at FROM incident_updates
+              WHERE incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1)
+              ORDER BY created_at DESC, seq DESC LIMIT ?)
           GROUP BY incident_id ORDER BY newest DESC`,
     args: [limit],
   });
   return result.rows.map((row) => str(row, "incident_id"));
 }
 
-export async function getIncidentsByIds(ex: Executor, ids: readonly string[]): Promise<IncidentRecord[]> {
+/** Incidents by id, in the order given; drills are left out unless asked for. */
+export async function getIncidentsByIds(ex: Executor, ids: readonly string[], drills: DrillFilter = "exclude"): Promise<IncidentRecord[]> {
   if (ids.length === 0) return [];
   const result = await ex.execute({
-    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?))`,
+    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?)) AND ${DRILL_WHERE[drills]}`,
     args: [JSON.stringify(ids)],
   });
   const byId = new Map(result.rows.map((row) => [str(row, "id"), toIncidentRow(row)]));
@@ -261,26 +276,29 @@ export async function getIncidentsByIds(ex: Executor, ids: readonly string[]): P
 
 /** Every incident's history date (scheduled start, else creation): enough to list the archive's months. */
 export async function listHistoryDates(ex: Executor): Promise<string[]> {
-  const result = await ex.execute("SELECT COALESCE(scheduled_for, created_at) AS at FROM incidents ORDER BY at DESC");
+  const result = await ex.execute("SELECT COALESCE(scheduled_for, created_at) AS at FROM incidents WHERE drill = 0 ORDER BY at DESC");
   return result.rows.map((row) => str(row, "at"));
 }
 
-/** Incidents linked to a component (their pages show its name). */
+/** Public incidents linked to a component (their pages show its name). */
 export async function incidentIdsForComponent(ex: Executor, componentId: string): Promise<string[]> {
-  const result = await ex.execute({ sql: "SELECT incident_id FROM incident_components WHERE component_id = ?", args: [componentId] });
+  const result = await ex.execute({
+    sql: "SELECT incident_id FROM incident_components WHERE component_id = ? AND incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1)",
+    args: [componentId],
+  });
   return result.rows.map((row) => str(row, "incident_id"));
 }
 
-/** Every incident id, for a full publish. */
-export async function listAllIncidentIds(ex: Executor): Promise<string[]> {
-  const result = await ex.execute("SELECT id FROM incidents ORDER BY created_at DESC");
+/** Every public incident id, for a full publish (drills: `drills` "only" for their previews). */
+export async function listAllIncidentIds(ex: Executor, drills: DrillFilter = "exclude"): Promise<string[]> {
+  const result = await ex.execute(`SELECT id FROM incidents WHERE ${DRILL_WHERE[drills]} ORDER BY created_at DESC`);
   return result.rows.map((row) => str(row, "id"));
 }
 
 /** When anything public last changed. */
 export async function lastPublicChange(ex: Executor): Promise<string | null> {
   const result = await ex.execute(
-    "SELECT MAX(at) AS at FROM (SELECT MAX(updated_at) AS at FROM incidents UNION ALL SELECT MAX(updated_at) AS at FROM components)",
+    "SELECT MAX(at) AS at FROM (SELECT MAX(updated_at) AS at FROM incidents WHERE drill = 0 UNION ALL SELECT MAX(updated_at) AS at FROM components)",
   );
   return strOrNull(result.rows[0]!, "at");
 }

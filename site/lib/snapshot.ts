@@ -73,4 +73,6 @@ export interface HistoryMonth {
 export type RouteData =
   | { route: "home"; snapshot: SiteSnapshot }
   | { route: "incident"; snapshot: SiteSnapshot; incident: IncidentRecord }
+  /** A drill's unlisted preview page (/preview/<token>): never linked from anything public. */
+  | { route: "preview"; snapshot: SiteSnapshot; incident: IncidentRecord }
   | { route: "history"; snapshot: SiteSnapshot; month: HistoryMonth; months: string[] };

@@ -29,6 +29,7 @@ import {
   formatPosted,
   formatRangeParts,
   formatDateTime,
+  formatTime,
   isoUtc,
   isMonthKey,
 } from "./time.ts";
@@ -47,7 +48,7 @@ export function expectRoute<R extends RouteName>(locals: unknown, route: R): Rou
     throw new Error(`This page needs Astro.locals for route "${route}", got ${data && typeof data === "object" ? `route "${String(data.route)}"` : String(data)}.`);
   }
   if (!data.snapshot) throw new Error(`Astro.locals for route "${route}" has no snapshot.`);
-  if (route === "incident" && !(data as RouteOf<"incident">).incident) throw new Error('Astro.locals for route "incident" has no incident.');
+  if ((route === "incident" || route === "preview") && !(data as RouteOf<"incident">).incident) throw new Error(`Astro.locals for route "${route}" has no incident.`);
   if (route === "history" && !(data as RouteOf<"history">).month) throw new Error('Astro.locals for route "history" has no month.');
   return data as RouteOf<R>;
 }
@@ -59,6 +60,7 @@ export const paths = {
   feed: "/history.rss",
   atom: "/history.atom",
   incident: (id: string): string => `/incidents/${encodeURIComponent(id)}`,
+  preview: (token: string): string => `/preview/${encodeURIComponent(token)}`,
   month: (month: string): string => `/history/${encodeURIComponent(month)}`,
 };
 
@@ -265,6 +267,32 @@ export function incidentSummary(incident: IncidentRecord): IncidentSummary {
 export interface IncidentCard extends IncidentSummary {
   updates: UpdateView[];
   window: WindowView | null;
+  /** The latest update's promise: "Next update: 14:30 UTC or sooner"; null when none or resolved. */
+  nextUpdate: NextUpdateView | null;
+}
+
+/** `text` whole, and in parts for markup that puts the time in a `<time>`: before, time, after. */
+export interface NextUpdateView {
+  text: string;
+  before: string;
+  time: TimeView;
+  after: string;
+}
+
+/**
+ * The promise the latest update made about the next one, while the incident is open: "Next update:
+ * 14:30 UTC or sooner" in the page's zone, with the date ("Nov 28, 14:30 UTC") when it is not the
+ * same day as that update.
+ */
+export function nextUpdateView(incident: IncidentRecord, timeZone: string): NextUpdateView | null {
+  if (incident.kind !== "incident" || incident.status === "resolved") return null;
+  const latest = sortedUpdates(incident)[0];
+  if (!latest?.nextUpdateAt) return null;
+  const sameDay = dayKey(latest.nextUpdateAt, timeZone) === dayKey(latest.displayAt, timeZone);
+  const when = sameDay ? formatTime(latest.nextUpdateAt, timeZone) : formatDateTime(latest.nextUpdateAt, timeZone);
+  const before = "Next update:";
+  const after = "or sooner";
+  return { text: `${before} ${when} ${after}`, before, time: { iso: isoUtc(latest.nextUpdateAt), text: when }, after };
 }
 
 function incidentCard(incident: IncidentRecord, timeZone: string, latestOnly = false): IncidentCard {
@@ -273,6 +301,7 @@ function incidentCard(incident: IncidentRecord, timeZone: string, latestOnly = f
     ...incidentSummary(incident),
     updates: latestOnly ? updates.slice(0, 1) : updates,
     window: incident.scheduledFor ? windowView(incident.scheduledFor, incident.scheduledUntil, timeZone) : null,
+    nextUpdate: nextUpdateView(incident, timeZone),
   };
 }
 
@@ -565,6 +594,8 @@ export interface LayoutView {
   feedTitle: string;
   updated: TimeView;
   timeZoneNote: string;
+  /** Keep search engines away (drill previews). */
+  noindex?: boolean;
 }
 
 export function layoutView(snapshot: SiteSnapshot, title: string | null): LayoutView {
@@ -680,6 +711,21 @@ export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
     affected: affectedNames(incident, snapshot.components),
     severityDetail: level ? level.impact : null,
     postmortem: postmortemView(incident, tz),
+  };
+}
+
+export interface PreviewPageView extends IncidentPageView {
+  /** Says plainly that this is practice and where it is (not) shown. */
+  drillNotice: string;
+}
+
+/** /preview/<token>: a drill's incident page, for the team only (unlisted, noindex). */
+export function previewPageView(data: RouteOf<"preview">): PreviewPageView {
+  const view = incidentPageView({ route: "incident", snapshot: data.snapshot, incident: data.incident });
+  return {
+    ...view,
+    layout: { ...view.layout, title: `DRILL: ${view.layout.title}`, noindex: true },
+    drillNotice: "DRILL: this is a practice incident. This preview is unlisted: customers, subscribers, the feed and the status API never see it.",
   };
 }
 

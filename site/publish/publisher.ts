@@ -212,6 +212,13 @@ export class Publisher {
           await add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
         }
       }
+      // Drills: only their unlisted preview pages (never a public page, month, feed or JSON).
+      const drillIds = full ? await listAllIncidentIds(tx, "only") : [...incidentIds];
+      for (const drill of await getIncidentsByIds(tx, drillIds, "only")) {
+        if (!drill.previewToken) continue;
+        const path = `/preview/${drill.previewToken}`;
+        await add(html(path, await renderer.render(path, { route: "preview", snapshot, incident: drill })));
+      }
       const months = [...this.months!].sort().reverse();
       if (full) for (const month of months) monthsToRender.add(month);
       phase("incidents");

@@ -65,6 +65,12 @@ export async function servePublished(site: ServableSite, request: Request): Prom
   });
   securityHeaders(headers, entry.contentType);
   if (isCrossOriginReadable(path)) headers.set("Access-Control-Allow-Origin", "*");
+  // A drill's preview is unlisted: keep it out of search engines and shared caches.
+  if (path.startsWith("/preview/")) {
+    headers.set("X-Robots-Tag", "noindex, nofollow");
+    headers.set("Cache-Control", "private, no-store");
+    headers.set("Referrer-Policy", "no-referrer");
+  }
   if (notModified(request, etag, entry.modifiedAt)) return new Response(null, { status: 304, headers });
 
   const encoding = site.encodes ? chooseEncoding(entry, request.headers.get("Accept-Encoding") ?? "") : undefined;

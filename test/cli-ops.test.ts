@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readConfig } from "../api/config.ts";
+import { startServer, type RunningServer } from "../api/server.ts";
+
+/**
+ * The CLI's operations commands end to end, as test/cli.test.ts does: a real Herald on a free
+ * port and bin/herald.ts as a child process. --next-update, the role flags, `incident set`, and
+ * `drill start | end | report | list`.
+ */
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SLOW = { timeout: 60_000 };
+
+let dir: string;
+let server: RunningServer;
+let token: string;
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function herald(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const merged = { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: token, DATABASE_URL: `file:${join(dir, "herald.db")}`, ...env };
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: ROOT, env: merged, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+async function api(path: string): Promise<any> {
+  const res = await fetch(`${server.url}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "herald-cli-ops-"));
+  server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public") }), {
+    hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s" },
+  });
+  const created = await herald(["keys", "create", "--name", "Ada Admin", "--role", "admin"], { HERALD_TOKEN: "" });
+  token = created.stdout.trim();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("herald incident (operations flags)", SLOW, () => {
+  test("create takes --next-update, --started and the role flags; set changes and clears roles", async () => {
+    const before = Date.now();
+    const created = await herald([
+      "incident", "create", "SEV2", "Checkout errors", "--body", "Investigating.", "--next-update", "30m",
+      "--started", "2020-01-01T00:00:00Z", "--commander", "@alice", "--bridge", "https://zoom.us/j/1", "--channel", "#inc-1",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const id = /incident ([0-9a-z]{12})/.exec(created.stdout)![1]!;
+    expect(created.stdout).toContain("team: incident commander @alice · bridge https://zoom.us/j/1 · channel #inc-1");
+    expect(created.stdout).toMatch(/next update promised by \d{4}-\d\d-\d\d \d\d:\d\dZ/);
+    expect(created.stdout).toContain("LAPSE: first update late");
+    const record = await api(`/incidents/${id}`);
+    const promised = Date.parse(record.next_update_at);
+    expect(promised).toBeGreaterThanOrEqual(before + 30 * 60_000 - 1000);
+    expect(promised).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+    expect(record).toMatchObject({ started_at: "2020-01-01T00:00:00.000Z", incident_commander: "@alice", channel: "#inc-1" });
+
+    const set = await herald(["incident", "set", id, "--commander", "", "--scribe", "@sam", "--severity", "sev1"]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain(`Changed incident ${id} "Checkout errors" — SEV1 investigating`);
+    expect(await api(`/incidents/${id}`)).toMatchObject({ severity: "SEV1", incident_commander: null, scribe: "@sam" });
+
+    const update = await herald(["incident", "update", id, "--status", "identified", "--body", "Found.", "--next-update", "14:30Z"]);
+    expect(update.code, update.stderr).toBe(0);
+    expect((await api(`/incidents/${id}`)).next_update_at).toMatch(/T14:30:00\.000Z$/);
+  });
+
+  test("refuses a bad --next-update, an empty set and a past promise", async () => {
+    const bad = await herald(["incident", "create", "SEV1", "X", "--body", "Y", "--next-update", "soonish"]);
+    expect(bad).toMatchObject({ code: 2, stdout: "" });
+    expect(bad.stderr).toContain('--next-update takes 30m, 1h30m, 14:30');
+    const empty = await herald(["incident", "set", "abcdefabcdef"]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("nothing to change");
+    const past = await herald(["incident", "create", "SEV1", "X", "--body", "Y", "--next-update", "2020-01-01T00:00:00Z"]);
+    expect(past.code).toBe(1);
+    expect(past.stderr).toContain("The next update must be promised for a time in the future.");
+    expect((await api("/incidents")).filter((i: { name: string }) => i.name === "X")).toEqual([]);
+  });
+});
+
+describe("herald drill", SLOW, () => {
+  test("start prints the preview; updates work as usual; end resolves it and prints the report", async () => {
+    const start = await herald(["drill", "start", "SEV1", "Simulated database failure", "--commander", "@alice", "--next-update", "15m"]);
+    expect(start.code, start.stderr).toBe(0);
+    const out = start.stdout.split("\n");
+    const id = /^Started SEV1 drill ([0-9a-z]{12}) "Simulated database failure" — investigating$/.exec(out[0]!)![1]!;
+    expect(out[1]).toMatch(/^preview \(unlisted, for the team only\): https:\/\/status\.example\.com\/preview\/[0-9a-f]{32}$/);
+    expect(start.stdout).toContain(`end it:    herald drill end ${id}`);
+    const drill = await api(`/incidents/${id}`);
+    expect(drill).toMatchObject({ drill: true, incident_commander: "@alice" });
+    expect(drill.incident_updates[0].body).toBe('Practice incident: we are rehearsing our response to "Simulated database failure".');
+
+    const update = await herald(["incident", "update", id, "--status", "identified", "--body", "Primary lost its disk."]);
+    expect(update.code, update.stderr).toBe(0);
+
+    const list = await herald(["drill", "list"]);
+    expect(list.stdout).toContain(`[DRILL] Simulated database failure`);
+    expect(list.stdout).not.toContain("Checkout errors");
+
+    const end = await herald(["drill", "end", id]);
+    expect(end.code, end.stderr).toBe(0);
+    const report = end.stdout.split("\n");
+    expect(report[0]).toBe(`Drill ${id} "Simulated database failure" — SEV1, resolved`);
+    expect(report[1]).toMatch(/^target: first public update Immediate \(< 15 minutes\) \(due \d{4}-\d\d-\d\d \d\d:\d\dZ\)$/);
+    expect(report[2]).toMatch(/^first update: {2}\d+s {2}MET$/);
+    expect(report[3]).toMatch(/^identified: {4}\d+s$/);
+    expect(report[4]).toBe("monitoring:    -");
+    expect(report[5]).toMatch(/^resolved: {6}\d+s$/);
+    expect(report[6]).toBe("next-update promises: 1 made, 1 kept, 0 broken");
+    expect((await api(`/incidents/${id}`)).status).toBe("resolved");
+
+    const again = await herald(["drill", "report", id, "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ incident_id: id, complete: true, first_update: { met: true } });
+  });
+
+  test("end refuses a real incident", async () => {
+    const real = await herald(["incident", "create", "SEV3", "Real one", "--body", "Real."]);
+    const id = /incident ([0-9a-z]{12})/.exec(real.stdout)![1]!;
+    const end = await herald(["drill", "end", id]);
+    expect(end).toEqual({ code: 1, stdout: "", stderr: `herald: incident ${id} is not a drill; resolve real incidents with: herald incident resolve ${id}\n` });
+    expect((await api(`/incidents/${id}`)).status).toBe("investigating");
+  });
+});
