@@ -127,6 +127,15 @@ describe("a drill", () => {
     expect(report.resolved).not.toBeNull();
     expect(report.next_updates).toEqual([{ promised_at: drill.created_at, due_at: inFifteen, next_at: expect.any(String), kept: true, late_seconds: null }]);
     expect(report.lapses).toEqual([]);
+
+    // Its postmortem can be drafted (practice that too), but never published or mailed.
+    await callServer(server.url, token, "PUT", `/api/v1/incidents/${drill.id}/postmortem`, { body: "What we learned from QX9." });
+    const refused = await fetch(`${server.url}/api/v1/incidents/${drill.id}/postmortem/publish`, {
+      method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ notify_subscribers: true }),
+    });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).detail).toContain("drill");
+    expect(await count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")).toBe(0);
   });
 
   it("has no report for a real incident, and refuses a bad preview path", async () => {

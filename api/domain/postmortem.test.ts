@@ -17,6 +17,10 @@ const at = (minutes: number) => new Date(Date.parse(T0) + minutes * MIN).toISOSt
 describe("publishing rule", () => {
   test("only a resolved incident can have a published postmortem", () => {
     expect(checkPublish("incident", "resolved")).toEqual({ ok: true });
+    // Nothing of a drill is public, not even its postmortem.
+    const drill = checkPublish("incident", "resolved", true);
+    expect(drill.ok).toBe(false);
+    expect(drill.ok ? "" : drill.message).toContain("drill");
     for (const status of ["investigating", "identified", "monitoring"]) {
       const check = checkPublish("incident", status);
       expect(check.ok).toBe(false);
