@@ -21,6 +21,9 @@ import { createComponent, listComponentViews, updateComponent, type ComponentVie
 import type { WriteContext, WriteHooks } from "./service/context.ts";
 import { createIncident, createMaintenance, patchIncident, postIncidentUpdate, postMaintenanceUpdate } from "./service/incidents.ts";
 import { authenticate, createKey, keyJson, revokeKey } from "./service/keys.ts";
+import { createTemplate, incidentFromRequest, removeTemplate, templateJson, updateTemplate } from "./service/templates.ts";
+import { getTemplate, listTemplates } from "../db/queries/templates.ts";
+import { isSlug } from "./domain/templates.ts";
 import { componentJson, incidentJson, type PageRef } from "./serialize.ts";
 import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
@@ -258,7 +261,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   route(
     { method: "post", path: "/incidents", summary: "Declare an incident", action: "incident:write", body: s.NewIncidentSchema, success: 201 },
     async (c, body, raw) =>
-      write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, body))),
+      write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, await incidentFromRequest(ctx.tx, body)))),
   );
 
   route(
@@ -294,6 +297,42 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return write(c, raw, 201, incidentChange("maintenance"), async (ctx) => incidentJsonIn(ctx, (await postMaintenanceUpdate(ctx, id, body)).incident));
     },
   );
+
+  // Incident templates -----------------------------------------------------------------------
+  function slugParam(c: Context): string {
+    const slug = c.req.param("slug") ?? "";
+    if (!isSlug(slug)) throw notFound("template", slug);
+    return slug;
+  }
+
+  route({ method: "get", path: "/templates", summary: "List incident templates", success: 200 }, async (c) =>
+    c.json((await listTemplates(db.client)).map(templateJson)),
+  );
+
+  route({ method: "get", path: "/templates/:slug", summary: "One incident template", success: 200 }, async (c) => {
+    const slug = slugParam(c);
+    const template = await getTemplate(db.client, slug);
+    if (!template) throw notFound("template", slug);
+    return c.json(templateJson(template));
+  });
+
+  route(
+    { method: "post", path: "/templates", summary: "Create an incident template", action: "template:write", body: s.NewTemplateSchema, success: 201 },
+    async (c, body, raw) => write(c, raw, 201, () => null, async (ctx) => templateJson(await createTemplate(ctx, body))),
+  );
+
+  route(
+    { method: "patch", path: "/templates/:slug", summary: "Change an incident template", action: "template:write", body: s.TemplatePatchSchema, success: 200 },
+    async (c, body, raw) => {
+      const slug = slugParam(c);
+      return write(c, raw, 200, () => null, async (ctx) => templateJson(await updateTemplate(ctx, slug, body)));
+    },
+  );
+
+  route({ method: "delete", path: "/templates/:slug", summary: "Delete an incident template", action: "template:write", success: 200 }, async (c) => {
+    const slug = slugParam(c);
+    return write(c, "", 200, () => null, async (ctx) => templateJson(await removeTemplate(ctx, slug)));
+  });
 
   // API keys ---------------------------------------------------------------------------------
   route({ method: "get", path: "/keys", summary: "List API keys (never their tokens)", action: "key:manage", success: 200 }, async (c) => {

@@ -113,6 +113,32 @@ export interface IncidentJson {
   scheduled_until?: string | null;
 }
 
+export interface TemplateJson {
+  slug: string;
+  name: string;
+  title: string | null;
+  severity: string;
+  body: string;
+  components: Record<string, string>;
+  builtin: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookJson {
+  id: string;
+  endpoint: string;
+  email: string;
+  status: "active" | "quarantined" | "unsubscribed";
+  component_ids: string[] | null;
+  failures_last_hour: number;
+  pending_deliveries: number;
+  delivered: number;
+  last_error: string | null;
+  created_at: string;
+  quarantined_at: string | null;
+}
+
 export type ListFilter = "open" | "resolved" | undefined;
 
 export interface HeraldClient {
@@ -128,6 +154,12 @@ export interface HeraldClient {
   listMaintenances(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
   createMaintenance(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
   postMaintenanceUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  listTemplates(): Promise<ApiResponse<TemplateJson[]>>;
+  getTemplate(slug: string): Promise<ApiResponse<TemplateJson>>;
+  createTemplate(body: Record<string, unknown>): Promise<ApiResponse<TemplateJson>>;
+  deleteTemplate(slug: string): Promise<ApiResponse<TemplateJson>>;
+  listWebhooks(): Promise<ApiResponse<WebhookJson[]>>;
+  reactivateWebhook(id: string): Promise<ApiResponse<WebhookJson>>;
 }
 
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
@@ -246,5 +278,11 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     listMaintenances: (filter) => request("GET", `/maintenances${query(filter)}`),
     createMaintenance: (body) => request("POST", "/maintenances", body),
     postMaintenanceUpdate: (maintenanceId, body) => request("POST", `/maintenances/${id(maintenanceId)}/updates`, body),
+    listTemplates: () => request("GET", "/templates"),
+    getTemplate: (slug) => request("GET", `/templates/${id(slug)}`),
+    createTemplate: (body) => request("POST", "/templates", body),
+    deleteTemplate: (slug) => request("DELETE", `/templates/${id(slug)}`),
+    listWebhooks: () => request("GET", "/webhooks"),
+    reactivateWebhook: (webhookId) => request("POST", `/webhooks/${id(webhookId)}/reactivate`),
   };
 }

@@ -47,6 +47,9 @@ const OPTIONS = {
   end: { type: "string" },
   name: { type: "string" },
   role: { type: "string" },
+  template: { type: "string" },
+  severity: { type: "string" },
+  title: { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -110,7 +113,7 @@ function severity(raw: string): string {
   return `SEV${match[1]}`;
 }
 
-function requireOption(values: Values, name: "body" | "status" | "start" | "end" | "name" | "role", hint: string): string {
+function requireOption(values: Values, name: "body" | "status" | "start" | "end" | "name" | "role" | "severity", hint: string): string {
   const value = values[name];
   if (value === undefined) throw new UsageError(`missing --${name} ${hint}`);
   if (value.trim() === "") throw new UsageError(`--${name} must not be empty`);
@@ -188,19 +191,32 @@ function show<T>(ctx: Ctx, response: ApiResponse<T>, lines: (data: T) => string[
 const COMMANDS: Command[] = [
   {
     name: "incident create",
-    synopsis: 'SEVERITY "TITLE" --body TEXT [--component ID=STATUS]... [--status STATUS] [--no-notify]',
-    summary: "Declare an incident. SEVERITY is SEV1..SEV4 (sev1 or 1 work too); status defaults to investigating.",
+    synopsis: 'SEVERITY "TITLE" --body TEXT [--component ID=STATUS]... [--status STATUS] [--no-notify]  |  [SEVERITY] ["TITLE"] --template SLUG [--body TEXT] …',
+    summary: "Declare an incident. SEVERITY is SEV1..SEV4 (sev1 or 1 work too); status defaults to investigating. With --template, what you leave out comes from the template.",
     example: 'herald incident create SEV1 "API Gateway Down" --body "Requests to the API are failing; we are investigating." --component k2j4h5g6f7d8=major_outage',
-    options: ["body", "component", "status", "no-notify"],
+    options: ["body", "component", "status", "no-notify", "template"],
     api: true,
     async run(ctx) {
-      const sev = severity(requireArg(ctx, 0, 'severity and title, e.g. SEV1 "API Gateway Down"'));
-      const name = restAsText(ctx, 1, 'incident title, e.g. "API Gateway Down"');
-      const body = requireBody(ctx.values);
+      const template = ctx.values.template;
+      let fields: { name?: string; severity?: string; body?: string };
+      if (template === undefined) {
+        const sev = severity(requireArg(ctx, 0, 'severity and title, e.g. SEV1 "API Gateway Down" (or --template SLUG)'));
+        fields = { severity: sev, name: restAsText(ctx, 1, 'incident title, e.g. "API Gateway Down"'), body: requireBody(ctx.values) };
+      } else {
+        // With a template everything is optional: a leading SEV word is the severity, the rest the title.
+        const leadingSeverity = ctx.args[0] !== undefined && /^(?:sev)?[\s-]?[1-4]$/i.test(ctx.args[0].trim());
+        const title = ctx.args.slice(leadingSeverity ? 1 : 0).join(" ").trim();
+        fields = {
+          template,
+          ...(leadingSeverity ? { severity: severity(ctx.args[0]!) } : {}),
+          ...(title ? { name: title } : {}),
+          ...(ctx.values.body !== undefined ? { body: requireBody(ctx.values) } : {}),
+        } as typeof fields;
+      }
       const status = ctx.values.status === undefined ? undefined : choice(ctx.values.status, INCIDENT_STATUSES, "status");
       const components = await componentStatuses(ctx);
       const response = await ctx.client().createIncident({
-        name, severity: sev, body, ...(status ? { status } : {}), ...(components ? { components } : {}), ...notify(ctx.values),
+        ...fields, ...(status ? { status } : {}), ...(components ? { components } : {}), ...notify(ctx.values),
       });
       show(ctx, response, (i) => fmt.describeChange(fmt.incidentHeadline("Declared", i), i));
     },
@@ -374,6 +390,89 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    name: "template list",
+    synopsis: "",
+    summary: "List incident templates (the built-in ones come from the incident playbooks).",
+    example: "herald template list",
+    options: [],
+    api: true,
+    async run(ctx) {
+      noMoreArgs(ctx, 0);
+      show(ctx, await ctx.client().listTemplates(), (list) => fmt.templateTable(list));
+    },
+  },
+  {
+    name: "template show",
+    synopsis: "SLUG",
+    summary: "One template with its body.",
+    example: "herald template show database-outage",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const slug = requireArg(ctx, 0, "template slug (see: herald template list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().getTemplate(slug), (t) => fmt.templateDetail(t));
+    },
+  },
+  {
+    name: "template add",
+    synopsis: "SLUG --name NAME --severity SEV --body TEXT [--title TITLE] [--component ID=STATUS]...",
+    summary: "Add an incident template (comms or admin key). Use it with: herald incident create --template SLUG",
+    example: 'herald template add payments-down --name "Payments outage" --severity SEV1 --body "Payments are failing; we are investigating." --component Payments=major_outage',
+    options: ["name", "severity", "body", "title", "component"],
+    api: true,
+    async run(ctx) {
+      const slug = requireArg(ctx, 0, "template slug, e.g. payments-down");
+      noMoreArgs(ctx, 1);
+      const name = requireOption(ctx.values, "name", '"…" (what the template is for)');
+      const sev = severity(requireOption(ctx.values, "severity", "SEV1..SEV4"));
+      const body = requireBody(ctx.values);
+      const components = await componentStatuses(ctx);
+      const response = await ctx.client().createTemplate({
+        slug, name, severity: sev, body, ...(ctx.values.title !== undefined ? { title: ctx.values.title } : {}), ...(components ? { components } : {}),
+      });
+      show(ctx, response, (t) => [`Added template ${t.slug} "${t.name}" — ${t.severity}`, `Use it with: herald incident create --template ${t.slug}`]);
+    },
+  },
+  {
+    name: "template rm",
+    synopsis: "SLUG",
+    summary: "Delete an incident template (built-in ones too; they are not brought back).",
+    example: "herald template rm payments-down",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const slug = requireArg(ctx, 0, "template slug (see: herald template list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().deleteTemplate(slug), (t) => [`Deleted template ${t.slug} "${t.name}"`]);
+    },
+  },
+  {
+    name: "webhooks list",
+    synopsis: "",
+    summary: "List webhook subscriptions with their status and failures in the last hour (admin key).",
+    example: "herald webhooks list",
+    options: [],
+    api: true,
+    async run(ctx) {
+      noMoreArgs(ctx, 0);
+      show(ctx, await ctx.client().listWebhooks(), (list) => fmt.webhookTable(list));
+    },
+  },
+  {
+    name: "webhooks reactivate",
+    synopsis: "ID",
+    summary: "Lift a quarantine: deliveries resume with the next event (admin key).",
+    example: "herald webhooks reactivate w1x2y3z4a5b6",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "webhook subscription id (see: herald webhooks list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().reactivateWebhook(id), (w) => [`Webhook ${w.id} (${w.endpoint}) is ${w.status}`]);
+    },
+  },
+  {
     name: "keys create",
     synopsis: "--name NAME --role admin|comms",
     summary: "Create an API key in the local database; prints only the token, which is shown once.",
@@ -441,6 +540,8 @@ const GROUPS: Array<[string, string]> = [
   ["incident", "Incidents"],
   ["component", "Components"],
   ["maintenance", "Scheduled maintenance"],
+  ["template", "Incident templates"],
+  ["webhooks", "Webhook subscriptions"],
   ["keys", "API keys (local database: DATABASE_URL, default the project's data/herald.db as npm start uses; DATABASE_AUTH_TOKEN for libsql://)"],
 ];
 
@@ -455,7 +556,7 @@ function helpText(topic?: string): string {
   }
   lines.push(
     "",
-    "Options for incident, component and maintenance commands",
+    "Options for incident, component, maintenance, template and webhooks commands",
     `  --url URL      Herald's address (env HERALD_URL, default ${DEFAULT_URL})`,
     "  --token TOKEN  API key (env HERALD_TOKEN); make one with: herald keys create",
     "  --json         print the JSON response instead of a summary",

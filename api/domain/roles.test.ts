@@ -5,6 +5,7 @@ import type { Action, Role } from "./roles.ts";
 const ALL_ACTIONS: Action[] = [
   "incident:write",
   "maintenance:write",
+  "template:write",
   "component:write",
   "key:manage",
   "subscriber:manage",
@@ -16,10 +17,11 @@ describe("can", () => {
     for (const action of ALL_ACTIONS) expect(can("admin", action)).toBe(true);
   });
 
-  test("comms may write incidents and maintenances and nothing else", () => {
-    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "maintenance:write"]);
+  test("comms may write incidents, maintenances and templates and nothing else", () => {
+    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "maintenance:write", "template:write"]);
     expect(can("comms", "component:write")).toBe(false);
     expect(can("comms", "key:manage")).toBe(false);
+    // Webhook subscribers are subscribers: listing and reactivating them is an admin's job.
     expect(can("comms", "subscriber:manage")).toBe(false);
     expect(can("comms", "outbox:read")).toBe(false);
   });

@@ -1,6 +1,7 @@
 /**
- * Who may do what. Comms people post incident and maintenance updates; admins do everything,
- * including components, API keys, subscribers and the outbox.
+ * Who may do what. Comms people post incident and maintenance updates and keep the incident
+ * templates they post from; admins do everything, including components, API keys, subscribers
+ * (email and webhook) and the outbox.
  */
 
 export const ROLES = ["admin", "comms"] as const;
@@ -9,6 +10,7 @@ export type Role = (typeof ROLES)[number];
 export type Action =
   | "incident:write"
   | "maintenance:write"
+  | "template:write"
   | "component:write"
   | "key:manage"
   | "subscriber:manage"
@@ -19,15 +21,16 @@ const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   admin: [
     "incident:write",
     "maintenance:write",
+    "template:write",
     "component:write",
     "key:manage",
     "subscriber:manage",
     "outbox:read",
   ],
-  comms: ["incident:write", "maintenance:write"],
+  comms: ["incident:write", "maintenance:write", "template:write"],
 });
 
-/** comms: incident:write and maintenance:write only. admin: every action. Anything unknown is denied. */
+/** comms: incident:write, maintenance:write and template:write only. admin: every action. Anything unknown is denied. */
 export function can(role: Role, action: Action): boolean {
   // Object.hasOwn guards against a role that slipped past the type check, e.g. "toString".
   if (!Object.hasOwn(PERMISSIONS, role)) return false;

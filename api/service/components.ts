@@ -151,6 +151,22 @@ export async function updateComponent(ctx: WriteContext, id: string, patch: Comp
 }
 
 /**
+ * The components with these ids, refusing (422, one error per id as `components.<id>`) ids that
+ * are unknown or name a group: statuses are set on leaf components only.
+ */
+export async function requireLeafComponents(ex: Executor, ids: readonly string[], detail: string): Promise<Map<string, ComponentRecord>> {
+  const found = new Map((await getComponentsByIds(ex, ids)).map((c) => [c.id, c]));
+  const errors: FieldError[] = [];
+  for (const id of ids) {
+    const component = found.get(id);
+    if (!component) errors.push({ field: `components.${id}`, message: `No component with id "${id}".` });
+    else if (component.isGroup) errors.push({ field: `components.${id}`, message: `"${component.name}" is a group; name its components instead.` });
+  }
+  if (errors.length > 0) throw unprocessable(detail, errors);
+  return found;
+}
+
+/**
  * Applies the component statuses an incident or maintenance update names, records each change
  * in the status history and on the update, and links the components to the incident.
  */
@@ -161,14 +177,7 @@ export async function applyComponentStatuses(
   statuses: Readonly<Record<string, ComponentStatus>>,
 ): Promise<AffectedComponentRecord[]> {
   const ids = Object.keys(statuses);
-  const found = new Map((await getComponentsByIds(ctx.tx, ids)).map((c) => [c.id, c]));
-  const errors: FieldError[] = [];
-  for (const id of ids) {
-    const component = found.get(id);
-    if (!component) errors.push({ field: `components.${id}`, message: `No component with id "${id}".` });
-    else if (component.isGroup) errors.push({ field: `components.${id}`, message: `"${component.name}" is a group; name its components instead.` });
-  }
-  if (errors.length > 0) throw unprocessable("Some components cannot be updated.", errors);
+  const found = await requireLeafComponents(ctx.tx, ids, "Some components cannot be updated.");
 
   const affected: AffectedComponentRecord[] = [];
   for (const id of ids) {

@@ -33,6 +33,8 @@ export interface NewIncident {
   status?: IncidentStatus | undefined;
   components?: Record<string, ComponentStatus> | undefined;
   deliver_notifications?: boolean | undefined;
+  /** The template it was declared from (recorded in the audit log). */
+  template?: string | undefined;
 }
 
 export interface NewIncidentUpdate {
