@@ -24,6 +24,10 @@ import { authenticate, createKey, keyJson, revokeKey } from "./service/keys.ts";
 import { createTemplate, incidentFromRequest, removeTemplate, templateJson, updateTemplate } from "./service/templates.ts";
 import { getTemplate, listTemplates } from "../db/queries/templates.ts";
 import { isSlug } from "./domain/templates.ts";
+import { getWebhookSubscription, listWebhookSubscriptions, reactivateWebhook } from "../db/queries/webhooks.ts";
+import { insertAudit } from "../db/queries/audit.ts";
+import { DEFAULT_QUARANTINE } from "./webhooks/rules.ts";
+import { webhookJson } from "./webhooks/admin.ts";
 import { componentJson, incidentJson, type PageRef } from "./serialize.ts";
 import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
@@ -360,6 +364,32 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = idParam(c, "API key");
     return write(c, "", 200, () => null, async (ctx) => keyJson(await revokeKey(ctx, id)));
   });
+
+  // Webhook subscriptions (admin) ------------------------------------------------------------
+  const webhookWindowStart = () => new Date(clock.now().getTime() - DEFAULT_QUARANTINE.windowMs).toISOString();
+
+  route({ method: "get", path: "/webhooks", summary: "Webhook subscriptions with their status and failures in the last hour", action: "subscriber:manage", success: 200 }, async (c) =>
+    c.json((await listWebhookSubscriptions(db.client, webhookWindowStart())).map(webhookJson)),
+  );
+
+  route(
+    { method: "post", path: "/webhooks/:id/reactivate", summary: "Lift a webhook subscription's quarantine", action: "subscriber:manage", success: 200 },
+    async (c) => {
+      const id = idParam(c, "webhook subscription");
+      return write(c, "", 200, () => null, async (ctx) => {
+        const current = await getWebhookSubscription(ctx.tx, id);
+        if (!current) throw notFound("webhook subscription", id);
+        if (current.state === "unsubscribed") {
+          throw new Problem(409, "Conflict", "Its owner unsubscribed this endpoint; only they can register it again.");
+        }
+        if (await reactivateWebhook(ctx.tx, id, ctx.now)) {
+          await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "webhook.reactivate", entityType: "webhook_subscription", entityId: id, details: { endpoint: current.endpoint } });
+        }
+        const row = (await listWebhookSubscriptions(ctx.tx, webhookWindowStart())).find((w) => w.id === id)!;
+        return webhookJson(row);
+      });
+    },
+  );
 
   // Mail ---------------------------------------------------------------------------------------
   route({ method: "get", path: "/mail", summary: "Mail delivery counts (outbox and confirmation mails)", action: "outbox:read", success: 200 }, async (c) =>

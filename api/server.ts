@@ -13,7 +13,11 @@ import { randomBytes } from "node:crypto";
 import { ensureSetting } from "../db/queries/settings.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
-import { loadCustomerNotice } from "./mail/template.ts";
+import { loadCustomerNotice, loadWebhookQuarantineNotice } from "./mail/template.ts";
+import { BackgroundLoop } from "./mail/loop.ts";
+import { combineHooks } from "./service/context.ts";
+import { webhookHooks } from "./webhooks/enqueue.ts";
+import { deliverDueWebhooks } from "./webhooks/sender.ts";
 
 export interface RunningServer {
   url: string;
@@ -49,6 +53,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const log = options.log ?? ((line: string) => console.error(line));
   // A broken communication template stops Herald here, not in a customer's inbox.
   loadCustomerNotice();
+  const quarantineNotice = loadWebhookQuarantineNotice();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
@@ -59,6 +64,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let publisher: Publisher | null = null;
   let mail: MailDelivery | null = null;
   let confirmations: ConfirmationSender | null = null;
+  let webhookSender: BackgroundLoop | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
@@ -89,8 +95,23 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
         const value = Number(env[name] || fallback);
         return Number.isInteger(value) && value > 0 ? value : fallback;
       };
+      // Webhook deliveries: enqueued in the same transactions as mail, sent by deliverDueWebhooks
+      // (the function a Cloudflare cron calls too), here in a loop woken by every write.
+      const mailDelivery = mail;
+      const webhooks = new BackgroundLoop(
+        async () => {
+          const run = await deliverDueWebhooks({
+            db: db!, clock, log, secret: mailDelivery.settings.secret, pageUrl: config.page.url, timeoutMs: config.webhooks.timeoutMs,
+            notices: { mailer: mailDelivery.mailer, settings: mailDelivery.settings, template: quarantineNotice },
+          });
+          return run.attempted > 0 || run.noticesSent > 0 ? 0 : 1000;
+        },
+        { onError: (error) => log(`webhooks: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => 1000 },
+      );
+      webhookSender = webhooks;
       const deps: AppDeps = {
-        db, pageId: opened.pageId, config, clock, log, publicSite, hooks: mail.hooks,
+        db, pageId: opened.pageId, config, clock, log, publicSite,
+        hooks: combineHooks(mail.hooks, webhookHooks({ id: opened.pageId, url: config.page.url })),
         subscriptions: {
           db, clock, log, settings: mail.settings,
           onConfirmationQueued: () => confirmationSender.poke(),
@@ -99,15 +120,18 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
             perEmail: { max: limit("SUBSCRIBE_LIMIT_PER_ADDRESS", 3), windowMs: 60 * 60_000 },
           },
           stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
+          webhooks: config.webhooks,
         },
         onChange: (event) => {
           publisher!.notify(event);
           mail!.sender.poke();
+          webhooks.poke();
         },
       };
       handler = createApp(deps);
       mail.start();
       confirmationSender.start();
+      webhooks.start();
       running.deps = deps;
       running.publisher = publisher;
       // A new site build (or nothing published yet) means every page; otherwise bring the home page up to date.
@@ -153,6 +177,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     }
     await mail?.stop();
     await (confirmations as ConfirmationSender | null)?.stop();
+    await (webhookSender as BackgroundLoop | null)?.stop();
     (db as Database | null)?.close();
   };
   return running;

@@ -1,6 +1,6 @@
 import { escapeHtml } from "../../templates/markdown.ts";
 import { dayKey, formatDay, formatPosted } from "../../site/lib/time.ts";
-import { loadCustomerNotice, renderTemplate } from "./template.ts";
+import { loadCustomerNotice, renderTemplate, type FilledMessage } from "./template.ts";
 import type { IncidentKind } from "../../db/records.ts";
 import { unsubscribeToken } from "./token.ts";
 
@@ -83,16 +83,19 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
     page_name: pageName,
     unsubscribe_url: unsubscribe,
   });
+  return filledMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId));
+}
+
+/** A filled template as one mail to one recipient: the subject made header-safe, the HTML in a small document. */
+export function filledMessage(settings: MailSettings, to: string, filled: FilledMessage, headers: Record<string, string>): OutgoingMessage {
   const subject = headerSafe(filled.subject);
-  const text = filled.text;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328;">
 ${filled.html}
 </body></html>
 `;
-
-  return { from: headerSafe(settings.from), to: headerSafe(input.email), subject, html, text, headers: listHeaders(settings, input.subscriberId) };
+  return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text: filled.text, headers };
 }
 
 /**

@@ -29,25 +29,26 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 /** Placeholders whose value is Markdown rendered on its own (the same HTML as on the page). */
 const BLOCK: ReadonlySet<string> = new Set(["update_body"]);
 /** Placeholders that are URLs, put in `<…>` autolinks: inserted as they are. */
-const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url"]);
+const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url", "subscribe_url", "endpoint"]);
 
 export class TemplateError extends Error {}
 
 export interface MessageTemplate {
   subject: string;
   /** The body split at block placeholders: text segments and the block placeholders between them. */
-  parts: ({ text: string } | { block: Placeholder })[];
+  parts: ({ text: string } | { block: string })[];
 }
 
 const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
 
-export function parseTemplate(source: string, name: string): MessageTemplate {
+/** Parses and checks a template; `placeholders` are the ones it may use (default: the customer notice's). */
+export function parseTemplate(source: string, name: string, placeholders: readonly string[] = PLACEHOLDERS): MessageTemplate {
   const normalized = source.replace(/\r\n?/g, "\n");
   const match = /^Subject:[ \t]*(.+)\n\n([\s\S]*)$/.exec(normalized);
   if (!match) throw new TemplateError(`${name}: must start with a "Subject: …" line, then a blank line, then the body.`);
   for (const [, key] of normalized.matchAll(PLACEHOLDER)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(key!)) {
-      throw new TemplateError(`${name}: unknown placeholder {{${key}}}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}.`);
+    if (!placeholders.includes(key!)) {
+      throw new TemplateError(`${name}: unknown placeholder {{${key}}}; known: ${placeholders.map((p) => `{{${p}}}`).join(", ")}.`);
     }
   }
   const subject = match[1]!;
@@ -59,7 +60,7 @@ export function parseTemplate(source: string, name: string): MessageTemplate {
   for (const line of match[2]!.split("\n")) {
     const only = /^\s*\{\{\s*([a-z_]+)\s*\}\}\s*$/.exec(line);
     if (only && BLOCK.has(only[1]!)) {
-      parts.push({ text: text.join("\n") }, { block: only[1] as Placeholder });
+      parts.push({ text: text.join("\n") }, { block: only[1]! });
       text = [];
       continue;
     }
@@ -77,8 +78,8 @@ function escapeMarkdown(value: string): string {
   return value.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
-function fill(text: string, values: Readonly<Record<Placeholder, string>>, escape: (value: string, key: string) => string): string {
-  return text.replace(PLACEHOLDER, (_, key: string) => escape(values[key as Placeholder], key));
+function fill(text: string, values: Readonly<Record<string, string>>, escape: (value: string, key: string) => string): string {
+  return text.replace(PLACEHOLDER, (_, key: string) => escape(values[key] ?? "", key));
 }
 
 export interface FilledMessage {
@@ -88,12 +89,12 @@ export interface FilledMessage {
 }
 
 /** Fills a template: the subject as plain text, the body as HTML and as plain text. */
-export function renderTemplate(template: MessageTemplate, values: Readonly<Record<Placeholder, string>>): FilledMessage {
+export function renderTemplate<K extends string = Placeholder>(template: MessageTemplate, values: Readonly<Record<K, string>>): FilledMessage {
   const inline = (value: string, key: string) => (URLS.has(key) ? value : escapeMarkdown(value));
   const html: string[] = [];
   const text: string[] = [];
   for (const part of template.parts) {
-    const markdown = "block" in part ? values[part.block] : fill(part.text, values, inline);
+    const markdown = "block" in part ? ((values as Record<string, string>)[part.block] ?? "") : fill(part.text, values, inline);
     if (!markdown.trim()) continue;
     html.push(renderMarkdown(markdown));
     text.push(renderMarkdownToText(markdown));
@@ -110,4 +111,23 @@ export function loadCustomerNotice(): MessageTemplate {
     customerNotice = parseTemplate(readFileSync(url, "utf8"), "templates/customer-notice.md");
   }
   return customerNotice;
+}
+
+/**
+ * The mail to a webhook's contact address when its endpoint is quarantined
+ * (templates/webhook-quarantine.md). Placeholders: `{{page_name}}`, `{{endpoint}}`, `{{failures}}`,
+ * `{{timeout}}` (e.g. "30 seconds"), `{{last_error}}`, `{{subscribe_url}}` and `{{unsubscribe_url}}`.
+ */
+export const WEBHOOK_QUARANTINE_PLACEHOLDERS = ["page_name", "endpoint", "failures", "timeout", "last_error", "subscribe_url", "unsubscribe_url"] as const;
+export type WebhookQuarantinePlaceholder = (typeof WEBHOOK_QUARANTINE_PLACEHOLDERS)[number];
+
+let webhookQuarantineNotice: MessageTemplate | null = null;
+
+/** templates/webhook-quarantine.md, read and checked once (call at start, like loadCustomerNotice). */
+export function loadWebhookQuarantineNotice(): MessageTemplate {
+  if (!webhookQuarantineNotice) {
+    const url = new URL("../../templates/webhook-quarantine.md", import.meta.url);
+    webhookQuarantineNotice = parseTemplate(readFileSync(url, "utf8"), "templates/webhook-quarantine.md", WEBHOOK_QUARANTINE_PLACEHOLDERS);
+  }
+  return webhookQuarantineNotice;
 }

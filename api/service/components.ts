@@ -143,11 +143,15 @@ export async function updateComponent(ctx: WriteContext, id: string, patch: Comp
     updatedAt: ctx.now,
   };
   await saveComponent(ctx.tx, next);
-  if (next.status !== current.status) {
-    await recordStatusChange(ctx.tx, { componentId: id, oldStatus: current.status, newStatus: next.status, at: ctx.now, updateId: null });
-  }
+  if (next.status !== current.status) await statusChanged(ctx, next, current.status, null, null);
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "component.update", entityType: "component", entityId: id, details: patch });
   return getComponentView(ctx.tx, id);
+}
+
+/** Records a status change in the history (uptime) and tells the hooks (webhooks), inside the write. */
+async function statusChanged(ctx: WriteContext, component: ComponentRecord, oldStatus: ComponentStatus, incidentId: string | null, updateId: string | null): Promise<void> {
+  await recordStatusChange(ctx.tx, { componentId: component.id, oldStatus, newStatus: component.status, at: ctx.now, updateId });
+  await ctx.hooks.componentStatusChanged?.(ctx, { component, oldStatus, incidentId, updateId });
 }
 
 /**
@@ -187,8 +191,9 @@ export async function applyComponentStatuses(
     await insertUpdateComponent(ctx.tx, updateId, affected[affected.length - 1]!);
     await linkIncidentComponent(ctx.tx, incidentId, id);
     if (newStatus !== component.status) {
-      await saveComponent(ctx.tx, { ...component, status: newStatus, updatedAt: ctx.now });
-      await recordStatusChange(ctx.tx, { componentId: id, oldStatus: component.status, newStatus, at: ctx.now, updateId });
+      const changed = { ...component, status: newStatus, updatedAt: ctx.now };
+      await saveComponent(ctx.tx, changed);
+      await statusChanged(ctx, changed, component.status, incidentId, updateId);
     }
   }
   return affected;

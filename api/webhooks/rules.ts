@@ -35,17 +35,12 @@ export interface QuarantineRule {
   windowMs: number;
 }
 
-/** 10 failed requests within an hour. */
-export const DEFAULT_QUARANTINE: QuarantineRule = { failures: 10, windowMs: 60 * 60_000 };
-
 /**
- * Since when failures count: the last `windowMs`, but never before the subscription was last
- * (re)activated, so an administrator's reactivation starts with a clean slate.
+ * 10 failed requests within an hour. Failures count over the last `windowMs` and only after the
+ * subscription last became active (db/queries/webhooks.ts countFailuresSince), so a reactivation
+ * starts with a clean slate.
  */
-export function failureWindowStart(now: string, activeSince: string, rule: QuarantineRule): string {
-  const windowStart = new Date(Date.parse(now) - rule.windowMs).toISOString();
-  return windowStart > activeSince ? windowStart : activeSince;
-}
+export const DEFAULT_QUARANTINE: QuarantineRule = { failures: 10, windowMs: 60 * 60_000 };
 
 export function shouldQuarantine(failuresInWindow: number, rule: QuarantineRule): boolean {
   return failuresInWindow >= rule.failures;

@@ -87,3 +87,8 @@ export async function verifyWebhookUnsubscribeToken(heraldSecret: string, token:
   if (!match) return null;
   return constantTimeEqual(token, await webhookUnsubscribeToken(heraldSecret, match[1]!)) ? match[1]! : null;
 }
+
+/** The subscription's unsubscribe link (in every payload's `meta.unsubscribe` and in its mails). */
+export async function webhookUnsubscribeUrl(heraldSecret: string, pageUrl: string, subscriptionId: string): Promise<string> {
+  return `${pageUrl}/subscriptions/webhooks/unsubscribe?token=${encodeURIComponent(await webhookUnsubscribeToken(heraldSecret, subscriptionId))}`;
+}
