@@ -8,9 +8,11 @@
  *    database, one run at a time: retries, 3xx and slow replies as failures, quarantine after
  *    10 failures within an hour with one mail to the contact, reactivation.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { readConfig } from "../api/config.ts";
 import { ResendMailer } from "../api/mail/mailer.ts";
@@ -20,7 +22,7 @@ import { createKey } from "../api/service/keys.ts";
 import { webhookHooks } from "../api/webhooks/enqueue.ts";
 import { deliverDueWebhooks, type WebhookSenderDeps } from "../api/webhooks/sender.ts";
 import { signingSecret, verifySignature } from "../api/webhooks/signature.ts";
-import { upsertWebhookSubscription } from "../db/queries/webhooks.ts";
+import { quarantineWebhook, upsertWebhookSubscription } from "../db/queries/webhooks.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { FakeWebhookReceiver, type Received } from "./fake-webhook-receiver.ts";
 import { callServer, expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
@@ -41,12 +43,23 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false | Pro
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** What a receiver does with a delivery: the signature must verify with the subscription's secret. */
+/** The README's verification snippet, run as written (so the documentation cannot drift from the signer). */
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const snippet = /### Verifying the signature[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)![1]!;
+const verifyHerald = new Function(`${snippet}; return verifyHerald;`)() as (secret: string, body: string, header: string, now?: number) => Promise<boolean>;
+
+/** What a receiver does with a delivery: the signature must verify with the subscription's secret, ours and the README's way. */
 async function expectSigned(hook: Received, secret: string): Promise<void> {
+  const header = hook.headers["x-herald-signature"] as string;
   expect(hook.headers["content-type"]).toBe("application/json");
-  expect(hook.headers["x-herald-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-  expect(await verifySignature(secret, hook.body, hook.headers["x-herald-signature"] as string, nowSeconds())).toBe(true);
-  expect(await verifySignature(secret, hook.body.replace("}", ' }'), hook.headers["x-herald-signature"] as string, nowSeconds())).toBe(false);
+  expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+  expect(await verifySignature(secret, hook.body, header, nowSeconds())).toBe(true);
+  expect(await verifyHerald(secret, hook.body, header)).toBe(true);
+  const tampered = hook.body.replace("}", " }");
+  expect(await verifySignature(secret, tampered, header, nowSeconds())).toBe(false);
+  expect(await verifyHerald(secret, tampered, header)).toBe(false);
+  expect(await verifyHerald(`${secret}x`, hook.body, header)).toBe(false);
+  expect(await verifyHerald(secret, hook.body, header, nowSeconds() + 301)).toBe(false);
 }
 
 describe("a real server", () => {
@@ -85,6 +98,14 @@ describe("a real server", () => {
   const api = (method: string, path: string, body?: unknown) => callServer(server.url, admin, method, path, body);
   const register = (body: unknown) =>
     fetch(`${server.url}/subscriptions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  function herald(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: admin };
+    return new Promise((resolve) => {
+      execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: fileURLToPath(new URL("..", import.meta.url)), env, timeout: 30_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  }
   const eventsFor = (path: string, event: string) => receiver.received.filter((r) => r.path === path && r.headers["x-herald-event"] === event);
 
   test("registration: the endpoint answers the challenge, then is stored active and its secret shown once", async () => {
@@ -183,6 +204,19 @@ describe("a real server", () => {
     const ids = eventsFor("/events", "component.update").concat(eventsFor("/events", "incident.update")).map((r) => r.headers["x-herald-delivery"]);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  test("herald webhooks list and herald webhooks reactivate", async () => {
+    const { id } = await expectJson(await register({ endpoint: `${receiver.url}/cli`, email: "cli@example.com" }), 201);
+    await server.deps!.db.write((tx) => quarantineWebhook(tx, id, new Date().toISOString(), 10, "HTTP 500"));
+    const list = await herald(["webhooks", "list"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^ID\s+STATUS\s+FAILURES\/H\s+PENDING\s+DELIVERED\s+CONTACT\s+ENDPOINT\n/);
+    expect(list.stdout).toMatch(new RegExp(`\\n${id}  quarantined\\s+0\\s+0\\s+0\\s+cli@example\\.com\\s+${receiver.url}/cli\\n`));
+    const reactivated = await herald(["webhooks", "reactivate", id]);
+    expect(reactivated).toEqual({ code: 0, stdout: `Webhook ${id} (${receiver.url}/cli) is active\n`, stderr: "" });
+    const unknown = await herald(["webhooks", "reactivate", "zzzzzzzzzzzz"]);
+    expect(unknown).toEqual({ code: 1, stdout: "", stderr: 'herald: No webhook subscription with id "zzzzzzzzzzzz".\n' });
+  }, 60_000);
 
   test("the subscriber unsubscribes with its secret (DELETE) or the meta.unsubscribe link; nothing more is sent", async () => {
     const first = await expectJson(await register({ endpoint: `${receiver.url}/bye-delete`, email: "ops@example.com" }), 201);

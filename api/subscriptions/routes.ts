@@ -6,6 +6,10 @@
  *   GET  /subscriptions/unsubscribe?token=…  a page with a button (changes nothing)
  *   POST /subscriptions/unsubscribe?token=…  unsubscribes at once: RFC 8058 one-click or the page's form
  *   GET  /subscriptions/manage?token=…       the component choice; POST saves it
+ *   POST /subscriptions {endpoint, email}    a webhook: challenged, then stored active; answers its signing secret once
+ *   GET  /subscriptions/webhooks             what webhook payloads look like and how to verify them
+ *   GET/POST /subscriptions/webhooks/unsubscribe?token=…   the webhook's unsubscribe link (meta.unsubscribe)
+ *   DELETE /subscriptions/webhooks/:id       unsubscribe with `Authorization: Bearer <signing secret>`
  *
  * The answer to a subscription request is the same whether the address is new, pending, active
  * or unsubscribed, so the endpoint cannot be used to learn who subscribed. Requests are rate
