@@ -101,7 +101,9 @@ export const NewIncidentSchema = z
     for (const field of ["name", "severity", "body"] as const) {
       if (value[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: `${field} is required unless a template is given.` });
     }
-  });
+  })
+  // The same rule for the OpenAPI document: a template, or name, severity and body.
+  .meta({ anyOf: [{ required: ["template"] }, { required: ["name", "severity", "body"] }] });
 
 export const NewTemplateSchema = z.strictObject({
   slug: templateSlug,

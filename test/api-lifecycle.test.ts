@@ -166,10 +166,14 @@ describe("openapi", () => {
   test("is generated from the validating schemas and lists every route", async () => {
     const doc = await ok(await h.call("GET", "/api/v1/openapi.json", { token: null }), 200);
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/components", "/components/{id}", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates"].sort(),
+      [
+        "/components", "/components/{id}", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances",
+        "/maintenances/{id}", "/maintenances/{id}/updates", "/templates", "/templates/{slug}", "/webhooks", "/webhooks/{id}/reactivate",
+      ].sort(),
     );
     const create = doc.paths["/incidents"].post.requestBody.content["application/json"].schema;
-    expect(create.required.sort()).toEqual(["body", "name", "severity"]);
+    // Name, severity and body are required unless the incident is declared from a template.
+    expect(create.anyOf).toEqual([{ required: ["template"] }, { required: ["name", "severity", "body"] }]);
     expect(create.properties.severity.enum).toEqual(["SEV1", "SEV2", "SEV3", "SEV4"]);
     expect(create.additionalProperties).toBe(false);
     expect(create.properties.name.maxLength).toBe(255);
