@@ -1,6 +1,6 @@
 import type { ComponentStatus } from "../domain/components.ts";
 import type { Severity } from "../domain/severity.ts";
-import { fillFromTemplate, missingComponents, type IncidentFields, type IncidentTemplate } from "../domain/templates.ts";
+import { fillFromTemplate, missingComponents, type IncidentTemplate } from "../domain/templates.ts";
 import { notFound, Problem, unprocessable } from "../problem.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getComponentsByIds } from "../../db/queries/components.ts";
@@ -86,11 +86,14 @@ export async function removeTemplate(ctx: WriteContext, slug: string): Promise<I
   return current;
 }
 
+/** POST /incidents: with a template, name, severity and body may be left out. */
+export type IncidentRequest = Omit<NewIncident, "name" | "severity" | "body"> & Partial<Pick<NewIncident, "name" | "severity" | "body">>;
+
 /**
  * A request to declare an incident, with its template (if it names one) filled in: explicit
  * fields win. Refused with a 422 when the template is unknown or names components that are gone.
  */
-export async function incidentFromRequest(ex: Executor, request: IncidentFields & Omit<NewIncident, keyof IncidentFields | "template"> & { template?: string | undefined }): Promise<NewIncident> {
+export async function incidentFromRequest(ex: Executor, request: IncidentRequest): Promise<NewIncident> {
   const { template: slug, ...explicit } = request;
   if (slug === undefined) {
     // The schema requires name, severity and body when no template is given.

@@ -6,6 +6,7 @@
  * registers the URL controls the receiver, so Herald cannot be used to post at someone else's
  * endpoint. Redirects are not followed. Nothing is stored when the challenge fails.
  */
+import { describeStatus, postJson } from "./post.ts";
 import { EVENT_HEADER } from "./signature.ts";
 
 /** At most this much of the answer is read. */
@@ -52,23 +53,17 @@ function echoes(answer: string, challenge: string): boolean {
 export async function challengeEndpoint(endpoint: string, options: { timeoutMs: number; fetch?: typeof fetch }): Promise<string | null> {
   const challenge = newChallenge();
   const timeoutMs = Math.min(options.timeoutMs, MAX_CHALLENGE_MS);
-  try {
-    const response = await (options.fetch ?? fetch)(endpoint, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "User-Agent": "Herald-Webhooks/1", [EVENT_HEADER]: "webhook.challenge" },
-      body: JSON.stringify({ type: "webhook.challenge", challenge }),
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const status = response.type === "opaqueredirect" ? 302 : response.status;
-    if (status < 200 || status >= 300) {
-      await response.body?.cancel().catch(() => {});
-      return `it answered HTTP ${status}${status >= 300 && status < 400 ? " (redirects are not followed)" : ""}`;
-    }
-    if (!echoes(await readStart(response), challenge)) return 'its answer did not echo the challenge (answer with the value, or with {"challenge": "<value>"})';
-    return null;
-  } catch (error) {
-    const name = (error as { name?: string })?.name;
-    return name === "TimeoutError" || name === "AbortError" ? `it did not answer within ${timeoutMs} ms` : "it could not be reached";
+  const outcome = await postJson(endpoint, JSON.stringify({ type: "webhook.challenge", challenge }), { [EVENT_HEADER]: "webhook.challenge" }, { timeoutMs, fetch: options.fetch });
+  if (outcome.kind === "timeout") return `it did not answer within ${timeoutMs} ms`;
+  if (outcome.kind === "unreachable") return "it could not be reached";
+  if (outcome.status < 200 || outcome.status >= 300) {
+    await outcome.response.body?.cancel().catch(() => {});
+    return `it answered ${describeStatus(outcome.status)}`;
   }
+  try {
+    if (echoes(await readStart(outcome.response), challenge)) return null;
+  } catch {
+    // The answer broke off while being read: not an echo.
+  }
+  return 'its answer did not echo the challenge (answer with the value, or with {"challenge": "<value>"})';
 }

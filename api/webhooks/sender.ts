@@ -22,6 +22,7 @@ import {
   claimDueDeliveries,
   countFailuresSince,
   dueNotices,
+  hasDueDeliveries,
   quarantineWebhook,
   recordAttempt,
   settleDelivery,
@@ -29,6 +30,7 @@ import {
   type DueDelivery,
 } from "../../db/queries/webhooks.ts";
 import { buildQuarantineNotice } from "./notice.ts";
+import { describeStatus, postJson } from "./post.ts";
 import { documentationUrl, eventName, webhookBody, type Envelope } from "./payload.ts";
 import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine, type QuarantineRule, type RetryPolicy } from "./rules.ts";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader, signingSecret, webhookUnsubscribeUrl } from "./signature.ts";
@@ -77,42 +79,25 @@ interface AttemptResult {
   durationMs: number;
 }
 
-function isTimeout(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === "TimeoutError" || name === "AbortError";
-}
-
 async function attempt(deps: WebhookSenderDeps, item: DueDelivery, timeoutMs: number): Promise<AttemptResult> {
   const envelope = JSON.parse(item.payload) as Envelope;
   const unsubscribe = await webhookUnsubscribeUrl(deps.secret, deps.pageUrl, item.subscriptionId);
   const body = webhookBody({ unsubscribe, documentation: documentationUrl(deps.pageUrl), generatedAt: item.eventCreatedAt }, envelope);
   const signature = await signatureHeader(await signingSecret(deps.secret, item.subscriptionId), body, Math.floor(deps.clock.now().getTime() / 1000));
   const started = Date.now();
-  try {
-    const response = await (deps.fetch ?? fetch)(item.endpoint, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "User-Agent": "Herald-Webhooks/1",
-        [DELIVERY_HEADER]: `${item.eventId}.${item.subscriptionId}`,
-        [EVENT_HEADER]: eventName(envelope),
-        [SIGNATURE_HEADER]: signature,
-      },
-      body,
-      // A redirect is a failure (Statuspage's rule), never followed: it could lead anywhere.
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    // Only the status matters; do not wait for (or keep) whatever the receiver sends.
-    await response.body?.cancel().catch(() => {});
-    const status = response.type === "opaqueredirect" ? 302 : response.status;
-    const ok = isDelivered(status);
-    const error = ok ? null : status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
-    return { item, ok, httpStatus: status, error, durationMs: Date.now() - started };
-  } catch (error) {
-    const message = isTimeout(error) ? `no answer within ${timeoutMs} ms` : `request failed: ${String((error as Error)?.cause ?? (error as Error)?.message ?? error).slice(0, 200)}`;
-    return { item, ok: false, httpStatus: null, error: message, durationMs: Date.now() - started };
-  }
+  const outcome = await postJson(
+    item.endpoint,
+    body,
+    { [DELIVERY_HEADER]: `${item.eventId}.${item.subscriptionId}`, [EVENT_HEADER]: eventName(envelope), [SIGNATURE_HEADER]: signature },
+    { timeoutMs, fetch: deps.fetch },
+  );
+  const durationMs = Date.now() - started;
+  if (outcome.kind === "timeout") return { item, ok: false, httpStatus: null, error: `no answer within ${timeoutMs} ms`, durationMs };
+  if (outcome.kind === "unreachable") return { item, ok: false, httpStatus: null, error: `request failed: ${outcome.error}`, durationMs };
+  // Only the status matters; do not wait for (or keep) whatever the receiver sends.
+  await outcome.response.body?.cancel().catch(() => {});
+  const ok = isDelivered(outcome.status);
+  return { item, ok, httpStatus: outcome.status, error: ok ? null : describeStatus(outcome.status), durationMs };
 }
 
 /** One run of the sender (see the file comment). Safe to call concurrently from several processes. */
@@ -128,7 +113,9 @@ export async function deliverDueWebhooks(deps: WebhookSenderDeps): Promise<Webho
   const now = clock.now();
   // The lease outlasts the request's timeout, so a second sender never sends the same delivery at once.
   const leaseUntil = new Date(now.getTime() + timeoutMs + 60_000).toISOString();
-  const items = await db.write((tx) => claimDueDeliveries(tx, now.toISOString(), leaseUntil, deps.batchSize ?? 20));
+  const items = (await hasDueDeliveries(db.client, now.toISOString()))
+    ? await db.write((tx) => claimDueDeliveries(tx, now.toISOString(), leaseUntil, deps.batchSize ?? 20))
+    : [];
   const attempts = await Promise.all(items.map((item) => attempt(deps, item, timeoutMs)));
   result.attempted = attempts.length;
 

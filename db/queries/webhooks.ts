@@ -160,6 +160,12 @@ export async function insertWebhookEvent(
   return result.rowsAffected;
 }
 
+/** A cheap read before the write that leases: an idle sender takes no write lock. */
+export async function hasDueDeliveries(ex: Executor, now: string): Promise<boolean> {
+  const result = await ex.execute({ sql: "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? LIMIT 1", args: [now] });
+  return result.rows.length > 0;
+}
+
 export interface DueDelivery {
   id: number;
   eventId: string;
