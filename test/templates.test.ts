@@ -3,17 +3,15 @@
  * (bin/herald.ts as a child process against a real listening server): the two built-in
  * playbook templates, create/show/update/delete, and declaring an incident from a template.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { insertTemplate } from "../db/queries/templates.ts";
-import { expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
 
 let h: TestHerald;
 let api: string;
@@ -156,7 +154,6 @@ describe("declaring an incident from a template", () => {
 });
 
 describe("the CLI", { timeout: 60_000 }, () => {
-  const ROOT = fileURLToPath(new URL("..", import.meta.url));
   let dir: string;
   let server: RunningServer;
   let token: string;
@@ -176,14 +173,7 @@ describe("the CLI", { timeout: 60_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function herald(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: token };
-    return new Promise((resolve) => {
-      execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
-      });
-    });
-  }
+  const herald = (args: string[]) => runHerald(args, { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: token });
 
   test("template list shows the built-in playbooks; show prints one", async () => {
     const list = await herald(["template", "list"]);

@@ -8,11 +8,9 @@
  *    database, one run at a time: retries, 3xx and slow replies as failures, quarantine after
  *    10 failures within an hour with one mail to the contact, reactivation.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { readConfig } from "../api/config.ts";
 import { ResendMailer } from "../api/mail/mailer.ts";
@@ -25,21 +23,11 @@ import { signingSecret, verifySignature } from "../api/webhooks/signature.ts";
 import { quarantineWebhook, upsertWebhookSubscription } from "../db/queries/webhooks.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { FakeWebhookReceiver, type Received } from "./fake-webhook-receiver.ts";
-import { callServer, expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { callServer, expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, waitFor, type TestHerald } from "./harness.ts";
 import { settings as mailSettings } from "./mail-helpers.ts";
 
 const SECRET = "webhooks-test-secret-0123456789";
 const PAGE = "https://status.example.com";
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -98,14 +86,7 @@ describe("a real server", () => {
   const api = (method: string, path: string, body?: unknown) => callServer(server.url, admin, method, path, body);
   const register = (body: unknown) =>
     fetch(`${server.url}/subscriptions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  function herald(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: admin };
-    return new Promise((resolve) => {
-      execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: fileURLToPath(new URL("..", import.meta.url)), env, timeout: 30_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
-      });
-    });
-  }
+  const herald = (args: string[]) => runHerald(args, { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: admin });
   const eventsFor = (path: string, event: string) => receiver.received.filter((r) => r.path === path && r.headers["x-herald-event"] === event);
 
   test("registration: the endpoint answers the challenge, then is stored active and its secret shown once", async () => {
