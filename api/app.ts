@@ -26,6 +26,13 @@ import { postmortemIncident, publishPostmortem, readPostmortem, savePostmortemTe
 import { componentJson, incidentJson, postmortemJson, type PageRef } from "./serialize.ts";
 import { getPostmortem } from "../db/queries/postmortems.ts";
 import { postmortemDraft } from "../templates/postmortem-draft.ts";
+import { createTemplate, incidentFromRequest, removeTemplate, templateJson, updateTemplate } from "./service/templates.ts";
+import { getTemplate, listTemplates } from "../db/queries/templates.ts";
+import { isSlug } from "./domain/templates.ts";
+import { getWebhookSubscription, listWebhookSubscriptions, reactivateWebhook } from "../db/queries/webhooks.ts";
+import { insertAudit } from "../db/queries/audit.ts";
+import { DEFAULT_QUARANTINE } from "./webhooks/rules.ts";
+import { webhookJson } from "./webhooks/admin.ts";
 import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { confirmationCounts } from "../db/queries/subscribers.ts";
@@ -289,7 +296,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   route(
     { method: "post", path: "/incidents", summary: "Declare an incident", action: "incident:write", body: s.NewIncidentSchema, success: 201 },
     async (c, body, raw) =>
-      write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, body))),
+      write(c, raw, 201, incidentChange("incident"), async (ctx) => incidentJsonIn(ctx, await createIncident(ctx, await incidentFromRequest(ctx.tx, body)))),
   );
 
   // Drills: practice incidents, made with POST /incidents {"drill": true} and run with the usual updates.
@@ -375,6 +382,42 @@ export function createApp(deps: AppDeps): Hono<Env> {
     },
   );
 
+  // Incident templates -----------------------------------------------------------------------
+  function slugParam(c: Context): string {
+    const slug = c.req.param("slug") ?? "";
+    if (!isSlug(slug)) throw notFound("template", slug);
+    return slug;
+  }
+
+  route({ method: "get", path: "/templates", summary: "List incident templates", success: 200 }, async (c) =>
+    c.json((await listTemplates(db.client)).map(templateJson)),
+  );
+
+  route({ method: "get", path: "/templates/:slug", summary: "One incident template", success: 200 }, async (c) => {
+    const slug = slugParam(c);
+    const template = await getTemplate(db.client, slug);
+    if (!template) throw notFound("template", slug);
+    return c.json(templateJson(template));
+  });
+
+  route(
+    { method: "post", path: "/templates", summary: "Create an incident template", action: "template:write", body: s.NewTemplateSchema, success: 201 },
+    async (c, body, raw) => write(c, raw, 201, () => null, async (ctx) => templateJson(await createTemplate(ctx, body))),
+  );
+
+  route(
+    { method: "patch", path: "/templates/:slug", summary: "Change an incident template", action: "template:write", body: s.TemplatePatchSchema, success: 200 },
+    async (c, body, raw) => {
+      const slug = slugParam(c);
+      return write(c, raw, 200, () => null, async (ctx) => templateJson(await updateTemplate(ctx, slug, body)));
+    },
+  );
+
+  route({ method: "delete", path: "/templates/:slug", summary: "Delete an incident template", action: "template:write", success: 200 }, async (c) => {
+    const slug = slugParam(c);
+    return write(c, "", 200, () => null, async (ctx) => templateJson(await removeTemplate(ctx, slug)));
+  });
+
   // API keys ---------------------------------------------------------------------------------
   route({ method: "get", path: "/keys", summary: "List API keys (never their tokens)", action: "key:manage", success: 200 }, async (c) => {
     return c.json((await listKeys(db.client)).map(keyJson));
@@ -401,6 +444,32 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const id = idParam(c, "API key");
     return write(c, "", 200, () => null, async (ctx) => keyJson(await revokeKey(ctx, id)));
   });
+
+  // Webhook subscriptions (admin) ------------------------------------------------------------
+  const webhookWindowStart = () => new Date(clock.now().getTime() - DEFAULT_QUARANTINE.windowMs).toISOString();
+
+  route({ method: "get", path: "/webhooks", summary: "Webhook subscriptions with their status and failures in the last hour", action: "subscriber:manage", success: 200 }, async (c) =>
+    c.json((await listWebhookSubscriptions(db.client, webhookWindowStart())).map(webhookJson)),
+  );
+
+  route(
+    { method: "post", path: "/webhooks/:id/reactivate", summary: "Lift a webhook subscription's quarantine", action: "subscriber:manage", success: 200 },
+    async (c) => {
+      const id = idParam(c, "webhook subscription");
+      return write(c, "", 200, () => null, async (ctx) => {
+        const current = await getWebhookSubscription(ctx.tx, id);
+        if (!current) throw notFound("webhook subscription", id);
+        if (current.state === "unsubscribed") {
+          throw new Problem(409, "Conflict", "Its owner unsubscribed this endpoint; only they can register it again.");
+        }
+        if (await reactivateWebhook(ctx.tx, id, ctx.now)) {
+          await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "webhook.reactivate", entityType: "webhook_subscription", entityId: id, details: { endpoint: current.endpoint } });
+        }
+        const row = (await listWebhookSubscriptions(ctx.tx, webhookWindowStart())).find((w) => w.id === id)!;
+        return webhookJson(row);
+      });
+    },
+  );
 
   // Mail ---------------------------------------------------------------------------------------
   route({ method: "get", path: "/mail", summary: "Mail delivery counts (outbox and confirmation mails)", action: "outbox:read", success: 200 }, async (c) =>

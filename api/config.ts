@@ -15,6 +15,12 @@ export interface HeraldConfig {
     /** IANA zone the page shows times in, e.g. Europe/Berlin. */
     timeZone: string;
   };
+  webhooks: {
+    /** WEBHOOK_ALLOW_LOOPBACK=1: endpoints on this machine (http or https) are accepted; for tests and local development only. */
+    allowLoopback: boolean;
+    /** WEBHOOK_TIMEOUT_MS: a delivery slower than this is a failure (default 30 s, Statuspage's). */
+    timeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -26,12 +32,17 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
   if (!isTimeZone(timeZone)) throw new ConfigError(`PAGE_TIME_ZONE must be an IANA time zone such as Europe/Berlin, got "${timeZone}".`);
   const url = (env.PAGE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\/[^\s/]+/.test(url)) throw new ConfigError(`PAGE_URL must be an http(s) URL, got "${env.PAGE_URL}".`);
+  const webhookTimeoutMs = Number(env.WEBHOOK_TIMEOUT_MS || 30_000);
+  if (!Number.isInteger(webhookTimeoutMs) || webhookTimeoutMs < 1 || webhookTimeoutMs > 120_000) {
+    throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 1 to 120000, got "${env.WEBHOOK_TIMEOUT_MS}".`);
+  }
   return {
     port,
     databaseUrl: env.DATABASE_URL || "file:data/herald.db",
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
     publicDir: env.PUBLIC_DIR || "data/public",
     page: { name: env.PAGE_NAME || "Herald Status", url, timeZone },
+    webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { HeraldConfig } from "./config.ts";
+import { SLUG_PATTERN } from "./domain/templates.ts";
 
 /** What a route tells the OpenAPI document: the same schema object that validates its body. */
 export interface RouteDoc {
@@ -43,7 +44,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], config: HeraldConfig):
       name: m[1],
       in: "path",
       required: true,
-      schema: { type: "string", pattern: "^[0-9a-z]{12}$" },
+      schema: { type: "string", pattern: m[1] === "slug" ? SLUG_PATTERN.source : "^[0-9a-z]{12}$" },
     }));
     if (route.query) {
       const query = jsonSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };

@@ -3,6 +3,7 @@ import { COMPONENT_STATUSES } from "./domain/components.ts";
 import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "./domain/lifecycle.ts";
 import { ROLES } from "./domain/roles.ts";
 import { SEVERITIES } from "./domain/severity.ts";
+import { SLUG_MAX, SLUG_PATTERN } from "./domain/templates.ts";
 
 /**
  * Request bodies of the management API. These schemas validate every request and are also
@@ -102,18 +103,52 @@ const roleFields = {
   channel: roleText("channel"),
 };
 
-export const NewIncidentSchema = z.strictObject({
-  name: singleLine("name", LIMITS.name),
+export const templateSlug = z
+  .string()
+  .max(SLUG_MAX, `A template slug has at most ${SLUG_MAX} characters.`)
+  .regex(SLUG_PATTERN, "A template slug is lowercase words joined by hyphens, e.g. database-outage.");
+
+export const NewIncidentSchema = z
+  .strictObject({
+    template: templateSlug.optional().describe("Slug of an incident template; fields given here win over the template's."),
+    name: singleLine("name", LIMITS.name).optional().describe("Required unless a template is given."),
+    severity: severity.optional().describe("Required unless a template is given."),
+    body: multiLine("body", LIMITS.body).optional().describe("Markdown shown to customers. Required unless a template is given."),
+    status: z.enum(INCIDENT_STATUSES).optional().describe("Defaults to investigating."),
+    components: componentStatuses.optional().describe("Component id → status; replaces the template's components when given."),
+    deliver_notifications: z.boolean().optional().describe("Defaults to true."),
+    started_at: isoDateTime.optional().describe("When it began, if before now; its response time counts from here. Defaults to now."),
+    next_update_at: nextUpdateAt,
+    drill: z.boolean().optional().describe("A practice incident: only on its unlisted preview page and the internal channel."),
+    ...roleFields,
+  })
+  .superRefine((value, ctx) => {
+    if (value.template !== undefined) return;
+    for (const field of ["name", "severity", "body"] as const) {
+      if (value[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: `${field} is required unless a template is given.` });
+    }
+  })
+  // The same rule for the OpenAPI document: a template, or name, severity and body.
+  .meta({ anyOf: [{ required: ["template"] }, { required: ["name", "severity", "body"] }] });
+
+export const NewTemplateSchema = z.strictObject({
+  slug: templateSlug,
+  name: singleLine("name", LIMITS.name).describe("What the template is for, e.g. Database outage."),
+  title: singleLine("title", LIMITS.name).nullable().optional().describe("The incident's title; defaults to the name."),
   severity,
-  body: multiLine("body", LIMITS.body).describe("Markdown shown to customers."),
-  status: z.enum(INCIDENT_STATUSES).optional().describe("Defaults to investigating."),
+  body: multiLine("body", LIMITS.body).describe("The first update's words (Markdown)."),
   components: componentStatuses.optional(),
-  deliver_notifications: z.boolean().optional().describe("Defaults to true."),
-  started_at: isoDateTime.optional().describe("When it began, if before now; its response time counts from here. Defaults to now."),
-  next_update_at: nextUpdateAt,
-  drill: z.boolean().optional().describe("A practice incident: only on its unlisted preview page and the internal channel."),
-  ...roleFields,
 });
+
+export const TemplatePatchSchema = z
+  .strictObject({
+    name: singleLine("name", LIMITS.name).optional(),
+    title: singleLine("title", LIMITS.name).nullable().optional(),
+    severity: severity.optional(),
+    body: multiLine("body", LIMITS.body).optional(),
+    components: componentStatuses.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "Give at least one field to change.");
 
 export const NewIncidentUpdateSchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES),

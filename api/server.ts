@@ -16,7 +16,8 @@ import { wireHerald } from "./wiring.ts";
 import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
-import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
+import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice } from "./mail/template.ts";
+import { BackgroundLoop } from "./mail/loop.ts";
 import { checkResponseTimes, loadInternalTemplate, type InternalChannel } from "./internal/index.ts";
 
 export interface RunningServer {
@@ -59,6 +60,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   loadCustomerNotice();
   loadPostmortemNotice();
   loadInternalTemplate();
+  loadWebhookQuarantineNotice();
   const clock = options.clock ?? { now: () => new Date() };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
@@ -71,6 +73,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let confirmations: ConfirmationSender | null = null;
   let internal: InternalChannel | null = null;
   let responseTimer: ReturnType<typeof setInterval> | null = null;
+  let webhookSender: BackgroundLoop | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
   let scheduleTimer: ReturnType<typeof setInterval> | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -102,6 +105,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
           publisher!.notify(event);
           wired.mail.sender.poke();
           wired.internal?.sender.poke();
+          webhookSender?.poke();
         },
         onConfirmationQueued: () => wired.confirmations.poke(),
       });
@@ -113,6 +117,16 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       mail.start();
       confirmations.start();
       internal?.sender.start();
+      // Webhook deliveries: enqueued in the same transactions as mail, sent here in a loop woken by
+      // every write (the Worker's cron calls the same function).
+      webhookSender = new BackgroundLoop(
+        async () => {
+          const run = await wired.deliverWebhooks();
+          return run.attempted > 0 || run.noticesSent > 0 ? 0 : 1000;
+        },
+        { onError: (error) => log(`webhooks: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => 1000 },
+      );
+      webhookSender.start();
       const configured = Number(env.RESPONSE_CHECK_INTERVAL_MS || 30_000);
       const checkEvery = options.responseCheckMs ?? (Number.isFinite(configured) && configured >= 0 ? configured : 30_000);
       if (checkEvery > 0) {
@@ -189,6 +203,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     await mail?.stop();
     await (internal as InternalChannel | null)?.sender.stop();
     await (confirmations as ConfirmationSender | null)?.stop();
+    await (webhookSender as BackgroundLoop | null)?.stop();
     (db as Database | null)?.close();
   };
   return running;

@@ -12,6 +12,9 @@ import { createMailDelivery, type MailDelivery } from "./mail/index.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { createInternalChannel, loadInternalTemplate, type InternalChannel } from "./internal/index.ts";
 import { combineHooks } from "./service/context.ts";
+import { loadWebhookQuarantineNotice } from "./mail/template.ts";
+import { webhookHooks } from "./webhooks/enqueue.ts";
+import { deliverDueWebhooks, type WebhookRunResult } from "./webhooks/sender.ts";
 
 export interface HeraldWiring {
   deps: AppDeps;
@@ -19,6 +22,8 @@ export interface HeraldWiring {
   confirmations: ConfirmationSender;
   /** The internal channel (Slack), when SLACK_WEBHOOK_URL is set. */
   internal: InternalChannel | null;
+  /** One run of the webhook sender: due deliveries and quarantine notices (Node loop, Worker cron). */
+  deliverWebhooks(): Promise<WebhookRunResult>;
 }
 
 export interface WiringOptions {
@@ -58,7 +63,8 @@ export function wireHerald(o: WiringOptions): HeraldWiring {
     log: o.log,
     publicSite: o.publicSite,
     // Mail (and internal updates) are enqueued inside each change's transaction and sent in the background.
-    hooks: internal ? combineHooks(mail.hooks, internal.hooks) : mail.hooks,
+    // Webhooks likewise: Statuspage envelopes for incident updates and component changes.
+    hooks: combineHooks(mail.hooks, ...(internal ? [internal.hooks] : []), webhookHooks({ id: o.pageId, url: o.config.page.url })),
     subscriptions: {
       db: o.db,
       clock: o.clock,
@@ -70,8 +76,14 @@ export function wireHerald(o: WiringOptions): HeraldWiring {
         perEmail: { max: limit("SUBSCRIBE_LIMIT_PER_ADDRESS", 3), windowMs: 60 * 60_000 },
       },
       stylesheet: o.stylesheet,
+      webhooks: o.config.webhooks,
     },
     onChange: o.onChange,
   };
-  return { deps, mail, confirmations, internal };
+  const deliverWebhooks = () =>
+    deliverDueWebhooks({
+      db: o.db, clock: o.clock, log: o.log, secret: mail.settings.secret, pageUrl: o.config.page.url, timeoutMs: o.config.webhooks.timeoutMs,
+      notices: { mailer: mail.mailer, settings: mail.settings, template: loadWebhookQuarantineNotice() },
+    });
+  return { deps, mail, confirmations, internal, deliverWebhooks };
 }

@@ -22,6 +22,7 @@ import { app as astroApp } from "herald:site-app";
 import customerNotice from "../templates/customer-notice.md";
 import postmortemNotice from "../templates/postmortem-notice.md";
 import internalUpdate from "../templates/internal-update.md";
+import webhookQuarantine from "../templates/webhook-quarantine.md";
 import { createDatabase, type Database } from "../db/database.ts";
 import { ensurePage } from "../db/queries/page.ts";
 import { createSiteRenderer } from "../site/renderer.ts";
@@ -31,7 +32,7 @@ import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
 import { setTemplateSource } from "../templates/source.ts";
 import { bearerToken, createApp, type ChangeEvent } from "./app.ts";
 import { readConfig } from "./config.ts";
-import { loadCustomerNotice, loadPostmortemNotice } from "./mail/template.ts";
+import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice } from "./mail/template.ts";
 import { checkResponseTimes, drainInternalOutbox, loadInternalTemplate } from "./internal/index.ts";
 import { advanceMaintenances } from "./service/maintenance-schedule.ts";
 import { newId } from "./domain/ids.ts";
@@ -83,6 +84,7 @@ const TEMPLATES: Readonly<Record<string, string>> = {
   "customer-notice.md": customerNotice,
   "postmortem-notice.md": postmortemNotice,
   "internal-update.md": internalUpdate,
+  "webhook-quarantine.md": webhookQuarantine,
 };
 setTemplateSource((file) => {
   const text = TEMPLATES[file];
@@ -98,6 +100,7 @@ const templateProblem = (() => {
     loadCustomerNotice();
     loadPostmortemNotice();
     loadInternalTemplate();
+    loadWebhookQuarantineNotice();
     return null;
   } catch (error) {
     const problem = `communication templates: ${(error as Error)?.message ?? String(error)}`;
@@ -170,7 +173,7 @@ function afterResponse(env: WorkerEnv, ctx: ExecutionContext, h: Herald): void {
     const mail = mailWaiting;
     const confirmations = confirmationWaiting;
     mailWaiting = confirmationWaiting = false;
-    ctx.waitUntil(drainMail(h, REQUEST_MAIL_BUDGET_MS, { mail, confirmations }));
+    ctx.waitUntil(sendDue(h, REQUEST_MAIL_BUDGET_MS, { mail, confirmations }));
   }
 }
 
@@ -180,17 +183,37 @@ async function publish(h: Herald, messages: readonly PublishMessage[]): Promise<
   log(`publish: ${report.changed} changed of ${report.rendered} rendered in ${report.ms.toFixed(0)} ms${report.full ? " (full)" : ""}`);
 }
 
-/** Sends what is due — internal updates first (the team acts on them), then mail — until nothing is or the budget is spent. */
-async function drainMail(h: Herald, budgetMs: number, which = { mail: true, confirmations: true }): Promise<void> {
+/**
+ * Sends what is due — internal updates first (the team acts on them), then webhooks, confirmation
+ * and update mail — until nothing is or the budget is spent. Each step is safe to run beside
+ * another isolate doing the same (leases and persisted batch keys).
+ */
+async function sendDue(h: Herald, budgetMs: number, which = { mail: true, confirmations: true }): Promise<void> {
   const until = Date.now() + budgetMs;
-  try {
-    const webhookUrl = h.internal ? h.env.SLACK_WEBHOOK_URL : undefined;
-    if (webhookUrl) await drainInternalOutbox({ db: h.db, webhookUrl, log, maxMessages: 50 });
-    while (which.confirmations && Date.now() < until && (await h.confirmations.drainOnce()) === "batch");
-    while (which.mail && Date.now() < until && (await h.mail.sender.drainOnce()).kind === "batch");
-  } catch (error) {
-    log(`mail: ${message(error)} (retried by the next cron run)`);
+  const step = async (name: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      log(`${name}: ${message(error)} (retried by the next cron run)`);
+    }
+  };
+  const webhookUrl = h.internal ? h.env.SLACK_WEBHOOK_URL : undefined;
+  if (webhookUrl) await step("internal", async () => void (await drainInternalOutbox({ db: h.db, webhookUrl, log, maxMessages: 50 })));
+  if (which.mail) {
+    await step("webhooks", async () => {
+      while (Date.now() < until) {
+        const run = await h.deliverWebhooks();
+        if (run.attempted === 0 && run.noticesSent === 0) break;
+      }
+    });
   }
+  if (which.confirmations) await step("mail", async () => void (await drainUntil(until, async () => (await h.confirmations.drainOnce()) === "batch")));
+  if (which.mail) await step("mail", async () => void (await drainUntil(until, async () => (await h.mail.sender.drainOnce()).kind === "batch")));
+}
+
+/** Repeats `once` while it did something and time is left. */
+async function drainUntil(until: number, once: () => Promise<boolean>): Promise<void> {
+  while (Date.now() < until && (await once()));
 }
 
 function message(error: unknown): string {
@@ -260,7 +283,7 @@ export default {
     // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
     const messages: PublishMessage[] = [...pendingChanges.splice(0), refresh];
     ctx.waitUntil(env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch(messages.map((body) => ({ body }))) : publish(h, messages));
-    await drainMail(h, CRON_MAIL_BUDGET_MS);
+    await sendDue(h, CRON_MAIL_BUDGET_MS);
     log("scheduled: done");
   },
 

@@ -170,6 +170,32 @@ export interface PostmortemJson {
   notifications_enqueued?: number;
 }
 
+export interface TemplateJson {
+  slug: string;
+  name: string;
+  title: string | null;
+  severity: string;
+  body: string;
+  components: Record<string, string>;
+  builtin: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookJson {
+  id: string;
+  endpoint: string;
+  email: string;
+  status: "active" | "quarantined" | "unsubscribed";
+  component_ids: string[] | null;
+  failures_last_hour: number;
+  pending_deliveries: number;
+  delivered: number;
+  last_error: string | null;
+  created_at: string;
+  quarantined_at: string | null;
+}
+
 export type ListFilter = "open" | "resolved" | undefined;
 
 export interface HeraldClient {
@@ -192,6 +218,12 @@ export interface HeraldClient {
   getPostmortemTemplate(incidentId: string): Promise<ApiResponse<{ incident_id: string; body: string }>>;
   putPostmortem(incidentId: string, body: Record<string, unknown>): Promise<ApiResponse<PostmortemJson>>;
   publishPostmortem(incidentId: string, body: Record<string, unknown>): Promise<ApiResponse<PostmortemJson>>;
+  listTemplates(): Promise<ApiResponse<TemplateJson[]>>;
+  getTemplate(slug: string): Promise<ApiResponse<TemplateJson>>;
+  createTemplate(body: Record<string, unknown>): Promise<ApiResponse<TemplateJson>>;
+  deleteTemplate(slug: string): Promise<ApiResponse<TemplateJson>>;
+  listWebhooks(): Promise<ApiResponse<WebhookJson[]>>;
+  reactivateWebhook(id: string): Promise<ApiResponse<WebhookJson>>;
 }
 
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
@@ -317,5 +349,11 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     getPostmortemTemplate: (incidentId) => request("GET", `/incidents/${id(incidentId)}/postmortem/template`),
     putPostmortem: (incidentId, body) => request("PUT", `/incidents/${id(incidentId)}/postmortem`, body),
     publishPostmortem: (incidentId, body) => request("POST", `/incidents/${id(incidentId)}/postmortem/publish`, body),
+    listTemplates: () => request("GET", "/templates"),
+    getTemplate: (slug) => request("GET", `/templates/${id(slug)}`),
+    createTemplate: (body) => request("POST", "/templates", body),
+    deleteTemplate: (slug) => request("DELETE", `/templates/${id(slug)}`),
+    listWebhooks: () => request("GET", "/webhooks"),
+    reactivateWebhook: (webhookId) => request("POST", `/webhooks/${id(webhookId)}/reactivate`),
   };
 }

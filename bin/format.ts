@@ -2,7 +2,7 @@
  * Human output of the CLI: a few lines saying what changed, and aligned tables for lists.
  * Pure functions from API JSON to lines, so they are easy to read and to test.
  */
-import type { AffectedComponentJson, ComponentJson, DrillReportJson, IncidentJson, PostmortemJson } from "./client.ts";
+import type { AffectedComponentJson, ComponentJson, DrillReportJson, IncidentJson, PostmortemJson, TemplateJson, WebhookJson } from "./client.ts";
 
 /** `2026-11-27T14:03:12.345Z` → `2026-11-27 14:03Z`; anything unparsable is shown as given. */
 export function formatTime(iso: string | null | undefined): string {
@@ -199,4 +199,28 @@ export function drillReportLines(r: DrillReportJson): string[] {
   lines.push(`next-update promises: ${r.next_updates.length} made, ${kept} kept, ${broken.length} broken`);
   for (const p of broken) lines.push(`  due ${formatTime(p.due_at)}: ${p.next_at ? `came ${seconds(p.late_seconds)} late` : `overdue by ${seconds(p.late_seconds)}`}`);
   return lines;
+}
+
+export function templateTable(templates: readonly TemplateJson[]): string[] {
+  if (templates.length === 0) return ["No templates. Add one with: herald template add SLUG --name NAME --severity SEV1 --body TEXT"];
+  return table(
+    ["SLUG", "SEV", "COMPONENTS", "NAME"],
+    templates.map((t) => [t.slug, t.severity, String(Object.keys(t.components).length), `${t.name}${t.builtin ? " (built-in)" : ""}`]),
+  );
+}
+
+export function templateDetail(t: TemplateJson): string[] {
+  const lines = [`template ${t.slug} "${t.name}"${t.builtin ? " (built-in)" : ""} — ${t.severity}`, `incident title: ${t.title ?? t.name}`];
+  const components = Object.entries(t.components);
+  if (components.length > 0) lines.push(`components: ${components.map(([id, status]) => `${id}=${status}`).join(", ")}`);
+  lines.push("", ...t.body.split("\n").map((line) => `    ${line}`.trimEnd()));
+  return lines;
+}
+
+export function webhookTable(webhooks: readonly WebhookJson[]): string[] {
+  if (webhooks.length === 0) return ["No webhook subscriptions."];
+  return table(
+    ["ID", "STATUS", "FAILURES/H", "PENDING", "DELIVERED", "CONTACT", "ENDPOINT"],
+    webhooks.map((w) => [w.id, w.status, String(w.failures_last_hour), String(w.pending_deliveries), String(w.delivered), w.email, w.endpoint]),
+  );
 }

@@ -71,6 +71,8 @@ const OPTIONS = {
   "action-items": { type: "string" },
   force: { type: "boolean" },
   notify: { type: "boolean" },
+  template: { type: "string" },
+  title: { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -136,7 +138,7 @@ function severity(raw: string): string {
   return `SEV${match[1]}`;
 }
 
-function requireOption(values: Values, name: "body" | "status" | "start" | "end" | "name" | "role", hint: string): string {
+function requireOption(values: Values, name: "body" | "status" | "start" | "end" | "name" | "role" | "severity", hint: string): string {
   const value = values[name];
   if (value === undefined) throw new UsageError(`missing --${name} ${hint}`);
   if (value.trim() === "") throw new UsageError(`--${name} must not be empty`);
@@ -295,19 +297,32 @@ async function orNull<T>(request: Promise<ApiResponse<T>>): Promise<T | null> {
 const COMMANDS: Command[] = [
   {
     name: "incident create",
-    synopsis: 'SEVERITY "TITLE" --body TEXT [--component ID=STATUS]... [--status STATUS] [--next-update 30m|14:30] [--started ISO] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME] [--no-notify]',
-    summary: "Declare an incident. SEVERITY is SEV1..SEV4 (sev1 or 1 work too); status defaults to investigating. Roles, bridge and channel are internal (never published).",
+    synopsis: 'SEVERITY "TITLE" --body TEXT [--component ID=STATUS]... [--status STATUS] [--next-update 30m|14:30] [--started ISO] [--commander @WHO] [--tech-lead @WHO] [--comms-lead @WHO] [--scribe @WHO] [--bridge URL] [--channel #NAME] [--no-notify]  |  [SEVERITY] ["TITLE"] --template SLUG [--body TEXT] …',
+    summary: "Declare an incident. SEVERITY is SEV1..SEV4 (sev1 or 1 work too); status defaults to investigating. With --template, what you leave out comes from the template. Roles, bridge and channel are internal (never published).",
     example: 'herald incident create SEV1 "API Gateway Down" --body "Requests to the API are failing; we are investigating." --component k2j4h5g6f7d8=major_outage --next-update 30m --commander @alice',
-    options: ["body", "component", "status", "no-notify", "next-update", "started", ...ROLE_OPTION_NAMES],
+    options: ["body", "component", "status", "no-notify", "template", "next-update", "started", ...ROLE_OPTION_NAMES],
     api: true,
     async run(ctx) {
-      const sev = severity(requireArg(ctx, 0, 'severity and title, e.g. SEV1 "API Gateway Down"'));
-      const name = restAsText(ctx, 1, 'incident title, e.g. "API Gateway Down"');
-      const body = requireBody(ctx.values);
+      const template = ctx.values.template;
+      let fields: { name?: string; severity?: string; body?: string };
+      if (template === undefined) {
+        const sev = severity(requireArg(ctx, 0, 'severity and title, e.g. SEV1 "API Gateway Down" (or --template SLUG)'));
+        fields = { severity: sev, name: restAsText(ctx, 1, 'incident title, e.g. "API Gateway Down"'), body: requireBody(ctx.values) };
+      } else {
+        // With a template everything is optional: a leading SEV word is the severity, the rest the title.
+        const leadingSeverity = ctx.args[0] !== undefined && /^(?:sev)?[\s-]?[1-4]$/i.test(ctx.args[0].trim());
+        const title = ctx.args.slice(leadingSeverity ? 1 : 0).join(" ").trim();
+        fields = {
+          template,
+          ...(leadingSeverity ? { severity: severity(ctx.args[0]!) } : {}),
+          ...(title ? { name: title } : {}),
+          ...(ctx.values.body !== undefined ? { body: requireBody(ctx.values) } : {}),
+        } as typeof fields;
+      }
       const status = ctx.values.status === undefined ? undefined : choice(ctx.values.status, INCIDENT_STATUSES, "status");
       const components = await componentStatuses(ctx);
       const response = await ctx.client().createIncident({
-        name, severity: sev, body, ...(status ? { status } : {}), ...(components ? { components } : {}), ...notify(ctx.values),
+        ...fields, ...(status ? { status } : {}), ...(components ? { components } : {}), ...notify(ctx.values),
         ...nextUpdate(ctx.values), ...startedAt(ctx.values), ...roles(ctx.values),
       });
       show(ctx, response, (i) => [...fmt.describeChange(fmt.incidentHeadline("Declared", i), i), ...fmt.internalLines(i)]);
@@ -648,6 +663,89 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    name: "template list",
+    synopsis: "",
+    summary: "List incident templates (the built-in ones come from the incident playbooks).",
+    example: "herald template list",
+    options: [],
+    api: true,
+    async run(ctx) {
+      noMoreArgs(ctx, 0);
+      show(ctx, await ctx.client().listTemplates(), (list) => fmt.templateTable(list));
+    },
+  },
+  {
+    name: "template show",
+    synopsis: "SLUG",
+    summary: "One template with its body.",
+    example: "herald template show database-outage",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const slug = requireArg(ctx, 0, "template slug (see: herald template list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().getTemplate(slug), (t) => fmt.templateDetail(t));
+    },
+  },
+  {
+    name: "template add",
+    synopsis: "SLUG --name NAME --severity SEV --body TEXT [--title TITLE] [--component ID=STATUS]...",
+    summary: "Add an incident template (comms or admin key). Use it with: herald incident create --template SLUG",
+    example: 'herald template add payments-down --name "Payments outage" --severity SEV1 --body "Payments are failing; we are investigating." --component Payments=major_outage',
+    options: ["name", "severity", "body", "title", "component"],
+    api: true,
+    async run(ctx) {
+      const slug = requireArg(ctx, 0, "template slug, e.g. payments-down");
+      noMoreArgs(ctx, 1);
+      const name = requireOption(ctx.values, "name", '"…" (what the template is for)');
+      const sev = severity(requireOption(ctx.values, "severity", "SEV1..SEV4"));
+      const body = requireBody(ctx.values);
+      const components = await componentStatuses(ctx);
+      const response = await ctx.client().createTemplate({
+        slug, name, severity: sev, body, ...(ctx.values.title !== undefined ? { title: ctx.values.title } : {}), ...(components ? { components } : {}),
+      });
+      show(ctx, response, (t) => [`Added template ${t.slug} "${t.name}" — ${t.severity}`, `Use it with: herald incident create --template ${t.slug}`]);
+    },
+  },
+  {
+    name: "template rm",
+    synopsis: "SLUG",
+    summary: "Delete an incident template (built-in ones too; they are not brought back).",
+    example: "herald template rm payments-down",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const slug = requireArg(ctx, 0, "template slug (see: herald template list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().deleteTemplate(slug), (t) => [`Deleted template ${t.slug} "${t.name}"`]);
+    },
+  },
+  {
+    name: "webhooks list",
+    synopsis: "",
+    summary: "List webhook subscriptions with their status and failures in the last hour (admin key).",
+    example: "herald webhooks list",
+    options: [],
+    api: true,
+    async run(ctx) {
+      noMoreArgs(ctx, 0);
+      show(ctx, await ctx.client().listWebhooks(), (list) => fmt.webhookTable(list));
+    },
+  },
+  {
+    name: "webhooks reactivate",
+    synopsis: "ID",
+    summary: "Lift a quarantine: deliveries resume with the next event (admin key).",
+    example: "herald webhooks reactivate w1x2y3z4a5b6",
+    options: [],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "webhook subscription id (see: herald webhooks list)");
+      noMoreArgs(ctx, 1);
+      show(ctx, await ctx.client().reactivateWebhook(id), (w) => [`Webhook ${w.id} (${w.endpoint}) is ${w.status}`]);
+    },
+  },
+  {
     name: "keys create",
     synopsis: "--name NAME --role admin|comms",
     summary: "Create an API key in the local database; prints only the token, which is shown once.",
@@ -717,6 +815,8 @@ const GROUPS: Array<[string, string]> = [
   ["postmortem", "Postmortems"],
   ["component", "Components"],
   ["maintenance", "Scheduled maintenance"],
+  ["template", "Incident templates"],
+  ["webhooks", "Webhook subscriptions"],
   ["keys", "API keys (local database: DATABASE_URL, default the project's data/herald.db as npm start uses; DATABASE_AUTH_TOKEN for libsql://)"],
 ];
 
@@ -731,7 +831,7 @@ function helpText(topic?: string): string {
   }
   lines.push(
     "",
-    "Options for incident, postmortem, component and maintenance commands",
+    "Options for incident, postmortem, component, maintenance, template and webhooks commands",
     `  --url URL      Herald's address (env HERALD_URL, default ${DEFAULT_URL})`,
     "  --token TOKEN  API key (env HERALD_TOKEN); make one with: herald keys create",
     "  --json         print the JSON response instead of a summary",

@@ -169,13 +169,15 @@ describe("openapi", () => {
       [
         "/components", "/components/{id}", "/drills", "/drills/{id}/report", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates",
         "/incidents/{id}/postmortem", "/incidents/{id}/postmortem/template", "/incidents/{id}/postmortem/publish",
+        "/templates", "/templates/{slug}", "/webhooks", "/webhooks/{id}/reactivate",
       ].sort(),
     );
     const postmortem = doc.paths["/incidents/{id}/postmortem"].put.requestBody.content["application/json"].schema;
     expect(postmortem.required).toEqual(["body"]);
     expect(postmortem.properties.action_items.items.additionalProperties).toBe(false);
     const create = doc.paths["/incidents"].post.requestBody.content["application/json"].schema;
-    expect(create.required.sort()).toEqual(["body", "name", "severity"]);
+    // Name, severity and body are required unless the incident is declared from a template.
+    expect(create.anyOf).toEqual([{ required: ["template"] }, { required: ["name", "severity", "body"] }]);
     expect(create.properties.severity.enum).toEqual(["SEV1", "SEV2", "SEV3", "SEV4"]);
     expect(create.additionalProperties).toBe(false);
     expect(create.properties.name.maxLength).toBe(255);

@@ -1,14 +1,13 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { ApiError, createHeraldClient, UnreachableError } from "../bin/client.ts";
+import { runHerald, type CliResult } from "./harness.ts";
 
 /**
  * The CLI end to end: a real Herald listening on a free port, and bin/herald.ts run as a child
@@ -16,7 +15,6 @@ import { ApiError, createHeraldClient, UnreachableError } from "../bin/client.ts
  * against a tiny local server that fails on purpose.
  */
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN_PATTERN = /^hk_[0-9a-z]{12}_[A-Za-z0-9_-]{43}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -25,12 +23,6 @@ let databaseUrl: string;
 let server: RunningServer;
 let adminToken: string;
 let firstKeyRun: CliResult;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs `herald ARGS…` with only the environment given here (plus PATH), never the caller's HERALD_*. */
 function herald(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
@@ -41,23 +33,12 @@ function herald(args: string[], env: Record<string, string | undefined> = {}): P
     HERALD_TOKEN: adminToken,
   };
   const merged = Object.fromEntries(Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: ROOT, env: merged, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+  return runHerald(args, merged);
 }
 
 /** `herald ARGS…` with `input` piped on stdin. */
 function heraldWithStdin(args: string[], input: string): Promise<CliResult> {
-  const env = { PATH: process.env.PATH!, DATABASE_URL: databaseUrl, HERALD_URL: server.url, HERALD_TOKEN: adminToken };
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-    child.stdin!.end(input);
-  });
+  return runHerald(args, { PATH: process.env.PATH!, DATABASE_URL: databaseUrl, HERALD_URL: server.url, HERALD_TOKEN: adminToken }, input);
 }
 
 async function apiWrite<T = any>(method: string, path: string, body: unknown): Promise<T> {

@@ -6,6 +6,7 @@ import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { eventually, FakeSlack } from "./fake-slack.ts";
+import { FakeWebhookReceiver } from "./fake-webhook-receiver.ts";
 import { callServer } from "./harness.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 import { fetchPublicSurfaces, leaks } from "./public-surfaces.ts";
@@ -20,6 +21,7 @@ import { fetchPublicSurfaces, leaks } from "./public-surfaces.ts";
 let dir: string;
 let server: RunningServer;
 let slack: FakeSlack;
+let webhooks: FakeWebhookReceiver;
 let token: string;
 let apiId: string;
 
@@ -30,19 +32,27 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-drill-"));
   slack = new FakeSlack();
   await slack.start();
+  webhooks = new FakeWebhookReceiver();
+  await webhooks.start();
   server = await startServer(
-    readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public") }),
+    readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public"), WEBHOOK_ALLOW_LOOPBACK: "1" }),
     { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s3cret" } },
   );
   const db = server.deps!.db;
   token = await db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "t", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);
   await addSubscriber(db, "subscriber@example.com");
   apiId = (await callServer(server.url, token, "POST", "/api/v1/components", { name: "API" })).id;
+  // A webhook subscriber too (verified by the challenge): it must hear of the real incident only.
+  const registered = await fetch(`${server.url}/subscriptions`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ endpoint: `${webhooks.url}/hooks`, email: "hooks@example.com" }),
+  });
+  expect(registered.status).toBe(201);
 }, 60_000);
 
 afterAll(async () => {
   await server?.close();
   await slack?.close();
+  await webhooks?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -93,6 +103,10 @@ describe("a drill", () => {
     const mails = readdirSync(join(dir, "mail")).map((f) => readFileSync(join(dir, "mail", f), "utf8"));
     expect(mails.some((m) => m.includes("Real slowness"))).toBe(true);
     expect(mails.filter((m) => m.includes("QX9") || m.includes(drill.id))).toEqual([]);
+
+    // Webhooks: the real incident's envelopes arrived; nothing of the drill, not even its component.
+    expect(await eventually(() => webhooks.received.filter((r) => r.body.includes("Real slowness")).length === 2)).toBe(true);
+    expect(webhooks.received.filter((r) => r.body.includes("QX9") || r.body.includes(drill.id) || r.body.includes("major_outage"))).toEqual([]);
 
     // The internal channel got every drill message, each marked as a drill, linking the preview.
     expect(await eventually(() => slack.texts().filter((t) => t.includes("QX9")).length === 4)).toBe(true);

@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { expect } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createApp, type AppDeps, type ChangeEvent } from "../api/app.ts";
 import { readConfig, type HeraldConfig } from "../api/config.ts";
 import type { Role } from "../api/domain/roles.ts";
@@ -118,4 +120,33 @@ export async function callServer(baseUrl: string, token: string, method: string,
   const text = await res.text();
   expect(res.status, text).toBeLessThan(300);
   return JSON.parse(text);
+}
+
+/** Polls `probe` until it returns something truthy (for work a server does in the background). */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `herald ARGS…` (bin/herald.ts, with the Node running the tests) with exactly this environment, `stdin` piped in. */
+export function runHerald(args: string[], env: Record<string, string>, stdin = ""): Promise<CliResult> {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ["bin/herald.ts", ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    child.stdin!.end(stdin);
+  });
 }

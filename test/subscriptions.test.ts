@@ -3,7 +3,7 @@
  * SDK to a fake Resend. Subscribe → confirmation mail → confirm (GET shows a button, POST
  * confirms) → an update → exactly one notification → RFC 8058 one-click unsubscribe → nothing more.
  */
-import { callServer } from "./harness.ts";
+import { callServer, waitFor } from "./harness.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,16 +60,6 @@ function subscribeForm(email: string, componentIds: string[] = [], s = server): 
 
 function subscribeJson(body: unknown, s = server): Promise<Response> {
   return fetch(`${s.url}/subscriptions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const mailsTo = (address: string): Delivery[] => fake.deliveries.filter((d) => d.email.to.includes(address));

@@ -6,6 +6,7 @@ const ALL_ACTIONS: Action[] = [
   "incident:write",
   "postmortem:write",
   "maintenance:write",
+  "template:write",
   "component:write",
   "key:manage",
   "subscriber:manage",
@@ -17,10 +18,11 @@ describe("can", () => {
     for (const action of ALL_ACTIONS) expect(can("admin", action)).toBe(true);
   });
 
-  test("comms may write incidents, their postmortems and maintenances, and nothing else", () => {
-    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "postmortem:write", "maintenance:write"]);
+  test("comms may write incidents, their postmortems, maintenances and templates, and nothing else", () => {
+    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "postmortem:write", "maintenance:write", "template:write"]);
     expect(can("comms", "component:write")).toBe(false);
     expect(can("comms", "key:manage")).toBe(false);
+    // Webhook subscribers are subscribers: listing and reactivating them is an admin's job.
     expect(can("comms", "subscriber:manage")).toBe(false);
     expect(can("comms", "outbox:read")).toBe(false);
   });

@@ -1,6 +1,7 @@
 /**
- * Who may do what. Comms people post incident and maintenance updates; admins do everything,
- * including components, API keys, subscribers and the outbox.
+ * Who may do what. Comms people post incident and maintenance updates and keep the incident
+ * templates they post from; admins do everything, including components, API keys, subscribers
+ * (email and webhook) and the outbox.
  */
 
 export const ROLES = ["admin", "comms"] as const;
@@ -10,6 +11,7 @@ export type Action =
   | "incident:write"
   | "postmortem:write"
   | "maintenance:write"
+  | "template:write"
   | "component:write"
   | "key:manage"
   | "subscriber:manage"
@@ -21,15 +23,16 @@ const PERMISSIONS: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
     "incident:write",
     "postmortem:write",
     "maintenance:write",
+    "template:write",
     "component:write",
     "key:manage",
     "subscriber:manage",
     "outbox:read",
   ],
-  comms: ["incident:write", "postmortem:write", "maintenance:write"],
+  comms: ["incident:write", "postmortem:write", "maintenance:write", "template:write"],
 });
 
-/** comms: incident:write, postmortem:write and maintenance:write only. admin: every action. Anything unknown is denied. */
+/** comms: incident:write, postmortem:write, maintenance:write and template:write only. admin: every action. Anything unknown is denied. */
 export function can(role: Role, action: Action): boolean {
   // Object.hasOwn guards against a role that slipped past the type check, e.g. "toString".
   if (!Object.hasOwn(PERMISSIONS, role)) return false;

@@ -84,7 +84,7 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
     update_body: input.updateBody,
     ...linkValues(settings, input),
   });
-  return toMessage(settings, input, filled);
+  return filledMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId));
 }
 
 /**
@@ -100,7 +100,7 @@ export function buildPostmortemMessage(settings: MailSettings, input: MessageInp
     postmortem_body: input.updateBody,
     ...linkValues(settings, input),
   });
-  return toMessage(settings, input, filled);
+  return filledMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId));
 }
 
 function linkValues(settings: MailSettings, input: MessageInput) {
@@ -111,8 +111,8 @@ function linkValues(settings: MailSettings, input: MessageInput) {
   };
 }
 
-/** A filled template as one mail to one subscriber, with the list headers. */
-function toMessage(settings: MailSettings, input: MessageInput, filled: FilledMessage): OutgoingMessage {
+/** A filled template as one mail to one recipient: the subject made header-safe, the HTML in a small document. */
+export function filledMessage(settings: MailSettings, to: string, filled: FilledMessage, headers: Record<string, string>): OutgoingMessage {
   const subject = headerSafe(filled.subject);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
@@ -120,7 +120,7 @@ function toMessage(settings: MailSettings, input: MessageInput, filled: FilledMe
 ${filled.html}
 </body></html>
 `;
-  return { from: headerSafe(settings.from), to: headerSafe(input.email), subject, html, text: filled.text, headers: listHeaders(settings, input.subscriberId) };
+  return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text: filled.text, headers };
 }
 
 /**

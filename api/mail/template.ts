@@ -45,7 +45,7 @@ export type PostmortemPlaceholder = (typeof POSTMORTEM_PLACEHOLDERS)[number];
 /** Placeholders whose value is Markdown rendered on its own (the same HTML as on the page). */
 const BLOCK: ReadonlySet<string> = new Set(["update_body", "postmortem_body"]);
 /** Placeholders that are URLs, put in `<…>` autolinks: inserted as they are. */
-const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url"]);
+const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url", "subscribe_url", "endpoint"]);
 
 export class TemplateError extends Error {}
 
@@ -113,7 +113,7 @@ export function renderTemplate<P extends string>(template: MessageTemplate<P>, v
   const html: string[] = [];
   const text: string[] = [];
   for (const part of template.parts) {
-    const markdown = "block" in part ? values[part.block] : fill(part.text, values, inline);
+    const markdown = "block" in part ? ((values as Record<string, string>)[part.block] ?? "") : fill(part.text, values, inline);
     if (!markdown.trim()) continue;
     html.push(renderMarkdown(markdown));
     text.push(renderMarkdownToText(markdown));
@@ -139,4 +139,20 @@ export function loadCustomerNotice(): MessageTemplate {
 export function loadPostmortemNotice(): MessageTemplate<PostmortemPlaceholder> {
   postmortemNotice ??= loadTemplateFile("postmortem-notice.md", POSTMORTEM_PLACEHOLDERS);
   return postmortemNotice;
+}
+
+/**
+ * The mail to a webhook's contact address when its endpoint is quarantined
+ * (templates/webhook-quarantine.md). Placeholders: `{{page_name}}`, `{{endpoint}}`, `{{failures}}`,
+ * `{{timeout}}` (e.g. "30 seconds"), `{{last_error}}`, `{{subscribe_url}}` and `{{unsubscribe_url}}`.
+ */
+export const WEBHOOK_QUARANTINE_PLACEHOLDERS = ["page_name", "endpoint", "failures", "timeout", "last_error", "subscribe_url", "unsubscribe_url"] as const;
+export type WebhookQuarantinePlaceholder = (typeof WEBHOOK_QUARANTINE_PLACEHOLDERS)[number];
+
+let webhookQuarantineNotice: MessageTemplate<WebhookQuarantinePlaceholder> | null = null;
+
+/** templates/webhook-quarantine.md, read and checked once (call at start, like loadCustomerNotice). */
+export function loadWebhookQuarantineNotice(): MessageTemplate<WebhookQuarantinePlaceholder> {
+  webhookQuarantineNotice ??= loadTemplateFile("webhook-quarantine.md", WEBHOOK_QUARANTINE_PLACEHOLDERS);
+  return webhookQuarantineNotice;
 }

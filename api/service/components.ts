@@ -143,11 +143,31 @@ export async function updateComponent(ctx: WriteContext, id: string, patch: Comp
     updatedAt: ctx.now,
   };
   await saveComponent(ctx.tx, next);
-  if (next.status !== current.status) {
-    await recordStatusChange(ctx.tx, { componentId: id, oldStatus: current.status, newStatus: next.status, at: ctx.now, updateId: null });
-  }
+  if (next.status !== current.status) await statusChanged(ctx, next, current.status, null, null);
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "component.update", entityType: "component", entityId: id, details: patch });
   return getComponentView(ctx.tx, id);
+}
+
+/** Records a status change in the history (uptime) and tells the hooks (webhooks), inside the write. */
+async function statusChanged(ctx: WriteContext, component: ComponentRecord, oldStatus: ComponentStatus, incidentId: string | null, updateId: string | null): Promise<void> {
+  await recordStatusChange(ctx.tx, { componentId: component.id, oldStatus, newStatus: component.status, at: ctx.now, updateId });
+  await ctx.hooks.componentStatusChanged?.(ctx, { component, oldStatus, incidentId, updateId });
+}
+
+/**
+ * The components with these ids, refusing (422, one error per id as `components.<id>`) ids that
+ * are unknown or name a group: statuses are set on leaf components only.
+ */
+export async function requireLeafComponents(ex: Executor, ids: readonly string[], detail: string): Promise<Map<string, ComponentRecord>> {
+  const found = new Map((await getComponentsByIds(ex, ids)).map((c) => [c.id, c]));
+  const errors: FieldError[] = [];
+  for (const id of ids) {
+    const component = found.get(id);
+    if (!component) errors.push({ field: `components.${id}`, message: `No component with id "${id}".` });
+    else if (component.isGroup) errors.push({ field: `components.${id}`, message: `"${component.name}" is a group; name its components instead.` });
+  }
+  if (errors.length > 0) throw unprocessable(detail, errors);
+  return found;
 }
 
 /**
@@ -163,14 +183,7 @@ export async function applyComponentStatuses(
   options: { practice?: boolean } = {},
 ): Promise<AffectedComponentRecord[]> {
   const ids = Object.keys(statuses);
-  const found = new Map((await getComponentsByIds(ctx.tx, ids)).map((c) => [c.id, c]));
-  const errors: FieldError[] = [];
-  for (const id of ids) {
-    const component = found.get(id);
-    if (!component) errors.push({ field: `components.${id}`, message: `No component with id "${id}".` });
-    else if (component.isGroup) errors.push({ field: `components.${id}`, message: `"${component.name}" is a group; name its components instead.` });
-  }
-  if (errors.length > 0) throw unprocessable("Some components cannot be updated.", errors);
+  const found = await requireLeafComponents(ctx.tx, ids, "Some components cannot be updated.");
 
   const affected: AffectedComponentRecord[] = [];
   for (const id of ids) {
@@ -180,8 +193,9 @@ export async function applyComponentStatuses(
     await insertUpdateComponent(ctx.tx, updateId, affected[affected.length - 1]!);
     await linkIncidentComponent(ctx.tx, incidentId, id);
     if (newStatus !== component.status && !options.practice) {
-      await saveComponent(ctx.tx, { ...component, status: newStatus, updatedAt: ctx.now });
-      await recordStatusChange(ctx.tx, { componentId: id, oldStatus: component.status, newStatus, at: ctx.now, updateId });
+      const changed = { ...component, status: newStatus, updatedAt: ctx.now };
+      await saveComponent(ctx.tx, changed);
+      await statusChanged(ctx, changed, component.status, incidentId, updateId);
     }
   }
   return affected;

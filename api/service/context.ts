@@ -1,5 +1,6 @@
 import type { Transaction } from "@libsql/client";
-import type { Actor, IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
+import type { ComponentStatus } from "../domain/components.ts";
+import type { Actor, ComponentRecord, IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
 
 /** What every write needs: the open transaction, who is writing, and when (one clock reading per write). */
 export interface WriteContext {
@@ -15,6 +16,15 @@ export type IncidentChange =
   | { kind: "updated" | "resolved" | "reopened"; update: UpdateRecord }
   /** PATCH: the fields it changed (name, severity, roles, bridge_url, channel). */
   | { kind: "patched"; fields: string[] };
+/** A component's status changed (not its first status at creation): by an admin, or by an incident or maintenance update. */
+export interface ComponentStatusChange {
+  /** The component as it is after the change. */
+  component: ComponentRecord;
+  oldStatus: ComponentStatus;
+  /** The incident or maintenance whose update made the change, if any. */
+  incidentId: string | null;
+  updateId: string | null;
+}
 
 /**
  * Work that must commit in the same transaction as an update (the mail outbox, webhooks),
@@ -29,6 +39,8 @@ export interface WriteHooks {
   postmortemNotice?(ctx: WriteContext, incident: IncidentRecord, postmortem: PostmortemRecord, markdown: string): Promise<number>;
   /** After any change to an incident (not a maintenance), with the incident as committed. */
   incidentChanged?(ctx: WriteContext, incident: IncidentRecord, change: IncidentChange): Promise<void>;
+  /** A component's status changed (webhooks tell their subscribers). */
+  componentStatusChanged?(ctx: WriteContext, change: ComponentStatusChange): Promise<void>;
 }
 
 /** Several sets of hooks as one: each hook runs in the order given, inside the same transaction. */
@@ -39,6 +51,9 @@ export function combineHooks(...all: readonly WriteHooks[]): WriteHooks {
     },
     async incidentChanged(ctx, incident, change) {
       for (const hooks of all) await hooks.incidentChanged?.(ctx, incident, change);
+    },
+    async componentStatusChanged(ctx, change) {
+      for (const hooks of all) await hooks.componentStatusChanged?.(ctx, change);
     },
     async postmortemNotice(ctx, incident, postmortem, markdown) {
       let enqueued = 0;

@@ -45,6 +45,8 @@ export interface NewIncident extends RoleInput {
   next_update_at?: string | undefined;
   /** A practice incident: see `drill` in db/records.ts. */
   drill?: boolean | undefined;
+  /** The template it was declared from (recorded in the audit log). */
+  template?: string | undefined;
 }
 
 export interface NewIncidentUpdate {

@@ -6,6 +6,10 @@
  *   GET  /subscriptions/unsubscribe?token=…  a page with a button (changes nothing)
  *   POST /subscriptions/unsubscribe?token=…  unsubscribes at once: RFC 8058 one-click or the page's form
  *   GET  /subscriptions/manage?token=…       the component choice; POST saves it
+ *   POST /subscriptions {endpoint, email}    a webhook: challenged, then stored active; answers its signing secret once
+ *   GET  /subscriptions/webhooks             what webhook payloads look like and how to verify them
+ *   GET/POST /subscriptions/webhooks/unsubscribe?token=…   the webhook's unsubscribe link (meta.unsubscribe)
+ *   DELETE /subscriptions/webhooks/:id       unsubscribe with `Authorization: Bearer <signing secret>`
  *
  * The answer to a subscription request is the same whether the address is new, pending, active
  * or unsubscribed, so the endpoint cannot be used to learn who subscribed. Requests are rate
@@ -42,6 +46,21 @@ import { unsubscribeToken, verifyUnsubscribeToken } from "../mail/token.ts";
 import { problemResponse } from "../http/problem-response.ts";
 import { Problem, type FieldError } from "../problem.ts";
 import { listComponentViews } from "../service/components.ts";
+import { checkEndpoint } from "../webhooks/endpoint.ts";
+import { challengeEndpoint } from "../webhooks/challenge.ts";
+import { documentationUrl } from "../webhooks/payload.ts";
+import {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  isSigningSecret,
+  SIGNATURE_HEADER,
+  signingSecret,
+  verifyWebhookUnsubscribeToken,
+  webhookUnsubscribeUrl,
+} from "../webhooks/signature.ts";
+import { getWebhookSubscription, unsubscribeWebhook, upsertWebhookSubscription } from "../../db/queries/webhooks.ts";
+import { escapeHtml } from "../../templates/markdown.ts";
+import { isId } from "../domain/ids.ts";
 import { backLink, buttonForm, componentFieldset, htmlPage, htmlResponse, p, type ComponentChoice } from "./pages.ts";
 
 export interface RateLimit {
@@ -60,6 +79,8 @@ export interface SubscriptionDeps {
   limits?: { perIp?: RateLimit; perEmail?: RateLimit };
   /** The published stylesheet path, if any. */
   stylesheet?: () => string | null | undefined;
+  /** Webhook registration (`{endpoint, email}`); absent: refused. */
+  webhooks?: { allowLoopback: boolean; timeoutMs: number; fetch?: typeof fetch };
   log?: (line: string) => void;
 }
 
@@ -167,6 +188,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Hono {
 
       let email: unknown;
       let ids: unknown;
+      let endpoint: unknown;
       if (isJson) {
         let body: unknown;
         try {
@@ -177,14 +199,17 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Hono {
         if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Refusal(400, "Bad Request", "The body must be a JSON object.");
         email = (body as Record<string, unknown>).email;
         ids = (body as Record<string, unknown>).component_ids;
+        endpoint = (body as Record<string, unknown>).endpoint;
       } else if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
         const form = await c.req.parseBody({ all: true });
         email = form.email;
         ids = form.component_ids;
+        endpoint = form.endpoint;
         if (ids !== undefined && !Array.isArray(ids)) ids = [ids];
       } else {
         throw new Refusal(415, "Unsupported Media Type", "Send a form (application/x-www-form-urlencoded) or JSON.");
       }
+      if (endpoint !== undefined) return await registerWebhook(c, { endpoint, email, ids, isJson });
       const address = typeof email === "string" ? normalizeEmail(email) : null;
       if (address === null) {
         throw new Refusal(
@@ -239,6 +264,107 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Hono {
       if (error instanceof Refusal) return refuse(error);
       throw error;
     }
+  });
+
+  // Webhooks -----------------------------------------------------------------------------------
+  /**
+   * `{endpoint, email}`: the endpoint is checked (https, public address), then must answer a
+   * challenge (api/webhooks/challenge.ts); only then is it stored, active, and its signing
+   * secret shown, once. Registering a known endpoint again makes it active again (same id and
+   * secret): passing the challenge proves the registrant controls it.
+   */
+  async function registerWebhook(c: Context, input: { endpoint: unknown; email: unknown; ids: unknown; isJson: boolean }): Promise<Response> {
+    const options = deps.webhooks;
+    if (!options) throw new Refusal(404, "Not Found", "Webhook subscriptions are not enabled here.");
+    const errors: FieldError[] = [];
+    const address = typeof input.email === "string" ? normalizeEmail(input.email) : null;
+    if (address === null) errors.push({ field: "email", message: "must be one valid contact email address (told when the endpoint fails)" });
+    const check = checkEndpoint(input.endpoint, { allowLoopback: options.allowLoopback });
+    if (!check.ok) errors.push({ field: "endpoint", message: check.message });
+    if (errors.length > 0 || !check.ok || address === null) {
+      throw new Refusal(422, "Unprocessable Content", errors.map((e) => e.message).join(" "), errors);
+    }
+    const componentIds = await checkComponents(input.ids);
+    const wait = perEmail.hit(`webhook ${check.url}`);
+    if (wait > 0) throw new Refusal(429, "Too Many Requests", `Too many registrations for this endpoint; try again in ${Math.ceil(wait / 60)} minute(s).`, undefined, wait);
+    const failed = await challengeEndpoint(check.url, { timeoutMs: options.timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    if (failed !== null) {
+      throw new Refusal(422, "Unprocessable Content", `The endpoint did not pass the verification challenge: ${failed}. Nothing was stored.`, [{ field: "endpoint", message: `failed the challenge: ${failed}` }]);
+    }
+    const subscription = await db.write((tx) =>
+      upsertWebhookSubscription(tx, { id: newId(), endpoint: check.url, email: address, componentIds, now: clock.now().toISOString() }),
+    );
+    const secret = await signingSecret(settings.secret, subscription.id);
+    const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
+    if (input.isJson) {
+      return c.json(
+        {
+          id: subscription.id,
+          endpoint: subscription.endpoint,
+          email: subscription.email,
+          status: subscription.state,
+          component_ids: subscription.componentIds,
+          secret,
+          signature_header: SIGNATURE_HEADER,
+          unsubscribe_url: unsubscribe,
+          documentation: documentationUrl(settings.pageUrl),
+          detail: "Verified. Keep the secret: it signs every delivery and is not shown again.",
+        },
+        201,
+      );
+    }
+    return page(
+      "Webhook registered",
+      p(`Updates will be POSTed to ${subscription.endpoint}. Each request is signed with this secret; keep it now, it is not shown again:`) +
+        `<p><code>${escapeHtml(secret)}</code></p>` +
+        `<p><a href="/subscriptions/webhooks">How to verify the signature</a> · <a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Unsubscribe</a></p>` +
+        backLink,
+      201,
+    );
+  }
+
+  app.get("/webhooks", () =>
+    page(
+      "Webhook notifications",
+      p("Subscribe with a JSON POST to /subscriptions: {\"endpoint\": \"https://…\", \"email\": \"contact address\"}. The endpoint must echo a challenge first; the answer carries the signing secret.") +
+        p("Deliveries are POSTs of Statuspage's webhook JSON: meta, page and incident for incident and maintenance updates; meta, page, component and component_update for component status changes. Answer 2xx within 30 seconds; anything else (a redirect too) is retried with backoff, and 10 failures within an hour pause the subscription.") +
+        p(`Headers: ${DELIVERY_HEADER} (the same on every retry of one delivery: use it to drop duplicates), ${EVENT_HEADER} (incident.update or component.update) and ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>. To verify, compute HMAC-SHA256 with your secret over "<t>.<raw body>", compare it with v1 in constant time, and refuse a t more than 5 minutes from your clock.`) +
+        backLink,
+    ),
+  );
+
+  const webhookLinkInvalid = () => page("This link is not valid", p("This link is not valid. Copy the whole link from the payload's meta.unsubscribe or from the mail.") + backLink, 400);
+
+  app.get("/webhooks/unsubscribe", async (c) => {
+    const token = c.req.query("token");
+    const id = await verifyWebhookUnsubscribeToken(settings.secret, token);
+    const subscription = id ? await getWebhookSubscription(db.client, id) : null;
+    if (!subscription) return webhookLinkInvalid();
+    if (subscription.state === "unsubscribed") return page("Already unsubscribed", p(`Nothing more is sent to ${subscription.endpoint}.`) + backLink);
+    return page(
+      "Remove webhook",
+      p(`Press the button to stop sending ${settings.pageName} updates to ${subscription.endpoint}.`) +
+        buttonForm(`/subscriptions/webhooks/unsubscribe?token=${encodeURIComponent(token!)}`, {}, "Unsubscribe"),
+    );
+  });
+
+  app.post("/webhooks/unsubscribe", async (c) => {
+    const id = await verifyWebhookUnsubscribeToken(settings.secret, c.req.query("token"));
+    if (!id || !(await db.write((tx) => unsubscribeWebhook(tx, id, clock.now().toISOString())))) return webhookLinkInvalid();
+    return page("Webhook removed", p("Nothing more is sent to this endpoint. You can register it again at any time.") + backLink);
+  });
+
+  // The subscriber's own way out, with the signing secret as the credential.
+  app.delete("/webhooks/:id", async (c) => {
+    const id = c.req.param("id");
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "");
+    const known = isId(id) && match ? await getWebhookSubscription(db.client, id) : null;
+    // Unknown id and wrong secret look the same, so ids cannot be probed.
+    if (!known || !(await isSigningSecret(settings.secret, id, match![1]))) {
+      return problemResponse(c, new Problem(404, "Not Found", "No webhook subscription with this id and secret. Send the secret as `Authorization: Bearer whsec_…`."));
+    }
+    await db.write((tx) => unsubscribeWebhook(tx, id, clock.now().toISOString()));
+    return c.json({ id, endpoint: known.endpoint, status: "unsubscribed" });
   });
 
   // Confirm ------------------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+import type { ComponentStatus } from "../../api/domain/components.ts";
+import type { IndicatorInput } from "../../api/domain/indicator.ts";
+import type { Impact } from "../../api/domain/severity.ts";
 import type { Executor } from "../database.ts";
 
 /** The page's id (Statuspage `page.id`) is made once, by whichever process starts first. */
@@ -8,4 +11,19 @@ export async function ensurePage(ex: Executor, id: string, at: string): Promise<
   });
   const result = await ex.execute("SELECT id FROM page LIMIT 1");
   return String(result.rows[0]!.id);
+}
+
+/**
+ * What the page indicator is computed from (api/domain/indicator.ts), read with three small
+ * queries instead of a whole snapshot: inside a write, e.g. for a webhook's `page` object.
+ */
+export async function pageStatusInput(ex: Executor): Promise<IndicatorInput> {
+  const impacts = await ex.execute("SELECT impact FROM incidents WHERE kind = 'incident' AND status <> 'resolved'");
+  const maintenances = await ex.execute("SELECT COUNT(*) AS n FROM incidents WHERE kind = 'maintenance' AND status IN ('in_progress', 'verifying')");
+  const components = await ex.execute("SELECT status FROM components WHERE is_group = 0");
+  return {
+    openIncidentImpacts: impacts.rows.map((row) => String(row.impact) as Impact),
+    activeMaintenances: Number(maintenances.rows[0]!.n),
+    componentStatuses: components.rows.map((row) => String(row.status) as ComponentStatus),
+  };
 }

@@ -1,0 +1,94 @@
+/**
+ * Webhook signatures and secrets, with Web Crypto only (Node and Workers alike).
+ *
+ * Every delivery carries `X-Herald-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` computed
+ * over `<t>.<raw body>` with the subscription's signing secret as the key (its UTF-8 bytes).
+ * Receivers recompute it, compare in constant time and refuse a `t` too far from their clock.
+ *
+ * A subscription's signing secret is derived, not stored: `whsec_` + base64url(HMAC-SHA256(
+ * HERALD_SECRET, "webhook-signing:" + id)). The database alone therefore cannot sign for anyone,
+ * and the secret can be shown to the subscriber at registration without being kept anywhere.
+ * The unsubscribe link's token is derived the same way under its own label.
+ */
+import { constantTimeEqual } from "../service/keys.ts";
+
+export const SIGNATURE_HEADER = "X-Herald-Signature";
+export const DELIVERY_HEADER = "X-Herald-Delivery";
+export const EVENT_HEADER = "X-Herald-Event";
+/** How far from the receiver's clock a signature's time may be (the README's verification snippet uses it too). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+const encoder = new TextEncoder();
+
+async function hmac(key: string, message: string): Promise<Uint8Array> {
+  const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message)));
+}
+
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function requireSecret(secret: string): void {
+  if (!secret) throw new Error("webhook signing needs a non-empty HERALD_SECRET");
+}
+
+/** The signing secret of a subscription (shown to its owner once, at registration). */
+export async function signingSecret(heraldSecret: string, subscriptionId: string): Promise<string> {
+  requireSecret(heraldSecret);
+  return `whsec_${base64url(await hmac(heraldSecret, `webhook-signing:${subscriptionId}`))}`;
+}
+
+/** True when `presented` is this subscription's signing secret (constant-time compare). */
+export async function isSigningSecret(heraldSecret: string, subscriptionId: string, presented: unknown): Promise<boolean> {
+  if (typeof presented !== "string" || presented.length > 200) return false;
+  return constantTimeEqual(presented, await signingSecret(heraldSecret, subscriptionId));
+}
+
+/** The `X-Herald-Signature` value for a body sent at `unixSeconds`. */
+export async function signatureHeader(secret: string, body: string, unixSeconds: number): Promise<string> {
+  requireSecret(secret);
+  return `t=${unixSeconds},v1=${hex(await hmac(secret, `${unixSeconds}.${body}`))}`;
+}
+
+/**
+ * What a receiver does: true when one of the header's v1 signatures matches the body under
+ * `secret` and its time is within `toleranceSeconds` of `nowSeconds`.
+ */
+export async function verifySignature(
+  secret: string,
+  body: string,
+  header: string | null | undefined,
+  nowSeconds: number,
+  toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
+): Promise<boolean> {
+  if (!secret || typeof header !== "string" || header.length > 1000) return false;
+  const fields = header.split(",").map((part) => part.trim().split("=", 2) as [string, string | undefined]);
+  const t = fields.find(([k]) => k === "t")?.[1];
+  if (!t || !/^\d{1,12}$/.test(t) || Math.abs(nowSeconds - Number(t)) > toleranceSeconds) return false;
+  const expected = hex(await hmac(secret, `${t}.${body}`));
+  return fields.some(([k, v]) => k === "v1" && v !== undefined && constantTimeEqual(v, expected));
+}
+
+/** The token in a subscription's unsubscribe link: `<id>.<base64url HMAC>`. */
+export async function webhookUnsubscribeToken(heraldSecret: string, subscriptionId: string): Promise<string> {
+  requireSecret(heraldSecret);
+  return `${subscriptionId}.${base64url(await hmac(heraldSecret, `webhook-unsubscribe:${subscriptionId}`))}`;
+}
+
+/** The subscription id an unsubscribe token was made for, or null. */
+export async function verifyWebhookUnsubscribeToken(heraldSecret: string, token: unknown): Promise<string | null> {
+  if (!heraldSecret || typeof token !== "string" || token.length > 200) return null;
+  const match = /^([0-9a-z]{12})\.[A-Za-z0-9_-]{43}$/.exec(token);
+  if (!match) return null;
+  return constantTimeEqual(token, await webhookUnsubscribeToken(heraldSecret, match[1]!)) ? match[1]! : null;
+}
+
+/** The subscription's unsubscribe link (in every payload's `meta.unsubscribe` and in its mails). */
+export async function webhookUnsubscribeUrl(heraldSecret: string, pageUrl: string, subscriptionId: string): Promise<string> {
+  return `${pageUrl}/subscriptions/webhooks/unsubscribe?token=${encodeURIComponent(await webhookUnsubscribeToken(heraldSecret, subscriptionId))}`;
+}
