@@ -150,3 +150,24 @@ export function runHerald(args: string[], env: Record<string, string>, stdin = "
     child.stdin!.end(stdin);
   });
 }
+
+/** No script can run from this HTML: no script elements, no handlers, no javascript: URLs, no embedded media. */
+export function expectInert(html: string): void {
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/<[^>]+\son[a-z]+\s*=/i);
+  expect(html).not.toMatch(/(href|src|action)\s*=\s*["']?\s*javascript:/i);
+  expect(html).not.toMatch(/<img|<iframe|<svg[^>]*onload/i);
+}
+
+/** Configuration of a real server whose database and published site live in `dir`. */
+export function testServerConfig(dir: string, overrides: Record<string, string> = {}): HeraldConfig {
+  return readConfig({
+    PORT: "0",
+    DATABASE_URL: `file:${join(dir, "herald.db")}`,
+    PUBLIC_DIR: join(dir, "public"),
+    PAGE_URL: "https://status.example.com",
+    PAGE_NAME: "Example",
+    PAGE_TIME_ZONE: "America/New_York",
+    ...overrides,
+  });
+}

@@ -8,12 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { FakeResend } from "./fake-resend.ts";
-import { callServer, expectJson, expectProblem, snapshotDatabase, TestClock } from "./harness.ts";
+import { callServer, expectInert, expectJson, expectProblem, snapshotDatabase, TestClock, testServerConfig } from "./harness.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 
 type Json = Record<string, any>;
@@ -95,14 +94,6 @@ async function published(): Promise<void> {
   await server.publisher!.idle();
 }
 
-/** No script can run from this HTML. */
-function expectInert(html: string): void {
-  expect(html).not.toMatch(/<script/i);
-  expect(html).not.toMatch(/<[^>]+\son[a-z]+\s*=/i);
-  expect(html).not.toMatch(/(href|src|action)\s*=\s*["']?\s*javascript:/i);
-  expect(html).not.toMatch(/<img/i);
-}
-
 /** Waits (bounded) until the sender has nothing pending. */
 async function mailDrained(): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -117,14 +108,7 @@ beforeAll(async () => {
   fake = new FakeResend();
   await fake.start();
   clock.set("2026-01-15T19:05:00.000Z"); // 14:05 EST
-  const config = readConfig({
-    PORT: "0",
-    DATABASE_URL: `file:${join(dir, "herald.db")}`,
-    PUBLIC_DIR: join(dir, "public"),
-    PAGE_URL: "https://status.example.com",
-    PAGE_NAME: "Example",
-    PAGE_TIME_ZONE: "America/New_York",
-  });
+  const config = testServerConfig(dir);
   server = await startServer(config, {
     hostname: "127.0.0.1",
     log: () => {},

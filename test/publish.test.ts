@@ -1,10 +1,9 @@
-import { callServer } from "./harness.ts";
+import { callServer, expectInert, testServerConfig } from "./harness.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 
@@ -23,29 +22,11 @@ const HOSTILE = [
   "<a href=\"javascript:alert(5)\">y</a>",
 ].join("\n\n");
 
-function env(overrides: Record<string, string> = {}) {
-  return readConfig({
-    PORT: "0",
-    DATABASE_URL: `file:${join(dir, "herald.db")}`,
-    PUBLIC_DIR: join(dir, "public"),
-    PAGE_URL: "https://status.example.com",
-    PAGE_NAME: "Example",
-    PAGE_TIME_ZONE: "America/New_York",
-    ...overrides,
-  });
-}
+const env = (overrides: Record<string, string> = {}) => testServerConfig(dir, overrides);
 
 const api = (method: string, path: string, body?: unknown): Promise<Json> => callServer(server.url, token, method, path, body);
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers });
-
-/** No script can run from this HTML: no script elements, no handlers, no javascript: URLs in attributes. */
-function expectInert(html: string): void {
-  expect(html).not.toMatch(/<script/i);
-  expect(html).not.toMatch(/<[^>]+\son[a-z]+\s*=/i);
-  expect(html).not.toMatch(/(href|src|action)\s*=\s*["']?\s*javascript:/i);
-  expect(html).not.toMatch(/<img|<iframe|<svg[^>]*onload/i);
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-publish-"));
