@@ -196,6 +196,18 @@ export interface WebhookJson {
   quarantined_at: string | null;
 }
 
+export interface WebhookRegistrationJson {
+  id: string;
+  endpoint: string;
+  email: string;
+  status: string;
+  component_ids: string[] | null;
+  secret: string;
+  signature_header: string;
+  unsubscribe_url: string;
+  documentation: string;
+}
+
 export type ListFilter = "open" | "resolved" | undefined;
 
 export interface HeraldClient {
@@ -223,6 +235,8 @@ export interface HeraldClient {
   createTemplate(body: Record<string, unknown>): Promise<ApiResponse<TemplateJson>>;
   deleteTemplate(slug: string): Promise<ApiResponse<TemplateJson>>;
   listWebhooks(): Promise<ApiResponse<WebhookJson[]>>;
+  /** POST /subscriptions (the public route): Herald challenges the endpoint, then answers its signing secret once. */
+  registerWebhook(body: { endpoint: string; email: string; component_ids?: string[] }): Promise<ApiResponse<WebhookRegistrationJson>>;
   reactivateWebhook(id: string): Promise<ApiResponse<WebhookJson>>;
 }
 
@@ -281,7 +295,8 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const newKey = options.newIdempotencyKey ?? (() => crypto.randomUUID());
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  /** `under`: the path prefix (the management API; "" for public routes such as /subscriptions). */
+  async function request<T>(method: string, path: string, body?: unknown, under = "/api/v1"): Promise<ApiResponse<T>> {
     method = method.toUpperCase();
     const headers: Record<string, string> = {
       Authorization: `Bearer ${options.token}`,
@@ -291,7 +306,7 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     if (WRITE_METHODS.has(method)) headers["Idempotency-Key"] = newKey();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers["Content-Type"] = "application/json";
-    const target = `${baseUrl}/api/v1${path}`;
+    const target = `${baseUrl}${under}${path}`;
 
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -354,6 +369,7 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     createTemplate: (body) => request("POST", "/templates", body),
     deleteTemplate: (slug) => request("DELETE", `/templates/${id(slug)}`),
     listWebhooks: () => request("GET", "/webhooks"),
+    registerWebhook: (body) => request("POST", "/subscriptions", body, ""),
     reactivateWebhook: (webhookId) => request("POST", `/webhooks/${id(webhookId)}/reactivate`),
   };
 }

@@ -73,6 +73,7 @@ const OPTIONS = {
   notify: { type: "boolean" },
   template: { type: "string" },
   title: { type: "string" },
+  email: { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -730,6 +731,28 @@ const COMMANDS: Command[] = [
     async run(ctx) {
       noMoreArgs(ctx, 0);
       show(ctx, await ctx.client().listWebhooks(), (list) => fmt.webhookTable(list));
+    },
+  },
+  {
+    name: "webhooks add",
+    synopsis: "ENDPOINT --email CONTACT [--component ID]...",
+    summary: "Register a webhook subscriber: Herald POSTs a challenge the endpoint must echo, then prints the signing secret (shown once). CONTACT is mailed if the endpoint gets quarantined.",
+    example: "herald webhooks add https://hooks.example.com/herald --email ops@example.com",
+    options: ["email", "component"],
+    api: true,
+    async run(ctx) {
+      const endpoint = requireArg(ctx, 0, "the endpoint URL (https://…)");
+      noMoreArgs(ctx, 1);
+      const email = ctx.values.email;
+      if (!email) throw new UsageError("--email CONTACT is required: the address told when the endpoint fails");
+      const componentIds = ctx.values.component;
+      const response = await ctx.client().registerWebhook({ endpoint, email, ...(componentIds?.length ? { component_ids: componentIds } : {}) });
+      show(ctx, response, (w) => [
+        `Registered webhook ${w.id} → ${w.endpoint} (${w.status}); contact ${w.email}`,
+        `signing secret (shown once; verify the ${w.signature_header} header with it):`,
+        w.secret,
+        `unsubscribe: ${w.unsubscribe_url}`,
+      ]);
     },
   },
   {

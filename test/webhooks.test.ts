@@ -186,8 +186,17 @@ describe("a real server", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  test("herald webhooks list and herald webhooks reactivate", async () => {
-    const { id } = await expectJson(await register({ endpoint: `${receiver.url}/cli`, email: "cli@example.com" }), 201);
+  test("herald webhooks add, list and reactivate", async () => {
+    const challengesBefore = receiver.challenges.length;
+    const added = await herald(["webhooks", "add", `${receiver.url}/cli`, "--email", "cli@example.com"]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(receiver.challenges.length).toBe(challengesBefore + 1); // the endpoint was challenged
+    const id = /^Registered webhook ([0-9a-z]{12}) → /.exec(added.stdout)![1]!;
+    expect(added.stdout).toContain(`\n${await signingSecret(SECRET, id)}\n`);
+    const refused = await herald(["webhooks", "add", "http://10.0.0.1/hook", "--email", "cli@example.com"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("endpoint");
+    expect((await herald(["webhooks", "add", `${receiver.url}/cli`])).code).toBe(2); // no --email
     await server.deps!.db.write((tx) => quarantineWebhook(tx, id, new Date().toISOString(), 10, "HTTP 500"));
     const list = await herald(["webhooks", "list"]);
     expect(list.code, list.stderr).toBe(0);
