@@ -74,9 +74,9 @@ export type PublishMessage = ChangeEvent | { type: "refresh" };
 
 /** Paths the app answers; everything else is the published site. */
 const APP_PATH = /^\/(api\/v1|subscriptions)(\/|$)/;
-/** How long one invocation keeps sending mail (the cron runs every minute; requests may add up to 30 s). */
-const CRON_MAIL_BUDGET_MS = 50_000;
-const REQUEST_MAIL_BUDGET_MS = 20_000;
+/** How long one invocation keeps sending (the cron runs every minute; work after a response may take up to 30 s). */
+const CRON_SEND_BUDGET_MS = 50_000;
+const REQUEST_SEND_BUDGET_MS = 20_000;
 
 const log = (line: string) => console.log(line);
 /** Every template file the app reads, bundled as text (a Worker has no files). */
@@ -173,7 +173,7 @@ function afterResponse(env: WorkerEnv, ctx: ExecutionContext, h: Herald): void {
     const mail = mailWaiting;
     const confirmations = confirmationWaiting;
     mailWaiting = confirmationWaiting = false;
-    ctx.waitUntil(sendDue(h, REQUEST_MAIL_BUDGET_MS, { mail, confirmations }));
+    ctx.waitUntil(sendDue(h, REQUEST_SEND_BUDGET_MS, { mail, confirmations }));
   }
 }
 
@@ -283,7 +283,7 @@ export default {
     // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
     const messages: PublishMessage[] = [...pendingChanges.splice(0), refresh];
     ctx.waitUntil(env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch(messages.map((body) => ({ body }))) : publish(h, messages));
-    await sendDue(h, CRON_MAIL_BUDGET_MS);
+    await sendDue(h, CRON_SEND_BUDGET_MS);
     log("scheduled: done");
   },
 
