@@ -39,11 +39,20 @@ export class BucketSite implements SiteStore, ServableSite {
   private readonly bucket: Bucket;
   private readonly cacheMs: number;
   private cached: { manifest: Manifest; etag: string | null; at: number } | null = null;
+  /** Recently served objects, newest last. Objects never change, so a copy is never stale. */
+  private readonly hot = new Map<string, Uint8Array>();
+  private hotBytes = 0;
+  private readonly hotLimit: number;
 
-  /** `cacheMs`: how long a page-serving isolate reuses the manifest it read (publishers always read it fresh). */
-  constructor(bucket: Bucket, options: { cacheMs?: number } = {}) {
+  /**
+   * `cacheMs`: how long a page-serving isolate reuses the manifest it read (publishers always read
+   * it fresh). `memoryBytes`: how much of the recently served objects an isolate keeps, so the
+   * pages everyone polls during an outage (home, summary.json, the feed) cost no R2 read at all.
+   */
+  constructor(bucket: Bucket, options: { cacheMs?: number; memoryBytes?: number } = {}) {
     this.bucket = bucket;
     this.cacheMs = options.cacheMs ?? 1000;
+    this.hotLimit = options.memoryBytes ?? 8 * 1024 * 1024;
   }
 
   async current(): Promise<Manifest> {
@@ -57,9 +66,29 @@ export class BucketSite implements SiteStore, ServableSite {
   }
 
   async read(entry: PublishedEntry): Promise<Uint8Array> {
+    const kept = this.hot.get(entry.object);
+    if (kept) {
+      // Least recently used goes first: move this one to the end.
+      this.hot.delete(entry.object);
+      this.hot.set(entry.object, kept);
+      return kept;
+    }
     const object = await this.bucket.get(objectKey(entry.object));
     if (!object) throw new Error(`object ${entry.object} is missing`);
-    return new Uint8Array(await object.arrayBuffer());
+    const bytes = new Uint8Array(await object.arrayBuffer());
+    this.keep(entry.object, bytes);
+    return bytes;
+  }
+
+  private keep(name: string, bytes: Uint8Array): void {
+    if (bytes.length > this.hotLimit / 4) return; // a few large files must not evict every page
+    this.hot.set(name, bytes);
+    this.hotBytes += bytes.length;
+    for (const [oldest, old] of this.hot) {
+      if (this.hotBytes <= this.hotLimit) break;
+      this.hot.delete(oldest);
+      this.hotBytes -= old.length;
+    }
   }
 
   async begin(at: string): Promise<PublishBatch> {
