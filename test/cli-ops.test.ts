@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readConfig } from "../api/config.ts";
+import { testServerConfig } from "./harness.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 
 /**
@@ -43,7 +43,7 @@ async function api(path: string): Promise<any> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-cli-ops-"));
-  server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public") }), {
+  server = await startServer(testServerConfig(dir), {
     hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s" },
   });
   const created = await herald(["keys", "create", "--name", "Ada Admin", "--role", "admin"], { HERALD_TOKEN: "" });

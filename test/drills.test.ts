@@ -2,12 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { eventually, FakeSlack } from "./fake-slack.ts";
 import { FakeWebhookReceiver } from "./fake-webhook-receiver.ts";
-import { callServer } from "./harness.ts";
+import { callServer, testServerConfig } from "./harness.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 import { fetchPublicSurfaces, leaks } from "./public-surfaces.ts";
 
@@ -35,7 +34,7 @@ beforeAll(async () => {
   webhooks = new FakeWebhookReceiver();
   await webhooks.start();
   server = await startServer(
-    readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public"), WEBHOOK_ALLOW_LOOPBACK: "1" }),
+    testServerConfig(dir, { WEBHOOK_ALLOW_LOOPBACK: "1" }),
     { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s3cret" } },
   );
   const db = server.deps!.db;

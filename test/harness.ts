@@ -159,15 +159,7 @@ export function expectInert(html: string): void {
   expect(html).not.toMatch(/<img|<iframe|<svg[^>]*onload/i);
 }
 
-/** Configuration of a real server whose database and published site live in `dir`. */
+/** Configuration of a real server on a free port whose database and published site live in `dir`. */
 export function testServerConfig(dir: string, overrides: Record<string, string> = {}): HeraldConfig {
-  return readConfig({
-    PORT: "0",
-    DATABASE_URL: `file:${join(dir, "herald.db")}`,
-    PUBLIC_DIR: join(dir, "public"),
-    PAGE_URL: "https://status.example.com",
-    PAGE_NAME: "Example",
-    PAGE_TIME_ZONE: "America/New_York",
-    ...overrides,
-  });
+  return readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PUBLIC_DIR: join(dir, "public"), PAGE_URL: "https://status.example.com", ...overrides });
 }

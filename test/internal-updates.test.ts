@@ -2,12 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { readConfig } from "../api/config.ts";
 import { createInternalChannel, drainInternalOutbox, internalUpdateHooks, loadInternalTemplate, parseInternalTemplate } from "../api/internal/index.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { internalOutboxCounts } from "../db/queries/internal.ts";
 import { eventually, FakeSlack } from "./fake-slack.ts";
-import { callServer, expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { callServer, expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald, testServerConfig } from "./harness.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 import { fetchPublicSurfaces, leaks } from "./public-surfaces.ts";
 
@@ -159,7 +158,7 @@ describe("on a real server", () => {
     fake = new FakeSlack();
     await fake.start();
     const env = { SLACK_WEBHOOK_URL: fake.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s3cret" };
-    server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public") }), {
+    server = await startServer(testServerConfig(dir), {
       hostname: "127.0.0.1", log: () => {}, env, responseCheckMs: 0,
     });
     const db = server.deps!.db;

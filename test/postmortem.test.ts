@@ -108,7 +108,7 @@ beforeAll(async () => {
   fake = new FakeResend();
   await fake.start();
   clock.set("2026-01-15T19:05:00.000Z"); // 14:05 EST
-  const config = testServerConfig(dir);
+  const config = testServerConfig(dir, { PAGE_NAME: "Example", PAGE_TIME_ZONE: "America/New_York" });
   server = await startServer(config, {
     hostname: "127.0.0.1",
     log: () => {},

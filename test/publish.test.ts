@@ -22,7 +22,7 @@ const HOSTILE = [
   "<a href=\"javascript:alert(5)\">y</a>",
 ].join("\n\n");
 
-const env = (overrides: Record<string, string> = {}) => testServerConfig(dir, overrides);
+const env = (overrides: Record<string, string> = {}) => testServerConfig(dir, { PAGE_NAME: "Example", PAGE_TIME_ZONE: "America/New_York", ...overrides });
 
 const api = (method: string, path: string, body?: unknown): Promise<Json> => callServer(server.url, token, method, path, body);
 

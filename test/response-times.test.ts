@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../api/config.ts";
 import { checkResponseTimes, internalLapseNotifier } from "../api/internal/index.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
 import { eventually, FakeSlack } from "./fake-slack.ts";
-import { callServer, expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { callServer, expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald, testServerConfig } from "./harness.ts";
 
 /**
  * Response times: a first update later than started_at + the severity's target, or a promised
@@ -135,7 +134,7 @@ describe("on a real server", () => {
     slack = new FakeSlack();
     await slack.start();
     server = await startServer(
-      readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PAGE_URL: "https://status.example.com", PUBLIC_DIR: join(dir, "public") }),
+      testServerConfig(dir),
       { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 50, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s" } },
     );
     token = await server.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "t", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);

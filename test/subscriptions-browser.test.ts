@@ -11,7 +11,7 @@ import axe from "axe-core";
 import type { AxeResults } from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { readConfig } from "../api/config.ts";
+import { testServerConfig } from "./harness.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { FakeResend } from "./fake-resend.ts";
@@ -30,7 +30,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-sub-browser-"));
   const launched = chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], timeout: 20_000 });
   // PAGE_URL is filled in below once the port is known; links in mail are rewritten to the server.
-  server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PUBLIC_DIR: join(dir, "public"), PAGE_NAME: "Example Status", PAGE_URL: "https://status.example.com" }), {
+  server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example Status" }), {
     hostname: "127.0.0.1", log: () => {},
     env: { RESEND_API_KEY: "test", RESEND_BASE_URL: fake.url, HERALD_SECRET: "browser-secret", MAIL_RATE_LIMIT: "50" },
   });

@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { insertTemplate } from "../db/queries/templates.ts";
-import { expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
+import { expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, type TestHerald, testServerConfig } from "./harness.ts";
 
 let h: TestHerald;
 let api: string;
@@ -160,7 +159,7 @@ describe("the CLI", { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "herald-templates-cli-"));
-    server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PUBLIC_DIR: join(dir, "public"), PAGE_URL: "https://status.example.com" }), {
+    server = await startServer(testServerConfig(dir), {
       hostname: "127.0.0.1",
       log: () => {},
       env: { HERALD_SECRET: "templates-test-secret" },
