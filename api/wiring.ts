@@ -1,6 +1,6 @@
 /**
  * What every runtime wires the same way around one opened database: mail delivery, confirmation
- * mail, subscription limits and the app's dependencies. The Node server (api/server.ts) and the
+ * mail, the internal (Slack) channel, webhooks, subscription limits and the app's dependencies. The Node server (api/server.ts) and the
  * Worker (api/worker.ts) differ only in what they pass in: where the site is served from and how
  * background work is woken.
  */
