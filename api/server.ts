@@ -72,10 +72,16 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   let mail: MailDelivery | null = null;
   let confirmations: ConfirmationSender | null = null;
   let internal: InternalChannel | null = null;
-  let responseTimer: ReturnType<typeof setInterval> | null = null;
   let webhookSender: BackgroundLoop | null = null;
   let refreshTimer: ReturnType<typeof setInterval> | null = null;
-  let scheduleTimer: ReturnType<typeof setInterval> | null = null;
+  /** Background loops started once the database is open (webhooks, periodic checks); stopped on close. */
+  const loops: BackgroundLoop[] = [];
+  const startLoop = (failure: string, errorWaitMs: number, step: () => Promise<number>): BackgroundLoop => {
+    const loop = new BackgroundLoop(step, { onError: (error) => log(`${failure}: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => errorWaitMs });
+    loops.push(loop);
+    loop.start();
+    return loop;
+  };
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
   const running: RunningServer = { url: "", deps: null, site, publisher: null, ready: Promise.resolve(), close: async () => {} };
@@ -119,33 +125,20 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       internal?.sender.start();
       // Webhook deliveries: enqueued in the same transactions as mail, sent here in a loop woken by
       // every write (the Worker's cron calls the same function).
-      webhookSender = new BackgroundLoop(
-        async () => {
-          const run = await wired.deliverWebhooks();
-          return run.attempted > 0 || run.noticesSent > 0 ? 0 : 1000;
-        },
-        { onError: (error) => log(`webhooks: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => 1000 },
-      );
-      webhookSender.start();
+      webhookSender = startLoop("webhooks: sender step failed", 1000, async () => {
+        const run = await wired.deliverWebhooks();
+        return run.attempted > 0 || run.noticesSent > 0 ? 0 : 1000;
+      });
       const configured = Number(env.RESPONSE_CHECK_INTERVAL_MS || 30_000);
       const checkEvery = options.responseCheckMs ?? (Number.isFinite(configured) && configured >= 0 ? configured : 30_000);
       if (checkEvery > 0) {
         const database = db;
         const channel = internal;
-        let checking = false;
-        responseTimer = setInterval(() => {
-          if (checking) return;
-          checking = true;
-          checkResponseTimes({ db: database, clock, timeZone: config.page.timeZone, notifier: channel?.notifier ?? null, log })
-            .then((result) => {
-              if (result.noticed.length > 0) channel?.sender.poke();
-            })
-            .catch((error) => log(`response time check failed: ${(error as Error)?.message ?? String(error)}`))
-            .finally(() => {
-              checking = false;
-            });
-        }, checkEvery);
-        responseTimer.unref();
+        startLoop("response time check failed", checkEvery, async () => {
+          const result = await checkResponseTimes({ db: database, clock, timeZone: config.page.timeZone, notifier: channel?.notifier ?? null, log });
+          if (result.noticed.length > 0) channel?.sender.poke();
+          return checkEvery;
+        });
       }
       running.deps = deps;
       running.publisher = publisher;
@@ -155,13 +148,11 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       refreshTimer = setInterval(() => publisher?.refresh(), options.refreshMs ?? 60_000);
       refreshTimer.unref();
       // Maintenances start and complete on time (api/service/maintenance-schedule.ts).
-      const advance = () =>
-        advanceMaintenances({ db: deps.db, clock, hooks: deps.hooks ?? {}, onChange: deps.onChange, log }).catch((error) =>
-          log(`maintenance schedule: ${(error as Error)?.message ?? String(error)}; retrying`),
-        );
-      void advance();
-      scheduleTimer = setInterval(advance, options.scheduleMs ?? 30_000);
-      scheduleTimer.unref();
+      const scheduleMs = options.scheduleMs ?? 30_000;
+      startLoop("maintenance schedule", scheduleMs, async () => {
+        await advanceMaintenances({ db: deps.db, clock, hooks: deps.hooks ?? {}, onChange: deps.onChange, log });
+        return scheduleMs;
+      });
       return true;
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
@@ -191,8 +182,6 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   running.close = async () => {
     closed = true;
     if (refreshTimer) clearInterval(refreshTimer);
-    if (scheduleTimer) clearInterval(scheduleTimer);
-    if (responseTimer) clearInterval(responseTimer);
     if (reconnectTimer) clearTimeout(reconnectTimer);
     await new Promise<void>((r) => server.close(() => r()));
     (server as import("node:http").Server).closeAllConnections?.();
@@ -203,7 +192,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     await mail?.stop();
     await (internal as InternalChannel | null)?.sender.stop();
     await (confirmations as ConfirmationSender | null)?.stop();
-    await (webhookSender as BackgroundLoop | null)?.stop();
+    await Promise.all(loops.map((loop) => loop.stop()));
     (db as Database | null)?.close();
   };
   return running;
