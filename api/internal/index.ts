@@ -51,7 +51,7 @@ export function internalLapseNotifier(page: InternalPage): LapseNotifier {
 export interface InternalChannel {
   hooks: WriteHooks;
   notifier: LapseNotifier;
-  sender: InternalSender;
+  sender: BackgroundLoop;
 }
 
 export function createInternalChannel(options: {
@@ -73,32 +73,20 @@ export function createInternalChannel(options: {
   return {
     hooks: internalUpdateHooks(options),
     notifier: internalLapseNotifier(options.page),
-    sender: new InternalSender({ db: options.db, webhookUrl, log: options.log }),
+    sender: internalSenderLoop({ db: options.db, webhookUrl, log: options.log }),
   };
 }
 
-/** drainInternalOutbox in a background loop (Node); poke() right after a change commits. */
-export class InternalSender {
-  private readonly loop: BackgroundLoop;
-  constructor(deps: InternalSenderDeps & { pollMs?: number }) {
-    const pollMs = deps.pollMs ?? 1000;
-    this.loop = new BackgroundLoop(
-      async () => {
-        const report = await drainInternalOutbox(deps);
-        if (report.sent + report.failed + report.deferred > 0 && report.nextDueAt && Date.parse(report.nextDueAt) <= Date.now()) return 0;
-        if (!report.nextDueAt) return pollMs * 5;
-        return Math.max(10, Math.min(pollMs * 5, Date.parse(report.nextDueAt) - Date.now()));
-      },
-      { onError: (error) => deps.log?.(`internal: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => pollMs },
-    );
-  }
-  start(): void {
-    this.loop.start();
-  }
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-  poke(): void {
-    this.loop.poke();
-  }
+/** drainInternalOutbox in a background loop (Node); poke() it right after a change commits. */
+export function internalSenderLoop(deps: InternalSenderDeps & { pollMs?: number }): BackgroundLoop {
+  const pollMs = deps.pollMs ?? 1000;
+  return new BackgroundLoop(
+    async () => {
+      const report = await drainInternalOutbox(deps);
+      if (report.sent + report.failed + report.deferred > 0 && report.nextDueAt && Date.parse(report.nextDueAt) <= Date.now()) return 0;
+      if (!report.nextDueAt) return pollMs * 5;
+      return Math.max(10, Math.min(pollMs * 5, Date.parse(report.nextDueAt) - Date.now()));
+    },
+    { onError: (error) => deps.log?.(`internal: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => pollMs },
+  );
 }
