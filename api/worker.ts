@@ -163,7 +163,7 @@ function afterResponse(env: WorkerEnv, ctx: ExecutionContext, h: Herald): void {
   if (pendingChanges.length > 0) {
     const events = pendingChanges.splice(0);
     ctx.waitUntil(
-      (env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch(events.map((body) => ({ body }))) : publish(h, events)).catch((error) => {
+      handOff(env, h, events).catch((error) => {
         // Not lost for long: the next cron refresh republishes the home page, feed and JSON.
         log(`publish: could not queue ${events.length} change(s): ${message(error)}`);
       }),
@@ -175,6 +175,11 @@ function afterResponse(env: WorkerEnv, ctx: ExecutionContext, h: Herald): void {
     mailWaiting = confirmationWaiting = false;
     ctx.waitUntil(sendDue(h, REQUEST_SEND_BUDGET_MS, { mail, confirmations }));
   }
+}
+
+/** To the publish queue; without one, published here (see the file comment). */
+function handOff(env: WorkerEnv, h: Herald, messages: readonly PublishMessage[]): Promise<void> {
+  return env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch(messages.map((body) => ({ body }))) : publish(h, messages);
 }
 
 async function publish(h: Herald, messages: readonly PublishMessage[]): Promise<void> {
@@ -282,7 +287,7 @@ export default {
     }
     // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
     const messages: PublishMessage[] = [...pendingChanges.splice(0), refresh];
-    ctx.waitUntil(env.PUBLISH_QUEUE ? env.PUBLISH_QUEUE.sendBatch(messages.map((body) => ({ body }))) : publish(h, messages));
+    ctx.waitUntil(handOff(env, h, messages));
     await sendDue(h, CRON_SEND_BUDGET_MS);
     log("scheduled: done");
   },
