@@ -29,6 +29,8 @@ function newestMtime(path: string): number {
 /** Why the build must run, or null when it is up to date. */
 export function staleReason(): string | null {
   if (!existsSync(ENTRY)) return "no build yet";
+  // A build made by `astro build` alone lacks the id the Worker bundles (wrangler.toml's alias).
+  if (!existsSync(join(ROOT, "dist", "site", BUILD_ID_FILE))) return "no build id";
   const built = statSync(ENTRY).mtimeMs;
   for (const input of INPUTS) {
     if (newestMtime(join(ROOT, input)) > built) return `${input} changed`;
