@@ -3,7 +3,7 @@ import type { ComponentStatus } from "../../api/domain/components.ts";
 import { viewComponents } from "../../api/service/components.ts";
 import type { ComponentRecord, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import type { SiteSnapshot } from "./snapshot.ts";
-import { component } from "./test-fixtures.ts";
+import { component, PAGE_ID, PAGE_URL, snapshot } from "./test-fixtures.ts";
 import { computeUptime } from "./uptime.ts";
 import {
   affectedNames,
@@ -59,21 +59,7 @@ function inc(over: Partial<IncidentRecord> & { id: string }): IncidentRecord {
 }
 
 function snap(over: Partial<SiteSnapshot> = {}, timeZone = "UTC"): SiteSnapshot {
-  return {
-    page: { id: "pg0000000001", name: "Acme", url: "https://status.example.com", timeZone, updatedAt: NOW },
-    generatedAt: NOW,
-    status: { indicator: "none", description: "All Systems Operational" },
-    components: [],
-    unresolvedIncidents: [],
-    activeMaintenances: [],
-    upcomingMaintenances: [],
-    recentIncidents: [],
-    latestIncidents: [],
-    latestMaintenances: [],
-    feedIncidents: [],
-    statusChanges: [],
-    ...over,
-  };
+  return snapshot({ page: { id: PAGE_ID, name: "Acme", url: PAGE_URL, timeZone, updatedAt: NOW }, generatedAt: NOW, ...over });
 }
 
 describe("badges: words, icon and tone for every status", () => {
