@@ -1,7 +1,7 @@
 import { escapeHtml } from "../../templates/markdown.ts";
 import { dayKey, formatDay, formatPosted } from "../../site/lib/time.ts";
 import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
-import type { IncidentKind } from "../../db/records.ts";
+import type { OutboxItem } from "../../db/queries/outbox.ts";
 import { unsubscribeToken } from "./token.ts";
 
 /** What every message needs from configuration. */
@@ -18,21 +18,16 @@ export interface MailSettings {
   secret: string;
 }
 
-/** One outbox row's worth of content (db/queries/outbox.ts OutboxItem satisfies it). */
-export interface MessageInput {
-  /** An update (default) or a postmortem notice (updateBody is then the postmortem, updateCreatedAt its publication). */
-  kind?: "update" | "postmortem";
-  /** When the incident started (postmortem notices are dated by it). */
-  incidentStartedAt?: string;
-  subscriberId: string;
-  email: string;
-  updateStatus: string;
-  updateBody: string;
-  updateCreatedAt: string;
-  incidentId: string;
-  incidentKind: IncidentKind;
-  incidentName: string;
-}
+/**
+ * One outbox row's worth of content: what a message is built from. `kind` defaults to an update
+ * (for a postmortem notice updateBody is the postmortem and updateCreatedAt its publication), and
+ * `incidentStartedAt` (what a postmortem notice is dated by) may be left out for updates.
+ */
+export type MessageInput = Pick<
+  OutboxItem,
+  "subscriberId" | "email" | "updateStatus" | "updateBody" | "updateCreatedAt" | "incidentId" | "incidentKind" | "incidentName"
+> &
+  Partial<Pick<OutboxItem, "kind" | "incidentStartedAt">>;
 
 /** One email, one recipient, provider-neutral. */
 export interface OutgoingMessage {
