@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
 import type { Database, Executor } from "../db/database.ts";
 import { getIncident, listIncidents } from "../db/queries/incidents.ts";
-import { getMaintenanceSchedule } from "../db/queries/maintenance-schedule.ts";
+import { DEFAULT_SCHEDULE_FLAGS, getMaintenanceSchedules } from "../db/queries/maintenance-schedule.ts";
 import { getStoredResponse, storeResponse } from "../db/queries/idempotency.ts";
 import { listKeys, touchKey } from "../db/queries/keys.ts";
 import type { Actor } from "../db/records.ts";
@@ -224,20 +224,19 @@ export function createApp(deps: AppDeps): Hono<Env> {
   async function incidentsJson(ex: Executor, records: readonly IncidentRecord[]): Promise<Record<string, unknown>[]> {
     const byId = new Map<string, ComponentView>((await listComponentViews(ex)).map((v) => [v.id, v]));
     const ids = records.map((r) => r.id);
-    const [roles, noticed] = await Promise.all([getRolesByIncident(ex, ids), noticedLapses(ex, ids)]);
+    const maintenanceIds = records.filter((r) => r.kind === "maintenance").map((r) => r.id);
+    const [roles, noticed, schedules] = await Promise.all([getRolesByIncident(ex, ids), noticedLapses(ex, ids), getMaintenanceSchedules(ex, maintenanceIds)]);
     const now = clock.now().toISOString();
-    const out: Record<string, unknown>[] = [];
-    for (const r of records) {
+    return records.map((r) => {
       // Internal fields (roles, drill, promises, lapses) are added here only, never to the public documents.
       const json = withInternalFields(incidentJson(r, byId, page, { withSeverity: true, withAuthor: true }), r, roles.get(r.id), noticed, internalPage, now);
       if (r.kind === "maintenance") {
-        const schedule = await getMaintenanceSchedule(ex, r.id);
+        const schedule = schedules.get(r.id) ?? DEFAULT_SCHEDULE_FLAGS;
         json.scheduled_auto_in_progress = schedule.autoStart;
         json.scheduled_auto_completed = schedule.autoComplete;
       }
-      out.push(json);
-    }
-    return out;
+      return json;
+    });
   }
 
   const incidentJsonIn = async (ctx: WriteContext, record: IncidentRecord) => (await incidentsJson(ctx.tx, [record]))[0]!;

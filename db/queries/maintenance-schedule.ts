@@ -9,11 +9,26 @@ export async function setMaintenanceSchedule(ex: Executor, incidentId: string, a
   });
 }
 
-/** The flags of one maintenance (on by default: rows are absent for maintenances made before they existed). */
-export async function getMaintenanceSchedule(ex: Executor, incidentId: string): Promise<{ autoStart: boolean; autoComplete: boolean }> {
-  const result = await ex.execute({ sql: "SELECT auto_start, auto_complete FROM maintenance_schedule WHERE incident_id = ?", args: [incidentId] });
-  const row = result.rows[0];
-  return { autoStart: row ? Number(row.auto_start) === 1 : true, autoComplete: row ? Number(row.auto_complete) === 1 : true };
+export interface ScheduleFlags {
+  autoStart: boolean;
+  autoComplete: boolean;
+}
+
+/** Maintenances made before the flags existed have no row: they move on time, as by default. */
+export const DEFAULT_SCHEDULE_FLAGS: Readonly<ScheduleFlags> = Object.freeze({ autoStart: true, autoComplete: true });
+
+/** The flags of these maintenances, by id (one query for a whole list). */
+export async function getMaintenanceSchedules(ex: Executor, incidentIds: readonly string[]): Promise<Map<string, ScheduleFlags>> {
+  const byId = new Map<string, ScheduleFlags>();
+  if (incidentIds.length === 0) return byId;
+  const result = await ex.execute({
+    sql: "SELECT incident_id, auto_start, auto_complete FROM maintenance_schedule WHERE incident_id IN (SELECT value FROM json_each(?))",
+    args: [JSON.stringify(incidentIds)],
+  });
+  for (const row of result.rows) {
+    byId.set(String(row.incident_id), { autoStart: Number(row.auto_start) === 1, autoComplete: Number(row.auto_complete) === 1 });
+  }
+  return byId;
 }
 
 /** Maintenances the schedule must move at `now` (see api/domain/maintenance-schedule.ts), oldest window first. */
