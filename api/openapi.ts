@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { HeraldConfig } from "./config.ts";
-import { SLUG_PATTERN } from "./domain/templates.ts";
+import { SLUG_PATTERN } from "../domain/templates.ts";
 
 /** What a route tells the OpenAPI document: the same schema object that validates its body. */
 export interface RouteDoc {

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { COMPONENT_STATUSES } from "./domain/components.ts";
-import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "./domain/lifecycle.ts";
-import { ROLES } from "./domain/roles.ts";
-import { SEVERITIES } from "./domain/severity.ts";
-import { SLUG_MAX, SLUG_PATTERN } from "./domain/templates.ts";
+import { COMPONENT_STATUSES } from "../domain/components.ts";
+import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "../domain/lifecycle.ts";
+import { ROLES } from "../domain/roles.ts";
+import { SEVERITIES } from "../domain/severity.ts";
+import { SLUG_MAX, SLUG_PATTERN } from "../domain/templates.ts";
 
 /**
  * Request bodies of the management API. These schemas validate every request and are also

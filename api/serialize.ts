@@ -1,5 +1,5 @@
 import type { IncidentRecord, PostmortemRecord, UpdateRecord } from "../db/records.ts";
-import { isPostmortemShown, postmortemText } from "./domain/postmortem.ts";
+import { isPostmortemShown, postmortemText } from "../domain/postmortem.ts";
 import type { ComponentView } from "./service/components.ts";
 
 /**
@@ -55,7 +55,7 @@ export function incidentUrl(page: PageRef, incident: Pick<IncidentRecord, "id">)
   return `${page.url}/incidents/${incident.id}`;
 }
 
-/** The published postmortem readers see: only while the incident is resolved (api/domain/postmortem.ts). */
+/** The published postmortem readers see: only while the incident is resolved (domain/postmortem.ts). */
 export function shownPostmortem(i: IncidentRecord): PostmortemRecord | null {
   const p = i.postmortem ?? null;
   return p && isPostmortemShown(i.status, p.publishedAt) ? p : null;

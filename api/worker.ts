@@ -35,7 +35,7 @@ import { readConfig } from "./config.ts";
 import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice } from "./mail/template.ts";
 import { checkResponseTimes, drainInternalOutbox, loadInternalTemplate } from "./internal/index.ts";
 import { advanceMaintenances } from "./service/maintenance-schedule.ts";
-import { newId } from "./domain/ids.ts";
+import { newId } from "../domain/ids.ts";
 import { notFoundPage } from "./http/public-pages.ts";
 import { problemJson } from "./http/problem-response.ts";
 import { Problem } from "./problem.ts";

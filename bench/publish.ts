@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { readConfig } from "../api/config.ts";
-import { newId } from "../api/domain/ids.ts";
-import { impactOf, SEVERITIES } from "../api/domain/severity.ts";
+import { newId } from "../domain/ids.ts";
+import { impactOf, SEVERITIES } from "../domain/severity.ts";
 import { startServer } from "../api/server.ts";
 import { createComponent } from "../api/service/components.ts";
 import { createKey } from "../api/service/keys.ts";

@@ -12,11 +12,11 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { COMPONENT_STATUSES } from "../api/domain/components.ts";
-import { isId } from "../api/domain/ids.ts";
-import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "../api/domain/lifecycle.ts";
-import { ROLES, type Role } from "../api/domain/roles.ts";
-import { SEVERITIES } from "../api/domain/severity.ts";
+import { COMPONENT_STATUSES } from "../domain/components.ts";
+import { isId } from "../domain/ids.ts";
+import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from "../domain/lifecycle.ts";
+import { ROLES, type Role } from "../domain/roles.ts";
+import { SEVERITIES } from "../domain/severity.ts";
 import {
   ApiError,
   createHeraldClient,
@@ -28,7 +28,7 @@ import {
   type PostmortemJson,
 } from "./client.ts";
 import * as fmt from "./format.ts";
-import { parseNextUpdate } from "./next-update.ts";
+import { parseNextUpdate } from "../domain/next-update.ts";
 import { createKeyLocally, listKeysLocally, revokeKeyLocally, type KeyDatabase } from "./keys.ts";
 
 const DEFAULT_URL = "http://localhost:8080";

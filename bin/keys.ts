@@ -3,7 +3,7 @@
  * over HTTP, so the very first admin key can be made before any key exists. The database
  * modules are loaded only here, so the HTTP commands start without loading libSQL.
  */
-import type { Role } from "../api/domain/roles.ts";
+import type { Role } from "../domain/roles.ts";
 import type { Database } from "../db/database.ts";
 import type { Actor, ApiKeyRecord } from "../db/records.ts";
 

@@ -3,7 +3,7 @@
  * DATABASE_AUTH_TOKEN for Turso), the same files the Node server applies by itself at start.
  * The Worker never migrates: run this before `npm run deploy` whenever migrations were added.
  */
-import { newId } from "../api/domain/ids.ts";
+import { newId } from "../domain/ids.ts";
 import { connectNode, DEFAULT_DATABASE_URL } from "../db/connect.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import { ensurePage } from "../db/queries/page.ts";

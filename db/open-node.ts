@@ -1,4 +1,4 @@
-import { newId } from "../api/domain/ids.ts";
+import { newId } from "../domain/ids.ts";
 import { connectNode } from "./connect.ts";
 import type { Database } from "./database.ts";
 import { applyMigrations } from "./migrate.ts";

@@ -1,7 +1,7 @@
-import type { ComponentStatus } from "../api/domain/components.ts";
-import type { IncidentStatus, MaintenanceStatus } from "../api/domain/lifecycle.ts";
-import type { Impact, Severity } from "../api/domain/severity.ts";
-import type { Role } from "../api/domain/roles.ts";
+import type { ComponentStatus } from "../domain/components.ts";
+import type { IncidentStatus, MaintenanceStatus } from "../domain/lifecycle.ts";
+import type { Impact, Severity } from "../domain/severity.ts";
+import type { Role } from "../domain/roles.ts";
 
 /** What the store hands out: plain records, times as ISO-8601 UTC strings. */
 export interface ComponentRecord {

@@ -3,17 +3,17 @@
  * (shared/seed/incident-management.md, "Postmortems") with its exact sections, pre-filled with what
  * Herald knows — the date, duration, severity, affected components, the timeline of updates with
  * their times in the page's zone (with its label), and the time to identify / monitor / resolve
- * (api/domain/postmortem.ts). What only people know is left as short prompts in italics.
+ * (domain/postmortem.ts). What only people know is left as short prompts in italics.
  *
  * Pure (no I/O, no clock): the API serves it (GET /api/v1/incidents/:id/postmortem/template) and the
  * CLI saves it as the draft (`herald postmortem init`).
  */
-import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } from "../api/domain/components.ts";
-import { STATUS_LABELS } from "../api/domain/lifecycle.ts";
-import { actionItemsMarkdown, ACTION_HORIZONS, responseMetrics, type ActionItem } from "../api/domain/postmortem.ts";
-import { SEVERITY_LEVELS } from "../api/domain/severity.ts";
+import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } from "../domain/components.ts";
+import { STATUS_LABELS } from "../domain/lifecycle.ts";
+import { actionItemsMarkdown, ACTION_HORIZONS, responseMetrics, type ActionItem } from "../domain/postmortem.ts";
+import { SEVERITY_LEVELS } from "../domain/severity.ts";
 import type { IncidentRecord } from "../db/records.ts";
-import { dayKey, formatDuration, formatRange, timeZoneLabel, wallClock } from "../site/lib/time.ts";
+import { dayKey, formatDuration, formatRange, timeZoneLabel, wallClock } from "../domain/time.ts";
 import { renderMarkdownToText } from "./markdown.ts";
 
 export interface DraftInput {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp, type AppDeps, type ChangeEvent } from "../api/app.ts";
 import { readConfig, type HeraldConfig } from "../api/config.ts";
-import type { Role } from "../api/domain/roles.ts";
+import type { Role } from "../domain/roles.ts";
 import { createKey } from "../api/service/keys.ts";
 import type { Database } from "../db/database.ts";
 import { openNodeDatabase } from "../db/open-node.ts";

@@ -1,5 +1,5 @@
 /** Shared by the mail suites (not a test file itself). */
-import { newId } from "../api/domain/ids.ts";
+import { newId } from "../domain/ids.ts";
 import { createIncident, type NewIncident } from "../api/service/incidents.ts";
 import type { WriteHooks } from "../api/service/context.ts";
 import type { MailSettings } from "../api/mail/message.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueUpdate, mailHooks } from "../api/mail/outbox.ts";
-import { normalizeEmail } from "../api/mail/address.ts";
+import { normalizeEmail } from "../domain/email.ts";
 import { createIncident } from "../api/service/incidents.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { unsubscribeSubscriber } from "../db/queries/subscribers.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AUTO_COMPLETE_BODY, AUTO_START_BODY } from "../api/domain/maintenance-schedule.ts";
+import { AUTO_COMPLETE_BODY, AUTO_START_BODY } from "../domain/maintenance-schedule.ts";
 import { advanceMaintenances } from "../api/service/maintenance-schedule.ts";
 import { expectJson, expectProblem, snapshotDatabase, startTestHerald, type TestHerald } from "./harness.ts";
 

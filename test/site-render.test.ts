@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, test } from "vitest";
 import { BUSY_INCIDENTS, HOSTILE_BODY, buildFixture, routeFor, type Fixture } from "../site/fixtures/snapshot.ts";
 import { loadSiteRenderer, type SiteRenderer } from "../site/render.ts";
-import { computeUptime, formatUptime } from "../site/lib/uptime.ts";
+import { computeUptime, formatUptime } from "../domain/uptime.ts";
 
 let site: SiteRenderer;
 let fixture: Fixture;

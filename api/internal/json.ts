@@ -3,7 +3,7 @@
  * response-time lapses, and the drill report. Kept apart from api/serialize.ts (shared with the
  * public Statuspage JSON) so nothing internal can reach a public document by accident.
  */
-import { firstUpdateDueAt, measureResponse, responseLapses } from "../domain/response.ts";
+import { firstUpdateDueAt, measureResponse, responseLapses } from "../../domain/response.ts";
 import type { IncidentRoles, NoticedLapse } from "../../db/queries/internal.ts";
 import { NO_ROLES } from "../../db/queries/internal.ts";
 import type { IncidentRecord } from "../../db/records.ts";

@@ -20,13 +20,13 @@
  * mention (`<!channel>`) or a link. A drill's messages always start with a DRILL line, whatever
  * the template says.
  */
-import { COMPONENT_STATUS_LABELS } from "../domain/components.ts";
-import { STATUS_LABELS } from "../domain/lifecycle.ts";
-import { SEVERITY_LEVELS } from "../domain/severity.ts";
-import type { Lapse } from "../domain/response.ts";
+import { COMPONENT_STATUS_LABELS } from "../../domain/components.ts";
+import { STATUS_LABELS } from "../../domain/lifecycle.ts";
+import { SEVERITY_LEVELS } from "../../domain/severity.ts";
+import type { Lapse } from "../../domain/response.ts";
 import type { IncidentRoles } from "../../db/queries/internal.ts";
 import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
-import { dayKey, formatDateTime, formatTime } from "../../site/lib/time.ts";
+import { dayKey, formatDateTime, formatTime } from "../../domain/time.ts";
 import { renderMarkdownToText } from "../../templates/markdown.ts";
 import type { IncidentChange } from "../service/context.ts";
 

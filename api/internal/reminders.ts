@@ -1,4 +1,4 @@
-import { responseLapses, type Lapse, type ResponseInput } from "../domain/response.ts";
+import { responseLapses, type Lapse, type ResponseInput } from "../../domain/response.ts";
 import type { Database, Executor } from "../../db/database.ts";
 import { getIncidentsByIds } from "../../db/queries/incidents.ts";
 import { incidentIdsToCheck, noticeLapse, type NoticedLapse } from "../../db/queries/internal.ts";
@@ -29,7 +29,7 @@ const LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
 /**
  * One pass of the response-time checker: for each open incident (and any changed in the last day),
- * the lapses the rules in api/domain/response.ts find as of now; each not yet recorded is recorded
+ * the lapses the rules in domain/response.ts find as of now; each not yet recorded is recorded
  * and reminded of in ONE transaction. The record's primary key makes the reminder happen once per
  * lapse, across restarts and across processes. Call it from a Node interval or a Cloudflare cron.
  */

@@ -8,7 +8,7 @@
  */
 import { BackgroundLoop } from "./loop.ts";
 import { base64url, constantTimeEqual, hmacSha256, randomBase64url, sha256HexSync } from "../encoding.ts";
-import { newId } from "../domain/ids.ts";
+import { newId } from "../../domain/ids.ts";
 import type { Database } from "../../db/database.ts";
 import {
   assignConfirmationBatch,

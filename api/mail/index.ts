@@ -10,7 +10,7 @@ import { OutboxSender } from "./sender.ts";
 export { enqueuePostmortem, enqueueUpdate, mailHooks } from "./outbox.ts";
 export { OutboxSender } from "./sender.ts";
 export { unsubscribeToken, verifyUnsubscribeToken } from "./token.ts";
-export { normalizeEmail } from "./address.ts";
+export { normalizeEmail } from "../../domain/email.ts";
 
 export interface MailDelivery {
   /** Pass as `hooks` to createApp (AppDeps.hooks): enqueues mail inside each update's transaction. */

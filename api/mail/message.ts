@@ -1,5 +1,5 @@
 import { escapeHtml } from "../../templates/markdown.ts";
-import { dayKey, formatDay, formatPosted } from "../../site/lib/time.ts";
+import { dayKey, formatDay, formatPosted } from "../../domain/time.ts";
 import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
 import type { OutboxItem } from "../../db/queries/outbox.ts";
 import { unsubscribeToken } from "./token.ts";

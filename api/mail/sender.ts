@@ -1,5 +1,5 @@
 import { BackgroundLoop } from "./loop.ts";
-import { newId } from "../domain/ids.ts";
+import { newId } from "../../domain/ids.ts";
 import type { Database } from "../../db/database.ts";
 import {
   assignBatch,

@@ -1,5 +1,5 @@
-import { groupStatus, type ComponentStatus } from "../domain/components.ts";
-import { newId } from "../domain/ids.ts";
+import { groupStatus, type ComponentStatus } from "../../domain/components.ts";
+import { newId } from "../../domain/ids.ts";
 import { notFound, unprocessable, type FieldError } from "../problem.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import {

@@ -1,5 +1,5 @@
 import type { Transaction } from "@libsql/client";
-import type { ComponentStatus } from "../domain/components.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
 import type { Actor, ComponentRecord, IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
 
 /** What every write needs: the open transaction, who is writing, and when (one clock reading per write). */

@@ -1,14 +1,14 @@
-import { componentStatusForMaintenance, statusesAfterResolve, type ComponentStatus } from "../domain/components.ts";
-import { newId, newToken } from "../domain/ids.ts";
-import { checkNextUpdateAt } from "../domain/response.ts";
+import { componentStatusForMaintenance, statusesAfterResolve, type ComponentStatus } from "../../domain/components.ts";
+import { newId, newToken } from "../../domain/ids.ts";
+import { checkNextUpdateAt } from "../../domain/response.ts";
 import {
   checkIncidentTransition,
   checkMaintenanceTransition,
   type IncidentStatus,
   type MaintenanceStatus,
   type TransitionCheck,
-} from "../domain/lifecycle.ts";
-import { impactOf, type Severity } from "../domain/severity.ts";
+} from "../../domain/lifecycle.ts";
+import { impactOf, type Severity } from "../../domain/severity.ts";
 import { notFound, Problem, unprocessable } from "../problem.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import {

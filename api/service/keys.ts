@@ -1,6 +1,6 @@
 import { sha256Hex } from "../digest.ts";
-import { newId } from "../domain/ids.ts";
-import type { Role } from "../domain/roles.ts";
+import { newId } from "../../domain/ids.ts";
+import type { Role } from "../../domain/roles.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getKey, insertKey, revokeKey as revokeKeyRow } from "../../db/queries/keys.ts";
 import type { Executor } from "../../db/database.ts";

@@ -2,8 +2,8 @@ import type { Database } from "../../db/database.ts";
 import { getIncidentRow } from "../../db/queries/incidents.ts";
 import { maintenancesDue } from "../../db/queries/maintenance-schedule.ts";
 import type { ChangeEvent, Clock } from "../app.ts";
-import type { MaintenanceStatus } from "../domain/lifecycle.ts";
-import { nextScheduledMove } from "../domain/maintenance-schedule.ts";
+import type { MaintenanceStatus } from "../../domain/lifecycle.ts";
+import { nextScheduledMove } from "../../domain/maintenance-schedule.ts";
 import type { WriteHooks } from "./context.ts";
 import { postMaintenanceUpdate } from "./incidents.ts";
 

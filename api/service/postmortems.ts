@@ -1,4 +1,4 @@
-import { checkPublish, postmortemText } from "../domain/postmortem.ts";
+import { checkPublish, postmortemText } from "../../domain/postmortem.ts";
 import { notFound, Problem } from "../problem.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getIncident, getIncidentRow, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";

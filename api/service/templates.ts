@@ -1,6 +1,6 @@
-import type { ComponentStatus } from "../domain/components.ts";
-import type { Severity } from "../domain/severity.ts";
-import { fillFromTemplate, missingComponents, type IncidentTemplate } from "../domain/templates.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
+import type { Severity } from "../../domain/severity.ts";
+import { fillFromTemplate, missingComponents, type IncidentTemplate } from "../../domain/templates.ts";
 import { notFound, Problem, unprocessable } from "../problem.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getComponentsByIds } from "../../db/queries/components.ts";

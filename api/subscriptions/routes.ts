@@ -32,8 +32,8 @@ import {
   type SubscriberRecord,
 } from "../../db/queries/subscribers.ts";
 import type { Clock } from "../app.ts";
-import { newId } from "../domain/ids.ts";
-import { normalizeEmail } from "../mail/address.ts";
+import { newId } from "../../domain/ids.ts";
+import { normalizeEmail } from "../../domain/email.ts";
 import {
   CONFIRMATION_TTL_MS,
   confirmationTokenHash,
@@ -46,7 +46,7 @@ import { unsubscribeToken, verifyUnsubscribeToken } from "../mail/token.ts";
 import { problemResponse } from "../http/problem-response.ts";
 import { Problem, type FieldError } from "../problem.ts";
 import { listComponentViews } from "../service/components.ts";
-import { checkEndpoint } from "../webhooks/endpoint.ts";
+import { checkEndpoint } from "../../domain/webhook-endpoint.ts";
 import { challengeEndpoint } from "../webhooks/challenge.ts";
 import { documentationUrl } from "../webhooks/payload.ts";
 import {
@@ -60,7 +60,7 @@ import {
 } from "../webhooks/signature.ts";
 import { getWebhookSubscription, unsubscribeWebhook, upsertWebhookSubscription } from "../../db/queries/webhooks.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
-import { isId } from "../domain/ids.ts";
+import { isId } from "../../domain/ids.ts";
 import { backLink, buttonForm, componentFieldset, htmlPage, htmlResponse, p, type ComponentChoice } from "./pages.ts";
 
 export interface RateLimit {

@@ -2,8 +2,8 @@
  * Webhook events enter the outbox here, inside the write that caused them (WriteHooks), so a
  * committed update or component change and its webhook deliveries are stored together or not at all.
  */
-import { newId } from "../domain/ids.ts";
-import { pageStatus } from "../domain/indicator.ts";
+import { newId } from "../../domain/ids.ts";
+import { pageStatus } from "../../domain/indicator.ts";
 import { getComponentsByIds } from "../../db/queries/components.ts";
 import { pageStatusInput } from "../../db/queries/page.ts";
 import { hasActiveWebhookSubscriptions, insertWebhookEvent } from "../../db/queries/webhooks.ts";

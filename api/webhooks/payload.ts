@@ -8,9 +8,9 @@
  * Pure: records in, JSON out. The envelope without `meta` is frozen when the event is written
  * (what the incident said then); `meta` is per subscriber and added when the delivery is sent.
  */
-import type { PageStatus } from "../domain/indicator.ts";
+import type { PageStatus } from "../../domain/indicator.ts";
 import type { ComponentRecord, IncidentRecord, UpdateRecord } from "../../db/records.ts";
-import type { ComponentStatus } from "../domain/components.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
 
 export interface WebhookPage {
   id: string;

@@ -32,7 +32,7 @@ import {
 import { buildQuarantineNotice } from "./notice.ts";
 import { describeStatus, postJson } from "./post.ts";
 import { documentationUrl, eventName, webhookBody, type Envelope } from "./payload.ts";
-import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine, type QuarantineRule, type RetryPolicy } from "./rules.ts";
+import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine, type QuarantineRule, type RetryPolicy } from "../../domain/webhook-delivery.ts";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader, signingSecret, webhookUnsubscribeUrl } from "./signature.ts";
 
 export interface WebhookSenderDeps {

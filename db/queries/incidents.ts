@@ -1,5 +1,5 @@
 import type { Row } from "@libsql/client";
-import type { ComponentStatus } from "../../api/domain/components.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
 import type { Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";

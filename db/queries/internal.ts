@@ -1,5 +1,5 @@
 import type { Row } from "@libsql/client";
-import type { LapseKind } from "../../api/domain/response.ts";
+import type { LapseKind } from "../../domain/response.ts";
 import type { Executor } from "../database.ts";
 import { num, str, strOrNull } from "./rows.ts";
 

@@ -1,5 +1,5 @@
 import type { Row } from "@libsql/client";
-import type { Role } from "../../api/domain/roles.ts";
+import type { Role } from "../../domain/roles.ts";
 import type { Executor } from "../database.ts";
 import type { ApiKeyRecord } from "../records.ts";
 import { str, strOrNull } from "./rows.ts";

@@ -1,6 +1,6 @@
 import type { Executor } from "../database.ts";
-import type { ScheduledMaintenance } from "../../api/domain/maintenance-schedule.ts";
-import type { MaintenanceStatus } from "../../api/domain/lifecycle.ts";
+import type { ScheduledMaintenance } from "../../domain/maintenance-schedule.ts";
+import type { MaintenanceStatus } from "../../domain/lifecycle.ts";
 
 export async function setMaintenanceSchedule(ex: Executor, incidentId: string, autoStart: boolean, autoComplete: boolean): Promise<void> {
   await ex.execute({
@@ -31,7 +31,7 @@ export async function getMaintenanceSchedules(ex: Executor, incidentIds: readonl
   return byId;
 }
 
-/** Maintenances the schedule must move at `now` (see api/domain/maintenance-schedule.ts), oldest window first. */
+/** Maintenances the schedule must move at `now` (see domain/maintenance-schedule.ts), oldest window first. */
 export async function maintenancesDue(ex: Executor, now: string): Promise<(ScheduledMaintenance & { id: string })[]> {
   const result = await ex.execute({
     sql: `SELECT i.id, i.status, i.scheduled_for, i.scheduled_until,

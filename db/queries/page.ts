@@ -1,6 +1,6 @@
-import type { ComponentStatus } from "../../api/domain/components.ts";
-import type { IndicatorInput } from "../../api/domain/indicator.ts";
-import type { Impact } from "../../api/domain/severity.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
+import type { IndicatorInput } from "../../domain/indicator.ts";
+import type { Impact } from "../../domain/severity.ts";
 import type { Executor } from "../database.ts";
 
 /** The page's id (Statuspage `page.id`) is made once, by whichever process starts first. */
@@ -14,7 +14,7 @@ export async function ensurePage(ex: Executor, id: string, at: string): Promise<
 }
 
 /**
- * What the page indicator is computed from (api/domain/indicator.ts), read with three small
+ * What the page indicator is computed from (domain/indicator.ts), read with three small
  * queries instead of a whole snapshot: inside a write, e.g. for a webhook's `page` object.
  */
 export async function pageStatusInput(ex: Executor): Promise<IndicatorInput> {

@@ -1,7 +1,7 @@
 import type { Row } from "@libsql/client";
-import type { ComponentStatus } from "../../api/domain/components.ts";
-import type { Severity } from "../../api/domain/severity.ts";
-import type { IncidentTemplate } from "../../api/domain/templates.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
+import type { Severity } from "../../domain/severity.ts";
+import type { IncidentTemplate } from "../../domain/templates.ts";
 import type { Executor } from "../database.ts";
 import { bool, str, strOrNull } from "./rows.ts";
 

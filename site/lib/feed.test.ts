@@ -281,7 +281,7 @@ describe("titles and descriptions", () => {
   });
 });
 
-describe("times in the page's zone (site/lib/time.ts)", () => {
+describe("times in the page's zone (domain/time.ts)", () => {
   const page = (timeZone: string) => ({ ...snapshot().page, timeZone });
   const one = (timeZone: string, displayAt: string) =>
     historyItems(snapshot({ page: page(timeZone), feedIncidents: [incident({ id: "intime000001", name: "T" }, [["investigating", displayAt]])] }))[0]!

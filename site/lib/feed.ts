@@ -17,16 +17,16 @@
  *   pubDate     the update's display time (RFC 822, written by the rss package)
  *   description HTML: [maintenance window] + "<p><small>Mar 29, 14:05 CEST</small><br><strong>Status</strong> - </p>"
  *               + renderMarkdown(body) — the only way Markdown becomes HTML. Times are in the page's
- *               zone with its label, formatted by site/lib/time.ts like Statuspage's feed
+ *               zone with its label, formatted by domain/time.ts like Statuspage's feed
  *               ("<small>Mon D, HH:MM TZ</small>", reference §4.5; the year is in pubDate).
  */
 import RSS from "rss";
 import { incidentUrl, shownPostmortem, shownPostmortemText } from "../../api/serialize.ts";
-import { STATUS_LABELS } from "../../api/domain/lifecycle.ts";
+import { STATUS_LABELS } from "../../domain/lifecycle.ts";
 import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import type { PageInfo, SiteSnapshot } from "./snapshot.ts";
-import { formatDateTime, formatRange } from "./time.ts";
+import { formatDateTime, formatRange } from "../../domain/time.ts";
 
 export const HISTORY_ITEM_LIMIT = 50;
 

@@ -1,7 +1,6 @@
 import type { IncidentRecord } from "../../db/records.ts";
-import type { PageStatus } from "../../api/domain/indicator.ts";
+import type { PageStatus } from "../../domain/indicator.ts";
 import type { ComponentView } from "../../api/service/components.ts";
-import type { ComponentStatus } from "../../api/domain/components.ts";
 
 /**
  * Everything the public surfaces are made from, read from libSQL in one go by the publisher
@@ -19,13 +18,8 @@ export interface PageInfo {
   updatedAt: string;
 }
 
-export interface StatusChange {
-  componentId: string;
-  oldStatus: ComponentStatus | null;
-  newStatus: ComponentStatus;
-  /** ISO UTC */
-  changedAt: string;
-}
+export type { StatusChange } from "../../domain/uptime.ts";
+import type { StatusChange } from "../../domain/uptime.ts";
 
 export interface SiteSnapshot {
   page: PageInfo;

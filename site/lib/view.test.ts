@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
-import type { ComponentStatus } from "../../api/domain/components.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
 import { viewComponents } from "../../api/service/components.ts";
 import type { ComponentRecord, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import type { SiteSnapshot } from "./snapshot.ts";
 import { component, PAGE_ID, PAGE_URL, snapshot } from "./test-fixtures.ts";
-import { computeUptime } from "./uptime.ts";
+import { computeUptime } from "../../domain/uptime.ts";
 import {
   affectedNames,
   barPath,

@@ -6,10 +6,10 @@
  *
  * Colour is never the only signal: every status carries words and a distinct icon.
  */
-import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../api/domain/components.ts";
-import type { PageStatus, Indicator } from "../../api/domain/indicator.ts";
-import { STATUS_LABELS } from "../../api/domain/lifecycle.ts";
-import { SEVERITY_LEVELS, type Impact, type Severity } from "../../api/domain/severity.ts";
+import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
+import type { PageStatus, Indicator } from "../../domain/indicator.ts";
+import { STATUS_LABELS } from "../../domain/lifecycle.ts";
+import { SEVERITY_LEVELS, type Impact, type Severity } from "../../domain/severity.ts";
 import type { ComponentView } from "../../api/service/components.ts";
 import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
@@ -32,8 +32,8 @@ import {
   formatTime,
   isoUtc,
   isMonthKey,
-} from "./time.ts";
-import { UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "./uptime.ts";
+} from "../../domain/time.ts";
+import { UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "../../domain/uptime.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Routes

@@ -1,4 +1,4 @@
-import { addMonths, dayStart, monthKey } from "../lib/time.ts";
+import { addMonths, dayStart, monthKey } from "../../domain/time.ts";
 
 /**
  * Archive months in the page's time zone: `/history/2026-11` lists what began in November

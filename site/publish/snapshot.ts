@@ -1,6 +1,6 @@
 import type { Transaction } from "@libsql/client";
-import { pageStatus } from "../../api/domain/indicator.ts";
-import type { Impact } from "../../api/domain/severity.ts";
+import { pageStatus } from "../../domain/indicator.ts";
+import type { Impact } from "../../domain/severity.ts";
 import { listComponentViews } from "../../api/service/components.ts";
 import type { Database } from "../../db/database.ts";
 import { listStatusChangesSince } from "../../db/queries/components.ts";

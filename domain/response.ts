@@ -17,7 +17,7 @@
  *   lapses when the time passes with no later update; the lapse ends with the next update.
  */
 import { SEVERITY_LEVELS, type Severity } from "./severity.ts";
-import { addDays, dayKey, HOUR, offsetMs } from "../../site/lib/time.ts";
+import { addDays, dayKey, HOUR, offsetMs } from "./time.ts";
 
 /** Business days start at this local hour. */
 export const BUSINESS_DAY_START_HOUR = 9;

@@ -31,10 +31,29 @@
  *   major   — D ≥ 2 h
  *   nodata  — the component did not exist yet
  */
-import type { ComponentStatus } from "../../api/domain/components.ts";
-import type { ComponentView } from "../../api/service/components.ts";
-import type { StatusChange } from "./snapshot.ts";
+import type { ComponentStatus } from "./components.ts";
 import { MINUTE, addDays, dayKey, dayStart } from "./time.ts";
+
+/** What uptime needs of a component (a UptimeComponent from the store fits). */
+export interface UptimeComponent {
+  id: string;
+  isGroup: boolean;
+  /** A group's children, in page order. */
+  childIds: readonly string[];
+  status: ComponentStatus;
+  /** "yyyy-mm-dd" in the page's zone, when the component was said to start. */
+  startDate: string | null;
+  createdAt: string;
+}
+
+/** One recorded change of a component's status. */
+export interface StatusChange {
+  componentId: string;
+  oldStatus: ComponentStatus | null;
+  newStatus: ComponentStatus;
+  /** ISO UTC */
+  changedAt: string;
+}
 
 export const UPTIME_DAYS = 90;
 /** Share of a minute of partial outage counted as down. */
@@ -77,7 +96,7 @@ export interface ComponentUptime {
 }
 
 export interface UptimeInput {
-  components: readonly ComponentView[];
+  components: readonly UptimeComponent[];
   statusChanges: readonly StatusChange[];
   /** "Now", ISO UTC. */
   generatedAt: string;
@@ -143,7 +162,7 @@ interface Segment {
 }
 
 /** A leaf component's status over time, from when it existed until `now`. */
-function segmentsOf(component: ComponentView, changes: readonly StatusChange[], now: number, timeZone: string): Segment[] {
+function segmentsOf(component: UptimeComponent, changes: readonly StatusChange[], now: number, timeZone: string): Segment[] {
   const sorted = changes
     .map((c, i) => ({ c, i, at: Date.parse(c.changedAt) }))
     .filter((x) => Number.isFinite(x.at))
@@ -174,7 +193,7 @@ function segmentsOf(component: ComponentView, changes: readonly StatusChange[], 
 }
 
 function leafUptime(
-  component: ComponentView,
+  component: UptimeComponent,
   changes: readonly StatusChange[],
   days: readonly string[],
   bounds: readonly number[],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine } from "./rules.ts";
+import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine } from "./webhook-delivery.ts";
 
 describe("isDelivered", () => {
   test("2xx only: 3xx, 4xx and 5xx are failures", () => {

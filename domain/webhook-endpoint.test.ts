@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { checkEndpoint } from "./endpoint.ts";
+import { checkEndpoint } from "./webhook-endpoint.ts";
 
 const strict = { allowLoopback: false };
 const loopback = { allowLoopback: true };
