@@ -21,7 +21,9 @@ import * as s from "./schemas.ts";
 import { createComponent, listComponentViews, updateComponent, type ComponentView } from "./service/components.ts";
 import type { WriteContext, WriteHooks } from "./service/context.ts";
 import { createIncident, createMaintenance, patchIncident, postIncidentUpdate, postMaintenanceUpdate } from "./service/incidents.ts";
-import { authenticate, createKey, isWellFormedToken, keyJson, revokeKey } from "./service/keys.ts";
+import { authenticate, createKey, keyJson, revokeKey } from "./service/keys.ts";
+import { bearerToken, UNKNOWN_KEY } from "./http/auth.ts";
+import type { AppDeps, ChangeEvent, PublicSite } from "./app-deps.ts";
 import { postmortemIncident, publishPostmortem, readPostmortem, savePostmortemText } from "./service/postmortems.ts";
 import { componentJson, incidentJson, postmortemJson, type PageRef } from "./serialize.ts";
 import { getPostmortem } from "../db/queries/postmortems.ts";
@@ -40,47 +42,7 @@ import type { IncidentKind, IncidentRecord } from "../db/records.ts";
 import { getRolesByIncident, noticedLapses } from "../db/queries/internal.ts";
 import { responseReportJson, withInternalFields } from "./internal/json.ts";
 
-export interface Clock {
-  now(): Date;
-}
-
-/** Told after a write has committed, so the public site can be regenerated. */
-export interface ChangeEvent {
-  type: "component" | "incident" | "maintenance" | "key";
-  id: string;
-}
-
-export interface AppDeps {
-  db: Database;
-  clock: Clock;
-  config: HeraldConfig;
-  /** Statuspage `page.id` of this page (see db/queries/page.ts). */
-  pageId: string;
-  hooks?: WriteHooks;
-  onChange?: (event: ChangeEvent) => void;
-  log?: (line: string) => void;
-  /** Serves the published page, feed and JSON (GET/HEAD); null when nothing is there. */
-  publicSite?: PublicSite;
-  /** Subscribe/confirm/unsubscribe/manage pages under /subscriptions (absent: not served). */
-  subscriptions?: SubscriptionDeps;
-}
-
-export type PublicSite = (request: Request) => Promise<Response | null>;
-
 type Env = { Variables: { actor: Actor } };
-
-const UNKNOWN_KEY = "This API key is unknown, revoked or malformed.";
-
-/**
- * The request's bearer token; throws the 401 when there is none or it cannot be a key, which is
- * decided without the database (the Worker answers those before it opens Turso).
- */
-export function bearerToken(authorization: string | undefined): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match) throw new Problem(401, "Unauthorized", "Send an API key as `Authorization: Bearer <token>`.");
-  if (!isWellFormedToken(match[1]!)) throw new Problem(401, "Unauthorized", UNKNOWN_KEY);
-  return match[1]!;
-}
 
 /** A key's last use is recorded at most once a minute, so reads do not turn into a write each. */
 function isStale(lastUsedAt: string | null, now: string): boolean {

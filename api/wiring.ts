@@ -5,7 +5,8 @@
  * background work is woken.
  */
 import type { Database } from "../db/database.ts";
-import type { AppDeps, ChangeEvent, Clock, PublicSite } from "./app.ts";
+import type { AppDeps, ChangeEvent, PublicSite } from "./app-deps.ts";
+import type { Clock } from "./clock.ts";
 import type { HeraldConfig } from "./config.ts";
 import { ConfirmationSender } from "./mail/confirmation.ts";
 import { createMailDelivery, type MailDelivery } from "./mail/index.ts";

@@ -1,7 +1,8 @@
 import type { Database } from "../../db/database.ts";
 import { getIncidentRow } from "../../db/queries/incidents.ts";
 import { maintenancesDue } from "../../db/queries/maintenance-schedule.ts";
-import type { ChangeEvent, Clock } from "../app.ts";
+import type { ChangeEvent } from "../app-deps.ts";
+import type { Clock } from "../clock.ts";
 import type { MaintenanceStatus } from "../../domain/lifecycle.ts";
 import { nextScheduledMove } from "../../domain/maintenance-schedule.ts";
 import type { WriteHooks } from "./context.ts";

@@ -31,7 +31,7 @@ import {
   useConfirmation,
   type SubscriberRecord,
 } from "../../db/queries/subscribers.ts";
-import type { Clock } from "../app.ts";
+import type { Clock } from "../clock.ts";
 import { newId } from "../../domain/ids.ts";
 import { normalizeEmail } from "../../domain/email.ts";
 import {

@@ -13,7 +13,7 @@
  * A crash between 1 and 3 leaves the lease to expire; the delivery is then sent again with the
  * same X-Herald-Delivery id, so a receiver that deduplicates sees it once.
  */
-import type { Clock } from "../app.ts";
+import type { Clock } from "../clock.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { MailSettings } from "../mail/message.ts";
 import type { MessageTemplate, WebhookQuarantinePlaceholder } from "../mail/template.ts";

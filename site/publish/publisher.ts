@@ -1,4 +1,4 @@
-import type { ChangeEvent } from "../../api/app.ts";
+import type { ChangeEvent } from "../../api/app-deps.ts";
 import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentIdsForComponent, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import type { IncidentRecord } from "../../db/records.ts";
