@@ -37,7 +37,7 @@ import { DEFAULT_QUARANTINE } from "../domain/webhook-delivery.ts";
 import { webhookJson } from "./webhooks/admin.ts";
 import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
-import { confirmationCounts } from "../db/queries/subscribers.ts";
+import { confirmationCounts } from "../db/queries/outbox.ts";
 import type { IncidentKind, IncidentRecord } from "../db/records.ts";
 import { getRolesByIncident, noticedLapses } from "../db/queries/internal.ts";
 import { responseReportJson, withInternalFields } from "./internal/json.ts";

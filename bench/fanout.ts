@@ -3,6 +3,7 @@ import { mailHooks } from "../api/mail/outbox.ts";
 import { OutboxSender } from "../api/mail/sender.ts";
 import { createIncident } from "../api/service/incidents.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
+import { startLoops } from "../api/runtime/tasks.ts";
 import { insertSubscribersBulk } from "../db/queries/subscribers.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
 import { FakeResend } from "../test/fake-resend.ts";
@@ -52,10 +53,10 @@ export async function benchFanout(options: { subscribers?: number; sendPrefix?: 
       log: () => {},
     });
     const t1 = performance.now();
-    sender.start();
+    const loops = startLoops([{ name: "mail", step: () => sender.step() }], () => {});
     while (fake.deliveries.length < prefix) await new Promise((r) => setTimeout(r, 50));
     const sendMs = performance.now() - t1;
-    await sender.stop();
+    await loops.stop();
     const sent = (await outboxCounts(db.client)).sent;
     const perSecond = (fake.deliveries.length / sendMs) * 1000;
     const bound = rate * 100;

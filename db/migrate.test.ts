@@ -66,7 +66,7 @@ describe("migrations", () => {
       await tx.execute({ sql: "INSERT INTO subscribers (id, email, state, created_at) VALUES ('su0000000001', 'a@example.com', 'active', ?)", args: [now] });
       await tx.execute({ sql: "INSERT INTO outbox (id, update_id, subscriber_id, status, next_attempt_at, batch_key, created_at) VALUES (41, 'up0000000001', 'su0000000001', 'pending', ?, 'k1', ?)", args: [now, now] });
     });
-    expect(await applyMigrations(db, all)).toContain("0006_postmortems");
+    expect(await applyMigrations(db, all.filter((m) => m.id <= "0006_postmortems"))).toContain("0006_postmortems");
     const rows = await db.client.execute("SELECT id, kind, update_id, postmortem_id, status, batch_key FROM outbox");
     expect(rows.rows.map((r) => ({ ...r }))).toEqual([{ id: 41, kind: "update", update_id: "up0000000001", postmortem_id: null, status: "pending", batch_key: "k1" }]);
     const indexes = await db.client.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND name NOT LIKE 'sqlite_%' ORDER BY name");
@@ -79,6 +79,40 @@ describe("migrations", () => {
       await tx.execute({ sql: "INSERT INTO outbox (update_id, subscriber_id, next_attempt_at, created_at) VALUES ('up0000000001', 'su0000000002', ?, ?)", args: [now, now] });
     });
     expect((await db.client.execute("SELECT MAX(id) AS id FROM outbox")).rows[0]!.id).toBe(42);
+    db.close();
+  });
+
+  test("0011 moves confirmation mails into the one outbox, keeping every row, its id, status and batch key", async () => {
+    const db = connectNode(freshUrl());
+    const all = loadMigrations();
+    await applyMigrations(db, all.filter((m) => m.id < "0011"));
+    const now = "2026-01-15T14:05:00.000Z";
+    await db.write(async (tx) => {
+      await tx.execute({ sql: "INSERT INTO page (id, created_at) VALUES ('pg0000000001', ?)", args: [now] });
+      await tx.execute({ sql: "INSERT INTO incidents (id, kind, name, status, severity, impact, created_at, updated_at, started_at) VALUES ('in0000000001', 'incident', 'X', 'investigating', 'SEV1', 'critical', ?, ?, ?)", args: [now, now, now] });
+      await tx.execute({ sql: "INSERT INTO incident_updates (id, incident_id, seq, status, body, author, created_at, display_at) VALUES ('up0000000001', 'in0000000001', 1, 'investigating', 'b', 'a', ?, ?)", args: [now, now] });
+      await tx.execute({ sql: "INSERT INTO subscribers (id, email, state, created_at) VALUES ('su0000000001', 'a@example.com', 'active', ?), ('su0000000002', 'b@example.com', 'pending', ?)", args: [now, now] });
+      await tx.execute({ sql: "INSERT INTO outbox (id, kind, update_id, subscriber_id, status, next_attempt_at, batch_key, created_at) VALUES (41, 'update', 'up0000000001', 'su0000000001', 'pending', ?, 'k1', ?)", args: [now, now] });
+      await tx.execute({
+        sql: `INSERT INTO subscription_confirmations (id, subscriber_id, nonce, token_hash, expires_at, used_at, status, attempts, next_attempt_at, last_error, batch_key, created_at)
+              VALUES (7, 'su0000000002', 'n1', 'h1', '2026-01-17T14:05:00.000Z', NULL, 'pending', 2, ?, '500', 'herald-confirm-k2', ?),
+                     (8, 'su0000000002', 'n2', 'h2', '2026-01-17T14:05:00.000Z', ?, 'sent', 1, ?, NULL, 'herald-confirm-k3', ?)`,
+        args: [now, now, now, now, now],
+      });
+    });
+    expect(await applyMigrations(db, all)).toEqual(["0011_one_mail_queue"]);
+    const rows = await db.client.execute("SELECT id, kind, priority, update_id, confirmation_id, subscriber_id, status, attempts, last_error, batch_key FROM outbox ORDER BY id");
+    expect(rows.rows.map((r) => ({ ...r }))).toEqual([
+      { id: 41, kind: "update", priority: 1, update_id: "up0000000001", confirmation_id: null, subscriber_id: "su0000000001", status: "pending", attempts: 0, last_error: null, batch_key: "k1" },
+      { id: 42, kind: "confirmation", priority: 0, update_id: null, confirmation_id: 7, subscriber_id: "su0000000002", status: "pending", attempts: 2, last_error: "500", batch_key: "herald-confirm-k2" },
+      { id: 43, kind: "confirmation", priority: 0, update_id: null, confirmation_id: 8, subscriber_id: "su0000000002", status: "sent", attempts: 1, last_error: null, batch_key: "herald-confirm-k3" },
+    ]);
+    const links = await db.client.execute("SELECT id, nonce, token_hash, used_at FROM subscription_confirmations ORDER BY id");
+    expect(links.rows.map((r) => ({ ...r }))).toEqual([{ id: 7, nonce: "n1", token_hash: "h1", used_at: null }, { id: 8, nonce: "n2", token_hash: "h2", used_at: now }]);
+    // One mail per confirmation; the references hold.
+    await expect(db.client.execute({ sql: "INSERT INTO outbox (kind, priority, confirmation_id, subscriber_id, next_attempt_at, created_at) VALUES ('confirmation', 0, 7, 'su0000000002', ?, ?)", args: [now, now] })).rejects.toThrow(/UNIQUE/);
+    await expect(db.client.execute({ sql: "INSERT INTO outbox (kind, priority, confirmation_id, subscriber_id, next_attempt_at, created_at) VALUES ('confirmation', 0, 99, 'su0000000002', ?, ?)", args: [now, now] })).rejects.toThrow(/FOREIGN KEY/);
+    expect((await db.client.execute("PRAGMA foreign_key_check")).rows).toEqual([]);
     db.close();
   });
 });

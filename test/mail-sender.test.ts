@@ -4,6 +4,7 @@ import { mailHooks } from "../api/mail/outbox.ts";
 import { OutboxSender } from "../api/mail/sender.ts";
 import { unsubscribeToken } from "../api/mail/token.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
+import { startLoops } from "../api/runtime/tasks.ts";
 import { unsubscribeSubscriber } from "../db/queries/subscribers.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { startTestHerald, type TestHerald } from "./harness.ts";
@@ -195,15 +196,15 @@ describe("the outbox sender against the real Resend SDK", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(4400);
   });
 
-  it("runs in the background with start()/stop()", async () => {
+  it("runs in the background as a loop, woken by poke()", async () => {
     await addSubscribers(h.db, 150);
     const s = sender();
-    s.start();
+    const loops = startLoops([{ name: "mail", step: () => s.step() }], () => {});
     await declare(h.db, mailHooks);
-    s.poke();
+    loops.poke();
     const deadline = Date.now() + 10_000;
     while ((await s.counts()).sent < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await s.stop();
+    await loops.stop();
     expect(await outboxCounts(h.db.client)).toEqual({ pending: 0, sent: 150, failed: 0 });
     expectExactlyOnce(150);
   });

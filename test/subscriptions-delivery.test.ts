@@ -1,8 +1,7 @@
 import { unsubscribeUrl } from "../api/mail/message.ts";
-/** The confirmation mail's own outbox (api/mail/confirmation.ts), without a server. */
+/** Confirmation mails through the one mail queue (db/queries/outbox.ts, api/mail/sender.ts), without a server. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
-  ConfirmationSender,
   buildConfirmationMessage,
   confirmationToken,
   confirmationTokenHash,
@@ -11,9 +10,12 @@ import {
 } from "../api/mail/confirmation.ts";
 import type { BatchOutcome, Mailer } from "../api/mail/mailer.ts";
 import type { OutgoingMessage } from "../api/mail/message.ts";
+import { OutboxSender } from "../api/mail/sender.ts";
+import { confirmationCounts } from "../db/queries/outbox.ts";
 import { getConfirmationByHash, insertConfirmation } from "../db/queries/subscribers.ts";
 import { startTestHerald, type TestHerald } from "./harness.ts";
-import { addSubscriber, SECRET, settings } from "./mail-helpers.ts";
+import { mailHooks } from "../api/mail/outbox.ts";
+import { addSubscriber, addSubscribers, declare, SECRET, settings } from "./mail-helpers.ts";
 
 let h: TestHerald;
 beforeAll(async () => {
@@ -23,6 +25,7 @@ afterAll(async () => {
   await h.close();
 });
 beforeEach(async () => {
+  await h.db.client.execute("DELETE FROM outbox");
   await h.db.client.execute("DELETE FROM subscription_confirmations");
   await h.db.client.execute("DELETE FROM subscribers");
 });
@@ -57,15 +60,15 @@ describe("confirmation delivery", () => {
   test("a retried batch goes out again with the same key and the same bytes, then is marked sent", async () => {
     const nonce = await request("ada@example.com");
     const mailer = new StubMailer([{ kind: "retry", error: "500 boom", retryAfterMs: null }]);
-    const sender = new ConfirmationSender({ db: h.db, mailer, settings, baseBackoffMs: 1, maxBackoffMs: 1, log: () => {} });
-    expect(await sender.drainOnce()).toBe("batch");
+    const sender = new OutboxSender({ db: h.db, mailer, settings, baseBackoffMs: 1, maxBackoffMs: 1, log: () => {} });
+    expect((await sender.drainOnce()).kind).toBe("batch");
     await new Promise((r) => setTimeout(r, 5));
-    expect(await sender.drainOnce()).toBe("batch");
-    expect(await sender.drainOnce()).toBe("idle");
+    expect((await sender.drainOnce()).kind).toBe("batch");
+    expect((await sender.drainOnce()).kind).toBe("idle");
     expect(mailer.calls).toHaveLength(2);
     expect(mailer.calls[1]!.key).toBe(mailer.calls[0]!.key);
     expect(JSON.stringify(mailer.calls[1]!.messages)).toBe(JSON.stringify(mailer.calls[0]!.messages));
-    expect(await sender.counts()).toEqual({ pending: 0, sent: 1, failed: 0 });
+    expect(await confirmationCounts(h.db.client)).toEqual({ pending: 0, sent: 1, failed: 0 });
     // The mailed link carries a token the server accepts, stored only as its hash.
     const message = mailer.calls[0]!.messages[0]!;
     const token = decodeURIComponent(/confirm\?token=([^\s"]+)/.exec(message.text)![1]!);
@@ -80,10 +83,25 @@ describe("confirmation delivery", () => {
     await request("late@example.com", "pending", -1000);
     await request("done@example.com", "active");
     const mailer = new StubMailer([]);
-    const sender = new ConfirmationSender({ db: h.db, mailer, settings, log: () => {} });
-    expect(await sender.drainOnce()).toBe("idle");
+    const sender = new OutboxSender({ db: h.db, mailer, settings, log: () => {} });
+    expect((await sender.drainOnce()).kind).toBe("idle");
     expect(mailer.calls).toHaveLength(0);
-    expect(await sender.counts()).toEqual({ pending: 0, sent: 0, failed: 2 });
+    expect(await confirmationCounts(h.db.client)).toEqual({ pending: 0, sent: 0, failed: 2 });
+  });
+
+  test("share one queue with notices and go first: a confirmation asked for during a fan-out is in the next batch", async () => {
+    await addSubscribers(h.db, 250, "fan");
+    await declare(h.db, mailHooks);
+    await request("new@example.com");
+    const mailer = new StubMailer([]);
+    const sender = new OutboxSender({ db: h.db, mailer, settings, log: () => {} });
+    expect((await sender.drainOnce()).kind).toBe("batch");
+    const first = mailer.calls[0]!.messages;
+    expect(first).toHaveLength(100);
+    const confirmation = first.filter((m) => m.to === "new@example.com");
+    expect(confirmation.map((m) => m.subject)).toEqual([expect.stringMatching(/^Confirm your subscription to /)]);
+    expect(first.filter((m) => m.to !== "new@example.com").every((m) => m.subject.startsWith("[INVESTIGATING]"))).toBe(true);
+    expect(await confirmationCounts(h.db.client)).toEqual({ pending: 0, sent: 1, failed: 0 });
   });
 
   test("the message: subject, recipient, no header injection, escaped HTML", () => {

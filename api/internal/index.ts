@@ -2,10 +2,9 @@
  * Internal updates: every change of an incident becomes a message for the comms team's channel
  * (SLACK_WEBHOOK_URL), queued in the change's own transaction and sent in the background; the
  * response-time checker queues its reminders the same way. Nothing here imports node:*, so the
- * Workers entry can use it as is: the hooks in createApp, `checkResponseTimes` and
- * `drainInternalOutbox` from a cron.
+ * Workers entry can use it as is: the hooks in createApp, `checkResponseTimes` and the sender's
+ * step from whichever scheduler the runtime runs (api/runtime/tasks.ts).
  */
-import { BackgroundLoop } from "../mail/loop.ts";
 import { templateText } from "../../templates/source.ts";
 import type { WriteHooks } from "../service/context.ts";
 import type { Database } from "../../db/database.ts";
@@ -51,7 +50,8 @@ export function internalLapseNotifier(page: InternalPage): LapseNotifier {
 export interface InternalChannel {
   hooks: WriteHooks;
   notifier: LapseNotifier;
-  sender: BackgroundLoop;
+  /** One step of the sender: the milliseconds until it is worth stepping again (0: more is due now). */
+  step(): Promise<number>;
 }
 
 export function createInternalChannel(options: {
@@ -73,20 +73,17 @@ export function createInternalChannel(options: {
   return {
     hooks: internalUpdateHooks(options),
     notifier: internalLapseNotifier(options.page),
-    sender: internalSenderLoop({ db: options.db, webhookUrl, log: options.log }),
+    step: internalSenderStep({ db: options.db, webhookUrl, log: options.log }),
   };
 }
 
-/** drainInternalOutbox in a background loop (Node); poke() it right after a change commits. */
-export function internalSenderLoop(deps: InternalSenderDeps & { pollMs?: number }): BackgroundLoop {
+/** drainInternalOutbox as a scheduler step (see InternalChannel.step). */
+export function internalSenderStep(deps: InternalSenderDeps & { pollMs?: number }): () => Promise<number> {
   const pollMs = deps.pollMs ?? 1000;
-  return new BackgroundLoop(
-    async () => {
-      const report = await drainInternalOutbox(deps);
-      if (report.sent + report.failed + report.deferred > 0 && report.nextDueAt && Date.parse(report.nextDueAt) <= Date.now()) return 0;
-      if (!report.nextDueAt) return pollMs * 5;
-      return Math.max(10, Math.min(pollMs * 5, Date.parse(report.nextDueAt) - Date.now()));
-    },
-    { onError: (error) => deps.log?.(`internal: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => pollMs },
-  );
+  return async () => {
+    const report = await drainInternalOutbox(deps);
+    if (report.sent + report.failed + report.deferred > 0 && report.nextDueAt && Date.parse(report.nextDueAt) <= Date.now()) return 0;
+    if (!report.nextDueAt) return pollMs * 5;
+    return Math.max(10, Math.min(pollMs * 5, Date.parse(report.nextDueAt) - Date.now()));
+  };
 }

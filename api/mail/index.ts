@@ -18,8 +18,6 @@ export interface MailDelivery {
   sender: OutboxSender;
   mailer: Mailer;
   settings: MailSettings;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 /**
@@ -78,7 +76,5 @@ export function createMailDelivery(options: {
     sender,
     mailer,
     settings,
-    start: () => sender.start(),
-    stop: () => sender.stop(),
   };
 }

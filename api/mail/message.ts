@@ -1,7 +1,7 @@
 import { escapeHtml } from "../../templates/markdown.ts";
 import { dayKey, formatDay, formatPosted } from "../../domain/time.ts";
 import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
-import type { OutboxItem } from "../../db/queries/outbox.ts";
+import type { NoticeItem } from "../../db/queries/outbox.ts";
 import { unsubscribeToken } from "./token.ts";
 
 /** What every message needs from configuration. */
@@ -24,10 +24,10 @@ export interface MailSettings {
  * `incidentStartedAt` (what a postmortem notice is dated by) may be left out for updates.
  */
 export type MessageInput = Pick<
-  OutboxItem,
+  NoticeItem,
   "subscriberId" | "email" | "updateStatus" | "updateBody" | "updateCreatedAt" | "incidentId" | "incidentKind" | "incidentName"
 > &
-  Partial<Pick<OutboxItem, "kind" | "incidentStartedAt">>;
+  Partial<Pick<NoticeItem, "kind" | "incidentStartedAt">>;
 
 /** One email, one recipient, provider-neutral. */
 export interface OutgoingMessage {

@@ -1,4 +1,3 @@
-import { BackgroundLoop } from "./loop.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Database } from "../../db/database.ts";
 import {
@@ -11,9 +10,11 @@ import {
   nextDueAt,
   outboxCounts,
   type OutboxCounts,
+  type OutboxItem,
 } from "../../db/queries/outbox.ts";
+import { buildConfirmationMessage } from "./confirmation.ts";
 import type { Mailer } from "./mailer.ts";
-import { buildMessage, type MailSettings } from "./message.ts";
+import { buildMessage, type MailSettings, type OutgoingMessage } from "./message.ts";
 
 /** A token bucket: `rate` requests per second on average, bursts of up to `capacity`. */
 export class TokenBucket {
@@ -65,8 +66,14 @@ export type DrainResult =
   | { kind: "waiting"; untilMs: number }
   | { kind: "batch"; batchKey: string; outcome: "accepted" | "retry" | "rejected"; sent: number; failed: number };
 
+/** The mail one outbox row stands for. */
+function messageFor(settings: MailSettings, item: OutboxItem): OutgoingMessage {
+  return item.kind === "confirmation" ? buildConfirmationMessage(settings, item) : buildMessage(settings, item);
+}
+
 /**
- * Drains the outbox into a Mailer, exactly once per (update, subscriber) as far as the provider
+ * The one sender of mail to subscribers: drains the outbox (update and postmortem notices and
+ * double opt-in confirmations alike) into a Mailer, exactly once per row as far as the provider
  * honours idempotency keys:
  *  1. up to 100 due pending rows get a fresh batch key, stored (committed) before any request;
  *  2. the batch goes out under that Idempotency-Key;
@@ -124,7 +131,7 @@ export class OutboxSender {
 
     const items = await batchItems(this.db.client, batchKey);
     if (items.length === 0) return { kind: "idle" };
-    const messages = items.map((item) => buildMessage(this.settings, item));
+    const messages = items.map((item) => messageFor(this.settings, item));
 
     await this.bucket.take();
     const outcome = await this.mailer.sendBatch(messages, batchKey);
@@ -181,31 +188,16 @@ export class OutboxSender {
     return this.counts();
   }
 
-  /** Starts draining in the background. */
-  start(): void {
-    this.background.start();
+  /**
+   * One step for a scheduler (api/runtime/tasks.ts): the milliseconds until it is worth stepping
+   * again — 0 right after a batch, the time to the in-flight batch's retry, else the poll interval.
+   */
+  async step(): Promise<number> {
+    const step = await this.drainOnce();
+    if (step.kind === "idle") return this.pollMs;
+    if (step.kind === "waiting") return Math.min(step.untilMs, this.pollMs * 10);
+    return 0;
   }
-
-  /** Lets the current request finish (or time out), then stops. */
-  stop(): Promise<void> {
-    return this.background.stop();
-  }
-
-  /** Wakes an idle sender now (e.g. right after an update was posted). */
-  poke(): void {
-    this.background.poke();
-  }
-
-  private readonly background = new BackgroundLoop(
-    async () => {
-      const step = await this.drainOnce();
-      if (step.kind === "idle") return this.pollMs;
-      if (step.kind === "waiting") return Math.min(step.untilMs, this.pollMs * 10);
-      return 0;
-    },
-    // The database being busy or briefly unavailable must not kill the sender.
-    { onError: (error) => this.log(`mail: sender step failed: ${(error as Error)?.message ?? String(error)}`), errorWaitMs: () => this.pollMs },
-  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -57,6 +57,15 @@ export function enqueueForUpdate(ex: Executor, updateId: string, componentIds: r
   return enqueueFor(ex, { kind: "update", updateId }, componentIds, now);
 }
 
+/** A double opt-in confirmation mail, in the same transaction as the confirmation it carries. */
+export async function enqueueConfirmation(ex: Executor, c: { confirmationId: number; subscriberId: string; now: string }): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO outbox (kind, priority, confirmation_id, subscriber_id, status, attempts, next_attempt_at, created_at)
+          VALUES ('confirmation', 0, ?, ?, 'pending', 0, ?, ?)`,
+    args: [c.confirmationId, c.subscriberId, c.now, c.now],
+  });
+}
+
 /**
  * The in-flight batch (assigned a key, still pending) to deal with first, if any: its key and
  * when it is due. While one exists no new batch is started, so a provider outage or rate limit
@@ -72,25 +81,43 @@ export async function firstInFlightBatch(ex: Executor): Promise<{ batchKey: stri
 }
 
 /**
- * Picks up to `limit` due pending rows not yet in a batch and assigns them `batchKey` (call inside
- * a write transaction, so two senders never take the same rows). Rows whose subscriber is no
- * longer active are closed as failed instead. Returns the number of rows assigned.
+ * Why a row picked for a batch is closed instead of sent, or null when it is still wanted: a
+ * notice goes only to an active subscriber; a confirmation only to a pending one whose link is
+ * unused and unexpired.
+ */
+function noLongerWanted(row: Row, now: string): string | null {
+  const state = str(row, "state");
+  if (str(row, "kind") !== "confirmation") return state === "active" ? null : "subscriber no longer active";
+  const wanted = state === "pending" && strOrNull(row, "used_at") === null && str(row, "expires_at") > now;
+  return wanted ? null : "no longer needed (expired, used or not pending)";
+}
+
+/**
+ * Picks up to `limit` due pending rows not yet in a batch — confirmations first, then oldest due
+ * — and assigns them `batchKey` (call inside a write transaction, so two senders never take the
+ * same rows). Rows no longer wanted (see noLongerWanted) are closed as failed instead.
  */
 export async function assignBatch(ex: Executor, batchKey: string, now: string, limit: number): Promise<{ assigned: number; dropped: number }> {
   const candidates = await ex.execute({
-    sql: `SELECT o.id, s.state FROM outbox o INDEXED BY outbox_due_new JOIN subscribers s ON s.id = o.subscriber_id
+    sql: `SELECT o.id, o.kind, s.state, c.used_at, c.expires_at
+            FROM outbox o INDEXED BY outbox_due_new
+            JOIN subscribers s ON s.id = o.subscriber_id
+            LEFT JOIN subscription_confirmations c ON c.id = o.confirmation_id
            WHERE o.status = 'pending' AND o.batch_key IS NULL AND o.next_attempt_at <= ?
-           ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+           ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?`,
     args: [now, limit],
   });
   const keep: number[] = [];
-  const drop: number[] = [];
-  for (const row of candidates.rows) (str(row, "state") === "active" ? keep : drop).push(num(row, "id"));
-  if (drop.length > 0) {
+  const drop = new Map<string, number[]>();
+  for (const row of candidates.rows) {
+    const reason = noLongerWanted(row, now);
+    if (reason === null) keep.push(num(row, "id"));
+    else drop.set(reason, [...(drop.get(reason) ?? []), num(row, "id")]);
+  }
+  for (const [reason, ids] of drop) {
     await ex.execute({
-      sql: `UPDATE outbox SET status = 'failed', last_error = 'subscriber no longer active'
-             WHERE id IN (SELECT value FROM json_each(?))`,
-      args: [JSON.stringify(drop)],
+      sql: "UPDATE outbox SET status = 'failed', last_error = ? WHERE id IN (SELECT value FROM json_each(?))",
+      args: [reason, JSON.stringify(ids)],
     });
   }
   if (keep.length > 0) {
@@ -99,20 +126,23 @@ export async function assignBatch(ex: Executor, batchKey: string, now: string, l
       args: [batchKey, JSON.stringify(keep)],
     });
   }
-  return { assigned: keep.length, dropped: drop.length };
+  return { assigned: keep.length, dropped: candidates.rows.length - keep.length };
+}
+
+interface ItemBase {
+  id: number;
+  attempts: number;
+  subscriberId: string;
+  email: string;
 }
 
 /**
- * Everything needed to build the messages of one batch, in a stable order (by outbox id). A
+ * A notice: an incident or maintenance update, or the postmortem notice of an incident. A
  * postmortem row reads as an update whose status is "postmortem", whose body is the frozen
  * postmortem text and whose time is its publication.
  */
-export interface OutboxItem {
-  id: number;
-  attempts: number;
+export interface NoticeItem extends ItemBase {
   kind: "update" | "postmortem";
-  subscriberId: string;
-  email: string;
   /** The update's id, or the incident's for a postmortem notice. */
   updateId: string;
   updateStatus: string;
@@ -125,6 +155,17 @@ export interface OutboxItem {
   incidentStartedAt: string;
 }
 
+/** A double opt-in confirmation mail: the link is derived from the nonce, so a resend is byte-identical. */
+export interface ConfirmationItem extends ItemBase {
+  kind: "confirmation";
+  nonce: string;
+  expiresAt: string;
+}
+
+/** Everything needed to build one message of a batch. */
+export type OutboxItem = NoticeItem | ConfirmationItem;
+
+/** The messages of one batch, in a stable order (by outbox id). */
 export async function batchItems(ex: Executor, batchKey: string): Promise<OutboxItem[]> {
   const result = await ex.execute({
     sql: `SELECT o.id, o.attempts, o.kind, o.subscriber_id, s.email,
@@ -135,32 +176,36 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
                  COALESCE(ou.incident_id, o.postmortem_id) AS incident_id,
                  COALESCE(ou.incident_kind, 'incident') AS incident_kind,
                  COALESCE(ou.incident_name, op.incident_name) AS incident_name,
-                 COALESCE(op.incident_started_at, i.started_at) AS incident_started_at
+                 COALESCE(op.incident_started_at, i.started_at) AS incident_started_at,
+                 c.nonce, c.expires_at
             FROM outbox o INDEXED BY outbox_in_flight
             JOIN subscribers s ON s.id = o.subscriber_id
             LEFT JOIN incident_updates u ON u.id = o.update_id
             LEFT JOIN outbox_updates ou ON ou.update_id = o.update_id
             LEFT JOIN incidents i ON i.id = ou.incident_id
             LEFT JOIN outbox_postmortems op ON op.postmortem_id = o.postmortem_id
+            LEFT JOIN subscription_confirmations c ON c.id = o.confirmation_id
            WHERE o.batch_key = ? AND o.batch_key IS NOT NULL AND o.status = 'pending'
            ORDER BY o.id`,
     args: [batchKey],
   });
-  return result.rows.map((row: Row) => ({
-    id: num(row, "id"),
-    attempts: num(row, "attempts"),
-    kind: str(row, "kind") as OutboxItem["kind"],
-    subscriberId: str(row, "subscriber_id"),
-    email: str(row, "email"),
-    updateId: str(row, "update_id"),
-    updateStatus: str(row, "update_status"),
-    updateBody: str(row, "body"),
-    updateCreatedAt: str(row, "update_created_at"),
-    incidentId: str(row, "incident_id"),
-    incidentKind: str(row, "incident_kind") as IncidentKind,
-    incidentName: str(row, "incident_name"),
-    incidentStartedAt: str(row, "incident_started_at"),
-  }));
+  return result.rows.map((row: Row): OutboxItem => {
+    const base = { id: num(row, "id"), attempts: num(row, "attempts"), subscriberId: str(row, "subscriber_id"), email: str(row, "email") };
+    const kind = str(row, "kind") as OutboxItem["kind"];
+    if (kind === "confirmation") return { ...base, kind, nonce: str(row, "nonce"), expiresAt: str(row, "expires_at") };
+    return {
+      ...base,
+      kind,
+      updateId: str(row, "update_id"),
+      updateStatus: str(row, "update_status"),
+      updateBody: str(row, "body"),
+      updateCreatedAt: str(row, "update_created_at"),
+      incidentId: str(row, "incident_id"),
+      incidentKind: str(row, "incident_kind") as IncidentKind,
+      incidentName: str(row, "incident_name"),
+      incidentStartedAt: str(row, "incident_started_at"),
+    };
+  });
 }
 
 export async function markSent(ex: Executor, id: number, providerMessageId: string | null, now: string): Promise<void> {
@@ -193,11 +238,25 @@ export interface OutboxCounts {
   failed: number;
 }
 
-export async function outboxCounts(ex: Executor): Promise<OutboxCounts> {
-  const result = await ex.execute("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status");
+async function countsWhere(ex: Executor, confirmations: boolean): Promise<OutboxCounts> {
+  const result = await ex.execute({
+    sql: `SELECT status, COUNT(*) AS n FROM outbox INDEXED BY outbox_kind_status
+           WHERE ${confirmations ? "kind = 'confirmation'" : "kind IN ('update', 'postmortem')"} GROUP BY status`,
+    args: [],
+  });
   const counts: OutboxCounts = { pending: 0, sent: 0, failed: 0 };
   for (const row of result.rows) counts[str(row, "status") as keyof OutboxCounts] = num(row, "n");
   return counts;
+}
+
+/** Notices to subscribers (updates and postmortems) by delivery status. */
+export function outboxCounts(ex: Executor): Promise<OutboxCounts> {
+  return countsWhere(ex, false);
+}
+
+/** Confirmation mails by delivery status. */
+export function confirmationCounts(ex: Executor): Promise<OutboxCounts> {
+  return countsWhere(ex, true);
 }
 
 /** When the next pending row becomes due (ISO), or null when nothing is pending. */

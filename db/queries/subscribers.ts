@@ -1,5 +1,6 @@
 import type { Row } from "@libsql/client";
 import type { Executor } from "../database.ts";
+import { enqueueConfirmation } from "./outbox.ts";
 import { str, strOrNull } from "./rows.ts";
 
 export type SubscriberState = "pending" | "active" | "unsubscribed" | "quarantined";
@@ -121,15 +122,17 @@ export interface ConfirmationRecord {
   usedAt: string | null;
 }
 
+/** A confirmation and its mail (an outbox row) commit together: the mail is never lost. */
 export async function insertConfirmation(
   ex: Executor,
   c: { subscriberId: string; nonce: string; tokenHash: string; expiresAt: string; now: string },
 ): Promise<void> {
-  await ex.execute({
-    sql: `INSERT INTO subscription_confirmations (subscriber_id, nonce, token_hash, expires_at, status, attempts, next_attempt_at, created_at)
-          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    args: [c.subscriberId, c.nonce, c.tokenHash, c.expiresAt, c.now, c.now],
+  const inserted = await ex.execute({
+    sql: `INSERT INTO subscription_confirmations (subscriber_id, nonce, token_hash, expires_at, created_at)
+          VALUES (?, ?, ?, ?, ?)`,
+    args: [c.subscriberId, c.nonce, c.tokenHash, c.expiresAt, c.now],
   });
+  await enqueueConfirmation(ex, { confirmationId: Number(inserted.lastInsertRowid), subscriberId: c.subscriberId, now: c.now });
 }
 
 export async function getConfirmationByHash(ex: Executor, tokenHash: string): Promise<ConfirmationRecord | null> {
@@ -147,105 +150,4 @@ export async function getConfirmationByHash(ex: Executor, tokenHash: string): Pr
 export async function useConfirmation(ex: Executor, id: number, now: string): Promise<boolean> {
   const result = await ex.execute({ sql: "UPDATE subscription_confirmations SET used_at = ? WHERE id = ? AND used_at IS NULL", args: [now, id] });
   return result.rowsAffected > 0;
-}
-
-/** A due confirmation mail's content. */
-export interface ConfirmationItem {
-  id: number;
-  attempts: number;
-  subscriberId: string;
-  email: string;
-  nonce: string;
-  expiresAt: string;
-}
-
-export async function firstInFlightConfirmationBatch(ex: Executor): Promise<{ batchKey: string; dueAt: string } | null> {
-  const result = await ex.execute(
-    `SELECT batch_key, next_attempt_at FROM subscription_confirmations INDEXED BY subscription_confirmations_in_flight
-      WHERE status = 'pending' AND batch_key IS NOT NULL ORDER BY next_attempt_at LIMIT 1`,
-  );
-  const row = result.rows[0];
-  return row ? { batchKey: str(row, "batch_key"), dueAt: str(row, "next_attempt_at") } : null;
-}
-
-/**
- * Assigns up to `limit` due confirmation mails a batch key (inside a write transaction). Mails
- * whose link has expired or was used, or whose subscriber is no longer pending, are closed as
- * failed instead of sent.
- */
-export async function assignConfirmationBatch(ex: Executor, batchKey: string, now: string, limit: number): Promise<{ assigned: number; dropped: number }> {
-  const candidates = await ex.execute({
-    sql: `SELECT c.id, c.expires_at, c.used_at, s.state FROM subscription_confirmations c INDEXED BY subscription_confirmations_due
-            JOIN subscribers s ON s.id = c.subscriber_id
-           WHERE c.status = 'pending' AND c.batch_key IS NULL AND c.next_attempt_at <= ?
-           ORDER BY c.next_attempt_at, c.id LIMIT ?`,
-    args: [now, limit],
-  });
-  const keep: number[] = [];
-  const drop: number[] = [];
-  for (const row of candidates.rows) {
-    const ok = str(row, "state") === "pending" && strOrNull(row, "used_at") === null && str(row, "expires_at") > now;
-    (ok ? keep : drop).push(Number(row.id));
-  }
-  if (drop.length > 0) {
-    await ex.execute({
-      sql: `UPDATE subscription_confirmations SET status = 'failed', last_error = 'no longer needed (expired, used or not pending)'
-             WHERE id IN (SELECT value FROM json_each(?))`,
-      args: [JSON.stringify(drop)],
-    });
-  }
-  if (keep.length > 0) {
-    await ex.execute({
-      sql: "UPDATE subscription_confirmations SET batch_key = ? WHERE id IN (SELECT value FROM json_each(?))",
-      args: [batchKey, JSON.stringify(keep)],
-    });
-  }
-  return { assigned: keep.length, dropped: drop.length };
-}
-
-export async function confirmationBatchItems(ex: Executor, batchKey: string): Promise<ConfirmationItem[]> {
-  const result = await ex.execute({
-    sql: `SELECT c.id, c.attempts, c.subscriber_id, s.email, c.nonce, c.expires_at
-            FROM subscription_confirmations c JOIN subscribers s ON s.id = c.subscriber_id
-           WHERE c.batch_key = ? AND c.status = 'pending' ORDER BY c.id`,
-    args: [batchKey],
-  });
-  return result.rows.map((row) => ({
-    id: Number(row.id),
-    attempts: Number(row.attempts),
-    subscriberId: str(row, "subscriber_id"),
-    email: str(row, "email"),
-    nonce: str(row, "nonce"),
-    expiresAt: str(row, "expires_at"),
-  }));
-}
-
-export async function markConfirmationSent(ex: Executor, id: number, providerMessageId: string | null, now: string): Promise<void> {
-  await ex.execute({
-    sql: `UPDATE subscription_confirmations SET status = 'sent', provider_message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = NULL
-           WHERE id = ? AND status = 'pending'`,
-    args: [providerMessageId, now, id],
-  });
-}
-
-export async function markConfirmationFailed(ex: Executor, id: number, error: string): Promise<void> {
-  await ex.execute({
-    sql: "UPDATE subscription_confirmations SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-    args: [error, id],
-  });
-}
-
-export async function deferConfirmationBatch(ex: Executor, batchKey: string, error: string, nextAttemptAt: string): Promise<void> {
-  await ex.execute({
-    sql: `UPDATE subscription_confirmations SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-           WHERE batch_key = ? AND status = 'pending'`,
-    args: [error, nextAttemptAt, batchKey],
-  });
-}
-
-export async function confirmationCounts(ex: Executor): Promise<{ pending: number; sent: number; failed: number }> {
-  const result = await ex.execute("SELECT status, COUNT(*) AS n FROM subscription_confirmations GROUP BY status");
-  const counts = { pending: 0, sent: 0, failed: 0 };
-  for (const row of result.rows) counts[str(row, "status") as keyof typeof counts] = Number(row.n);
-  return counts;
 }
