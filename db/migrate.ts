@@ -1,4 +1,4 @@
-import { sha256Hex } from "../api/digest.ts";
+import { sha256Hex } from "../domain/digest.ts";
 import type { Database } from "./database.ts";
 
 export interface Migration {

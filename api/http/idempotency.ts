@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { sha256Hex } from "../digest.ts";
+import { sha256Hex } from "../../domain/digest.ts";
 import { Problem } from "../problem.ts";
 
 /** Idempotency-Key: 1–255 visible ASCII characters (a UUID is typical). */

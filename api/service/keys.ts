@@ -1,4 +1,4 @@
-import { sha256Hex } from "../digest.ts";
+import { sha256Hex } from "../../domain/digest.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Role } from "../../domain/roles.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
