@@ -1,7 +1,8 @@
 /**
- * `herald keys …`: API keys are managed on the LOCAL database directly (DATABASE_URL), not
- * over HTTP, so the very first admin key can be made before any key exists. The database
- * modules are loaded only here, so the HTTP commands start without loading libSQL.
+ * The local-database side of `herald keys …` (the commands are in bin/commands/keys.ts): API keys
+ * are managed on the LOCAL database directly (DATABASE_URL), not over HTTP, so the very first
+ * admin key can be made before any key exists. The database modules are loaded only here, and
+ * only when called, so the HTTP commands start without loading libSQL.
  */
 import type { Role } from "../domain/roles.ts";
 import type { Database } from "../db/database.ts";
