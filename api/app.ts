@@ -35,7 +35,7 @@ import { getWebhookSubscription, listWebhookSubscriptions, reactivateWebhook } f
 import { insertAudit } from "../db/queries/audit.ts";
 import { DEFAULT_QUARANTINE } from "../domain/webhook-delivery.ts";
 import { webhookJson } from "./webhooks/admin.ts";
-import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/routes.ts";
+import { subscriptionRoutes, type SubscriptionDeps } from "./subscriptions/index.ts";
 import { outboxCounts } from "../db/queries/outbox.ts";
 import { confirmationCounts } from "../db/queries/subscribers.ts";
 import type { IncidentKind, IncidentRecord } from "../db/records.ts";
