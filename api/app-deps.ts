@@ -6,7 +6,7 @@ import type { Database } from "../db/database.ts";
 import type { Clock } from "./clock.ts";
 import type { HeraldConfig } from "./config.ts";
 import type { WriteHooks } from "./service/context.ts";
-import type { SubscriptionDeps } from "./subscriptions/routes.ts";
+import type { SubscriptionDeps } from "./subscriptions/index.ts";
 
 /** Told after a write has committed, so the public site can be regenerated. */
 export interface ChangeEvent {

@@ -1,0 +1,60 @@
+/** Components and groups: GET/POST /components, PATCH /components/:id. */
+import { z } from "zod";
+import { LIMITS, componentId, componentStatus, multiLine, singleLine } from "../schemas.ts";
+import { componentJson } from "../serialize.ts";
+import { createComponent, listComponentViews, updateComponent } from "../service/components.ts";
+import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
+
+const position = z.int().min(1).max(1_000_000);
+
+const NewComponentSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name),
+  description: multiLine("description", LIMITS.description).nullable().optional(),
+  group: singleLine("group", LIMITS.name).optional().describe("Name of the group to put the component in; created if missing."),
+  group_id: componentId.nullable().optional().describe("Id of an existing group."),
+  position: position.optional(),
+  status: componentStatus.optional(),
+  showcase: z.boolean().optional().describe("Show the 90-day uptime bar."),
+  only_show_if_degraded: z.boolean().optional(),
+  start_date: z.iso.date().nullable().optional(),
+});
+
+const ComponentPatchSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name).optional(),
+  description: multiLine("description", LIMITS.description).nullable().optional(),
+  group_id: componentId.nullable().optional(),
+  position: position.optional(),
+  status: componentStatus.optional(),
+  showcase: z.boolean().optional(),
+  only_show_if_degraded: z.boolean().optional(),
+  start_date: z.iso.date().nullable().optional(),
+});
+
+export function componentRoutes({ db, page, write }: RouteContext): ResourceRoutes {
+  const routes = new ResourceRoutes();
+
+  routes.add({ method: "get", path: "/components", summary: "List components and groups", success: 200 }, async (c) => {
+    const views = await listComponentViews(db.client);
+    return c.json(views.map((v) => componentJson(v, page)));
+  });
+
+  routes.add(
+    { method: "post", path: "/components", summary: "Create a component", action: "component:write", body: NewComponentSchema, success: 201 },
+    async (c, body, raw) =>
+      write(c, raw, 201, (r) => ({ type: "component", id: (r as { id: string }).id }), async (ctx) => {
+        return componentJson(await createComponent(ctx, body), page);
+      }),
+  );
+
+  routes.add(
+    { method: "patch", path: "/components/:id", summary: "Change a component", action: "component:write", body: ComponentPatchSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "component");
+      return write(c, raw, 200, () => ({ type: "component", id }), async (ctx) => {
+        return componentJson(await updateComponent(ctx, id, body), page);
+      });
+    },
+  );
+
+  return routes;
+}

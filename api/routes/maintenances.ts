@@ -1,0 +1,51 @@
+/** Scheduled maintenances: list, read, schedule, and post updates. */
+import { z } from "zod";
+import { MAINTENANCE_STATUSES } from "../../domain/lifecycle.ts";
+import { LIMITS, componentId, componentStatuses, isoDateTime, multiLine, singleLine } from "../schemas.ts";
+import { createMaintenance, postMaintenanceUpdate } from "../service/incidents.ts";
+import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
+import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
+
+const NewMaintenanceSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name),
+  body: multiLine("body", LIMITS.body),
+  scheduled_for: isoDateTime,
+  scheduled_until: isoDateTime,
+  component_ids: z.array(componentId).max(LIMITS.componentsPerUpdate),
+  deliver_notifications: z.boolean().optional(),
+  /** Go in progress when the window opens (default true; Statuspage's name). */
+  scheduled_auto_in_progress: z.boolean().optional(),
+  /** Complete when the window closes (default true). */
+  scheduled_auto_completed: z.boolean().optional(),
+});
+
+const NewMaintenanceUpdateSchema = z.strictObject({
+  status: z.enum(MAINTENANCE_STATUSES),
+  body: multiLine("body", LIMITS.body),
+  components: componentStatuses.optional(),
+  deliver_notifications: z.boolean().optional(),
+});
+
+export function maintenanceRoutes(ctx: RouteContext): ResourceRoutes {
+  const { write } = ctx;
+  const routes = new ResourceRoutes();
+
+  addIncidentListRoute(routes, ctx, "maintenance", "/maintenances", "List scheduled maintenances");
+  addIncidentGetRoute(routes, ctx, "maintenance", "/maintenances/:id", "One scheduled maintenance");
+
+  routes.add(
+    { method: "post", path: "/maintenances", summary: "Schedule a maintenance", action: "maintenance:write", body: NewMaintenanceSchema, success: 201 },
+    async (c, body, raw) =>
+      write(c, raw, 201, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, await createMaintenance(w, body))),
+  );
+
+  routes.add(
+    { method: "post", path: "/maintenances/:id/updates", summary: "Post an update to a maintenance", action: "maintenance:write", body: NewMaintenanceUpdateSchema, success: 201 },
+    async (c, body, raw) => {
+      const id = idParam(c, "maintenance");
+      return write(c, raw, 201, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, (await postMaintenanceUpdate(w, id, body)).incident));
+    },
+  );
+
+  return routes;
+}

@@ -1,0 +1,151 @@
+/**
+ * What the subscription routes share: their dependencies, the rate limiters (one pair per app,
+ * so subscribing and webhook registration count against the same per-address limit), the
+ * refusal they answer with, component checks, and the page helper.
+ */
+import type { Context } from "hono";
+import type { Database } from "../../db/database.ts";
+import { getSubscriber, type SubscriberRecord } from "../../db/queries/subscribers.ts";
+import type { Clock } from "../clock.ts";
+import type { MailSettings } from "../mail/message.ts";
+import { verifyUnsubscribeToken } from "../mail/token.ts";
+import type { FieldError } from "../problem.ts";
+import { listComponentViews } from "../service/components.ts";
+import { backLink, htmlPage, htmlResponse, p } from "./pages.ts";
+
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+export interface SubscriptionDeps {
+  db: Database;
+  clock: Clock;
+  /** Page name/URL and HERALD_SECRET (MailDelivery.settings). */
+  settings: MailSettings;
+  /** Called after a confirmation mail was enqueued (wakes its sender). */
+  onConfirmationQueued?: () => void;
+  /** Default 5 per 10 minutes per client IP, 3 per hour per address. */
+  limits?: { perIp?: RateLimit; perEmail?: RateLimit };
+  /** The published stylesheet path, if any. */
+  stylesheet?: () => string | null | undefined;
+  /** Webhook registration (`{endpoint, email}`); absent: refused. */
+  webhooks?: { allowLoopback: boolean; timeoutMs: number; fetch?: typeof fetch };
+  log?: (line: string) => void;
+}
+
+/** A sliding-window counter per key, in memory. */
+export class RateLimiter {
+  private readonly hits = new Map<string, number[]>();
+  private readonly limit: RateLimit;
+  constructor(limit: RateLimit) {
+    this.limit = limit;
+  }
+
+  /** Counts a hit; returns 0 when allowed, else the seconds until the next one would be. */
+  hit(key: string, now = Date.now()): number {
+    const since = now - this.limit.windowMs;
+    const list = (this.hits.get(key) ?? []).filter((t) => t > since);
+    if (list.length >= this.limit.max) {
+      this.hits.set(key, list);
+      return Math.max(1, Math.ceil((list[0]! + this.limit.windowMs - now) / 1000));
+    }
+    list.push(now);
+    this.hits.delete(key);
+    this.hits.set(key, list);
+    // Bounded memory: forget the least recently used keys.
+    while (this.hits.size > 50_000) this.hits.delete(this.hits.keys().next().value!);
+    return 0;
+  }
+}
+
+/** Why a request was refused; the route decides whether it becomes a page or a problem response. */
+export class Refusal extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors: FieldError[] | undefined;
+  readonly retryAfter: number | undefined;
+  constructor(status: number, title: string, detail: string, errors?: FieldError[], retryAfter?: number) {
+    super(detail);
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.errors = errors;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** What every subscription route module is built from: one per `subscriptionRoutes` call. */
+export interface SubscriptionContext {
+  deps: SubscriptionDeps;
+  db: Database;
+  clock: Clock;
+  settings: MailSettings;
+  log: (line: string) => void;
+  /** Subscribe requests per client IP. */
+  perIp: RateLimiter;
+  /** Subscribe requests per address, and webhook registrations per endpoint. */
+  perEmail: RateLimiter;
+  /** A small HTML page with the site's name and stylesheet. */
+  page: (title: string, body: string, status?: number, headers?: Record<string, string>) => Response;
+}
+
+export function subscriptionContext(deps: SubscriptionDeps): SubscriptionContext {
+  const { settings } = deps;
+  const pageOptions = () => ({ pageName: settings.pageName, stylesheet: deps.stylesheet?.() ?? null });
+  return {
+    deps,
+    db: deps.db,
+    clock: deps.clock,
+    settings,
+    log: deps.log ?? ((line: string) => console.error(line)),
+    perIp: new RateLimiter(deps.limits?.perIp ?? { max: 5, windowMs: 10 * 60_000 }),
+    perEmail: new RateLimiter(deps.limits?.perEmail ?? { max: 3, windowMs: 60 * 60_000 }),
+    page: (title, body, status = 200, headers = {}) => htmlResponse(htmlPage(pageOptions(), title, body), status, headers),
+  };
+}
+
+/** The request's Content-Type, lowercased ("" when absent). */
+export function contentType(c: Context): string {
+  return (c.req.header("Content-Type") ?? "").toLowerCase();
+}
+
+/** A browser form post (the only bodies the pages' own forms send). */
+export function isForm(type: string): boolean {
+  return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
+}
+
+/** The components one can subscribe to: groups are only headings. */
+export async function subscribableComponents(ctx: SubscriptionContext): Promise<{ id: string; name: string }[]> {
+  return (await listComponentViews(ctx.db.client)).filter((c) => !c.isGroup).map((c) => ({ id: c.id, name: c.name }));
+}
+
+const MAX_COMPONENT_IDS = 500;
+
+/** null = everything; refuses ids that are not (non-group) components. */
+export async function checkComponents(ctx: SubscriptionContext, ids: unknown): Promise<string[] | null> {
+  if (ids === undefined || ids === null) return null;
+  const list = Array.isArray(ids) ? ids : [ids];
+  if (list.length > MAX_COMPONENT_IDS || !list.every((id) => typeof id === "string")) {
+    throw new Refusal(422, "Unprocessable Content", "component_ids must be a list of component ids.", [{ field: "component_ids", message: "must be a list of component ids" }]);
+  }
+  const known = new Set((await subscribableComponents(ctx)).map((c) => c.id));
+  const unknown = (list as string[]).filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new Refusal(422, "Unprocessable Content", "Some component ids are unknown.", unknown.slice(0, 20).map((id) => ({ field: "component_ids", message: `unknown component "${id.slice(0, 40)}"` })));
+  }
+  const unique = [...new Set(list as string[])];
+  return unique.length === 0 ? null : unique;
+}
+
+/** The subscriber a signed unsubscribe/manage token names, or null for a forged or unknown one. */
+export async function subscriberFor(ctx: SubscriptionContext, token: unknown): Promise<SubscriberRecord | null> {
+  const id = typeof token === "string" ? verifyUnsubscribeToken(ctx.settings.secret, token) : null;
+  return id ? getSubscriber(ctx.db.client, id) : null;
+}
+
+/** The answer to a forged or stale unsubscribe/manage link. */
+export function forgedLink(ctx: SubscriptionContext): Response {
+  return ctx.page("This link is not valid", p("This link is not valid. Copy the whole link from the email.") + backLink, 400);
+}

@@ -1,0 +1,141 @@
+/**
+ * Webhook subscriptions on the public host: registration (`POST /subscriptions` with an
+ * endpoint, dispatched here from subscribe.ts), the payload documentation page, and the two ways
+ * out (the signed unsubscribe link, and DELETE with the signing secret).
+ */
+import { Hono, type Context } from "hono";
+import { getWebhookSubscription, unsubscribeWebhook, upsertWebhookSubscription } from "../../db/queries/webhooks.ts";
+import { normalizeEmail } from "../../domain/email.ts";
+import { isId, newId } from "../../domain/ids.ts";
+import { checkEndpoint } from "../../domain/webhook-endpoint.ts";
+import { escapeHtml } from "../../templates/markdown.ts";
+import { problemResponse } from "../http/problem-response.ts";
+import { Problem, type FieldError } from "../problem.ts";
+import { challengeEndpoint } from "../webhooks/challenge.ts";
+import { documentationUrl } from "../webhooks/payload.ts";
+import {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  isSigningSecret,
+  SIGNATURE_HEADER,
+  signingSecret,
+  verifyWebhookUnsubscribeToken,
+  webhookUnsubscribeUrl,
+} from "../webhooks/signature.ts";
+import { checkComponents, Refusal, type SubscriptionContext } from "./context.ts";
+import { backLink, buttonForm, p } from "./pages.ts";
+
+/**
+ * `{endpoint, email}`: the endpoint is checked (https, public address), then must answer a
+ * challenge (api/webhooks/challenge.ts); only then is it stored, active, and its signing
+ * secret shown, once. Registering a known endpoint again makes it active again (same id and
+ * secret): passing the challenge proves the registrant controls it. Throws a Refusal, which
+ * the subscribe route answers in the request's format.
+ */
+export async function registerWebhook(
+  ctx: SubscriptionContext,
+  c: Context,
+  input: { endpoint: unknown; email: unknown; ids: unknown; isJson: boolean },
+): Promise<Response> {
+  const { db, clock, settings, page } = ctx;
+  const options = ctx.deps.webhooks;
+  if (!options) throw new Refusal(404, "Not Found", "Webhook subscriptions are not enabled here.");
+  const errors: FieldError[] = [];
+  const address = typeof input.email === "string" ? normalizeEmail(input.email) : null;
+  if (address === null) errors.push({ field: "email", message: "must be one valid contact email address (told when the endpoint fails)" });
+  const check = checkEndpoint(input.endpoint, { allowLoopback: options.allowLoopback });
+  if (!check.ok) errors.push({ field: "endpoint", message: check.message });
+  if (errors.length > 0 || !check.ok || address === null) {
+    throw new Refusal(422, "Unprocessable Content", errors.map((e) => e.message).join(" "), errors);
+  }
+  const componentIds = await checkComponents(ctx, input.ids);
+  // The per-address limit holds per endpoint too, so no one can make us challenge a URL over and over.
+  const wait = ctx.perEmail.hit(`webhook ${check.url}`);
+  if (wait > 0) throw new Refusal(429, "Too Many Requests", `Too many registrations for this endpoint; try again in ${Math.ceil(wait / 60)} minute(s).`, undefined, wait);
+  const failed = await challengeEndpoint(check.url, { timeoutMs: options.timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  if (failed !== null) {
+    throw new Refusal(422, "Unprocessable Content", `The endpoint did not pass the verification challenge: ${failed}. Nothing was stored.`, [{ field: "endpoint", message: `failed the challenge: ${failed}` }]);
+  }
+  const subscription = await db.write((tx) =>
+    upsertWebhookSubscription(tx, { id: newId(), endpoint: check.url, email: address, componentIds, now: clock.now().toISOString() }),
+  );
+  const secret = await signingSecret(settings.secret, subscription.id);
+  const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
+  if (input.isJson) {
+    return c.json(
+      {
+        id: subscription.id,
+        endpoint: subscription.endpoint,
+        email: subscription.email,
+        status: subscription.state,
+        component_ids: subscription.componentIds,
+        secret,
+        signature_header: SIGNATURE_HEADER,
+        unsubscribe_url: unsubscribe,
+        documentation: documentationUrl(settings.pageUrl),
+        detail: "Verified. Keep the secret: it signs every delivery and is not shown again.",
+      },
+      201,
+    );
+  }
+  return page(
+    "Webhook registered",
+    p(`Updates will be POSTed to ${subscription.endpoint}. Each request is signed with this secret; keep it now, it is not shown again:`) +
+      `<p><code>${escapeHtml(secret)}</code></p>` +
+      `<p><a href="/subscriptions/webhooks">How to verify the signature</a> · <a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Unsubscribe</a></p>` +
+      backLink,
+    201,
+  );
+}
+
+/** GET /webhooks (the documentation page), the unsubscribe link, and DELETE /webhooks/:id. */
+export function webhookRoutes(ctx: SubscriptionContext): Hono {
+  const { db, clock, settings, page } = ctx;
+  const app = new Hono();
+
+  app.get("/webhooks", () =>
+    page(
+      "Webhook notifications",
+      p("Subscribe with a JSON POST to /subscriptions: {\"endpoint\": \"https://…\", \"email\": \"contact address\"}. The endpoint must echo a challenge first; the answer carries the signing secret.") +
+        p("Deliveries are POSTs of Statuspage's webhook JSON: meta, page and incident for incident and maintenance updates; meta, page, component and component_update for component status changes. Answer 2xx within 30 seconds; anything else (a redirect too) is retried with backoff, and 10 failures within an hour pause the subscription.") +
+        p(`Headers: ${DELIVERY_HEADER} (the same on every retry of one delivery: use it to drop duplicates), ${EVENT_HEADER} (incident.update or component.update) and ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>. To verify, compute HMAC-SHA256 with your secret over "<t>.<raw body>", compare it with v1 in constant time, and refuse a t more than 5 minutes from your clock.`) +
+        backLink,
+    ),
+  );
+
+  const webhookLinkInvalid = () => page("This link is not valid", p("This link is not valid. Copy the whole link from the payload's meta.unsubscribe or from the mail.") + backLink, 400);
+
+  app.get("/webhooks/unsubscribe", async (c) => {
+    const token = c.req.query("token");
+    const id = await verifyWebhookUnsubscribeToken(settings.secret, token);
+    const subscription = id ? await getWebhookSubscription(db.client, id) : null;
+    if (!subscription) return webhookLinkInvalid();
+    if (subscription.state === "unsubscribed") return page("Already unsubscribed", p(`Nothing more is sent to ${subscription.endpoint}.`) + backLink);
+    return page(
+      "Remove webhook",
+      p(`Press the button to stop sending ${settings.pageName} updates to ${subscription.endpoint}.`) +
+        buttonForm(`/subscriptions/webhooks/unsubscribe?token=${encodeURIComponent(token!)}`, {}, "Unsubscribe"),
+    );
+  });
+
+  app.post("/webhooks/unsubscribe", async (c) => {
+    const id = await verifyWebhookUnsubscribeToken(settings.secret, c.req.query("token"));
+    if (!id || !(await db.write((tx) => unsubscribeWebhook(tx, id, clock.now().toISOString())))) return webhookLinkInvalid();
+    return page("Webhook removed", p("Nothing more is sent to this endpoint. You can register it again at any time.") + backLink);
+  });
+
+  // The subscriber's own way out, with the signing secret as the credential.
+  app.delete("/webhooks/:id", async (c) => {
+    const id = c.req.param("id");
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "");
+    const known = isId(id) && match ? await getWebhookSubscription(db.client, id) : null;
+    // Unknown id and wrong secret look the same, so ids cannot be probed.
+    if (!known || !(await isSigningSecret(settings.secret, id, match![1]))) {
+      return problemResponse(c, new Problem(404, "Not Found", "No webhook subscription with this id and secret. Send the secret as `Authorization: Bearer whsec_…`."));
+    }
+    await db.write((tx) => unsubscribeWebhook(tx, id, clock.now().toISOString()));
+    return c.json({ id, endpoint: known.endpoint, status: "unsubscribed" });
+  });
+
+  return app;
+}
