@@ -43,8 +43,7 @@ CREATE TABLE outbox_rebuilt (
       OR (kind = 'postmortem' AND postmortem_id IS NOT NULL AND update_id IS NULL AND confirmation_id IS NULL)
       OR (kind = 'confirmation' AND confirmation_id IS NOT NULL AND update_id IS NULL AND postmortem_id IS NULL)),
   UNIQUE (update_id, subscriber_id),
-  UNIQUE (postmortem_id, subscriber_id),
-  UNIQUE (confirmation_id)
+  UNIQUE (postmortem_id, subscriber_id)
 );
 INSERT INTO outbox_rebuilt (id, kind, priority, update_id, postmortem_id, confirmation_id, subscriber_id, status, attempts,
                             next_attempt_at, last_error, batch_key, provider_message_id, created_at, sent_at)
@@ -68,7 +67,9 @@ CREATE INDEX subscription_confirmations_subscriber ON subscription_confirmations
 CREATE INDEX outbox_due_new ON outbox(priority, next_attempt_at, id) WHERE status = 'pending' AND batch_key IS NULL;
 -- Batches in flight (assigned a key, not yet confirmed): looked up by key, resent first.
 CREATE INDEX outbox_in_flight ON outbox(batch_key, next_attempt_at) WHERE status = 'pending' AND batch_key IS NOT NULL;
--- Counts per kind and status, and the next due time of pending rows.
+-- Counts per status (covering), and the next due time of pending rows.
 CREATE INDEX outbox_status ON outbox(status, next_attempt_at);
-CREATE INDEX outbox_kind_status ON outbox(kind, status);
+-- One mail per confirmation; also finds the confirmations to count. Partial, so a fan-out of
+-- notices to every subscriber does not maintain it.
+CREATE UNIQUE INDEX outbox_confirmation ON outbox(confirmation_id) WHERE confirmation_id IS NOT NULL;
 CREATE INDEX outbox_subscriber ON outbox(subscriber_id);
