@@ -1,8 +1,9 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { touchKey } from "../db/queries/keys.ts";
 import type { AppDeps, PublicSite } from "./app-deps.ts";
+import { allowedMethods } from "./http/allow.ts";
 import { bearerToken, UNKNOWN_KEY } from "./http/auth.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { notFoundPage } from "./http/public-pages.ts";
@@ -106,15 +107,25 @@ function requireApiKey({ db, clock }: AppDeps): MiddlewareHandler<Env> {
 function mountPublicSite(app: Hono<Env>, publicSite: PublicSite | undefined): void {
   app.notFound(async (c) => {
     const path = c.req.path;
+    const method = c.req.method;
     if (!path.startsWith("/api/v1/") && publicSite) {
       const response = await publicSite(c.req.raw);
       if (response) return response;
+      // A published file answers GET and HEAD only; any other method on it is a 405, not a 404.
+      if (method !== "GET" && method !== "HEAD" && (await publicSite(new Request(c.req.url)))) return methodNotAllowed(c, ["GET", "HEAD"]);
     }
-    if (path.startsWith("/api/") || c.req.method !== "GET") {
-      return problemResponse(c, new Problem(404, "Not Found", `No route for ${c.req.method} ${path}.`));
+    const allowed = allowedMethods(app.routes, path);
+    if (allowed.length > 0 && !allowed.includes(method)) return methodNotAllowed(c, allowed);
+    if (path.startsWith("/api/") || method !== "GET") {
+      return problemResponse(c, new Problem(404, "Not Found", `No route for ${method} ${path}.`));
     }
     return notFoundPage(c.req.raw);
   });
+}
+
+function methodNotAllowed(c: Context<Env>, allowed: readonly string[]): Response {
+  c.header("Allow", allowed.join(", "));
+  return problemResponse(c, new Problem(405, "Method Not Allowed", `${c.req.method} is not served at ${c.req.path}; it answers ${allowed.join(", ")}.`));
 }
 
 /**

@@ -4,7 +4,8 @@
  * Once open, the full app answers on the same port. The page must outlive the outage it reports.
  */
 import { serve } from "@hono/node-server";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { createPublicOnlyApp } from "../app.ts";
 import type { PublicSite } from "../app-deps.ts";
@@ -53,8 +54,10 @@ export async function hostWithFallback(o: HostOptions): Promise<Host> {
   // Wait briefly for the first attempt, so a healthy start serves the API from the first request.
   await Promise.race([ready, new Promise((r) => setTimeout(r, 2000))]);
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: (request, env) => handler.fetch(request, env), port: o.port, hostname: o.hostname ?? "0.0.0.0" }, () => resolve(s as Server));
+    const fetch = async (request: Request, env: NodeBindings) => closeIfBodyUnread(await handler.fetch(request, env), env);
+    const s = serve({ fetch, port: o.port, hostname: o.hostname ?? "0.0.0.0" }, () => resolve(s as Server));
   });
+  server.on("clientError", answerMalformedRequest);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${!o.hostname || o.hostname === "0.0.0.0" ? "localhost" : o.hostname}:${port}`,
@@ -66,6 +69,40 @@ export async function hostWithFallback(o: HostOptions): Promise<Host> {
       await opened?.stop();
     },
   };
+}
+
+type NodeBindings = { incoming?: IncomingMessage } | undefined;
+
+/**
+ * An answer given before the request's body was read (a 413, a 401 to a POST) must not leave
+ * the rest of that body on a keep-alive connection: Node would wait for someone to read it and the
+ * client's next request on that socket would get no answer. Draining an unbounded body is what the
+ * limit exists to avoid, so the connection is closed instead, and the client is told so.
+ */
+function closeIfBodyUnread(response: Response, env: NodeBindings): Response {
+  const incoming = env?.incoming;
+  if (!incoming || incoming.complete) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Connection", "close");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * A request Node's parser refuses (a control character in a header, a malformed request line) never
+ * reaches the app; by default Node answers a bare 400 with no body. Answer a problem a client can read.
+ */
+function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const status = tooLarge ? 431 : 400;
+  const title = tooLarge ? "Request Header Fields Too Large" : "Bad Request";
+  const body = JSON.stringify({
+    type: "about:blank", title, status,
+    detail: tooLarge ? "The request's headers are too large." : "The request is malformed (for example a control character in a header) and was not read.",
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Credentials a libSQL URL or error may carry are never logged. */

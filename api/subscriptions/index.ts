@@ -17,6 +17,8 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { problemResponse } from "../http/problem-response.ts";
+import { Problem } from "../problem.ts";
 import { confirmRoutes } from "./confirm.ts";
 import { subscriptionContext, type SubscriptionDeps } from "./context.ts";
 import { manageRoutes } from "./manage.ts";
@@ -27,6 +29,8 @@ import { webhookRoutes } from "./webhooks.ts";
 
 export type { SubscriptionDeps } from "./context.ts";
 
+const SUBSCRIPTION_BODY_BYTES = 16 * 1024;
+
 export function subscriptionRoutes(deps: SubscriptionDeps): Hono {
   // One context, so every route counts against the same rate limiters.
   const ctx = subscriptionContext(deps);
@@ -35,8 +39,12 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Hono {
   app.use(
     "*",
     bodyLimit({
-      maxSize: 16 * 1024,
-      onError: () => ctx.page("Request too large", p("That request was too large.") + backLink, 413),
+      maxSize: SUBSCRIPTION_BODY_BYTES,
+      // A person's form gets a page; a program sending JSON gets a problem it can read.
+      onError: (c) =>
+        (c.req.header("Content-Type") ?? "").toLowerCase().startsWith("application/json")
+          ? problemResponse(c, new Problem(413, "Content Too Large", `The request body is larger than ${SUBSCRIPTION_BODY_BYTES} bytes.`))
+          : ctx.page("Request too large", p("That request was too large.") + backLink, 413),
     }),
   );
 
