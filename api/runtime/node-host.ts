@@ -71,7 +71,7 @@ export async function hostWithFallback(o: HostOptions): Promise<Host> {
   };
 }
 
-type NodeBindings = { incoming?: IncomingMessage } | undefined;
+type NodeBindings = { incoming?: Pick<IncomingMessage, "complete"> } | undefined;
 
 /**
  * An answer given before the request's body was read (a 413, a 401 to a POST) must not leave
