@@ -2,6 +2,8 @@
  * Herald's configuration, read from environment variables (see the README's table).
  * Pure: it takes the environment as an argument so the Node and Worker entries share it.
  */
+import { normalizeEmail } from "../domain/email.ts";
+
 export interface HeraldConfig {
   port: number;
   databaseUrl: string;
@@ -23,6 +25,7 @@ export interface HeraldConfig {
   };
 }
 
+/** Wrong configuration: the start stops with this one line, which names the variable. */
 export class ConfigError extends Error {}
 
 export function readConfig(env: Readonly<Record<string, string | undefined>>): HeraldConfig {
@@ -31,19 +34,79 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
   const timeZone = env.PAGE_TIME_ZONE || "Etc/UTC";
   if (!isTimeZone(timeZone)) throw new ConfigError(`PAGE_TIME_ZONE must be an IANA time zone such as Europe/Berlin, got "${timeZone}".`);
   const url = (env.PAGE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new ConfigError(`PAGE_URL must be an http(s) URL, got "${env.PAGE_URL}".`);
+  if (!isHttpUrl(url)) throw new ConfigError(`PAGE_URL must be an http(s) URL such as https://status.example.com, got "${env.PAGE_URL}".`);
+  const databaseUrl = env.DATABASE_URL || "file:data/herald.db";
+  if (!/^(file:.+|(libsql|https?|wss?):\/\/[^\s/?#]+.*)$/.test(databaseUrl) || /\s/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a libSQL URL (file:path, libsql://host, https://host), got "${redactSecrets(databaseUrl)}".`);
+  }
   const webhookTimeoutMs = Number(env.WEBHOOK_TIMEOUT_MS || 30_000);
   if (!Number.isInteger(webhookTimeoutMs) || webhookTimeoutMs < 1 || webhookTimeoutMs > 120_000) {
     throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 1 to 120000, got "${env.WEBHOOK_TIMEOUT_MS}".`);
   }
   return {
     port,
-    databaseUrl: env.DATABASE_URL || "file:data/herald.db",
+    databaseUrl,
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
     publicDir: env.PUBLIC_DIR || "data/public",
     page: { name: env.PAGE_NAME || "Herald Status", url, timeZone },
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
   };
+}
+
+/** Fewer characters than this is a secret someone typed, not one that was generated. */
+export const MIN_SECRET_LENGTH = 32;
+
+/**
+ * The settings read beside the configuration (mail, limits, the team channel), checked before the
+ * server listens so that a typo stops the start with one line naming the variable, instead of
+ * surfacing later as an outage. `mailToFiles`: this runtime can write .eml files without Resend.
+ */
+export function checkEnvironment(env: Readonly<Record<string, string | undefined>>, runtime: { mailToFiles: boolean }): void {
+  const resend = env.RESEND_API_KEY?.trim();
+  const secret = env.HERALD_SECRET ?? "";
+  if (!resend && !runtime.mailToFiles) throw new ConfigError("RESEND_API_KEY must be set: this runtime cannot write mail to files.");
+  if (resend && !secret) throw new ConfigError("HERALD_SECRET must be set when RESEND_API_KEY is (it signs confirmation and unsubscribe links); make one with: openssl rand -base64 32");
+  if (secret && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`HERALD_SECRET is too weak: it must be at least ${MIN_SECRET_LENGTH} characters (make one with: openssl rand -base64 32).`);
+  }
+  if (env.EMAIL_FROM && !isFromHeader(env.EMAIL_FROM)) {
+    throw new ConfigError(`EMAIL_FROM must be an address or "Name <address>", got "${env.EMAIL_FROM}".`);
+  }
+  positive(env, "MAIL_RATE_LIMIT", (n) => n > 0, "a positive number of requests per second");
+  positive(env, "MAIL_TIMEOUT_MS", (n) => Number.isInteger(n) && n > 0, "a positive number of milliseconds");
+  positive(env, "SUBSCRIBE_LIMIT_PER_IP", (n) => Number.isInteger(n) && n > 0, "a positive whole number");
+  positive(env, "SUBSCRIBE_LIMIT_PER_ADDRESS", (n) => Number.isInteger(n) && n > 0, "a positive whole number");
+  positive(env, "RESPONSE_CHECK_INTERVAL_MS", (n) => Number.isInteger(n) && n >= 0, "a number of milliseconds (0: never)");
+  if (env.SLACK_WEBHOOK_URL?.trim() && !isHttpUrl(env.SLACK_WEBHOOK_URL.trim())) {
+    throw new ConfigError("SLACK_WEBHOOK_URL must be an http(s) URL (a Slack incoming webhook).");
+  }
+}
+
+function positive(env: Readonly<Record<string, string | undefined>>, name: string, ok: (n: number) => boolean, what: string): void {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return;
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !ok(Number(raw))) throw new ConfigError(`${name} must be ${what}, got "${raw}".`);
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "" && !/\s/.test(text);
+  } catch {
+    return false;
+  }
+}
+
+/** `status@example.com` or `Example Status <status@example.com>`. */
+function isFromHeader(text: string): boolean {
+  if (/[\r\n]/.test(text)) return false;
+  const named = /^\s*([^<>]*?)\s*<([^<>\s]+)>\s*$/.exec(text);
+  return normalizeEmail(named ? named[2]! : text) !== null;
+}
+
+/** Credentials a libSQL URL may carry are never printed. */
+export function redactSecrets(text: string): string {
+  return text.replace(/(authToken|token|password)=[^&\s]+/gi, "$1=…");
 }
 
 export function isTimeZone(zone: string): boolean {

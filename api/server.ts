@@ -13,7 +13,7 @@ import { servePublished } from "../site/publish/serve.ts";
 import { PublishedSite } from "../site/publish/store.ts";
 import type { AppDeps, PublicSite } from "./app-deps.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import type { HeraldConfig } from "./config.ts";
+import { checkEnvironment, type HeraldConfig } from "./config.ts";
 import { randomBase64url } from "./encoding.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
@@ -51,8 +51,10 @@ export interface ServerOptions {
 
 export async function startServer(config: HeraldConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.error(line));
-  checkTemplates();
   const env = options.env ?? process.env;
+  // Before listening: a configuration mistake stops the start; only the database may be "retrying".
+  checkTemplates();
+  checkEnvironment(env, { mailToFiles: true });
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
   const renderer = await loadSiteRenderer(options.siteDist);

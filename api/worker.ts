@@ -20,7 +20,7 @@ import { createSiteRenderer } from "../site/renderer.ts";
 import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
 import { setTemplateSource } from "../templates/source.ts";
 import { systemClock } from "./clock.ts";
-import { readConfig } from "./config.ts";
+import { checkEnvironment, ConfigError, readConfig } from "./config.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
 import { workerHandlers, type PublishMessage } from "./runtime/worker-host.ts";
 
@@ -62,9 +62,7 @@ const templateProblem = (() => {
     checkTemplates();
     return null;
   } catch (error) {
-    const problem = `communication templates: ${(error as Error)?.message ?? String(error)}`;
-    console.error(problem);
-    return problem;
+    return error as Error;
   }
 })();
 
@@ -77,10 +75,11 @@ export default workerHandlers<WorkerEnv>({
   assets: (env) => env.ASSETS,
   publishQueue: (env) => env.PUBLISH_QUEUE,
   async open(env, queued) {
-    if (templateProblem) throw new Error(templateProblem);
+    if (templateProblem) throw templateProblem;
     const vars = env as unknown as Record<string, string | undefined>;
+    if (!env.DATABASE_URL) throw new ConfigError("DATABASE_URL must be set (libsql://<database>.turso.io).");
     const config = readConfig(vars);
-    if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not set (libsql://<database>.turso.io)");
+    checkEnvironment(vars, { mailToFiles: false });
     const db = createDatabase(createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN || undefined }));
     const pageId = await db.write((tx) => ensurePage(tx, newId(), new Date().toISOString()));
     return assembleHerald({

@@ -44,7 +44,7 @@ async function api(path: string): Promise<any> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-cli-ops-"));
   server = await startServer(testServerConfig(dir), {
-    hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s" },
+    hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "cli-ops-secret-0123456789abcdefghijklmn" },
   });
   const created = await herald(["keys", "create", "--name", "Ada Admin", "--role", "admin"], { HERALD_TOKEN: "" });
   token = created.stdout.trim();

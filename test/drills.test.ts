@@ -35,7 +35,7 @@ beforeAll(async () => {
   await webhooks.start();
   server = await startServer(
     testServerConfig(dir, { WEBHOOK_ALLOW_LOOPBACK: "1" }),
-    { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s3cret" } },
+    { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "drills-secret-0123456789abcdefghijklmnop" } },
   );
   const db = server.deps!.db;
   token = await db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "t", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);

@@ -157,7 +157,7 @@ describe("on a real server", () => {
     dir = mkdtempSync(join(tmpdir(), "herald-internal-"));
     fake = new FakeSlack();
     await fake.start();
-    const env = { SLACK_WEBHOOK_URL: fake.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s3cret" };
+    const env = { SLACK_WEBHOOK_URL: fake.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "internal-updates-secret-0123456789abcdefghij" };
     server = await startServer(testServerConfig(dir), {
       hostname: "127.0.0.1", log: () => {}, env, responseCheckMs: 0,
     });

@@ -7,7 +7,7 @@ import type { Database } from "../db/database.ts";
 import type { IncidentRecord } from "../db/records.ts";
 import { insertSubscriber, insertSubscribersBulk, type SubscriberState } from "../db/queries/subscribers.ts";
 
-export const SECRET = "test-secret-0123456789";
+export const SECRET = "test-secret-0123456789abcdefghijklmnop";
 
 export const settings: MailSettings = {
   pageName: "Example",

@@ -113,7 +113,7 @@ beforeAll(async () => {
     hostname: "127.0.0.1",
     log: () => {},
     clock,
-    env: { RESEND_API_KEY: "re_test", RESEND_BASE_URL: fake.url, HERALD_SECRET: "postmortem-secret", MAIL_RATE_LIMIT: "50" },
+    env: { RESEND_API_KEY: "re_test", RESEND_BASE_URL: fake.url, HERALD_SECRET: "postmortem-secret-0123456789abcdefghij", MAIL_RATE_LIMIT: "50" },
   });
   await server.ready;
   const db = server.deps!.db;

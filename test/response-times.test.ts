@@ -135,7 +135,7 @@ describe("on a real server", () => {
     await slack.start();
     server = await startServer(
       testServerConfig(dir),
-      { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 50, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "s" } },
+      { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 50, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "response-secret-0123456789abcdefghijklm" } },
     );
     token = await server.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "t", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);
   }, 60_000);

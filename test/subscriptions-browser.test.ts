@@ -32,7 +32,7 @@ beforeAll(async () => {
   // PAGE_URL is filled in below once the port is known; links in mail are rewritten to the server.
   server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example Status" }), {
     hostname: "127.0.0.1", log: () => {},
-    env: { RESEND_API_KEY: "test", RESEND_BASE_URL: fake.url, HERALD_SECRET: "browser-secret", MAIL_RATE_LIMIT: "50" },
+    env: { RESEND_API_KEY: "test", RESEND_BASE_URL: fake.url, HERALD_SECRET: "browser-secret-0123456789abcdefghij", MAIL_RATE_LIMIT: "50" },
   });
   await server.ready;
   const token = await server.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "t", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);

@@ -162,7 +162,7 @@ describe("the CLI", { timeout: 60_000 }, () => {
     server = await startServer(testServerConfig(dir), {
       hostname: "127.0.0.1",
       log: () => {},
-      env: { HERALD_SECRET: "templates-test-secret" },
+      env: { HERALD_SECRET: "templates-test-secret-0123456789abcdefghij" },
     });
     await server.ready;
     token = await server.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "test", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Cole", "comms")).token);

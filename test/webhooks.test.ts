@@ -26,7 +26,7 @@ import { FakeWebhookReceiver, type Received } from "./fake-webhook-receiver.ts";
 import { callServer, expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, waitFor, type TestHerald } from "./harness.ts";
 import { settings as mailSettings } from "./mail-helpers.ts";
 
-const SECRET = "webhooks-test-secret-0123456789";
+const SECRET = "webhooks-test-secret-0123456789abcdefghij";
 const PAGE = "https://status.example.com";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

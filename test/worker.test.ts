@@ -83,6 +83,9 @@ beforeAll(async () => {
     bindings: {
       DATABASE_URL: { type: "plain_text", value: `http://127.0.0.1:${(fakeTurso.address() as AddressInfo).port}` },
       PAGE_NAME: { type: "plain_text", value: "Edge Example" },
+      // Sound mail settings, so the Worker gets as far as the (unreachable) database.
+      RESEND_API_KEY: { type: "plain_text", value: "re_edge_test" },
+      HERALD_SECRET: { type: "plain_text", value: "edge-test-secret-0123456789abcdefghijkl" },
     },
   } as Parameters<typeof unstable_startWorker>[0]);
   await worker.ready;

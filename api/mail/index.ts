@@ -1,5 +1,5 @@
 import { randomBase64url } from "../encoding.ts";
-import type { HeraldConfig } from "../config.ts";
+import { ConfigError, type HeraldConfig } from "../config.ts";
 import type { WriteHooks } from "../service/context.ts";
 import type { Database } from "../../db/database.ts";
 import { ResendMailer, type Mailer } from "./mailer.ts";
@@ -43,10 +43,10 @@ export function createMailDelivery(options: {
   const log = options.log ?? ((line: string) => console.error(line));
   const apiKey = env.RESEND_API_KEY || undefined;
   const localMailer = options.localMailer;
-  if (!apiKey && !localMailer) throw new Error("RESEND_API_KEY must be set: this runtime cannot write mail to files.");
+  if (!apiKey && !localMailer) throw new ConfigError("RESEND_API_KEY must be set: this runtime cannot write mail to files.");
   let secret = env.HERALD_SECRET || "";
   if (!secret) {
-    if (apiKey) throw new Error("HERALD_SECRET must be set when RESEND_API_KEY is (it signs unsubscribe links).");
+    if (apiKey) throw new ConfigError("HERALD_SECRET must be set when RESEND_API_KEY is (it signs unsubscribe links).");
     secret = randomBase64url(32);
     log("mail: HERALD_SECRET is not set; using a random secret, so unsubscribe links stop working after a restart");
   }
@@ -65,7 +65,7 @@ export function createMailDelivery(options: {
   };
   // Resend's default limit is 2 requests/second; the embedded mailer only writes files.
   const rate = Number(env.MAIL_RATE_LIMIT || (apiKey ? 2 : 50));
-  if (!(rate > 0)) throw new Error(`MAIL_RATE_LIMIT must be a positive number, got "${env.MAIL_RATE_LIMIT}".`);
+  if (!(rate > 0)) throw new ConfigError(`MAIL_RATE_LIMIT must be a positive number, got "${env.MAIL_RATE_LIMIT}".`);
   const timeoutMs = Number(env.MAIL_TIMEOUT_MS || 30_000);
   const mailer: Mailer = apiKey
     ? new ResendMailer({ apiKey, baseUrl: env.RESEND_BASE_URL || undefined, timeoutMs })

@@ -13,7 +13,7 @@ import type { SiteStore } from "../../site/publish/manifest.ts";
 import { createApp } from "../app.ts";
 import type { AppDeps, ChangeEvent, PublicSite } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
-import type { HeraldConfig } from "../config.ts";
+import { ConfigError, type HeraldConfig } from "../config.ts";
 import { checkResponseTimes, createInternalChannel, loadInternalTemplate, type InternalChannel } from "../internal/index.ts";
 import { createMailDelivery, type MailDelivery } from "../mail/index.ts";
 import type { Mailer } from "../mail/mailer.ts";
@@ -28,11 +28,16 @@ import { every, type Task } from "./tasks.ts";
  * Reads and checks every communication template, so that a broken one stops Herald at start
  * (Node) or keeps the API from sending (Workers) instead of reaching a customer's inbox.
  */
+/** Every communication template parses and names only known placeholders; a mistake is a configuration error. */
 export function checkTemplates(): void {
-  loadCustomerNotice();
-  loadPostmortemNotice();
-  loadInternalTemplate();
-  loadWebhookQuarantineNotice();
+  try {
+    loadCustomerNotice();
+    loadPostmortemNotice();
+    loadInternalTemplate();
+    loadWebhookQuarantineNotice();
+  } catch (error) {
+    throw new ConfigError(`communication templates: ${(error as Error)?.message ?? String(error)}`);
+  }
 }
 
 export interface RuntimeParts {

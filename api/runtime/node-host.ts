@@ -8,6 +8,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { createPublicOnlyApp } from "../app.ts";
+import { redactSecrets } from "../config.ts";
 import type { PublicSite } from "../app-deps.ts";
 
 export interface OpenedApp {
@@ -46,7 +47,7 @@ export async function hostWithFallback(o: HostOptions): Promise<Host> {
         return;
       } catch (error) {
         handler = createPublicOnlyApp(o.publicSite, "cannot open it");
-        o.log(`database unavailable (${redact(String((error as Error)?.message ?? error))}); serving the last published site, retrying`);
+        o.log(`database unavailable (${redactSecrets(String((error as Error)?.message ?? error))}); serving the last published site, retrying`);
         await new Promise((r) => setTimeout(r, o.reconnectMs ?? 5000).unref());
       }
     }
@@ -103,9 +104,4 @@ function answerMalformedRequest(error: NodeJS.ErrnoException, socket: Duplex): v
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-/** Credentials a libSQL URL or error may carry are never logged. */
-function redact(text: string): string {
-  return text.replace(/(authToken|token|password)=[^&\s]+/gi, "$1=…");
 }

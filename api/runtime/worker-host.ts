@@ -9,6 +9,7 @@
  *  - queue (max_concurrency 1, so publishes never overlap): one publish for a whole batch of changes.
  */
 import type { ChangeEvent } from "../app-deps.ts";
+import { ConfigError, redactSecrets } from "../config.ts";
 import { bearerToken } from "../http/auth.ts";
 import { problemJson } from "../http/problem-response.ts";
 import { notFoundPage } from "../http/public-pages.ts";
@@ -108,7 +109,12 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
       try {
         herald = await open(env);
       } catch (error) {
-        log(`database unavailable: ${message(error).replace(/(authToken|token)=[^&\s]+/gi, "$1=…")}`);
+        if (error instanceof ConfigError) {
+          // Not an outage to wait out: every request says so until the variable is fixed.
+          log(`configuration error: ${redactSecrets(error.message)}`);
+          return problemJson(new Problem(500, "Herald Is Misconfigured", "Herald cannot start: its configuration is wrong (the log names the variable). Nothing was changed; the status page is still served."));
+        }
+        log(`database unavailable: ${redactSecrets(message(error))}`);
         return problemJson(new Problem(503, "Service Unavailable", "The database is unavailable; the status page is still served. Nothing was changed."), { "Retry-After": "5" });
       }
       const response = await herald.app.fetch(request);
@@ -121,7 +127,9 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
     },
 
     async scheduled(_controller: unknown, env: Env, ctx: ExecutionContext): Promise<void> {
-      const herald = await open(env).catch((error) => log(`scheduled: database unavailable, nothing to do: ${message(error)}`));
+      const herald = await open(env).catch((error) =>
+        log(error instanceof ConfigError ? `scheduled: configuration error: ${redactSecrets(error.message)}` : `scheduled: database unavailable, nothing to do: ${redactSecrets(message(error))}`),
+      );
       if (!herald) return;
       // Maintenances moved on time, response times checked: a periodic task steps once per run.
       await drainTasks(herald.checks, Infinity, log);
