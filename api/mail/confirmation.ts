@@ -11,6 +11,12 @@ import { headerSafe, listHeaders, unsubscribeUrl, type MailSettings, type Outgoi
 
 /** How long a confirmation link works. */
 export const CONFIRMATION_TTL_MS = 48 * 60 * 60 * 1000;
+/**
+ * A repeated request for a pending address within this window (a double click, an impatient
+ * second try) mails nothing new: the first mail's link still works. After it, a new mail is sent,
+ * in case the first was lost.
+ */
+export const CONFIRMATION_RESEND_WINDOW_MS = 10 * 60 * 1000;
 
 function confirmMac(secret: string, nonce: string): string {
   return base64url(hmacSha256(secret, `confirm:${nonce}`));

@@ -9,12 +9,13 @@ import {
   insertConfirmation,
   insertSubscriber,
   resubscribePending,
+  latestOpenConfirmationAt,
   setSubscriberComponents,
 } from "../../db/queries/subscribers.ts";
 import { normalizeEmail } from "../../domain/email.ts";
 import { newId } from "../../domain/ids.ts";
 import { problemResponse } from "../http/problem-response.ts";
-import { CONFIRMATION_TTL_MS, confirmationToken, confirmationTokenHash, newConfirmationNonce } from "../mail/confirmation.ts";
+import { CONFIRMATION_RESEND_WINDOW_MS, CONFIRMATION_TTL_MS, confirmationToken, confirmationTokenHash, newConfirmationNonce } from "../mail/confirmation.ts";
 import { Problem } from "../problem.ts";
 import { checkComponents, contentType, isForm, Refusal, type SubscriptionContext } from "./context.ts";
 import { backLink, p } from "./pages.ts";
@@ -91,6 +92,9 @@ export function subscribeRoutes(ctx: SubscriptionContext): Hono {
         } else if (existing.state === "pending") {
           id = existing.id;
           await setSubscriberComponents(tx, id, componentIds);
+          // A double click: the confirmation mailed moments ago still works; do not mail again.
+          const sentAt = await latestOpenConfirmationAt(tx, id, new Date().toISOString());
+          if (sentAt !== null && Date.now() - Date.parse(sentAt) < CONFIRMATION_RESEND_WINDOW_MS) return false;
         } else if (existing.state === "unsubscribed") {
           id = existing.id;
           await resubscribePending(tx, id, componentIds);

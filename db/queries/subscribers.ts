@@ -135,6 +135,17 @@ export async function insertConfirmation(
   await enqueueConfirmation(ex, { confirmationId: Number(inserted.lastInsertRowid), subscriberId: c.subscriberId, now: c.now });
 }
 
+/** When the newest still-usable confirmation for a subscriber was created, or null when none is. */
+export async function latestOpenConfirmationAt(ex: Executor, subscriberId: string, now: string): Promise<string | null> {
+  const result = await ex.execute({
+    sql: `SELECT MAX(created_at) AS at FROM subscription_confirmations
+           WHERE subscriber_id = ? AND used_at IS NULL AND expires_at > ?`,
+    args: [subscriberId, now],
+  });
+  const at = result.rows[0]?.at;
+  return at === null || at === undefined ? null : String(at);
+}
+
 export async function getConfirmationByHash(ex: Executor, tokenHash: string): Promise<ConfirmationRecord | null> {
   const result = await ex.execute({
     sql: "SELECT id, subscriber_id, nonce, expires_at, used_at FROM subscription_confirmations WHERE token_hash = ?",
