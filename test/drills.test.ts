@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readMailDir } from "./mime.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,16 +64,16 @@ describe("a drill", () => {
 
     const inFifteen = new Date(Date.now() + 15 * 60_000).toISOString();
     const drill = await callServer(server.url, token, "POST", "/api/v1/incidents", {
-      name: "Simulated database failure QX9", severity: "SEV1", body: "Drill body QX9: the primary is down.", drill: true,
+      name: "Simulated database failure drillprobe9", severity: "SEV1", body: "Drill body drillprobe9: the primary is down.", drill: true,
       components: { [apiId]: "major_outage" }, next_update_at: inFifteen, incident_commander: "@alice",
     });
     expect(drill).toMatchObject({ drill: true, incident_commander: "@alice", next_update_at: inFifteen });
     expect(drill.preview_url).toMatch(/^https:\/\/status\.example\.com\/preview\/[0-9a-f]{32}$/);
     const previewPath = new URL(drill.preview_url).pathname;
     const token32 = previewPath.split("/").pop()!;
-    await callServer(server.url, token, "POST", `/api/v1/incidents/${drill.id}/updates`, { status: "identified", body: "Identified QX9-2.", components: { [apiId]: "partial_outage" } });
-    await callServer(server.url, token, "POST", `/api/v1/incidents/${drill.id}/updates`, { status: "monitoring", body: "Monitoring QX9-3." });
-    const resolved = await callServer(server.url, token, "POST", `/api/v1/incidents/${drill.id}/updates`, { status: "resolved", body: "Resolved QX9-4." });
+    await callServer(server.url, token, "POST", `/api/v1/incidents/${drill.id}/updates`, { status: "identified", body: "Identified drillprobe9-2.", components: { [apiId]: "partial_outage" } });
+    await callServer(server.url, token, "POST", `/api/v1/incidents/${drill.id}/updates`, { status: "monitoring", body: "Monitoring drillprobe9-3." });
+    const resolved = await callServer(server.url, token, "POST", `/api/v1/incidents/${drill.id}/updates`, { status: "resolved", body: "Resolved drillprobe9-4." });
     expect(resolved.status).toBe("resolved");
     // The drill's updates record what was rehearsed…
     expect(resolved.incident_updates.at(-1).affected_components).toEqual([{ code: apiId, name: "API", old_status: "operational", new_status: "major_outage" }]);
@@ -91,7 +92,7 @@ describe("a drill", () => {
     expect(JSON.parse(surfaces.get("/api/v2/summary.json")!).status.indicator).toBe("none");
     expect(surfaces.get("/")).toContain("All Systems Operational");
     expect([...surfaces.keys()].filter((p) => p.startsWith("/history/")).length).toBeGreaterThan(0);
-    expect(leaks(surfaces, ["QX9", drill.id, token32, "preview"])).toEqual([]);
+    expect(leaks(surfaces, ["drillprobe9", drill.id, token32, "preview"])).toEqual([]);
     expect((await fetch(`${server.url}/incidents/${drill.id}`)).status).toBe(404);
 
     // Mail: the real incident's two updates were queued for the subscriber, the drill's none.
@@ -99,17 +100,17 @@ describe("a drill", () => {
     expect(await count("SELECT COUNT(*) AS n FROM outbox o JOIN incident_updates u ON u.id = o.update_id WHERE u.incident_id = ?", [drill.id])).toBe(0);
     expect(await count("SELECT COUNT(*) AS n FROM outbox_updates WHERE incident_id = ?", [drill.id])).toBe(0);
     expect(await eventually(async () => (await count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'")) === 2)).toBe(true);
-    const mails = readdirSync(join(dir, "mail")).map((f) => readFileSync(join(dir, "mail", f), "utf8"));
-    expect(mails.some((m) => m.includes("Real slowness"))).toBe(true);
-    expect(mails.filter((m) => m.includes("QX9") || m.includes(drill.id))).toEqual([]);
+    const mails = await readMailDir(join(dir, "mail"));
+    expect(mails.some((m) => m.everything.includes("Real slowness"))).toBe(true);
+    expect(mails.filter((m) => m.everything.includes("drillprobe9") || m.everything.includes(drill.id)).map((m) => m.file)).toEqual([]);
 
     // Webhooks: the real incident's envelopes arrived; nothing of the drill, not even its component.
     expect(await eventually(() => webhooks.received.filter((r) => r.body.includes("Real slowness")).length === 2)).toBe(true);
-    expect(webhooks.received.filter((r) => r.body.includes("QX9") || r.body.includes(drill.id) || r.body.includes("major_outage"))).toEqual([]);
+    expect(webhooks.received.filter((r) => r.body.includes("drillprobe9") || r.body.includes(drill.id) || r.body.includes("major_outage"))).toEqual([]);
 
     // The internal channel got every drill message, each marked as a drill, linking the preview.
-    expect(await eventually(() => slack.texts().filter((t) => t.includes("QX9")).length === 4)).toBe(true);
-    const drillMessages = slack.texts().filter((t) => t.includes("QX9"));
+    expect(await eventually(() => slack.texts().filter((t) => t.includes("drillprobe9")).length === 4)).toBe(true);
+    const drillMessages = slack.texts().filter((t) => t.includes("drillprobe9"));
     for (const text of drillMessages) {
       expect(text.startsWith(":test_tube: *DRILL")).toBe(true);
       expect(text).toContain(drill.preview_url);
@@ -125,8 +126,8 @@ describe("a drill", () => {
     const html = await preview.text();
     expect(html).toContain('<meta name="robots" content="noindex, nofollow">');
     expect(html).toContain("DRILL: this is a practice incident");
-    expect(html).toContain("Simulated database failure QX9");
-    expect(html).toContain("Resolved QX9-4.");
+    expect(html).toContain("Simulated database failure drillprobe9");
+    expect(html).toContain("Resolved drillprobe9-4.");
 
     // The management API lists it as a drill and measures the response.
     expect((await callServer(server.url, token, "GET", "/api/v1/drills")).map((d: { id: string }) => d.id)).toEqual([drill.id]);
@@ -142,7 +143,7 @@ describe("a drill", () => {
     expect(report.lapses).toEqual([]);
 
     // Its postmortem can be drafted (practice that too), but never published or mailed.
-    await callServer(server.url, token, "PUT", `/api/v1/incidents/${drill.id}/postmortem`, { body: "What we learned from QX9." });
+    await callServer(server.url, token, "PUT", `/api/v1/incidents/${drill.id}/postmortem`, { body: "What we learned from drillprobe9." });
     const refused = await fetch(`${server.url}/api/v1/incidents/${drill.id}/postmortem/publish`, {
       method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ notify_subscribers: true }),
     });

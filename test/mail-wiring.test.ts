@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readMailDir } from "./mime.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -46,12 +47,11 @@ describe("createMailDelivery", () => {
     const deadline = Date.now() + 10_000;
     while ((await outboxCounts(h.db.client)).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await loops.stop();
-    const files = readdirSync(mailDir).filter((f) => f.endsWith(".eml"));
-    expect(files).toHaveLength(1);
-    const eml = readFileSync(join(mailDir, files[0]!), "utf8");
-    expect(eml).toContain("\r\nTo: ada@example.com\r\n");
-    expect(eml).toMatch(/\r\nSubject: \[INVESTIGATING\] Queue backlog - \w{3} \d{1,2}, \d{4}\r\n/);
-    expect(eml).toContain("From: Example <status@status.example.com>");
+    const mails = await readMailDir(mailDir);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toEqual(["ada@example.com"]);
+    expect(mails[0]!.subject).toMatch(/^\[INVESTIGATING\] Queue backlog - \w{3} \d{1,2}, \d{4}$/);
+    expect(mails[0]!.from).toBe("Example <status@status.example.com>");
     expect(logs.some((l) => l.includes("accepted, sent=1"))).toBe(true);
   });
 
