@@ -15,13 +15,13 @@ let h: TestHerald;
 let fake: FakeResend;
 let logs: string[];
 
-function sender(options: { timeoutMs?: number; rate?: number } = {}): OutboxSender {
+function sender(options: { timeoutMs?: number; rate?: number; baseBackoffMs?: number } = {}): OutboxSender {
   return new OutboxSender({
     db: h.db,
     mailer: new ResendMailer({ apiKey: API_KEY, baseUrl: fake.url, timeoutMs: options.timeoutMs ?? 2000 }),
     settings,
     ratePerSecond: options.rate ?? 100,
-    baseBackoffMs: 50,
+    baseBackoffMs: options.baseBackoffMs ?? 50,
     pollMs: 20,
     log: (line) => logs.push(line),
   });
@@ -96,7 +96,7 @@ describe("the outbox sender against the real Resend SDK", () => {
     expect(fake.requests.map((r) => r.answer)).toEqual([429, 200]);
     expect(fake.requests[1]!.idempotencyKey).toBe(fake.requests[0]!.idempotencyKey);
     expect(fake.requests[1]!.payload).toEqual(fake.requests[0]!.payload);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950); // retry-after 1 s (timers may fire a hair early against the wall clock)
     expectExactlyOnce(30);
     const attempts = await h.db.client.execute("SELECT DISTINCT attempts FROM outbox");
     expect(attempts.rows.map((r) => Number(r.attempts))).toEqual([2]);
@@ -176,6 +176,41 @@ describe("the outbox sender against the real Resend SDK", () => {
     expect(step).toMatchObject({ kind: "batch", outcome: "accepted", sent: 1 });
     expect(await s.counts()).toEqual({ pending: 0, sent: 1, failed: 250 });
     expect(fake.deliveredTo("stay@example.com")).toBe(1);
+  });
+
+  it("a batch waiting out its backoff does not hold back fresh mail", async () => {
+    await addSubscribers(h.db, 30);
+    const s = sender({ baseBackoffMs: 10 * 60_000 }); // the failed batch waits minutes
+    await declare(h.db, mailHooks, { name: "First incident" });
+    fake.fail({ kind: "500" });
+    const failed = await s.drainOnce();
+    expect(failed).toMatchObject({ kind: "batch", outcome: "retry", sent: 0 });
+
+    // A new incident's notices go out at once, beside the batch that waits.
+    await declare(h.db, mailHooks, { name: "Second incident" });
+    const fresh = await s.drainOnce();
+    expect(fresh).toMatchObject({ kind: "batch", outcome: "accepted", sent: 30 });
+    expect(fake.deliveries.filter((d) => d.email.subject.includes("Second incident"))).toHaveLength(30);
+    expect(fake.deliveries.filter((d) => d.email.subject.includes("First incident"))).toHaveLength(0);
+
+    // Then nothing is due: the sender says how long until the failed batch's retry, and keeps it.
+    const waiting = await s.drainOnce();
+    expect(waiting.kind).toBe("waiting");
+    expect(await s.counts()).toEqual({ pending: 30, sent: 30, failed: 0 });
+    const keys = await h.db.client.execute("SELECT COUNT(DISTINCT batch_key) AS n FROM outbox WHERE status = 'pending'");
+    expect(Number(keys.rows[0]!.n)).toBe(1);
+  });
+
+  it("a provider's retry-after pauses every batch, not only the one it answered", async () => {
+    await addSubscribers(h.db, 30);
+    const s = sender({ baseBackoffMs: 10 });
+    await declare(h.db, mailHooks, { name: "First incident" });
+    fake.fail({ kind: "429", retryAfterSeconds: 30 });
+    expect(await s.drainOnce()).toMatchObject({ kind: "batch", outcome: "retry" });
+    await declare(h.db, mailHooks, { name: "Second incident" });
+    const paused = await s.drainOnce();
+    expect(paused.kind).toBe("waiting");
+    expect(fake.requests).toHaveLength(1);
   });
 
   it("keeps to the rate limit (token bucket)", async () => {

@@ -93,6 +93,8 @@ export class OutboxSender {
   private readonly maxBackoffMs: number;
   private readonly pollMs: number;
   private readonly log: (line: string) => void;
+  /** Until when the provider asked for no requests at all (a retry-after); epoch ms. */
+  private pausedUntil = 0;
 
   constructor(options: SenderOptions) {
     this.db = options.db;
@@ -110,25 +112,30 @@ export class OutboxSender {
     return outboxCounts(this.db.client);
   }
 
-  /** One step: resend the in-flight batch if due, else start a new one. */
+  /**
+   * One step: resend the in-flight batch whose retry is due, else start a new batch from fresh rows,
+   * else report how long until the next retry. A batch waiting out its backoff never holds back the
+   * others; only the provider's own "slow down" (a 429 with retry-after) pauses every batch.
+   */
   async drainOnce(): Promise<DrainResult> {
     const now = new Date();
-    let batchKey: string;
+    if (this.pausedUntil > now.getTime()) return { kind: "waiting", untilMs: this.pausedUntil - now.getTime() };
+    let batchKey: string | null = null;
     const inFlight = await firstInFlightBatch(this.db.client);
-    if (inFlight) {
-      const dueMs = Date.parse(inFlight.dueAt) - now.getTime();
-      if (dueMs > 0) return { kind: "waiting", untilMs: dueMs };
-      batchKey = inFlight.batchKey;
-    } else {
-      batchKey = `herald-${newId()}${newId()}`;
+    if (inFlight && Date.parse(inFlight.dueAt) <= now.getTime()) batchKey = inFlight.batchKey;
+    else {
+      const fresh = `herald-${newId()}${newId()}`;
       for (;;) {
-        const { assigned, dropped } = await this.db.write((tx) => assignBatch(tx, batchKey, now.toISOString(), this.batchSize));
-        if (assigned > 0) break;
+        const { assigned, dropped } = await this.db.write((tx) => assignBatch(tx, fresh, now.toISOString(), this.batchSize));
+        if (assigned > 0) {
+          batchKey = fresh;
+          break;
+        }
         // A page of rows for people who left since: closed; look at the next page at once.
-        if (dropped === 0) return { kind: "idle" };
+        if (dropped === 0) break;
       }
+      if (batchKey === null) return inFlight ? { kind: "waiting", untilMs: Date.parse(inFlight.dueAt) - now.getTime() } : { kind: "idle" };
     }
-
     const items = await batchItems(this.db.client, batchKey);
     if (items.length === 0) return { kind: "idle" };
     const messages = items.map((item) => messageFor(this.settings, item));
@@ -156,6 +163,8 @@ export class OutboxSender {
       const exponential = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** attempts);
       const jittered = exponential * (0.5 + Math.random() * 0.5);
       const delay = Math.max(jittered, outcome.retryAfterMs ?? 0);
+      // The provider asked everyone to wait (rate limited): no batch goes out before then.
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs !== null) this.pausedUntil = Date.now() + outcome.retryAfterMs;
       await this.db.write((tx) => deferBatch(tx, batchKey, outcome.error, new Date(Date.now() + delay).toISOString()));
       this.log(`mail: batch ${batchKey} (${items.length} messages) will be retried in ${Math.round(delay)} ms: ${outcome.error}`);
     } else {

@@ -67,9 +67,9 @@ export async function enqueueConfirmation(ex: Executor, c: { confirmationId: num
 }
 
 /**
- * The in-flight batch (assigned a key, still pending) to deal with first, if any: its key and
- * when it is due. While one exists no new batch is started, so a provider outage or rate limit
- * pauses the whole sender instead of spreading failures over more batches.
+ * The in-flight batch (assigned a key, still pending) whose retry is due soonest, if any: its key
+ * and when it is due. Each batch keeps its own schedule: one that keeps failing waits alone while
+ * fresh batches go out (the provider's rate limit is the only bound they share).
  */
 export async function firstInFlightBatch(ex: Executor): Promise<{ batchKey: string; dueAt: string } | null> {
   const result = await ex.execute(
