@@ -13,6 +13,7 @@ import { startLoops } from "../api/runtime/tasks.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { startTestHerald, type TestHerald } from "./harness.ts";
 import { addSubscriber, settings } from "./mail-helpers.ts";
+import { insertConfirmation } from "../db/queries/subscribers.ts";
 
 let h: TestHerald;
 let mailDir: string;
@@ -72,6 +73,24 @@ describe("createMailDelivery", () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it("one sender with one MAIL_RATE_LIMIT budget sends confirmations and notices alike", async () => {
+    const mail = createMailDelivery({ db: h.db, config: h.config, env: { MAIL_DIR: mailDir, HERALD_SECRET: "s3cret", MAIL_RATE_LIMIT: "50" }, log: () => {}, localMailer });
+    expect(mail.sender.ratePerSecond).toBe(50);
+    // A confirmation is a row of the same outbox, sent by that sender in the same batches as a notice.
+    h.deps.hooks = mail.hooks;
+    const pendingId = await addSubscriber(h.db, "grace@example.com", "pending");
+    await h.db.write((tx) =>
+      insertConfirmation(tx, { subscriberId: pendingId, nonce: "wiring-nonce", tokenHash: "wiring-hash", expiresAt: new Date(Date.now() + 3_600_000).toISOString(), now: new Date().toISOString() }),
+    );
+    await declareViaApi("Budget check");
+    expect(await mail.sender.drainOnce()).toMatchObject({ kind: "batch", outcome: "accepted", sent: 2 });
+    const subjects = (await readMailDir(mailDir)).map((m) => m.subject);
+    expect(subjects.some((s) => s.startsWith("Confirm your subscription"))).toBe(true);
+    expect(subjects.some((s) => s.includes("Budget check"))).toBe(true);
+    await h.db.client.execute("DELETE FROM outbox");
+    await h.db.client.execute("DELETE FROM subscription_confirmations");
   });
 
   it("refuses to send through Resend without HERALD_SECRET, and rejects a bad rate", () => {

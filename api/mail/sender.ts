@@ -96,11 +96,14 @@ export class OutboxSender {
   /** Until when the provider asked for no requests at all (a retry-after); epoch ms. */
   private pausedUntil = 0;
 
+  /** Provider requests per second: the one budget for every mail Herald sends (MAIL_RATE_LIMIT). */
+  readonly ratePerSecond: number;
   constructor(options: SenderOptions) {
+    this.ratePerSecond = options.ratePerSecond ?? 2;
     this.db = options.db;
     this.mailer = options.mailer;
     this.settings = options.settings;
-    this.bucket = new TokenBucket(options.ratePerSecond ?? 2);
+    this.bucket = new TokenBucket(this.ratePerSecond);
     this.batchSize = Math.min(100, Math.max(1, options.batchSize ?? 100));
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 10 * 60_000;
