@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { DRILL_MARKER } from "../api/internal/message.ts";
 import { readMailDir } from "./mime.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,8 +112,11 @@ describe("a drill", () => {
     // The internal channel got every drill message, each marked as a drill, linking the preview.
     expect(await eventually(() => slack.texts().filter((t) => t.includes("drillprobe9")).length === 4)).toBe(true);
     const drillMessages = slack.texts().filter((t) => t.includes("drillprobe9"));
+    // The marker exactly as the README promises it, so a filter written from the README matches.
+    const documented = /every message there starting with\s+`([^`]+)`/.exec(readFileSync(new URL("../README.md", import.meta.url), "utf8"))![1]!;
+    expect(documented).toBe(DRILL_MARKER);
     for (const text of drillMessages) {
-      expect(text.startsWith(":test_tube: *DRILL")).toBe(true);
+      expect(text.startsWith(documented)).toBe(true);
       expect(text).toContain(drill.preview_url);
     }
     expect(drillMessages[0]).toContain("(drill started by Ada)");

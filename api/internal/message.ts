@@ -65,7 +65,9 @@ export function fillInternalTemplate(template: InternalTemplate, values: Readonl
   return template.source.replace(PLACEHOLDER, (_, key: string) => escapeSlack(values[key as InternalPlaceholder]));
 }
 
-export const DRILL_BANNER = ":test_tube: *DRILL: practice incident, not real. Customers see nothing of it.*";
+/** What every drill message starts with, word for word as the README documents it, for people's filters. */
+export const DRILL_MARKER = ":test_tube: *DRILL: practice incident, not real.*";
+export const DRILL_BANNER = `${DRILL_MARKER} Customers see nothing of it.`;
 
 /** What a message for the internal channel looks like on the wire (Slack incoming webhook). */
 export interface InternalPayload {
