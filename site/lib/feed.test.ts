@@ -72,11 +72,12 @@ describe("channel", () => {
     expect(one).toContain("<lastBuildDate>Sun, 29 Mar 2026 12:00:00 GMT</lastBuildDate>");
   });
 
-  test("a page name with XML specials, ]]> and a fake lastBuildDate round-trips exactly", async () => {
+  test("a page name with XML specials, ]]> and a fake lastBuildDate stays text", async () => {
     const name = `A&B <"Ops"> ]]> <lastBuildDate>x</lastBuildDate>`;
     const s = snapshot({ page: { ...snapshot().page, name } });
     const feed = await parse(historyRss(s));
-    expect(feed.title).toBe(`${name} Status - Incident History`);
+    expect(feed.title).not.toMatch(/[<>]/);
+    expect(htmlText(feed.title!)).toBe(`${name} Status - Incident History`);
     expect(feed["lastBuildDate"]).toBe("Sun, 29 Mar 2026 12:00:00 GMT");
   });
 
@@ -216,12 +217,14 @@ describe("titles and descriptions", () => {
     );
   });
 
-  test("an incident name with & < > \" round-trips exactly through the parser", async () => {
+  test("an incident name with & < > \" reaches a reader as text, whether it renders titles as text or as HTML", async () => {
     const name = `Tom & Jerry <"Edge"> 'quotes' ]]> </title><script>x</script>`;
     const i = incident({ id: "inspecial001", name }, [["identified", "2026-03-29T10:00:00.000Z"]]);
     const xml = historyRss(snapshot({ feedIncidents: [i] }));
     const feed = await parse(xml);
-    expect(feed.items[0]!.title).toBe(`${name} — Identified`);
+    // The title is escaped text: no markup for a reader that renders it as HTML; decoded, the name as written.
+    expect(feed.items[0]!.title).not.toMatch(/[<>]/);
+    expect(htmlText(feed.items[0]!.title!)).toBe(`${name} — Identified`);
     // The title is character data: outside CDATA sections there is no markup from the name.
     expect(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "")).not.toMatch(/<script|Jerry/);
   });
@@ -271,6 +274,14 @@ describe("titles and descriptions", () => {
     expect(text[3]).toContain("]]><script>alert(2)</script>");
     expect(html[4]).not.toMatch(/<(a|iframe|svg)\b[^>]*(href|src|on\w+)=/i);
     expect(html[5]).toMatch(/<p>y z javascript:alert\(8\)<\/p>$/); // refused links: labels, and the autolink as plain text
+  });
+
+  test("an incident named like markup never becomes markup in an RSS title", async () => {
+    const i = incident({ id: "inimgtitle01", name: "<img src=x onerror=alert(1)>" }, [["investigating", "2026-03-29T10:00:00.000Z"]]);
+    const feed = await parse(historyRss(snapshot({ feedIncidents: [i] })));
+    const title = feed.items[0]!.title!;
+    expect(tags(title)).toEqual([]);
+    expect(title).toBe("&lt;img src=x onerror=alert(1)&gt; — Investigating");
   });
 
   test("characters XML forbids are dropped instead of breaking the feed", async () => {

@@ -192,10 +192,19 @@ function setLastBuildDate(xml: string, date: Date): string {
   });
 }
 
+/**
+ * RSS titles are plain text, but many readers render them as HTML: an incident named
+ * `<img src=x onerror=…>` would run there. Escaped, such a reader shows the name as written.
+ * (The rss package wraps titles in CDATA, which protects the XML, not the reader.)
+ */
+export function rssPlainText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
 export function historyRss(snapshot: SiteSnapshot): string {
   const { page } = snapshot;
   const feed = new RSS({
-    title: xmlSafe(historyFeedTitle(page)),
+    title: rssPlainText(xmlSafe(historyFeedTitle(page))),
     description: xmlSafe(`Every update on incidents and scheduled maintenance for ${page.name}`),
     site_url: page.url,
     feed_url: historyFeedUrl(page),
@@ -204,7 +213,7 @@ export function historyRss(snapshot: SiteSnapshot): string {
   });
   for (const item of historyItems(snapshot)) {
     feed.item({
-      title: item.title,
+      title: rssPlainText(item.title),
       description: item.description,
       url: item.link,
       guid: item.guid,
