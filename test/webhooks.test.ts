@@ -193,6 +193,16 @@ describe("a real server", () => {
     expect(receiver.challenges.length).toBe(challengesBefore + 1); // the endpoint was challenged
     const id = /^Registered webhook ([0-9a-z]{12}) → /.exec(added.stdout)![1]!;
     expect(added.stdout).toContain(`\n${await signingSecret(SECRET, id)}\n`);
+    // --component takes names, as every other command does.
+    await callServer(server.url, admin, "POST", "/api/v1/components", { name: "Checkout API" });
+    const component = (await callServer(server.url, admin, "GET", "/api/v1/components")).find((c: { name: string }) => c.name === "Checkout API");
+    const named = await herald(["webhooks", "add", `${receiver.url}/cli-named`, "--email", "cli@example.com", "--component", "checkout api"]);
+    expect(named.code, named.stderr).toBe(0);
+    const namedId = /^Registered webhook ([0-9a-z]{12}) → /.exec(named.stdout)![1]!;
+    const stored = await server.deps!.db.client.execute({ sql: "SELECT component_ids FROM webhook_subscriptions WHERE id = ?", args: [namedId] });
+    expect(JSON.parse(String(stored.rows[0]!.component_ids))).toEqual([component.id]);
+    const unknownComponent = await herald(["webhooks", "add", `${receiver.url}/cli-unknown`, "--email", "cli@example.com", "--component", "No Such Thing"]);
+    expect(unknownComponent).toMatchObject({ code: 1, stderr: 'herald: no component "No Such Thing" (see: herald component list)\n' });
     const refused = await herald(["webhooks", "add", "http://10.0.0.1/hook", "--email", "cli@example.com"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("endpoint");

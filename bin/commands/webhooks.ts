@@ -1,5 +1,5 @@
 /** `herald webhooks …`: webhook subscriptions, their registration and quarantine (admin key). */
-import { noMoreArgs, requireArg } from "../arguments.ts";
+import { noMoreArgs, requireArg, resolveComponent } from "../arguments.ts";
 import { show, UsageError, type Command, type CommandGroup } from "../command.ts";
 import * as fmt from "../format.ts";
 
@@ -18,7 +18,7 @@ const commands: Command[] = [
   },
   {
     name: "webhooks add",
-    synopsis: "ENDPOINT --email CONTACT [--component ID]...",
+    synopsis: "ENDPOINT --email CONTACT [--component NAME|ID]...",
     summary: "Register a webhook subscriber: Herald POSTs a challenge the endpoint must echo, then prints the signing secret (shown once). CONTACT is mailed if the endpoint gets quarantined.",
     example: "herald webhooks add https://hooks.example.com/herald --email ops@example.com",
     options: ["email", "component"],
@@ -28,8 +28,11 @@ const commands: Command[] = [
       noMoreArgs(ctx, 1);
       const email = ctx.values.email;
       if (!email) throw new UsageError("--email CONTACT is required: the address told when the endpoint fails");
-      const componentIds = ctx.values.component;
-      const response = await ctx.client().registerWebhook({ endpoint, email, ...(componentIds?.length ? { component_ids: componentIds } : {}) });
+      const refs = ctx.values.component ?? [];
+      const client = ctx.client();
+      const components = refs.length > 0 ? (await client.listComponents()).data : [];
+      const componentIds = refs.map((ref) => resolveComponent(ref.trim(), components));
+      const response = await client.registerWebhook({ endpoint, email, ...(componentIds.length ? { component_ids: componentIds } : {}) });
       show(ctx, response, (w) => [
         `Registered webhook ${w.id} → ${w.endpoint} (${w.status}); contact ${w.email}`,
         `signing secret (shown once; verify the ${w.signature_header} header with it):`,
