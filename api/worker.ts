@@ -22,7 +22,7 @@ import { setTemplateSource } from "../templates/source.ts";
 import { systemClock } from "./clock.ts";
 import { checkEnvironment, ConfigError, readConfig } from "./config.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
-import { workerHandlers, type PublishMessage } from "./runtime/worker-host.ts";
+import { cloudflareClientIp, workerHandlers, type PublishMessage } from "./runtime/worker-host.ts";
 
 /** The bindings and variables wrangler.toml declares (secrets set with `wrangler secret put`). */
 export interface WorkerEnv {
@@ -87,6 +87,7 @@ export default workerHandlers<WorkerEnv>({
       site: siteOf(env),
       renderer: createSiteRenderer(astroApp, siteBuild.buildId),
       stylesheet: () => siteBuild.stylesheet,
+      clientIp: cloudflareClientIp,
     });
   },
 });

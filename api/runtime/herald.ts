@@ -61,6 +61,8 @@ export interface RuntimeParts {
   publish(event: ChangeEvent): void;
   /** Something was queued for delivery (mail, a confirmation, an internal update, a webhook). */
   deliveriesQueued(): void;
+  /** Who is asking, for per-IP limits (default: the socket's peer, Node's). */
+  clientIp?: (request: Request, env: unknown) => string | null | undefined;
   /** How often maintenances are moved on time and response times checked, for loop schedulers (ms; 0: never). */
   scheduleMs?: number;
   responseCheckMs?: number;
@@ -113,6 +115,7 @@ export function assembleHerald(parts: RuntimeParts): Herald {
       },
       stylesheet: parts.stylesheet,
       webhooks: config.webhooks,
+      ...(parts.clientIp ? { clientIp: parts.clientIp } : {}),
     },
     onChange,
   };

@@ -43,6 +43,14 @@ export interface WorkerHost<Env> {
   log(line: string): void;
 }
 
+/**
+ * On Workers there is no socket: Cloudflare's edge sets CF-Connecting-IP to the client's address
+ * (replacing any value a client sent), so per-IP limits count each client apart.
+ */
+export function cloudflareClientIp(request: Request): string | null {
+  return request.headers.get("CF-Connecting-IP");
+}
+
 /** Paths the app answers; everything else is the published site. */
 const APP_PATH = /^\/(api\/v1|subscriptions)(\/|$)/;
 /** How long one invocation keeps sending (the cron runs every minute; work after a response may take up to 30 s). */

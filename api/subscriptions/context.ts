@@ -32,6 +32,17 @@ export interface SubscriptionDeps {
   /** Webhook registration (`{endpoint, email}`); absent: refused. */
   webhooks?: { allowLoopback: boolean; timeoutMs: number; fetch?: typeof fetch };
   log?: (line: string) => void;
+  /**
+   * Who is asking, for the per-IP limit; the runtime knows how (Node: the socket's address; Workers:
+   * Cloudflare's CF-Connecting-IP, which the edge sets and a client cannot forge). Default: Node's.
+   */
+  clientIp?: (request: Request, env: unknown) => string | null | undefined;
+}
+
+/** Node's answer to "who is asking": the socket's peer (a client-sent header would be forgeable). */
+export function socketClientIp(_request: Request, env: unknown): string | undefined {
+  const e = env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined;
+  return e?.incoming?.socket?.remoteAddress ?? e?.server?.incoming?.socket?.remoteAddress;
 }
 
 /** A sliding-window counter per key, in memory. */

@@ -17,13 +17,13 @@ import { newId } from "../../domain/ids.ts";
 import { problemResponse } from "../http/problem-response.ts";
 import { CONFIRMATION_RESEND_WINDOW_MS, CONFIRMATION_TTL_MS, confirmationToken, confirmationTokenHash, newConfirmationNonce } from "../mail/confirmation.ts";
 import { Problem } from "../problem.ts";
-import { checkComponents, contentType, isForm, Refusal, type SubscriptionContext } from "./context.ts";
+import { checkComponents, contentType, isForm, Refusal, socketClientIp, type SubscriptionContext } from "./context.ts";
 import { backLink, p } from "./pages.ts";
 import { registerWebhook } from "./webhooks.ts";
 
-function clientIp(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } }; server?: { incoming?: { socket?: { remoteAddress?: string } } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? env?.server?.incoming?.socket?.remoteAddress ?? "unknown";
+/** The client's address as the runtime knows it; requests whose address is unknown share one bucket. */
+function clientIp(c: Context, deps: SubscriptionContext["deps"]): string {
+  return (deps.clientIp ?? socketClientIp)(c.req.raw, c.env) || "unknown";
 }
 
 export function subscribeRoutes(ctx: SubscriptionContext): Hono {
@@ -42,7 +42,7 @@ export function subscribeRoutes(ctx: SubscriptionContext): Hono {
       return page(r.status === 429 ? "Too many requests" : "Subscription not possible", p(r.detail) + `<p><a href="/">Back to the status page</a></p>`, r.status, headers);
     };
     try {
-      const wait = perIp.hit(clientIp(c));
+      const wait = perIp.hit(clientIp(c, deps));
       if (wait > 0) throw new Refusal(429, "Too Many Requests", `Too many subscription requests from your network; try again in ${Math.ceil(wait / 60)} minute(s).`, undefined, wait);
 
       let email: unknown;
