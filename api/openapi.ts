@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { HeraldConfig } from "./config.ts";
 import { SLUG_PATTERN } from "../domain/templates.ts";
+import { IDEMPOTENCY_KEY_PATTERN } from "./http/idempotency.ts";
 
 /** What a route tells the OpenAPI document: the same schema object that validates its body. */
 export interface RouteDoc {
@@ -12,6 +13,20 @@ export interface RouteDoc {
   query?: z.ZodType;
   action?: string;
   success: 200 | 201;
+  /** A list route answers with a JSON array; every other route with an object. */
+  returns?: "array";
+  /**
+   * Rules the schema cannot state because they depend on stored data or on now (a component id
+   * must exist, a maintenance must end after it starts). Published as `x-herald-rules`: these
+   * fields, and only these, may be refused (422) in a request that matches the schema.
+   */
+  rules?: readonly HeraldRule[];
+}
+
+export interface HeraldRule {
+  /** The field as a 422's `errors[].field` names it; `components.*` stands for any key of that map. */
+  field: string;
+  rule: string;
 }
 
 const PROBLEM_SCHEMA = {
@@ -52,23 +67,22 @@ export function buildOpenApi(routes: readonly RouteDoc[], config: HeraldConfig):
         parameters.push({ name, in: "query", required: query.required?.includes(name) ?? false, schema });
       }
     }
+    if (route.method !== "get") {
+      // Every write goes through the same idempotent runner (api/routes/kit.ts), with or without a body.
+      parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN.source }, description: "Retries with the same key return the first response and write nothing." });
+    }
     const operation: Record<string, unknown> = {
       summary: route.summary,
       ...(route.action ? { description: `Requires permission \`${route.action}\`.` } : {}),
       ...(parameters.length ? { parameters } : {}),
+      ...(route.rules?.length ? { "x-herald-rules": route.rules } : {}),
       responses: {
-        [route.success]: { description: "Success", content: { "application/json": { schema: { type: "object" } } } },
+        [route.success]: { description: "Success", content: { "application/json": { schema: route.returns === "array" ? { type: "array", items: { type: "object" } } : { type: "object" } } } },
         default: { description: "A problem (RFC 9457)", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } },
       },
     };
     if (route.body) {
       operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } };
-      if (route.method === "post") {
-        operation.parameters = [
-          ...parameters,
-          { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 }, description: "Retries with the same key return the first response and write nothing." },
-        ];
-      }
     }
     (paths[path] ??= {})[route.method] = operation;
   }

@@ -24,31 +24,41 @@ export const LIMITS = {
   componentsPerUpdate: 200,
 } as const;
 
-// Control characters (C0 other than tab and newlines, DEL, and C1 such as U+009B, which terminals
-// read as an escape sequence) never belong in text a customer will read.
-const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const CONTROL_CHARS_OR_NEWLINE = /[\u0000-\u001F\u007F-\u009F]/;
+// Each rule is a pattern, so the OpenAPI document states it exactly as the server checks it (a
+// schema-driven client or fuzzer then knows every refusal in advance). All use the `u` flag, as
+// JSON Schema patterns do: a class of surrogates then matches only a lone, unpaired one.
+/** Something besides white space: a name of spaces would be trimmed to nothing. */
+const NOT_BLANK = /\S/u;
+/** Control characters (C0 other than tab and newlines, DEL, and C1 such as U+009B, which terminals read as an escape sequence) never belong in text a customer will read. */
+const NO_CONTROL_CHARS = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$/u;
+const ONE_LINE_NO_CONTROL_CHARS = /^[^\u0000-\u001F\u007F-\u009F]*$/u;
+/** A lone surrogate (half an emoji) cannot be stored or mailed faithfully. */
+const WELL_FORMED = /^[^\uD800-\uDFFF]*$/u;
 
-const wellFormed = (value: string) => value.isWellFormed();
-
-export function singleLine(label: string, max: number) {
+/** JSON Schema counts characters (code points), not UTF-16 units: so does Herald, so an emoji is one character in both. */
+function atMostCharacters(label: string, max: number) {
   return z
     .string()
-    .trim()
-    .min(1, `${label} must not be empty.`)
-    .max(max, `${label} must be at most ${max} characters.`)
-    .refine(wellFormed, `${label} contains invalid Unicode.`)
-    .refine((v) => !CONTROL_CHARS_OR_NEWLINE.test(v), `${label} must be one line without control characters.`);
+    .refine((v) => v.length <= max || [...v].length <= max, `${label} must be at most ${max} characters.`)
+    .meta({ maxLength: max });
 }
 
+/** Text on one line. Length and rules apply to the text as sent; what is stored is trimmed. */
+export function singleLine(label: string, max: number) {
+  return atMostCharacters(label, max)
+    .regex(NOT_BLANK, `${label} must not be empty.`)
+    .regex(ONE_LINE_NO_CONTROL_CHARS, `${label} must be one line without control characters.`)
+    .regex(WELL_FORMED, `${label} contains invalid Unicode.`)
+    .trim();
+}
+
+/** Text of several lines (Markdown). Length and rules apply to the text as sent; what is stored is trimmed. */
 export function multiLine(label: string, max: number) {
-  return z
-    .string()
-    .trim()
-    .min(1, `${label} must not be empty.`)
-    .max(max, `${label} must be at most ${max} characters.`)
-    .refine(wellFormed, `${label} contains invalid Unicode.`)
-    .refine((v) => !CONTROL_CHARS.test(v), `${label} must not contain control characters.`);
+  return atMostCharacters(label, max)
+    .regex(NOT_BLANK, `${label} must not be empty.`)
+    .regex(NO_CONTROL_CHARS, `${label} must not contain control characters.`)
+    .regex(WELL_FORMED, `${label} contains invalid Unicode.`)
+    .trim();
 }
 
 export const componentId = z.string().regex(/^[0-9a-z]{12}$/, "Must be a 12-character component id.");
@@ -59,7 +69,14 @@ export const isoDateTime = z.iso.datetime({ offset: true, message: "Must be an I
 export const componentStatuses = z
   .record(componentId, componentStatus)
   .refine((v) => Object.keys(v).length <= LIMITS.componentsPerUpdate, `At most ${LIMITS.componentsPerUpdate} components per update.`)
+  .meta({ maxProperties: LIMITS.componentsPerUpdate })
   .describe("Component id → the status this update sets it to.");
+
+/** The rules of request bodies that depend on stored data or on now, as `x-herald-rules` states them (see api/openapi.ts). */
+export const RULES = {
+  components: { field: "components.*", rule: "Each key must be the id of an existing component that is not a group." },
+  nextUpdateAt: { field: "next_update_at", rule: "Must be in the future, at most 7 days ahead, and not on a resolving update." },
+} as const;
 
 export const templateSlug = z
   .string()

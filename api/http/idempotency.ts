@@ -3,12 +3,12 @@ import { sha256Hex } from "../../domain/digest.ts";
 import { Problem } from "../problem.ts";
 
 /** Idempotency-Key: 1–255 visible ASCII characters (a UUID is typical). */
-const KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,255}$/;
 
 export function readIdempotencyKey(c: Context): string | null {
   const key = c.req.header("Idempotency-Key");
   if (key === undefined) return null;
-  if (!KEY_PATTERN.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new Problem(400, "Bad Request", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
   }
   return key;

@@ -19,6 +19,11 @@ const NewComponentSchema = z.strictObject({
   start_date: z.iso.date().nullable().optional(),
 });
 
+const groupRules = [
+  { field: "group_id", rule: "Must be the id of an existing component group." },
+  { field: "group", rule: "Give either group or group_id, not both." },
+] as const;
+
 const ComponentPatchSchema = z.strictObject({
   name: singleLine("name", LIMITS.name).optional(),
   description: multiLine("description", LIMITS.description).nullable().optional(),
@@ -28,18 +33,18 @@ const ComponentPatchSchema = z.strictObject({
   showcase: z.boolean().optional(),
   only_show_if_degraded: z.boolean().optional(),
   start_date: z.iso.date().nullable().optional(),
-});
+}).meta({ minProperties: 1 });
 
 export function componentRoutes({ db, page, write }: RouteContext): ResourceRoutes {
   const routes = new ResourceRoutes();
 
-  routes.add({ method: "get", path: "/components", summary: "List components and groups", success: 200 }, async (c) => {
+  routes.add({ method: "get", path: "/components", summary: "List components and groups", success: 200, returns: "array" }, async (c) => {
     const views = await listComponentViews(db.client);
     return c.json(views.map((v) => componentJson(v, page)));
   });
 
   routes.add(
-    { method: "post", path: "/components", summary: "Create a component", action: "component:write", body: NewComponentSchema, success: 201 },
+    { method: "post", path: "/components", summary: "Create a component", action: "component:write", body: NewComponentSchema, success: 201, rules: groupRules },
     async (c, body, raw) =>
       write(c, raw, 201, (r) => ({ type: "component", id: (r as { id: string }).id }), async (ctx) => {
         return componentJson(await createComponent(ctx, body), page);
@@ -47,7 +52,7 @@ export function componentRoutes({ db, page, write }: RouteContext): ResourceRout
   );
 
   routes.add(
-    { method: "patch", path: "/components/:id", summary: "Change a component", action: "component:write", body: ComponentPatchSchema, success: 200 },
+    { method: "patch", path: "/components/:id", summary: "Change a component", action: "component:write", body: ComponentPatchSchema, success: 200, rules: [...groupRules, { field: "status", rule: "A group's status is its most degraded child's; it cannot be set." }, { field: "group_id", rule: "Groups do not nest: a group cannot join a group, nor a component a group that is itself in one." }] },
     async (c, body, raw) => {
       const id = idParam(c, "component");
       return write(c, raw, 200, () => ({ type: "component", id }), async (ctx) => {

@@ -59,7 +59,7 @@ const IncidentListQuerySchema = z.strictObject({
 
 /** GET /incidents, /drills and /maintenances: newest first, `status=open|resolved`, `limit`, `page`. */
 export function addIncidentListRoute(routes: ResourceRoutes, ctx: RouteContext, kind: IncidentKind, path: string, summary: string, drillsOnly = false): void {
-  routes.add({ method: "get", path, summary, query: IncidentListQuerySchema, success: 200 }, async (c) => {
+  routes.add({ method: "get", path, summary, query: IncidentListQuerySchema, success: 200, returns: "array" }, async (c) => {
     const query = validate(IncidentListQuerySchema, c.req.query(), "The query string is invalid.");
     const limit = query.limit ?? 50;
     const state = query.status === "open" ? "open" : query.status === "resolved" ? "closed" : undefined;

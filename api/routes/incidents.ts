@@ -1,7 +1,7 @@
 /** Incidents: list, read, declare, change, and post updates. Drills and postmortems have modules of their own. */
 import { z } from "zod";
 import { INCIDENT_STATUSES } from "../../domain/lifecycle.ts";
-import { LIMITS, componentStatuses, isoDateTime, multiLine, severity, singleLine, templateSlug } from "../schemas.ts";
+import { LIMITS, RULES, componentStatuses, isoDateTime, multiLine, severity, singleLine, templateSlug } from "../schemas.ts";
 import { createIncident, patchIncident, postIncidentUpdate } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
 import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
@@ -18,12 +18,17 @@ const roleFields = {
   communications_lead: roleText("communications_lead"),
   scribe: roleText("scribe"),
   bridge_url: singleLine("bridge_url", 2_000)
-    .refine((v) => /^https?:\/\/[^\s/]+/i.test(v) && URL.canParse(v), "bridge_url must be an http(s) URL.")
+    // A pattern without flags, so the OpenAPI document can state it as it is checked.
+    .regex(/^\s*[Hh][Tt][Tt][Pp][Ss]?:\/\/[^\s/]/, "bridge_url must be an http(s) URL.")
+    .refine((v) => URL.canParse(v), "bridge_url must be an http(s) URL.")
+    .meta({ format: "uri" })
     .nullable()
     .optional()
     .describe("Video bridge of the response team. Internal, never published."),
   channel: roleText("channel"),
 };
+
+const BRIDGE_URL_RULE = { field: "bridge_url", rule: "Must parse as a URL (WHATWG URL Standard)." };
 
 const NewIncidentSchema = z
   .strictObject({
@@ -63,7 +68,8 @@ const IncidentPatchSchema = z
     severity: severity.optional(),
     ...roleFields,
   })
-  .refine((v) => Object.values(v).some((value) => value !== undefined), "Give at least one field to change.");
+  .refine((v) => Object.values(v).some((value) => value !== undefined), "Give at least one field to change.")
+  .meta({ minProperties: 1 });
 
 export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   const { write } = ctx;
@@ -73,13 +79,19 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   addIncidentGetRoute(routes, ctx, "incident", "/incidents/:id", "One incident with all its updates");
 
   routes.add(
-    { method: "post", path: "/incidents", summary: "Declare an incident", action: "incident:write", body: NewIncidentSchema, success: 201 },
+    { method: "post", path: "/incidents", summary: "Declare an incident", action: "incident:write", body: NewIncidentSchema, success: 201, rules: [
+      RULES.components,
+      RULES.nextUpdateAt,
+      { field: "started_at", rule: "Must not be later than now." },
+      { field: "template", rule: "Must be the slug of an existing template whose components all still exist." },
+      BRIDGE_URL_RULE,
+    ] },
     async (c, body, raw) =>
       write(c, raw, 201, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, await createIncident(w, await incidentFromRequest(w.tx, body)))),
   );
 
   routes.add(
-    { method: "patch", path: "/incidents/:id", summary: "Rename an incident, change its severity, roles, bridge or channel", action: "incident:write", body: IncidentPatchSchema, success: 200 },
+    { method: "patch", path: "/incidents/:id", summary: "Rename an incident, change its severity, roles, bridge or channel", action: "incident:write", body: IncidentPatchSchema, success: 200, rules: [BRIDGE_URL_RULE] },
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 200, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, await patchIncident(w, id, body)));
@@ -87,7 +99,7 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   );
 
   routes.add(
-    { method: "post", path: "/incidents/:id/updates", summary: "Post an update (status change) to an incident", action: "incident:write", body: NewIncidentUpdateSchema, success: 201 },
+    { method: "post", path: "/incidents/:id/updates", summary: "Post an update (status change) to an incident", action: "incident:write", body: NewIncidentUpdateSchema, success: 201, rules: [RULES.components, RULES.nextUpdateAt] },
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 201, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, (await postIncidentUpdate(w, id, body)).incident));

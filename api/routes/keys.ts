@@ -7,7 +7,7 @@ import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 export function keyRoutes({ db, write }: RouteContext): ResourceRoutes {
   const routes = new ResourceRoutes();
 
-  routes.add({ method: "get", path: "/keys", summary: "List API keys (never their tokens)", action: "key:manage", success: 200 }, async (c) => {
+  routes.add({ method: "get", path: "/keys", summary: "List API keys (never their tokens)", action: "key:manage", success: 200, returns: "array" }, async (c) => {
     return c.json((await listKeys(db.client)).map(keyJson));
   });
 

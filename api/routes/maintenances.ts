@@ -1,7 +1,7 @@
 /** Scheduled maintenances: list, read, schedule, and post updates. */
 import { z } from "zod";
 import { MAINTENANCE_STATUSES } from "../../domain/lifecycle.ts";
-import { LIMITS, componentId, componentStatuses, isoDateTime, multiLine, singleLine } from "../schemas.ts";
+import { LIMITS, RULES, componentId, componentStatuses, isoDateTime, multiLine, singleLine } from "../schemas.ts";
 import { createMaintenance, postMaintenanceUpdate } from "../service/incidents.ts";
 import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
 import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
@@ -34,13 +34,16 @@ export function maintenanceRoutes(ctx: RouteContext): ResourceRoutes {
   addIncidentGetRoute(routes, ctx, "maintenance", "/maintenances/:id", "One scheduled maintenance");
 
   routes.add(
-    { method: "post", path: "/maintenances", summary: "Schedule a maintenance", action: "maintenance:write", body: NewMaintenanceSchema, success: 201 },
+    { method: "post", path: "/maintenances", summary: "Schedule a maintenance", action: "maintenance:write", body: NewMaintenanceSchema, success: 201, rules: [
+      { field: "scheduled_until", rule: "Must be later than scheduled_for." },
+      { field: "component_ids", rule: "Each must be the id of an existing component." },
+    ] },
     async (c, body, raw) =>
       write(c, raw, 201, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, await createMaintenance(w, body))),
   );
 
   routes.add(
-    { method: "post", path: "/maintenances/:id/updates", summary: "Post an update to a maintenance", action: "maintenance:write", body: NewMaintenanceUpdateSchema, success: 201 },
+    { method: "post", path: "/maintenances/:id/updates", summary: "Post an update to a maintenance", action: "maintenance:write", body: NewMaintenanceUpdateSchema, success: 201, rules: [RULES.components] },
     async (c, body, raw) => {
       const id = idParam(c, "maintenance");
       return write(c, raw, 201, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, (await postMaintenanceUpdate(w, id, body)).incident));

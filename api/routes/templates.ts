@@ -4,7 +4,7 @@ import { z } from "zod";
 import { getTemplate, listTemplates } from "../../db/queries/templates.ts";
 import { isSlug } from "../../domain/templates.ts";
 import { notFound } from "../problem.ts";
-import { LIMITS, componentStatuses, multiLine, severity, singleLine, templateSlug } from "../schemas.ts";
+import { LIMITS, RULES, componentStatuses, multiLine, severity, singleLine, templateSlug } from "../schemas.ts";
 import { createTemplate, removeTemplate, templateJson, updateTemplate } from "../service/templates.ts";
 import { ResourceRoutes, type RouteContext } from "./kit.ts";
 
@@ -25,7 +25,8 @@ const TemplatePatchSchema = z
     body: multiLine("body", LIMITS.body).optional(),
     components: componentStatuses.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, "Give at least one field to change.");
+  .refine((v) => Object.keys(v).length > 0, "Give at least one field to change.")
+  .meta({ minProperties: 1 });
 
 /** The `:slug` path parameter; anything that cannot be a slug is the same 404 as an unknown one. */
 function slugParam(c: Context): string {
@@ -37,7 +38,7 @@ function slugParam(c: Context): string {
 export function templateRoutes({ db, write }: RouteContext): ResourceRoutes {
   const routes = new ResourceRoutes();
 
-  routes.add({ method: "get", path: "/templates", summary: "List incident templates", success: 200 }, async (c) =>
+  routes.add({ method: "get", path: "/templates", summary: "List incident templates", success: 200, returns: "array" }, async (c) =>
     c.json((await listTemplates(db.client)).map(templateJson)),
   );
 
@@ -49,12 +50,12 @@ export function templateRoutes({ db, write }: RouteContext): ResourceRoutes {
   });
 
   routes.add(
-    { method: "post", path: "/templates", summary: "Create an incident template", action: "template:write", body: NewTemplateSchema, success: 201 },
+    { method: "post", path: "/templates", summary: "Create an incident template", action: "template:write", body: NewTemplateSchema, success: 201, rules: [RULES.components] },
     async (c, body, raw) => write(c, raw, 201, () => null, async (ctx) => templateJson(await createTemplate(ctx, body))),
   );
 
   routes.add(
-    { method: "patch", path: "/templates/:slug", summary: "Change an incident template", action: "template:write", body: TemplatePatchSchema, success: 200 },
+    { method: "patch", path: "/templates/:slug", summary: "Change an incident template", action: "template:write", body: TemplatePatchSchema, success: 200, rules: [RULES.components] },
     async (c, body, raw) => {
       const slug = slugParam(c);
       return write(c, raw, 200, () => null, async (ctx) => templateJson(await updateTemplate(ctx, slug, body)));

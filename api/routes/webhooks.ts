@@ -11,7 +11,7 @@ export function webhookRoutes({ db, clock, write }: RouteContext): ResourceRoute
   // Failures are counted over the same window the quarantine rule uses.
   const webhookWindowStart = () => new Date(clock.now().getTime() - DEFAULT_QUARANTINE.windowMs).toISOString();
 
-  routes.add({ method: "get", path: "/webhooks", summary: "Webhook subscriptions with their status and failures in the last hour", action: "subscriber:manage", success: 200 }, async (c) =>
+  routes.add({ method: "get", path: "/webhooks", summary: "Webhook subscriptions with their status and failures in the last hour", action: "subscriber:manage", success: 200, returns: "array" }, async (c) =>
     c.json((await listWebhookSubscriptions(db.client, webhookWindowStart())).map(webhookJson)),
   );
 
