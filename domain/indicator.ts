@@ -14,6 +14,11 @@ export interface PageStatus {
 
 export interface IndicatorInput {
   openIncidentImpacts: readonly Impact[];
+  /**
+   * Maintenances in progress or verifying that affect at least one component. A maintenance of
+   * nothing the page lists (a notice, a back-office window) does not put the page "Under
+   * Maintenance" while every component is operational.
+   */
   activeMaintenances: number;
   /** Leaf components only, not groups: a group's status is derived from its children and would count them twice. */
   componentStatuses: readonly ComponentStatus[];

@@ -46,12 +46,12 @@ describe("a component's days (UTC page)", () => {
   const u = computeUptime({ components: [api], statusChanges: changes, generatedAt: NOW, timeZone: "UTC" }).get("api");
 
   test("minutes per status per day", () => {
-    expect(day(u, "2026-11-20")).toMatchObject({ minutes: 1440, major: 30, partial: 0, downtime: 30, level: "partial" });
+    expect(day(u, "2026-11-20")).toMatchObject({ minutes: 1440, major: 30, partial: 0, downtime: 30, level: "major" });
     expect(day(u, "2026-11-20").uptime).toBeCloseTo(1 - 30 / 1440, 10);
     expect(day(u, "2026-11-21")).toMatchObject({ minutes: 1440, partial: 100, level: "partial" });
     expect(day(u, "2026-11-21").downtime).toBeCloseTo(30, 10); // 100 min × 0.3
     expect(day(u, "2026-11-22")).toMatchObject({ degraded: 720, downtime: 0, uptime: 1, level: "minor" });
-    expect(day(u, "2026-11-23")).toMatchObject({ maintenance: 240, downtime: 0, uptime: 1, level: "none" });
+    expect(day(u, "2026-11-23")).toMatchObject({ maintenance: 240, downtime: 0, uptime: 1, level: "maint" });
   });
 
   test("days before the component existed have no data", () => {
@@ -82,7 +82,7 @@ describe("where the data starts", () => {
       timeZone: "UTC",
     }).get("db");
     expect(u?.daysWithData).toBe(90);
-    expect(u?.days.every((d) => d.level === "major")).toBe(true); // 1440 × 0.3 = 432 min ≥ 2 h
+    expect(u?.days.every((d) => d.level === "partial")).toBe(true); // its worst status all day
     expect(u?.uptime).toBeCloseTo(0.7, 12);
     expect(formatUptime(u?.uptime ?? null)).toBe("70.00 %");
   });
@@ -139,7 +139,7 @@ describe("days follow the page zone, including DST", () => {
       generatedAt: NOW,
       timeZone: "America/New_York",
     }).get("a");
-    expect(day(u, "2026-11-26")).toMatchObject({ major: 60, level: "partial" });
+    expect(day(u, "2026-11-26")).toMatchObject({ major: 60, level: "major" });
     expect(day(u, "2026-11-27").major).toBe(0);
   });
 
@@ -187,15 +187,22 @@ describe("groups", () => {
 });
 
 describe("levels and percentages", () => {
-  const base = { minutes: 1440, degraded: 0, partial: 0, major: 0 };
+  const base = { minutes: 1440, degraded: 0, partial: 0, major: 0, maintenance: 0 };
   test.each([
-    [{ ...base, downtime: 0 }, "none"],
-    [{ ...base, downtime: 0, degraded: 5 }, "minor"],
-    [{ ...base, downtime: 14.9, major: 14.9 }, "minor"],
-    [{ ...base, downtime: 15, major: 15 }, "partial"],
-    [{ ...base, downtime: 119, major: 119 }, "partial"],
-    [{ ...base, downtime: 120, major: 120 }, "major"],
-    [{ ...base, minutes: 0, downtime: 0 }, "nodata"],
+    [base, "none"],
+    // A day's colour is its worst status that lasted five minutes: a blip does not paint it.
+    [{ ...base, major: 0.5 }, "none"],
+    [{ ...base, major: 4.9 }, "none"],
+    [{ ...base, major: 5 }, "major"],
+    [{ ...base, major: 10, partial: 600 }, "major"],
+    [{ ...base, partial: 180 }, "partial"],
+    [{ ...base, major: 3, partial: 2 }, "partial"],
+    [{ ...base, degraded: 5 }, "minor"],
+    [{ ...base, degraded: 3, partial: 2 }, "minor"],
+    [{ ...base, maintenance: 240 }, "maint"],
+    [{ ...base, maintenance: 240, degraded: 30 }, "minor"],
+    [{ ...base, maintenance: 4 }, "none"],
+    [{ ...base, minutes: 0 }, "nodata"],
   ] as const)("%o → %s", (d, level) => {
     expect(dayLevel(d)).toBe(level);
   });

@@ -24,11 +24,14 @@
  * (1 − Σ downtime / Σ minutes with data). A group's percentage is the average of its children's;
  * a group's day is the average of its children's uptime that day, its level the worst child's.
  *
- * Day levels (for colouring), by that day's downtime minutes D:
- *   none    — no minute of degraded_performance, partial_outage or major_outage
- *   minor   — degraded performance only, or 0 < D < 15 min
- *   partial — 15 min ≤ D < 2 h
- *   major   — D ≥ 2 h
+ * Day levels (for colouring): the worst status the component was in that day for at least
+ * MIN_STATUS_MINUTES (5) minutes in all, so a 30-second blip does not paint a red day (its
+ * minutes still count in the percentage):
+ *   major   — major outage for ≥ 5 min
+ *   partial — partial or major outage for ≥ 5 min
+ *   minor   — degraded performance or worse for ≥ 5 min
+ *   maint   — none of those, but under maintenance for ≥ 5 min
+ *   none    — none of these
  *   nodata  — the component did not exist yet
  */
 import type { ComponentStatus } from "./components.ts";
@@ -58,13 +61,12 @@ export interface StatusChange {
 export const UPTIME_DAYS = 90;
 /** Share of a minute of partial outage counted as down. */
 export const PARTIAL_OUTAGE_WEIGHT = 0.3;
-/** Downtime minutes from which a day is "partial" / "major". */
-export const PARTIAL_DAY_MINUTES = 15;
-export const MAJOR_DAY_MINUTES = 120;
+/** How long a status must last in a day (in all) to colour that day. */
+export const MIN_STATUS_MINUTES = 5;
 
-export type DayLevel = "none" | "minor" | "partial" | "major" | "nodata";
+export type DayLevel = "none" | "maint" | "minor" | "partial" | "major" | "nodata";
 
-const LEVEL_ORDER: readonly DayLevel[] = ["nodata", "none", "minor", "partial", "major"];
+const LEVEL_ORDER: readonly DayLevel[] = ["nodata", "none", "maint", "minor", "partial", "major"];
 
 export interface UptimeDay {
   /** "2026-11-27" in the page's zone. */
@@ -104,12 +106,14 @@ export interface UptimeInput {
   days?: number;
 }
 
-/** The level of a day from its minutes (see the module comment for thresholds). */
-export function dayLevel(day: Pick<UptimeDay, "minutes" | "downtime" | "degraded" | "partial" | "major">): DayLevel {
+/** The level of a day: its worst status that lasted MIN_STATUS_MINUTES (see the module comment). */
+export function dayLevel(day: Pick<UptimeDay, "minutes" | "degraded" | "partial" | "major" | "maintenance">): DayLevel {
   if (day.minutes <= 0) return "nodata";
-  if (day.downtime >= MAJOR_DAY_MINUTES) return "major";
-  if (day.downtime >= PARTIAL_DAY_MINUTES) return "partial";
-  if (day.downtime > 0 || day.degraded > 0 || day.partial > 0 || day.major > 0) return "minor";
+  const atLeast = (minutes: number) => minutes >= MIN_STATUS_MINUTES;
+  if (atLeast(day.major)) return "major";
+  if (atLeast(day.major + day.partial)) return "partial";
+  if (atLeast(day.major + day.partial + day.degraded)) return "minor";
+  if (atLeast(day.maintenance)) return "maint";
   return "none";
 }
 

@@ -107,7 +107,9 @@ describe("/", () => {
   test("the open incident with its updates newest first", async () => {
     const html = await page("/");
     expect(html).toContain(`<a href="/incidents/${fixture.open!.id}">API Gateway Down</a>`);
-    expect(text(html)).toContain("Critical impact SEV1 · Critical");
+    // Severity said once (no "Critical impact" beside it), and the stage with its own icon.
+    expect(text(html)).toContain("◑ Identified ✕ SEV1 · Critical");
+    expect(text(html)).not.toContain("Critical impact");
     const newest = html.indexOf("We are investigating. &lt;script&gt;");
     const middle = html.indexOf("The database connection pool is exhausted.");
     const oldest = html.indexOf("<strong>elevated API errors</strong>");
@@ -142,7 +144,7 @@ describe("/", () => {
     expect(html).not.toContain("Legacy Export"); // only shown when degraded
   });
 
-  test("uptime bars: 90 days each, the percentage in text, a text alternative and the formula", async () => {
+  test("uptime bars: 90 days each (30 on phones), the percentage in text, a text alternative, a legend in plain words", async () => {
     const html = await page("/");
     const uptime = computeUptime({
       components: fixture.snapshot.components,
@@ -153,7 +155,7 @@ describe("/", () => {
     const api = fixture.components.find((c) => c.name === "API")!;
     const apiPercent = formatUptime(uptime.get(api.id)!.uptime);
     expect(apiPercent).toMatch(/^\d{2}\.\d\d %$/);
-    expect(html).toContain(`<strong>${apiPercent} uptime</strong>`);
+    expect(html).toContain(`<strong><span class="wide">${apiPercent} uptime</span><span class="phone">`);
     expect(html).toContain(`role="img" aria-label="API: ${apiPercent} uptime over the last 90 days, `);
     // 10 showcased leaves (Documentation is not; Legacy Export is hidden) and 3 groups.
     const bars = html.match(/<div class="up">[\s\S]*?<\/div>/g) ?? [];
@@ -161,34 +163,43 @@ describe("/", () => {
     for (const bar of bars) {
       // Every day drawn operational by one path, with what it means on hover…
       expect(bar).toContain('<path class="t-ok" d="M0 17h448"><title>No downtime</title></path>');
-      // …and the days not fully operational as a list of one item a day (the others empty), after its toggle.
-      const cells = /<details class="days"><summary>(\d+) days? not fully operational<\/summary><\/details><ul class="cells">([\s\S]*?)<\/ul>/.exec(bar);
+      // …and the days not fully operational as a list of one item a day (the others empty), toggled below the bar.
+      const cells = /<ul class="cells">([\s\S]*?)<\/ul>[\s\S]*<details class="days"><summary><span class="wide">(\d+) days? not fully operational<\/span>/.exec(bar);
       if (!cells) {
-        expect(bar).toMatch(/<p class="note">Operational on all \d+ days with data<\/p>/);
+        expect(bar).toMatch(/<p class="note">Operational on all \d+ days( with data)?<\/p>/);
         continue;
       }
-      expect(cells[2]!.match(/<li[ >]/g)).toHaveLength(90);
-      const notes = cells[2]!.match(/<li class="t-(minor|partial|major|ok)"><span>[A-Z][a-z]{2} \d{1,2}, 2026: [^<]+<\/span><\/li>/g) ?? [];
-      expect(notes).toHaveLength(Number(cells[1]));
-      expect(cells[2]!.replace(/<li class="t-\w+"><span>[^<]*<\/span><\/li>/g, "").replaceAll("<li></li>", "")).toBe("");
+      expect(cells[1]!.match(/<li[ >]/g)).toHaveLength(90);
+      const notes = cells[1]!.match(/<li class="t-(minor|partial|major|maint)"><span>[A-Z][a-z]{2} \d{1,2}, 2026: [^<]+<\/span><\/li>/g) ?? [];
+      expect(notes).toHaveLength(Number(cells[2]));
+      expect(cells[1]!.replace(/<li class="t-\w+"><span>[^<]*<\/span><\/li>/g, "").replaceAll("<li></li>", "")).toBe("");
+      // Each coloured day is drawn in the SVG too, so the bar tells the truth when the list is open.
+      expect(bar.match(/<path class="t-(minor|partial|major|maint)" d="M\d+ 17h3"><\/path>/g) ?? []).toHaveLength(notes.length);
+      // Never "100 %" beside a coloured day.
+      if (notes.length > 0) expect(bar).not.toContain('<span class="wide">100 % uptime</span>');
+      expect(bar).toContain('<span class="phone">30 days ago</span>');
     }
-    expect(text(html)).toContain("a minute of partial outage as 30 % down");
+    // No developer text: the uptime formula is in the README, the legend says what a colour means.
+    expect(text(html)).not.toContain("30 % down");
+    expect(text(html)).toContain("Each day shows its worst status that lasted 5 minutes or more.");
+    // A group's own bar says whose it is.
+    expect(text(html)).toContain("Core Platform: all components");
     // A component added 40 days ago has days without data, not 100 %: one grey run, its dates on hover.
     expect(html).toMatch(/aria-label="AP South: [^"]*, 4\d days without data"/);
     expect(html).toMatch(/<path class="t-nodata" d="M0 17h2\d3"><title>Aug 30 – Oct \d\d: No data<\/title><\/path>/);
     // Per-day detail without hover: today's outage of the API, as the last day of its list.
-    expect(html).toMatch(/<li class="t-partial"><span>Nov 27, 2026: Major outage 50 min; [\d.]+ % uptime<\/span><\/li><\/ul>/);
+    expect(html).toMatch(/<li class="t-major"><span>Nov 27, 2026: Major outage \(50 min\); [\d.]+ % uptime<\/span><\/li><\/ul>/);
   });
 
-  test("past incidents: 15 days in the page zone, newest first", async () => {
+  test("past incidents: 15 days in the page zone, newest first, quiet days collapsed, the open incident only above", async () => {
     const html = await page("/");
     const past = html.slice(html.indexOf('<h2 id="past">'));
-    const days = [...past.matchAll(/<h3><time datetime="(\d{4}-\d\d-\d\d)">/g)].map((m) => m[1]);
-    expect(days).toHaveLength(15);
-    expect(days[0]).toBe("2026-11-27");
-    expect(days[14]).toBe("2026-11-13");
+    const days = [...past.matchAll(/<h3><time datetime="(\d{4}-\d\d-\d\d)">([^<]+)</g)].map((m) => [m[1], m[2]]);
+    expect(days[0]![0]).toBe("2026-11-27");
+    expect(days.length).toBeLessThan(15);
+    expect(days.some(([, title]) => / – /.test(title!))).toBe(true); // a run of quiet days is one line
     expect(past).toContain("No incidents reported.");
-    expect(past).toContain(`<a href="/incidents/${fixture.open!.id}">API Gateway Down</a>`);
+    expect(past).not.toContain(`<a href="/incidents/${fixture.open!.id}">API Gateway Down</a>`);
     expect(past).toContain('<a href="/history">← Incident History</a>');
   });
 
@@ -255,8 +266,8 @@ describe("/ on a busy page", () => {
   test("shows all 15 bars (12 components and 3 groups), each day's detail once, and every past day's incidents", () => {
     expect(html.match(/<svg class="bar"/g)).toHaveLength(15);
     expect(html.match(/<ul class="cells">/g)).toHaveLength(15);
-    const notes = html.match(/<li class="t-(minor|partial|major|ok)"><span>[A-Z][a-z]{2} \d{1,2}, 2026: /g) ?? [];
-    const summaries = [...html.matchAll(/<summary>(\d+) days? not fully operational<\/summary>/g)].map((m) => Number(m[1]));
+    const notes = html.match(/<li class="t-(minor|partial|major|maint)"><span>[A-Z][a-z]{2} \d{1,2}, 2026: /g) ?? [];
+    const summaries = [...html.matchAll(/<summary><span class="wide">(\d+) days? not fully operational<\/span>/g)].map((m) => Number(m[1]));
     expect(notes.length).toBe(summaries.reduce((a, b) => a + b, 0));
     expect(notes.length).toBeGreaterThan(15 * 20);
     const past = html.slice(html.indexOf('<h2 id="past">'));
@@ -343,6 +354,7 @@ describe("time zones", () => {
     const berlin = buildFixture({ timeZone: "Europe/Berlin" });
     const html = await page(`/incidents/${berlin.open!.id}`, berlin);
     expect(text(html)).toContain("Posted Nov 27, 2026 - 16:20 CET");
-    expect(text(html)).toContain("Times are shown in Europe/Berlin.");
+    expect(text(html)).toContain("Times in CET.");
+    expect(text(html)).not.toContain("Europe/Berlin");
   });
 });

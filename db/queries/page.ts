@@ -19,7 +19,7 @@ export async function ensurePage(ex: Executor, id: string, at: string): Promise<
  */
 export async function pageStatusInput(ex: Executor): Promise<IndicatorInput> {
   const impacts = await ex.execute("SELECT impact FROM incidents WHERE kind = 'incident' AND status <> 'resolved'");
-  const maintenances = await ex.execute("SELECT COUNT(*) AS n FROM incidents WHERE kind = 'maintenance' AND status IN ('in_progress', 'verifying')");
+  const maintenances = await ex.execute("SELECT COUNT(*) AS n FROM incidents i WHERE kind = 'maintenance' AND status IN ('in_progress', 'verifying') AND EXISTS (SELECT 1 FROM incident_components ic WHERE ic.incident_id = i.id)");
   const components = await ex.execute("SELECT status FROM components WHERE is_group = 0");
   return {
     openIncidentImpacts: impacts.rows.map((row) => String(row.impact) as Impact),

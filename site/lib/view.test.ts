@@ -6,6 +6,9 @@ import type { SiteSnapshot } from "./snapshot.ts";
 import { component, PAGE_ID, PAGE_URL, snapshot } from "./test-fixtures.ts";
 import { computeUptime } from "../../domain/uptime.ts";
 import {
+  levelBadge,
+  listedWindow,
+  percentText,
   affectedNames,
   barPath,
   barView,
@@ -92,6 +95,48 @@ describe("badges: words, icon and tone for every status", () => {
     expect(stateBadge(inc({ id: "a", status: "identified", impact: "critical" }))).toMatchObject({ label: "Identified", tone: "major" });
     expect(stateBadge(inc({ id: "a", kind: "maintenance", status: "in_progress", impact: "maintenance" }))).toMatchObject({ label: "In progress", tone: "maint" });
   });
+
+  test("the state icon says the stage, never the damage: monitoring is not a red ✕", () => {
+    const stages = (["investigating", "identified", "monitoring", "resolved"] as const).map((status) => stateBadge(inc({ id: "a", status, impact: "critical" })));
+    expect(stages.map((b) => b.icon)).toEqual(["◔", "◑", "◕", "✓"]);
+    expect(stages.map((b) => b.tone)).toEqual(["major", "major", "info", "ok"]);
+    expect(stages.map((b) => b.icon)).not.toContain("✕");
+  });
+
+  test("severity is said one way: the severity badge in its impact's colour, the impact only without one", () => {
+    expect(levelBadge(inc({ id: "a", severity: "SEV1", impact: "critical" }))).toEqual({ label: "SEV1 · Critical", icon: "✕", tone: "major" });
+    expect(levelBadge(inc({ id: "a", severity: null, impact: "minor" }))).toEqual({ label: "Minor impact", icon: "▲", tone: "minor" });
+  });
+});
+
+describe("percentText", () => {
+  test("never 100 % beside a coloured day", () => {
+    expect(percentText(1, 0)).toBe("100 % uptime");
+    expect(percentText(1, 2)).toBe("No outages");
+    expect(percentText(0.99999, 1)).toBe("99.99 % uptime");
+    expect(percentText(null, 0)).toBe("No data");
+  });
+});
+
+describe("listedWindow", () => {
+  test("a maintenance completed before its scheduled start shows when it really ran, never an end before its start", () => {
+    const early = inc({
+      id: "m",
+      kind: "maintenance",
+      status: "completed",
+      impact: "maintenance",
+      createdAt: "2026-12-03T07:00:00Z",
+      scheduledFor: "2026-12-03T09:39:00Z",
+      scheduledUntil: "2026-12-03T11:00:00Z",
+      resolvedAt: "2026-12-03T07:40:00Z",
+      updates: [upd("m", 1, "in_progress", "2026-12-03T07:10:00Z", "Started early."), upd("m", 2, "completed", "2026-12-03T07:40:00Z", "Done.")],
+    });
+    const w = listedWindow(early, "UTC");
+    expect([w.start.iso, w.end?.iso]).toEqual(["2026-12-03T07:10:00.000Z", "2026-12-03T07:40:00.000Z"]);
+    const never = { ...early, updates: [upd("m", 1, "completed", "2026-12-03T07:40:00Z", "Done.")] };
+    const n = listedWindow(never, "UTC");
+    expect(Date.parse(n.start.iso)).toBeLessThanOrEqual(Date.parse(n.end!.iso));
+  });
 });
 
 describe("componentRows", () => {
@@ -163,15 +208,19 @@ describe("barView", () => {
   test("one entry a day: a note (tone and text) for a day not fully operational, null for the others", () => {
     expect(bar.days).toHaveLength(90);
     expect(bar.days[0]).toBeNull(); // no data: drawn by the SVG
-    expect(bar.days.at(-3)).toEqual({ tone: "partial", text: "Nov 25, 2026: Major outage 30 min; 97.91 % uptime" });
+    // The day's colour is its worst status: 30 minutes of major outage make a red day.
+    expect(bar.days.at(-3)).toEqual({ tone: "major", text: "Nov 25, 2026: Major outage (30 min); 97.91 % uptime" });
     expect(bar.days.at(-1)).toBeNull(); // operational: the background
     expect(bar.notable).toBe(1);
     expect(bar.base).toBe("No downtime");
   });
 
-  test("days without data are one run, with its dates on hover", () => {
-    // Created Nov 20: the 82 days from Aug 30 to Nov 19 have no data.
-    expect(bar.runs).toEqual([{ d: "M0 17h408", tone: "nodata", title: "Aug 30 – Nov 19: No data" }]);
+  test("days without data are one run, with its dates on hover; a notable day is drawn in its colour", () => {
+    // Created Nov 20: the 82 days from Aug 30 to Nov 19 have no data. Nov 25 is the 88th day.
+    expect(bar.runs).toEqual([
+      { d: "M0 17h408", tone: "nodata", title: "Aug 30 – Nov 19: No data" },
+      { d: "M435 17h3", tone: "major", title: null },
+    ]);
   });
 
   test("runs of days without data, a single one named by its day; maintenance and degradation are notes", () => {
@@ -189,9 +238,14 @@ describe("barView", () => {
       days: 4,
     }).get("db")!;
     const b = barView("DB", u);
-    expect(b.runs).toEqual([{ d: "M0 17h3", tone: "nodata", title: "Nov 24: No data" }]);
-    expect(b.days).toEqual([null, { tone: "minor", text: "Nov 25, 2026: Degraded performance 20 min, Maintenance 2 h; 100 % uptime" }, null, null]);
+    expect(b.runs).toEqual([
+      { d: "M0 17h3", tone: "nodata", title: "Nov 24: No data" },
+      { d: "M5 17h3", tone: "minor", title: null },
+    ]);
+    expect(b.days).toEqual([null, { tone: "minor", text: "Nov 25, 2026: Degraded performance (20 min), Maintenance (2 h); 100 % uptime" }, null, null]);
     expect(b.summary).toBe("1 day not fully operational");
+    // Degraded counts as up, but the percentage never reads 100 % beside a coloured day.
+    expect(b.percent).toBe("No outages");
   });
 
   test("a text alternative with percentage, outage days and days without data", () => {
@@ -270,13 +324,24 @@ describe("excerpt", () => {
 });
 
 describe("pastDays", () => {
-  test("15 days, today first, in the page zone", () => {
-    const days = pastDays(snap({}, "America/New_York"));
-    expect(days).toHaveLength(15);
-    expect(days[0]!.key).toBe("2026-11-27");
-    expect(days[0]!.title).toBe("Nov 27, 2026");
-    expect(days[14]!.key).toBe("2026-11-13");
-    expect(days.every((d) => d.incidents.length === 0)).toBe(true);
+  test("15 days, today first, in the page zone; quiet days in a row are one line", () => {
+    const quiet = pastDays(snap({}, "America/New_York"));
+    expect(quiet).toEqual([{ key: "2026-11-27", title: "Nov 13 – Nov 27, 2026", incidents: [] }]);
+    const one = inc({ id: "one", createdAt: "2026-11-20T12:00:00Z" });
+    const days = pastDays(snap({ recentIncidents: [one] }, "America/New_York"));
+    expect(days.map((d) => [d.key, d.title, d.incidents.length])).toEqual([
+      ["2026-11-27", "Nov 21 – Nov 27, 2026", 0],
+      ["2026-11-20", "Nov 20, 2026", 1],
+      ["2026-11-19", "Nov 13 – Nov 19, 2026", 0],
+    ]);
+  });
+
+  test("what is still open is shown above, not repeated under past incidents", () => {
+    const open = inc({ id: "open", status: "identified", createdAt: "2026-11-27T10:00:00Z", resolvedAt: null });
+    const running = inc({ id: "running", kind: "maintenance", status: "in_progress", impact: "maintenance", createdAt: "2026-11-26T00:00:00Z", scheduledFor: "2026-11-27T09:00:00Z" });
+    const done = inc({ id: "done", createdAt: "2026-11-27T08:00:00Z" });
+    const days = pastDays(snap({ recentIncidents: [open, running, done], unresolvedIncidents: [open], activeMaintenances: [running] }, "UTC"));
+    expect(days.flatMap((d) => d.incidents.map((i) => i.id))).toEqual(["done"]);
   });
 
   test("incidents on the day they were created (page zone), newest first, with their latest status", () => {

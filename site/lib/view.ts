@@ -32,8 +32,9 @@ import {
   formatTime,
   isoUtc,
   isMonthKey,
+  timeZoneLabel,
 } from "../../domain/time.ts";
-import { UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "../../domain/uptime.ts";
+import { MIN_STATUS_MINUTES, UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "../../domain/uptime.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -59,6 +60,8 @@ export const paths = {
   history: "/history",
   feed: "/history.rss",
   atom: "/history.atom",
+  /** The subscribe form, at the foot of the home page: static, so it works while the API is down. */
+  subscribe: "/#subscribe",
   incident: (id: string): string => `/incidents/${encodeURIComponent(id)}`,
   preview: (token: string): string => `/preview/${encodeURIComponent(token)}`,
   month: (month: string): string => `/history/${encodeURIComponent(month)}`,
@@ -239,16 +242,40 @@ export interface IncidentSummary {
   status: string;
   /** The current status as a badge: maintenance in blue, a resolved incident in green, an open one in its impact's tone. */
   state: Badge;
-  impact: Badge;
+  /** The severity (or, without one, the impact) as one badge: the page says it one way only. */
+  level: Badge;
   severity: string | null;
 }
 
+/**
+ * Where an open incident stands, as a circle that fills as the work goes on (investigating ◔,
+ * identified ◑, monitoring ◕, resolved ✓): the icon says the stage, never the damage, so a
+ * monitored incident does not wear the red ✕ of an outage.
+ */
+export const STAGE_ICONS = { investigating: "◔", identified: "◑", monitoring: "◕", resolved: ICONS.ok } as const;
+
+/**
+ * The current status as a badge: a maintenance in blue, a resolved incident in green, a monitored
+ * one in the calm "info" tone (the fix is in; we are watching), an incident still being worked on
+ * in its impact's tone.
+ */
 export function stateBadge(incident: IncidentRecord): Badge {
   const label = statusLabel(incident.status);
   if (incident.kind === "maintenance") return { label, icon: ICONS.maint, tone: "maint" };
-  if (incident.status === "resolved") return { label, icon: ICONS.ok, tone: "ok" };
+  const icon = STAGE_ICONS[incident.status as keyof typeof STAGE_ICONS] ?? ICONS.info;
+  if (incident.status === "resolved") return { label, icon, tone: "ok" };
+  if (incident.status === "monitoring") return { label, icon, tone: "info" };
+  return { label, icon, tone: impactBadge(incident.impact).tone };
+}
+
+/**
+ * How bad it is, said once: the severity as the incident practice names it ("SEV1 · Critical"),
+ * coloured by its impact; an incident without a severity (imported) shows its impact instead.
+ */
+export function levelBadge(incident: IncidentRecord): Badge {
   const impact = impactBadge(incident.impact);
-  return { label, icon: impact.icon, tone: impact.tone };
+  const severity = severityText(incident.severity);
+  return severity ? { ...impact, label: severity } : impact;
 }
 
 export function incidentSummary(incident: IncidentRecord): IncidentSummary {
@@ -259,7 +286,7 @@ export function incidentSummary(incident: IncidentRecord): IncidentSummary {
     kind: incident.kind,
     status: statusLabel(incident.status),
     state: stateBadge(incident),
-    impact: impactBadge(incident.impact),
+    level: levelBadge(incident),
     severity: severityText(incident.severity),
   };
 }
@@ -311,53 +338,63 @@ function incidentCard(incident: IncidentRecord, timeZone: string, latestOnly = f
 /**
  * Bar geometry, as Statuspage draws it: a 3-unit bar every 5 units in a 448 × 34 view box. The SVG
  * draws a run of days as a stretch of a horizontal line through the middle, stroked 34 units wide
- * and dashed 3 on, 2 off (site.css): one green path for the whole bar, and one grey path per run of
- * days without data. The days that were not fully operational are NOT in the SVG: they are the
- * items of one list, drawn by site.css as cells over the bar (one flex cell a day, the other days
- * empty spacers) with their detail shown on hover, and shown as a plain list when opened. So each
- * day's detail is in the page once, for hover, keyboard and screen reader alike.
+ * and dashed 3 on, 2 off (site.css): one green path for the whole bar, one path per run of days
+ * without data and one per day that was not fully operational, so the bar alone tells the whole
+ * story. Those days' details are the items of one list, laid by site.css as cells over the bar
+ * (one flex cell a day, the other days empty spacers) with the detail shown on hover, and shown as
+ * a plain list below the bar when opened: each day's detail is in the page once, for hover,
+ * keyboard and screen reader alike, and opening it never hides the bar.
+ *
+ * Phones show the last PHONE_DAYS days (site.css shows the right third of the bar), with their
+ * own percentage, as Statuspage does.
  */
 export const BAR = { step: 5, width: 3, height: 34, viewWidth: 448 } as const;
+export const PHONE_DAYS = 30;
 
 const LEVEL_TONES: Readonly<Record<DayLevel, Tone>> = {
   none: "ok",
+  maint: "maint",
   minor: "minor",
   partial: "partial",
   major: "major",
   nodata: "nodata",
 };
 
-/** A run of days drawn in the SVG (days without data), with its hover text. */
+/** A run of days drawn in the SVG, with its hover text. */
 export interface BarRun {
   /** Path data along the middle line: "M0 17h248" (50 days from the first). */
   d: string;
   tone: Tone;
-  /** "Aug 30 – Oct 18: No data", an SVG <title>. */
-  title: string;
+  /** "Aug 30 – Oct 18: No data", an SVG <title>; null for a notable day, whose detail is its list item. */
+  title: string | null;
 }
 
 /** A day that was not fully operational: outage, degradation or maintenance. */
 export interface BarNote {
   tone: Tone;
-  /** "Nov 25, 2026: Major outage 30 min; 97.91 % uptime" */
+  /** "Nov 25, 2026: Major outage (30 min); 97.91 % uptime": the date, the worst status first, then the rest. */
   text: string;
 }
 
 export interface BarView {
-  /** "99.84 % uptime" or "No data". */
+  /** "99.84 % uptime", "No outages" (coloured days, none of them down), or "No data". */
   percent: string;
+  /** The same over the last PHONE_DAYS days, shown on phones. */
+  percentPhone: string;
   /** Text alternative of the whole bar. */
   label: string;
   /** What the background path (days with data and no downtime) says on hover. */
   base: string;
-  /** Runs of days without data, oldest first. */
+  /** Runs of days without data, and each day not fully operational, oldest first. */
   runs: BarRun[];
   /** One per day, oldest first: a note for a day not fully operational, null for the others. */
   days: (BarNote | null)[];
-  /** How many days have a note. */
+  /** How many days have a note (and how many of them are among the last PHONE_DAYS). */
   notable: number;
-  /** "3 days not fully operational", "Operational on all 90 days with data"… */
+  notablePhone: number;
+  /** "3 days not fully operational", "Operational on all 90 days"… */
   summary: string;
+  summaryPhone: string;
 }
 
 /** The path data of `count` days from day `index` (0 = oldest). */
@@ -369,7 +406,7 @@ function dayDetail(d: UptimeDay): string {
   if (d.minutes <= 0) return "No data";
   const parts: string[] = [];
   const add = (minutes: number, what: string) => {
-    if (minutes > 0) parts.push(`${what} ${formatDuration(minutes * MINUTE)}`);
+    if (minutes > 0) parts.push(`${what} (${formatDuration(minutes * MINUTE)})`);
   };
   add(d.major, "Major outage");
   add(d.partial, "Partial outage");
@@ -381,39 +418,83 @@ function dayDetail(d: UptimeDay): string {
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-const isNotable = (d: UptimeDay): boolean => d.minutes > 0 && d.major + d.partial + d.degraded + d.maintenance > 0;
+/** A day is coloured (and has a note) when its worst status lasted long enough (domain/uptime.ts). */
+const isNotable = (d: UptimeDay): boolean => d.level !== "none" && d.level !== "nodata";
 
-/** Each run of consecutive days without data, as one path. */
-function noDataRuns(days: readonly UptimeDay[]): BarRun[] {
+/** Each run of consecutive days without data as one path, and each notable day as one. */
+function barRuns(days: readonly UptimeDay[]): BarRun[] {
   const runs: BarRun[] = [];
   for (let i = 0; i < days.length; i++) {
-    if (days[i]!.minutes > 0) continue;
+    const day = days[i]!;
+    if (isNotable(day)) {
+      runs.push({ d: barPath(i), tone: LEVEL_TONES[day.level], title: null });
+      continue;
+    }
+    if (day.minutes > 0) continue;
     let last = i;
     while (last + 1 < days.length && days[last + 1]!.minutes <= 0) last++;
-    const first = formatDayShort(days[i]!.day);
+    const first = formatDayShort(day.day);
     runs.push({ d: barPath(i, last - i + 1), tone: "nodata", title: `${last === i ? first : `${first} – ${formatDayShort(days[last]!.day)}`}: No data` });
     i = last;
   }
   return runs;
 }
 
+/** Uptime over `days` (weighted by their minutes), as computeUptime's summary does. */
+function uptimeOver(days: readonly UptimeDay[]): number | null {
+  let minutes = 0;
+  let downtime = 0;
+  for (const d of days) {
+    minutes += Math.max(0, d.minutes);
+    downtime += d.minutes > 0 ? d.downtime : 0;
+  }
+  return minutes > 0 ? Math.max(0, 1 - downtime / minutes) : null;
+}
+
+/**
+ * The percentage beside a bar. It never reads "100 %" beside a coloured day: when every coloured
+ * day was degraded or in maintenance only (which count as up), it says "No outages" instead.
+ */
+export function percentText(uptime: number | null, notable: number): string {
+  if (uptime === null) return "No data";
+  const text = formatUptime(uptime);
+  if (text === "100 %" && notable > 0) return "No outages";
+  return `${text} uptime`;
+}
+
+function summaryText(notable: number, uptime: number | null, daysWithData: number, span: number): string {
+  if (notable > 0) return `${plural(notable, "day", "days")} not fully operational`;
+  if (uptime === null) return "No data yet";
+  return daysWithData >= span ? `Operational on all ${span} days` : `Operational on all ${plural(daysWithData, "day", "days")} with data`;
+}
+
 export function barView(name: string, uptime: ComponentUptime): BarView {
-  const days = uptime.days.map((d): BarNote | null => (isNotable(d) ? { tone: LEVEL_TONES[d.level], text: `${formatDay(d.day)}: ${dayDetail(d)}` } : null));
+  const days = uptime.days.map((d): BarNote | null =>
+    isNotable(d) ? { tone: LEVEL_TONES[d.level], text: `${formatDay(d.day)}: ${dayDetail(d)}` } : null,
+  );
   const notable = days.filter((d) => d !== null).length;
-  const percent = uptime.uptime === null ? "No data" : `${formatUptime(uptime.uptime)} uptime`;
+  const phoneDays = uptime.days.slice(-PHONE_DAYS);
+  const notablePhone = days.slice(-PHONE_DAYS).filter((d) => d !== null).length;
+  const phoneUptime = uptimeOver(phoneDays);
+  const percent = percentText(uptime.uptime, notable);
   const outages = uptime.outageDays === 0 ? "no days with outages" : plural(uptime.outageDays, "day with outages", "days with outages");
   const noData = UPTIME_DAYS - uptime.daysWithData;
   const label =
     uptime.uptime === null
       ? `${name}: no uptime data for the last ${UPTIME_DAYS} days`
       : `${name}: ${percent} over the last ${UPTIME_DAYS} days, ${outages}${noData > 0 ? `, ${plural(noData, "day", "days")} without data` : ""}`;
-  const summary =
-    notable === 0
-      ? uptime.uptime === null
-        ? "No data yet"
-        : `Operational on all ${plural(uptime.daysWithData, "day", "days")} with data`
-      : `${plural(notable, "day", "days")} not fully operational`;
-  return { percent, label, base: "No downtime", runs: noDataRuns(uptime.days), days, notable, summary };
+  return {
+    percent,
+    percentPhone: percentText(phoneUptime, notablePhone),
+    label,
+    base: "No downtime",
+    runs: barRuns(uptime.days),
+    days,
+    notable,
+    notablePhone,
+    summary: summaryText(notable, uptime.uptime, uptime.daysWithData, UPTIME_DAYS),
+    summaryPhone: summaryText(notablePhone, phoneUptime, phoneDays.filter((d) => d.minutes > 0).length, PHONE_DAYS),
+  };
 }
 
 export interface ComponentRow {
@@ -426,6 +507,8 @@ export interface ComponentRow {
 
 export interface GroupRow extends ComponentRow {
   children: ComponentRow[];
+  /** Says whose bar the group's own bar is: "Public: all components". */
+  barCaption: string;
   /** Expanded by default when something in it is not operational. */
   open: boolean;
 }
@@ -467,7 +550,7 @@ export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, Compo
     if (c.isGroup) {
       const children = all.filter((k) => k.groupId === c.id && !k.isGroup).sort(byPosition).filter(isVisible);
       if (children.length === 0 || !isVisible(c)) continue;
-      rows.push({ isGroup: true, ...row(c), children: children.map(row), open: c.status !== "operational" });
+      rows.push({ isGroup: true, ...row(c), children: children.map(row), open: c.status !== "operational", barCaption: `${c.name}: all components` });
     } else if (isVisible(c)) {
       rows.push({ isGroup: false, ...row(c) });
     }
@@ -475,18 +558,19 @@ export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, Compo
   return rows;
 }
 
-/** The colour legend of the bars, in order. */
+/** The colour legend of the bars, in order: a day takes the colour of its worst status. */
 export const BAR_LEGEND: readonly Badge[] = [
-  { label: "No downtime", icon: ICONS.ok, tone: "ok" },
-  { label: "Minor", icon: ICONS.minor, tone: "minor" },
-  { label: "Partial", icon: ICONS.partial, tone: "partial" },
-  { label: "Major", icon: ICONS.major, tone: "major" },
+  { label: "Operational", icon: ICONS.ok, tone: "ok" },
+  { label: "Maintenance", icon: ICONS.maint, tone: "maint" },
+  { label: "Degraded", icon: ICONS.minor, tone: "minor" },
+  { label: "Partial outage", icon: ICONS.partial, tone: "partial" },
+  { label: "Major outage", icon: ICONS.major, tone: "major" },
   { label: "No data", icon: ICONS.nodata, tone: "nodata" },
 ];
 
-/** The formula, stated on the page next to the bars. */
-export const UPTIME_FORMULA =
-  "Uptime counts a minute of major outage as fully down and a minute of partial outage as 30 % down; degraded performance and maintenance count as up.";
+/** What the legend's colours mean, in one sentence beside it. */
+export const BAR_LEGEND_NOTE = `Each day shows its worst status that lasted ${MIN_STATUS_MINUTES} minutes or more.`;
+
 
 // ---------------------------------------------------------------------------------------------
 // Past incidents (home) and history
@@ -500,20 +584,35 @@ export interface ListedIncident extends IncidentSummary {
   when: WindowView;
 }
 
+/**
+ * When it happened, for a list: an incident from its creation, a maintenance over its window —
+ * until it is over, then over the time it really took (a maintenance completed before its
+ * scheduled start shows when it was done, never an end before its start).
+ */
+export function listedWindow(incident: IncidentRecord, timeZone: string): WindowView {
+  if (incident.kind === "maintenance" && incident.resolvedAt) {
+    const started = workStarted(incident);
+    const start = Date.parse(started) <= Date.parse(incident.resolvedAt) ? started : incident.createdAt;
+    return windowView(Date.parse(start) <= Date.parse(incident.resolvedAt) ? start : incident.resolvedAt, incident.resolvedAt, timeZone);
+  }
+  const end = incident.resolvedAt ?? (incident.kind === "maintenance" ? incident.scheduledUntil : null);
+  return windowView(historyInstant(incident), end, timeZone);
+}
+
 function listed(incident: IncidentRecord, timeZone: string): ListedIncident {
   const latest = sortedUpdates(incident)[0];
-  const end = incident.resolvedAt ?? (incident.kind === "maintenance" ? incident.scheduledUntil : null);
+  const text = latest ? excerpt(latest.body) : "";
   return {
     ...incidentSummary(incident),
-    latest: latest ? { status: statusLabel(latest.status), text: excerpt(latest.body), posted: shortTime(latest.displayAt, timeZone) } : null,
-    when: windowView(historyInstant(incident), end, timeZone),
+    latest: latest && text ? { status: statusLabel(latest.status), text, posted: shortTime(latest.displayAt, timeZone) } : null,
+    when: listedWindow(incident, timeZone),
   };
 }
 
 export interface PastDay {
-  /** "2026-11-27" */
+  /** "2026-11-27": the newest day of the row. */
   key: string;
-  /** "Nov 27, 2026" */
+  /** "Nov 27, 2026", or for a run of quiet days "Nov 20 – Nov 26, 2026". */
   title: string;
   incidents: ListedIncident[];
 }
@@ -533,17 +632,39 @@ export function pastDays(snapshot: SiteSnapshot): PastDay[] {
   const today = dayKey(snapshot.generatedAt, tz);
   const first = addDays(today, -(PAST_DAYS - 1));
   const byDay = new Map<string, IncidentRecord[]>();
+  // What is still open is shown above (active incidents, maintenance); it is not "past" yet.
+  const shownAbove = new Set([...snapshot.unresolvedIncidents, ...snapshot.activeMaintenances, ...snapshot.upcomingMaintenances].map((i) => i.id));
   for (const incident of [...snapshot.recentIncidents].sort(newestFirst)) {
+    if (shownAbove.has(incident.id)) continue;
     let key = dayKey(historyInstant(incident), tz);
     if (key > today) continue;
     if (key < first) key = dayKey(incident.updatedAt, tz);
     if (key < first || key > today) continue;
     byDay.set(key, [...(byDay.get(key) ?? []), incident]);
   }
-  return Array.from({ length: PAST_DAYS }, (_, i) => {
+  const days: PastDay[] = [];
+  // Quiet days in a row are one line ("Nov 20 – Nov 26, 2026: No incidents reported").
+  let quietNewest: string | null = null;
+  let quietOldest = "";
+  const closeQuiet = () => {
+    if (quietNewest === null) return;
+    const title = quietNewest === quietOldest ? formatDay(quietNewest) : `${formatDayShort(quietOldest)} – ${formatDay(quietNewest)}`;
+    days.push({ key: quietNewest, title, incidents: [] });
+    quietNewest = null;
+  };
+  for (let i = 0; i < PAST_DAYS; i++) {
     const key = addDays(today, -i);
-    return { key, title: formatDay(key), incidents: (byDay.get(key) ?? []).map((inc) => listed(inc, tz)) };
-  });
+    const incidents = byDay.get(key) ?? [];
+    if (incidents.length === 0) {
+      quietNewest ??= key;
+      quietOldest = key;
+      continue;
+    }
+    closeQuiet();
+    days.push({ key, title: formatDay(key), incidents: incidents.map((inc) => listed(inc, tz)) });
+  }
+  closeQuiet();
+  return days;
 }
 
 export interface MonthLink {
@@ -607,7 +728,7 @@ export function layoutView(snapshot: SiteSnapshot, title: string | null): Layout
     atomUrl: atomFeedUrl(page),
     feedTitle: historyFeedTitle(page),
     updated: shortTime(page.updatedAt, page.timeZone),
-    timeZoneNote: `Times are shown in ${page.timeZone}.`,
+    timeZoneNote: `Times in ${timeZoneLabel(snapshot.generatedAt, page.timeZone)}.`,
   };
 }
 
@@ -618,7 +739,7 @@ export interface HomeView {
   maintenances: IncidentCard[];
   components: TopRow[];
   legend: readonly Badge[];
-  formula: string;
+  legendNote: string;
   days: number;
   past: PastDay[];
 }
@@ -636,7 +757,7 @@ export function homeView(data: RouteOf<"home">): HomeView {
     ],
     components: componentRows(snapshot),
     legend: BAR_LEGEND,
-    formula: UPTIME_FORMULA,
+    legendNote: BAR_LEGEND_NOTE,
     days: UPTIME_DAYS,
     past: pastDays(snapshot),
   };
@@ -652,7 +773,6 @@ export interface IncidentPageView {
   duration: string | null;
   /** Names of the components it affected, in page order. */
   affected: string[];
-  severityDetail: string | null;
   /** The published postmortem, shown above the updates while the incident is resolved. */
   postmortem: PostmortemView | null;
 }
@@ -701,7 +821,6 @@ export function affectedNames(incident: IncidentRecord, components: readonly Com
 export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
   const { snapshot, incident } = data;
   const tz = snapshot.page.timeZone;
-  const level = incident.severity ? SEVERITY_LEVELS[incident.severity] : null;
   return {
     layout: layoutView(snapshot, incident.name),
     incident: incidentCard(incident, tz),
@@ -709,7 +828,6 @@ export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
     started: incident.kind === "incident" ? postedTime(incident.startedAt, tz) : null,
     duration: durationText(incident),
     affected: affectedNames(incident, snapshot.components),
-    severityDetail: level ? level.impact : null,
     postmortem: postmortemView(incident, tz),
   };
 }

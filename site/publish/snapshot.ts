@@ -50,7 +50,7 @@ export async function loadSnapshot(tx: Transaction, page: Omit<PageInfo, "update
   const updatedAt = (await lastPublicChange(tx)) ?? generatedAt;
   const status = pageStatus({
     openIncidentImpacts: unresolvedIncidents.map((i) => i.impact as Impact),
-    activeMaintenances: activeMaintenances.length,
+    activeMaintenances: activeMaintenances.filter((m) => m.componentIds.length > 0).length,
     componentStatuses: components.filter((c) => !c.isGroup).map((c) => c.status),
   });
   return {
