@@ -119,7 +119,7 @@ function mountPublicSite(app: Hono<Env>, publicSite: PublicSite | undefined): vo
     if (path.startsWith("/api/") || method !== "GET") {
       return problemResponse(c, new Problem(404, "Not Found", `No route for ${method} ${path}.`));
     }
-    return notFoundPage(c.req.raw);
+    return notFoundPage(c.req.raw, publicSite);
   });
 }
 

@@ -149,9 +149,18 @@ describe("serving", () => {
     const head = await fetch(`${server.url}/`, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe("");
-    const missing = await get("/incidents/zzzzzzzzzzzz");
+    const missing = await get("/incidents/zzzzzzzzzzzz", { "If-None-Match": "*" });
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toContain("text/html");
+    expect(missing.headers.get("cache-control")).toBe("no-store");
+    expect(missing.headers.get("etag")).toBeNull();
+    // The styled page: the page's header with its name and links, a way home, and the stylesheet.
+    const notFound = await missing.text();
+    expect(notFound).toContain("<h1>Page not found</h1>");
+    expect(notFound).toMatch(/<p class="brand"><a href="\/">Example<\/a><\/p>/);
+    expect(notFound).toContain('<a href="/history">Incident history</a>');
+    expect(notFound).toMatch(/<link rel="stylesheet" href="\/_astro\/[^"]+\.css"/);
+    expect(notFound).toContain('<meta name="robots" content="noindex, nofollow">');
     for (const hostile of ["/%E0%A4%A", "/incidents/%ZZ", "/..%2F..%2Fetc%2Fpasswd", "/objects/manifest.json"]) {
       const res = await get(hostile);
       expect(res.status, hostile).toBe(404);

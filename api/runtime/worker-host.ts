@@ -99,7 +99,9 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
       log(`site: R2 read failed: ${message(error)}`);
     }
     const asset = await host.assets(env)?.fetch(request);
-    return asset && asset.status !== 404 ? asset : notFoundPage(request);
+    if (asset && asset.status !== 404) return asset;
+    await asset?.body?.cancel();
+    return notFoundPage(request, (r) => servePublished(host.site(env), r));
   }
 
   return {

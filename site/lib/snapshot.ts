@@ -69,4 +69,6 @@ export type RouteData =
   | { route: "incident"; snapshot: SiteSnapshot; incident: IncidentRecord }
   /** A drill's unlisted preview page (/preview/<token>): never linked from anything public. */
   | { route: "preview"; snapshot: SiteSnapshot; incident: IncidentRecord }
-  | { route: "history"; snapshot: SiteSnapshot; month: HistoryMonth; months: string[] };
+  | { route: "history"; snapshot: SiteSnapshot; month: HistoryMonth; months: string[] }
+  /** The page answered for an address that names nothing (published at NOT_FOUND_PATH, served with a 404). */
+  | { route: "notfound"; snapshot: SiteSnapshot };

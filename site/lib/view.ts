@@ -847,6 +847,22 @@ export function previewPageView(data: RouteOf<"preview">): PreviewPageView {
   };
 }
 
+export { NOT_FOUND_PATH } from "../../api/http/public-pages.ts";
+
+export interface NotFoundView {
+  layout: LayoutView;
+  heading: string;
+  text: string;
+}
+
+export function notFoundView(data: RouteOf<"notfound">): NotFoundView {
+  return {
+    layout: { ...layoutView(data.snapshot, "Page not found"), noindex: true },
+    heading: "Page not found",
+    text: "There is nothing at this address. It may have moved, or the link may be mistyped.",
+  };
+}
+
 export function historyPageView(data: RouteOf<"history">): { layout: LayoutView; history: HistoryView } {
   const history = historyView(data);
   return { layout: layoutView(data.snapshot, `Incident History, ${history.title}`), history };

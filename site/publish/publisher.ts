@@ -6,6 +6,7 @@ import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
 import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
+import { NOT_FOUND_PATH } from "../../api/http/public-pages.ts";
 import { monthKey } from "./months.ts";
 import { loadHistoryMonth, loadHistoryMonths, loadSnapshot, readConsistently } from "./snapshot.ts";
 import type { FileToPublish, SiteStore } from "./manifest.ts";
@@ -240,6 +241,8 @@ export class Publisher {
       for (const file of publicDocuments(snapshot)) await add(hot(file));
       phase("documents");
       await add(hot(html(HOME, await renderer.render(HOME, { route: "home", snapshot }))));
+      // The header shows the page's name and links, so "Page not found" follows every publish.
+      await add(hot(html(NOT_FOUND_PATH, await renderer.render("/not-found", { route: "notfound", snapshot }))));
       phase("home");
     });
 
