@@ -141,7 +141,9 @@ describe("/", () => {
       .map((name) => html.indexOf(`<span class="nm">${name}</span>`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(html).not.toContain("Legacy Export"); // only shown when degraded
+    // Only shown when degraded: not among the components (one may still subscribe to it).
+    const listed = html.slice(html.indexOf('<h2 id="cmp">'), html.indexOf('<h2 id="past">'));
+    expect(listed).not.toContain("Legacy Export");
   });
 
   test("uptime bars: 90 days each (30 on phones), the percentage in text, a text alternative, a legend in plain words", async () => {
@@ -201,6 +203,20 @@ describe("/", () => {
     expect(past).toContain("No incidents reported.");
     expect(past).not.toContain(`<a href="/incidents/${fixture.open!.id}">API Gateway Down</a>`);
     expect(past).toContain('<a href="/history">← Incident History</a>');
+  });
+
+  test("the subscribe form: labelled, its components grouped and in the page's order", async () => {
+    const html = await page("/");
+    const form = html.slice(html.indexOf('<form method="post" action="/subscriptions">'));
+    expect(form).toContain('<label for="subscribe-email">Email address</label>');
+    expect(form).toContain('<button type="submit">Subscribe</button>');
+    // Core Platform's components under its name, in the same order as the component list above.
+    expect(form).toMatch(/<li class="grp"><span class="nm">Core Platform<\/span><ul><li><input type="checkbox" id="subscribe-[^"]+" name="component_ids" value="[^"]+"> <label for="subscribe-[^"]+">API<\/label><\/li>/);
+    const order = ["API", "Database", "Authentication", "Webhooks", "Dashboard", "Documentation", "Email Notifications", "US East", "EU West", "AP South", "SA East"].map((name) => form.indexOf(`>${name}</label>`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // The header's call to action leads to it.
+    expect(html).toContain('<a class="cta" href="/#subscribe">Subscribe to updates</a>');
   });
 
   test("an all-clear page", async () => {

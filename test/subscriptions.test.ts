@@ -43,6 +43,9 @@ async function start(sub: string, env: Record<string, string> = {}): Promise<Run
     env: { RESEND_API_KEY: "test", RESEND_BASE_URL: fake.url, HERALD_SECRET: SECRET, MAIL_RATE_LIMIT: "50", ...env },
   });
   await s.ready;
+  // The pages link the published stylesheet: wait for the first publish, or answers made before
+  // and after it differ (the "identical answers" test compares them byte for byte).
+  await s.publisher?.idle();
   return s;
 }
 

@@ -3,6 +3,7 @@
  * so subscribing and webhook registration count against the same per-address limit), the
  * refusal they answer with, component checks, and the page helper.
  */
+import { subscribableInPageOrder } from "../../domain/component-order.ts";
 import type { Context } from "hono";
 import type { Database } from "../../db/database.ts";
 import { getSubscriber, type SubscriberRecord } from "../../db/queries/subscribers.ts";
@@ -127,9 +128,17 @@ export function isForm(type: string): boolean {
   return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
 }
 
-/** The components one can subscribe to: groups are only headings. */
+/** The components one can subscribe to, in the page's order: groups are only headings. */
 export async function subscribableComponents(ctx: SubscriptionContext): Promise<{ id: string; name: string }[]> {
-  return (await listComponentViews(ctx.db.client)).filter((c) => !c.isGroup).map((c) => ({ id: c.id, name: c.name }));
+  return (await subscribableSections(ctx)).flatMap((s) => s.components);
+}
+
+/** The same, grouped as on the page (`group` null for components on their own). */
+export async function subscribableSections(ctx: SubscriptionContext): Promise<{ group: string | null; components: { id: string; name: string }[] }[]> {
+  return subscribableInPageOrder(await listComponentViews(ctx.db.client)).map((s) => ({
+    group: s.group?.name ?? null,
+    components: s.components.map((c) => ({ id: c.id, name: c.name })),
+  }));
 }
 
 const MAX_COMPONENT_IDS = 500;

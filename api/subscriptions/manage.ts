@@ -1,17 +1,19 @@
 /** GET /subscriptions/manage?token=… shows the subscriber's component choice; POST saves it. */
 import { Hono } from "hono";
 import { setSubscriberComponents, type SubscriberRecord } from "../../db/queries/subscribers.ts";
-import { checkComponents, contentType, forgedLink, isForm, Refusal, subscribableComponents, subscriberFor, type SubscriptionContext } from "./context.ts";
-import { backLink, buttonForm, componentFieldset, p, type ComponentChoice } from "./pages.ts";
+import { checkComponents, contentType, forgedLink, isForm, Refusal, subscribableSections, subscriberFor, type SubscriptionContext } from "./context.ts";
+import { backLink, buttonForm, componentFieldset, p, type ChoiceSection } from "./pages.ts";
 
 export function manageRoutes(ctx: SubscriptionContext): Hono {
   const { db, page } = ctx;
   const app = new Hono();
 
   async function managePage(token: string, subscriber: SubscriberRecord, saved: boolean): Promise<Response> {
-    const all = await subscribableComponents(ctx);
     const chosen = new Set(subscriber.componentIds ?? []);
-    const choices: ComponentChoice[] = all.map((c) => ({ id: c.id, name: c.name, checked: chosen.has(c.id) }));
+    const choices: ChoiceSection[] = (await subscribableSections(ctx)).map((s) => ({
+      group: s.group,
+      choices: s.components.map((c) => ({ id: c.id, name: c.name, checked: chosen.has(c.id) })),
+    }));
     const status = subscriber.state === "active" ? "" : p(subscriber.state === "pending" ? "This subscription is not confirmed yet." : "This address is not subscribed.");
     return page(
       "Your subscription",

@@ -54,14 +54,19 @@ export interface ComponentChoice {
   checked: boolean;
 }
 
-/** Checkboxes for components, in a fieldset with a legend. */
-export function componentFieldset(choices: readonly ComponentChoice[], legend: string): string {
-  if (choices.length === 0) return "";
-  const items = choices
-    .map(
-      (c) =>
-        `<li><input type="checkbox" id="c-${escapeHtml(c.id)}" name="component_ids" value="${escapeHtml(c.id)}"${c.checked ? " checked" : ""}> <label for="c-${escapeHtml(c.id)}">${escapeHtml(c.name)}</label></li>`,
-    )
+export interface ChoiceSection {
+  /** The group's name, or null for components on their own. */
+  group: string | null;
+  choices: ComponentChoice[];
+}
+
+/** Checkboxes for components, grouped and in the page's order, in a fieldset with a legend. */
+export function componentFieldset(sections: readonly ChoiceSection[], legend: string): string {
+  if (sections.every((s) => s.choices.length === 0)) return "";
+  const box = (c: ComponentChoice) =>
+    `<li><input type="checkbox" id="c-${escapeHtml(c.id)}" name="component_ids" value="${escapeHtml(c.id)}"${c.checked ? " checked" : ""}> <label for="c-${escapeHtml(c.id)}">${escapeHtml(c.name)}</label></li>`;
+  const items = sections
+    .map((s) => (s.group === null ? s.choices.map(box).join("") : `<li class="grp"><span class="nm">${escapeHtml(s.group)}</span><ul>${s.choices.map(box).join("")}</ul></li>`))
     .join("");
-  return `<fieldset><legend>${escapeHtml(legend)}</legend><ul>${items}</ul></fieldset>`;
+  return `<fieldset class="choose"><legend>${escapeHtml(legend)}</legend><ul>${items}</ul></fieldset>`;
 }

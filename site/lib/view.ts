@@ -34,6 +34,7 @@ import {
   isMonthKey,
   timeZoneLabel,
 } from "../../domain/time.ts";
+import { byPosition, subscribableInPageOrder } from "../../domain/component-order.ts";
 import { MIN_STATUS_MINUTES, UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "../../domain/uptime.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -515,7 +516,6 @@ export interface GroupRow extends ComponentRow {
 
 export type TopRow = ({ isGroup: false } & ComponentRow) | ({ isGroup: true } & GroupRow);
 
-const byPosition = (a: ComponentView, b: ComponentView): number => a.position - b.position || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
 /** A component shows unless it is "only show if degraded" and operational. */
 export function isVisible(c: ComponentView): boolean {
@@ -742,6 +742,8 @@ export interface HomeView {
   legendNote: string;
   days: number;
   past: PastDay[];
+  /** The subscribe form's components, grouped and in the page's order (as on the manage page). */
+  subscribe: { group: string | null; components: { id: string; name: string }[] }[];
 }
 
 export function homeView(data: RouteOf<"home">): HomeView {
@@ -760,6 +762,7 @@ export function homeView(data: RouteOf<"home">): HomeView {
     legendNote: BAR_LEGEND_NOTE,
     days: UPTIME_DAYS,
     past: pastDays(snapshot),
+    subscribe: subscribableInPageOrder(snapshot.components).map((s) => ({ group: s.group?.name ?? null, components: s.components.map((c) => ({ id: c.id, name: c.name })) })),
   };
 }
 
