@@ -94,9 +94,13 @@ beforeAll(async () => {
   await api("POST", `/api/v1/incidents/${resolvedId}/updates`, { status: "resolved", body: "The mail queue has drained; notifications are on time." });
   clockOffsetMs = 0;
 
-  // The open SEV1 with two updates, the API in major outage.
+  // The open SEV1 with two updates, the API in major outage for the last two hours (a coloured
+  // day on its uptime bar: today, and yesterday too when midnight fell within them).
+  clockOffsetMs = -2 * HOUR;
   openId = (await api("POST", "/api/v1/incidents", { name: INCIDENT, severity: "SEV1", body: FIRST_BODY, components: { [apiId]: "major_outage" } })).id;
+  clockOffsetMs = -1 * HOUR;
   await api("POST", `/api/v1/incidents/${openId}/updates`, { status: "identified", body: SECOND_BODY });
+  clockOffsetMs = 0;
 
   // An upcoming maintenance.
   const start = new Date(Date.now() + 24 * HOUR);
@@ -318,6 +322,80 @@ describe("on a phone (360×740)", () => {
     expectNoProblems(w, "phone");
     await w.done();
   });
+});
+
+describe("uptime bars", () => {
+  const apiBar = (page: Page) => page.locator(".kids > li", { has: page.locator(".nm", { hasText: /^API$/ }) }).locator(".up");
+
+  test("a coloured day's detail opens from the keyboard, as a list below the bar, which stays", async () => {
+    const w = await open();
+    await visit(w, "/");
+    const up = apiBar(w.page);
+    const bar = up.locator("svg.bar");
+    // Where it is on the page (not in the viewport: focusing may scroll).
+    const place = () => bar.evaluate((el) => { const r = el.getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; });
+    const before = await place();
+    expect(before.height).toBeGreaterThan(20);
+    // The outage is drawn in the bar itself, in red.
+    expect(await up.locator("svg path.t-major").count()).toBeGreaterThan(0);
+    const summary = up.locator(".days summary");
+    expect(await summary.innerText()).toMatch(/^\d+ days? not fully operational$/);
+    await summary.focus();
+    await w.page.keyboard.press("Enter");
+    const item = up.locator(".cells li.t-major span").last();
+    await item.waitFor({ state: "visible", timeout: 2000 });
+    expect(await item.innerText()).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}: Major outage \(/);
+    // Opening it never hides the bar: same place, same size, and the list is below it.
+    const after = await place();
+    expect(after).toEqual(before);
+    expect(await bar.isVisible()).toBe(true);
+    const itemTop = await item.evaluate((el) => el.getBoundingClientRect().y + scrollY);
+    expect(itemTop).toBeGreaterThan(after.y + after.height);
+    await expectAxeClean(w.page, "/ with a day list open");
+    expectNoProblems(w, "uptime bars");
+    await w.done();
+  });
+
+  test("a phone shows the last 30 days, with their own words", async () => {
+    const w = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await visit(w, "/");
+    const up = apiBar(w.page);
+    const box = (await up.boundingBox())!;
+    const bar = (await up.locator("svg.bar").boundingBox())!;
+    // Three times as wide, its right third (the last 30 of 90 days) in view.
+    expect(bar.width).toBeCloseTo(box.width * 3, 0);
+    expect(bar.x + bar.width).toBeCloseTo(box.x + box.width, 0);
+    expect(await up.getByText("30 days ago").isVisible()).toBe(true);
+    expect(await up.getByText("90 days ago").isVisible()).toBe(false);
+    expectNoProblems(w, "uptime bars on a phone");
+    await w.done();
+  });
+});
+
+describe("screenshots for people", () => {
+  // Every page a customer sees, light and dark, 1280 and 390 px wide, into test-output/.
+  test("every page, both schemes, desktop and phone", async () => {
+    const pages: [string, string, number][] = [
+      ["home", "/", 200],
+      ["incident-open", `/incidents/${openId}`, 200],
+      ["incident-resolved", `/incidents/${resolvedId}`, 200],
+      ["history", "/history", 200],
+      ["not-found", "/no/such/page", 404],
+    ];
+    for (const scheme of ["light", "dark"] as const) {
+      for (const [device, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]] as const) {
+        const w = await open({ viewport, colorScheme: scheme, ...(device === "phone" ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+        for (const [name, path, status] of pages) {
+          const response = await w.page.goto(`${origin}${path}`, { waitUntil: "load" });
+          expect(response?.status(), path).toBe(status);
+          await w.page.screenshot({ path: join(OUTPUT, `${name}-${device}-${scheme}.png`), fullPage: true });
+        }
+        // The 404 itself is expected; nothing else may go wrong.
+        expect(w.problems.filter((p) => !p.includes("/no/such/page"))).toEqual([]);
+        await w.done();
+      }
+    }
+  }, 60_000);
 });
 
 describe("the request guard", () => {

@@ -466,7 +466,8 @@ export function percentText(uptime: number | null, notable: number): string {
 function summaryText(notable: number, uptime: number | null, daysWithData: number, span: number): string {
   if (notable > 0) return `${plural(notable, "day", "days")} not fully operational`;
   if (uptime === null) return "No data yet";
-  return daysWithData >= span ? `Operational on all ${span} days` : `Operational on all ${plural(daysWithData, "day", "days")} with data`;
+  if (daysWithData >= span) return `Operational on all ${span} days`;
+  return daysWithData === 1 ? "Operational on its one day with data" : `Operational on all ${daysWithData} days with data`;
 }
 
 export function barView(name: string, uptime: ComponentUptime): BarView {
