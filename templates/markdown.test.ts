@@ -52,7 +52,7 @@ describe("renderMarkdown: ordinary markdown", () => {
     ["nested list", "- a\n  - b\n- c", "<ul>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n<li>c</li>\n</ul>"],
     ["ordered list", "1. one\n2. two", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"],
     ["ordered list keeps its start", "3. three\n4. four", '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>'],
-    ["task list as text", "- [x] done\n- [ ] todo", "<ul>\n<li>[x] done</li>\n<li>[ ] todo</li>\n</ul>"],
+    ["task list as text", "- [x] done\n- [ ] todo", "<ul>\n<li>☑ done</li>\n<li>☐ todo</li>\n</ul>"],
     ["link", "See [details](https://example.com/x).", `<p>See <a href="https://example.com/x" ${REL}>details</a>.</p>`],
     ["link with title", '[a](https://example.com "More")', `<p><a href="https://example.com" title="More" ${REL}>a</a></p>`],
     ["mailto link", "[mail us](mailto:ops@example.com)", `<p><a href="mailto:ops@example.com" ${REL}>mail us</a></p>`],

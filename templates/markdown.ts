@@ -161,9 +161,10 @@ const htmlMarked = new Marked({
       const body = text ? escapeHtml(text.replace(/\n$/, "")) + "\n" : "";
       return `<pre><code>${body}</code></pre>\n`;
     },
-    // Task-list boxes as text: <input> is not on the allow-list.
+    // Task-list boxes as read-only boxes drawn in text (☑ done, ☐ open): <input> is not on the
+    // allow-list, and a box nobody can tick should not look like one that can be.
     checkbox({ checked }) {
-      return checked ? "[x] " : "[ ] ";
+      return checked ? "☑ " : "☐ ";
     },
     // No `align` attribute: the allow-list has no attributes for cells.
     tablecell(token) {

@@ -93,6 +93,25 @@ beforeAll(async () => {
   clockOffsetMs = -25 * HOUR;
   await api("POST", `/api/v1/incidents/${resolvedId}/updates`, { status: "resolved", body: "The mail queue has drained; notifications are on time." });
   clockOffsetMs = 0;
+  // Its postmortem, written as the practice asks, so the incident page shows one.
+  await api("PUT", `/api/v1/incidents/${resolvedId}/postmortem`, {
+    body: [
+      "## Summary",
+      "Notification mails were delayed by up to 20 minutes for an hour.",
+      "## Root Cause",
+      "A deploy halved the mail workers' concurrency.",
+      "## Lessons Learned",
+      "### What went well",
+      "- The delay was noticed within five minutes.",
+      "### What could be improved",
+      "- The deploy's canary did not watch queue depth.",
+    ].join("\n\n"),
+    action_items: [
+      { description: "Alert on mail queue depth", owner: "@alice", due_date: "2026-12-20" },
+      { description: "Canary watches queue depth", done: true },
+    ],
+  });
+  await api("POST", `/api/v1/incidents/${resolvedId}/postmortem/publish`, {});
 
   // The open SEV1 with two updates, the API in major outage for the last two hours (a coloured
   // day on its uptime bar: today, and yesterday too when midnight fell within them).

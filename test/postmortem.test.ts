@@ -276,8 +276,8 @@ describe("publishing a resolved incident's postmortem", () => {
     expect(html).toContain("A marketing campaign drove 2x normal traffic.");
     expect(html).toMatch(/Published <time datetime="2026-01-16T14:00:00.000Z">Jan 16, 2026 - 09:00 EST<\/time>/);
     expect(html).toContain("<h5>Immediate (This Week)</h5>");
-    expect(html).toContain("[ ] Implement connection pool auto-scaling (@alice, 2026-01-17)");
-    expect(html).toContain("[x] Implement circuit breakers (@bob, 2026-01-25)");
+    expect(html).toContain("☐ Implement connection pool auto-scaling (@alice, 2026-01-17)");
+    expect(html).toContain("☑ Implement circuit breakers (@bob, 2026-01-25)");
     expect(html).not.toContain("this hand-written line");
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expectInert(html);
