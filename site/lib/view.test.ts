@@ -209,7 +209,7 @@ describe("barView", () => {
     expect(bar.days).toHaveLength(90);
     expect(bar.days[0]).toBeNull(); // no data: drawn by the SVG
     // The day's colour is its worst status: 30 minutes of major outage make a red day.
-    expect(bar.days.at(-3)).toEqual({ tone: "major", text: "Nov 25, 2026: Major outage (30 min); 97.91 % uptime" });
+    expect(bar.days.at(-3)).toEqual({ tone: "major", text: "Nov 25: Major outage (30 min); 97.91 % uptime" });
     expect(bar.days.at(-1)).toBeNull(); // operational: the background
     expect(bar.notable).toBe(1);
     expect(bar.base).toBe("No downtime");
@@ -242,10 +242,15 @@ describe("barView", () => {
       { d: "M0 17h3", tone: "nodata", title: "Nov 24: No data" },
       { d: "M5 17h3", tone: "minor", title: null },
     ]);
-    expect(b.days).toEqual([null, { tone: "minor", text: "Nov 25, 2026: Degraded performance (20 min), Maintenance (2 h); 100 % uptime" }, null, null]);
+    expect(b.days).toEqual([null, { tone: "minor", text: "Nov 25: Degraded performance (20 min), Maintenance (2 h); 100 % uptime" }, null, null]);
     expect(b.summary).toBe("1 day not fully operational");
     // Degraded counts as up, but the percentage never reads 100 % beside a coloured day.
     expect(b.percent).toBe("No outages");
+  });
+
+  test("a day's note names the incidents of that day: two at most, then how many more", () => {
+    const named = barView("API", uptime, new Map([["2026-11-25", ["Errors", "Latency", "Timeouts"]]]));
+    expect(named.days.at(-3)?.text).toBe("Nov 25: Major outage (30 min); 97.91 % uptime. Errors; Latency and 1 more");
   });
 
   test("a text alternative with percentage, outage days and days without data", () => {

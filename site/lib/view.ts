@@ -422,13 +422,18 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 /** A day is coloured (and has a note) when its worst status lasted long enough (domain/uptime.ts). */
 const isNotable = (d: UptimeDay): boolean => d.level !== "none" && d.level !== "nodata";
 
-/** Each run of consecutive days without data as one path, and each notable day as one. */
+/**
+ * Each run of consecutive days without data as one path, then the notable days as one path per
+ * colour (a day is one "M… 17h3" of it: a busy page has hundreds).
+ */
 function barRuns(days: readonly UptimeDay[]): BarRun[] {
   const runs: BarRun[] = [];
+  const byTone = new Map<Tone, string>();
   for (let i = 0; i < days.length; i++) {
     const day = days[i]!;
     if (isNotable(day)) {
-      runs.push({ d: barPath(i), tone: LEVEL_TONES[day.level], title: null });
+      const tone = LEVEL_TONES[day.level];
+      byTone.set(tone, (byTone.get(tone) ?? "") + barPath(i));
       continue;
     }
     if (day.minutes > 0) continue;
@@ -438,6 +443,7 @@ function barRuns(days: readonly UptimeDay[]): BarRun[] {
     runs.push({ d: barPath(i, last - i + 1), tone: "nodata", title: `${last === i ? first : `${first} – ${formatDayShort(days[last]!.day)}`}: No data` });
     i = last;
   }
+  for (const [tone, d] of byTone) runs.push({ d, tone, title: null });
   return runs;
 }
 
@@ -470,10 +476,49 @@ function summaryText(notable: number, uptime: number | null, daysWithData: numbe
   return daysWithData === 1 ? "Operational on its one day with data" : `Operational on all ${daysWithData} days with data`;
 }
 
-export function barView(name: string, uptime: ComponentUptime): BarView {
-  const days = uptime.days.map((d): BarNote | null =>
-    isNotable(d) ? { tone: LEVEL_TONES[d.level], text: `${formatDay(d.day)}: ${dayDetail(d)}` } : null,
-  );
+/**
+ * The names of the incidents that touched each component on each day (page zone), from the
+ * incidents the snapshot holds (open ones and the 50 latest): a group's are its components'.
+ */
+export function incidentsByComponentDay(snapshot: SiteSnapshot): Map<string, Map<string, string[]>> {
+  const tz = snapshot.page.timeZone;
+  const byComponent = new Map<string, Map<string, string[]>>();
+  const groupOf = new Map(snapshot.components.map((c) => [c.id, c.groupId]));
+  const seen = new Set<string>();
+  for (const incident of [...snapshot.unresolvedIncidents, ...snapshot.latestIncidents]) {
+    if (seen.has(incident.id) || incident.kind !== "incident") continue;
+    seen.add(incident.id);
+    const ids = new Set([...incident.componentIds, ...incident.updates.flatMap((u) => u.affected.map((a) => a.componentId))]);
+    for (const id of [...ids]) {
+      const group = groupOf.get(id);
+      if (group) ids.add(group);
+    }
+    const last = dayKey(incident.resolvedAt ?? snapshot.generatedAt, tz);
+    for (let day = dayKey(incident.startedAt, tz), n = 0; day <= last && n < UPTIME_DAYS; day = addDays(day, 1), n++) {
+      for (const id of ids) {
+        const days = byComponent.get(id) ?? new Map<string, string[]>();
+        byComponent.set(id, days);
+        days.set(day, [...(days.get(day) ?? []), incident.name]);
+      }
+    }
+  }
+  return byComponent;
+}
+
+/** ". API errors; DNS lag" — at most two names, then how many more (the day's page has them all). */
+function incidentNames(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  const shown = names.slice(0, 2).join("; ");
+  return names.length > 2 ? `. ${shown} and ${names.length - 2} more` : `. ${shown}`;
+}
+
+export function barView(name: string, uptime: ComponentUptime, incidents?: ReadonlyMap<string, readonly string[]>): BarView {
+  const days = uptime.days.map((d): BarNote | null => {
+    if (!isNotable(d)) return null;
+    const names = incidents?.get(d.day) ?? [];
+    // "Nov 25": the bar is the last 90 days, so the year adds bytes and nothing else.
+    return { tone: LEVEL_TONES[d.level], text: `${formatDayShort(d.day)}: ${dayDetail(d)}${incidentNames(names)}` };
+  });
   const notable = days.filter((d) => d !== null).length;
   const phoneDays = uptime.days.slice(-PHONE_DAYS);
   const notablePhone = days.slice(-PHONE_DAYS).filter((d) => d !== null).length;
@@ -534,6 +579,7 @@ export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, Compo
   const all = snapshot.components;
   const byId = new Map(all.map((c) => [c.id, c]));
   const ups = uptime ?? computeUptime({ components: all, statusChanges: snapshot.statusChanges, generatedAt: snapshot.generatedAt, timeZone: snapshot.page.timeZone });
+  const incidents = incidentsByComponentDay(snapshot);
   const row = (c: ComponentView): ComponentRow => {
     const u = ups.get(c.id);
     return {
@@ -541,7 +587,8 @@ export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, Compo
       name: c.name,
       description: c.description?.trim() ? c.description.trim() : null,
       badge: componentBadge(c.status),
-      bar: c.showcase && u ? barView(c.name, u) : null,
+      // A group's bar names no incidents: its components' bars, right below, do.
+      bar: c.showcase && u ? barView(c.name, u, c.isGroup ? undefined : incidents.get(c.id)) : null,
     };
   };
   const rows: TopRow[] = [];
@@ -577,6 +624,8 @@ export const BAR_LEGEND_NOTE = `Each day shows its worst status that lasted ${MI
 // Past incidents (home) and history
 
 export const PAST_DAYS = 15;
+/** Characters of the latest update shown for an incident in a list (past days, history). */
+export const LISTED_EXCERPT = 120;
 
 export interface ListedIncident extends IncidentSummary {
   /** Latest update: its status and a plain-text excerpt. */
@@ -602,7 +651,8 @@ export function listedWindow(incident: IncidentRecord, timeZone: string): Window
 
 function listed(incident: IncidentRecord, timeZone: string): ListedIncident {
   const latest = sortedUpdates(incident)[0];
-  const text = latest ? excerpt(latest.body) : "";
+  // Long enough to say what happened; the whole update is one click away.
+  const text = latest ? excerpt(latest.body, LISTED_EXCERPT) : "";
   return {
     ...incidentSummary(incident),
     latest: latest && text ? { status: statusLabel(latest.status), text, posted: shortTime(latest.displayAt, timeZone) } : null,
