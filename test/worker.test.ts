@@ -139,10 +139,13 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
     expect(await res.text()).toContain("{");
   });
 
-  test("an unknown path is the 404 page", async () => {
+  test("an unknown path is the styled 404 page, from the bucket, never cached", async () => {
     const res = await get("/no/such/page");
     expect(res.status).toBe(404);
-    expect(await res.text()).toContain("<html");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const html = await res.text();
+    expect(html).toContain("<h1>Page not found</h1>");
+    expect(html).toMatch(/<p class="brand"><a href="\/">[^<]+<\/a><\/p>/);
   });
 
   test("no page view reached the database", () => {
