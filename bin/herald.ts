@@ -25,6 +25,16 @@ import { templateCommands } from "./commands/template.ts";
 import { webhooksCommands } from "./commands/webhooks.ts";
 
 const DEFAULT_URL = "http://localhost:8080";
+
+/**
+ * Where Herald is: HERALD_URL when set; else the local Herald `npm start` runs with the same
+ * `PORT` (a newcomer who started it on another port need set nothing more); else the default.
+ */
+export function heraldUrl(env: NodeJS.ProcessEnv): string {
+  if (env.HERALD_URL) return env.HERALD_URL.replace(/\/+$/, "");
+  if (env.PORT && /^\d{1,5}$/.test(env.PORT)) return `http://localhost:${Number(env.PORT)}`;
+  return DEFAULT_URL;
+}
 /**
  * `npm start` runs in the project root and opens file:data/herald.db there; so does this CLI
  * by default, even when started from a subdirectory (a cwd-relative path would quietly make a
@@ -56,7 +66,7 @@ function helpText(topic?: string): string {
   lines.push(
     "",
     "Options for incident, postmortem, component, maintenance, template and webhooks commands",
-    `  --url URL      Herald's address (env HERALD_URL, default ${DEFAULT_URL})`,
+    `  --url URL      Herald's address (env HERALD_URL; else http://localhost:$PORT when PORT is set; else ${DEFAULT_URL})`,
     "  --token TOKEN  API key (env HERALD_TOKEN); make one with: herald keys create",
     "  --json         print the JSON response instead of a summary",
     "  --component    takes a component id or its exact name (see: herald component list)",
@@ -105,7 +115,7 @@ function findCommand(words: string[]): Command | undefined {
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const url = (env.HERALD_URL || DEFAULT_URL).replace(/\/+$/, "");
+  const url = heraldUrl(env);
   const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
   let values: Values;
   let positionals: string[];

@@ -374,6 +374,15 @@ describe("herald over HTTP", SLOW, () => {
     expect(viaFlag.stderr).toBe(`herald: cannot reach Herald at ${url} — is it running? (npm start)\n`);
   });
 
+  test("without HERALD_URL, the CLI finds a local Herald started with the same PORT", async () => {
+    const port = new URL(server.url).port;
+    const result = await herald(["component", "list"], { HERALD_URL: undefined, PORT: port });
+    expect(result.code, result.stderr).toBe(0);
+    // HERALD_URL still wins over PORT.
+    const closed = await herald(["component", "list"], { HERALD_URL: "http://127.0.0.1:9", PORT: port });
+    expect(closed.stderr).toContain("cannot reach Herald at http://127.0.0.1:9");
+  });
+
   test("help lists every command with an example", async () => {
     const commands = [
       "incident create", "incident update", "incident resolve", "incident list", "incident show",
