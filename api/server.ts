@@ -68,7 +68,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     const herald = assembleHerald({
       db, pageId, config, env: { ...env, ...linkSecret }, clock: options.clock ?? systemClock, log, site, renderer, publicSite,
       stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
-      localMailer: (dir) => new EmlMailer(dir),
+      localMailer: (dir) => new EmlMailer(dir, { log }),
       publish: (event) => herald.publisher.notify(event),
       deliveriesQueued: () => deliveries.poke(),
       scheduleMs: options.scheduleMs,

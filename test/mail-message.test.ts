@@ -118,14 +118,26 @@ describe("the embedded mailer", () => {
   it("writes RFC 5322 multipart/alternative .eml files, one per message, idempotently per batch", async () => {
     const dir = mkdtempSync(join(tmpdir(), "herald-eml-"));
     try {
-      const mailer = new EmlMailer(dir);
+      const logged: string[] = [];
+      let now = new Date("2026-12-03T14:05:09.123Z");
+      const mailer = new EmlMailer(dir, { log: (line) => logged.push(line), now: () => now });
       const m = buildMessage(settings, { ...base, incidentName: "Panne du système ✓" });
       const first = await mailer.sendBatch([m, { ...m, to: "bob@example.com" }], "herald-batchkey");
       expect(first.kind).toBe("accepted");
+      // A resent batch (a crash, a lost answer) overwrites its own files, even later.
+      now = new Date("2026-12-03T14:06:00Z");
       await mailer.sendBatch([m, { ...m, to: "bob@example.com" }], "herald-batchkey");
+      await mailer.sendBatch([m], "herald-laterbatch");
+      // Named by the time they were first written, so they sort by time.
       const files = readdirSync(dir).sort();
-      expect(files).toEqual(["herald-batchkey-000.eml", "herald-batchkey-001.eml"]);
+      expect(files).toEqual(["2026-12-03T14-05-09Z-herald-batchkey-000.eml", "2026-12-03T14-05-09Z-herald-batchkey-001.eml", "2026-12-03T14-06-00Z-herald-laterbatch-000.eml"]);
+      // The log names each file.
+      expect(logged[0]).toBe(`mail: wrote ${join(dir, files[0]!)} (to Ada@example.com: ${m.subject})`);
       const eml = readFileSync(join(dir, files[0]!), "utf8");
+      // Readable as it is: the text part is quoted-printable, English words as written.
+      expect(eml).toContain("Content-Transfer-Encoding: quoted-printable");
+      expect(eml).not.toContain("Content-Transfer-Encoding: base64");
+      expect(eml).toContain("Unsubscribe");
       // What a mail client reads, decoded by a real MIME parser.
       const read = await parseMail(eml);
       expect(read.from).toBe("Example Status <status@example.com>");
@@ -137,6 +149,20 @@ describe("the embedded mailer", () => {
       expect(read.text.trim()).toBe(m.text.trim());
       expect(read.html.trim()).toBe(m.html.trim());
       for (const line of eml.split("\r\n")) expect(line.length).toBeLessThanOrEqual(998);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("logs a confirmation mail's link, so it can be confirmed without a mail client", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "herald-eml-"));
+    try {
+      const logged: string[] = [];
+      const link = "https://status.example.com/subscriptions/confirm?token=abc.def";
+      const mailer = new EmlMailer(dir, { log: (line) => logged.push(line) });
+      await mailer.sendBatch([{ from: "Example <status@example.com>", to: "new@example.com", subject: "Confirm your subscription", text: `Confirm: ${link}\n`, html: `<a href="${link}">Confirm</a>`, headers: {} }], "k1");
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatch(/^mail: wrote .*-k1-000\.eml \(to new@example\.com: Confirm your subscription\); confirm at https:\/\/status\.example\.com\/subscriptions\/confirm\?token=abc\.def$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

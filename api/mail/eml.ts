@@ -1,20 +1,25 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from "libqp";
 import type { BatchOutcome, Mailer, MessageResult } from "./mailer.ts";
 import { headerSafe, type OutgoingMessage } from "./message.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Embedded mailer: no provider, every message becomes an .eml file (RFC 5322, MIME
-// multipart/alternative with a text and an HTML part). File names derive from the batch key,
-// so a resent batch overwrites its own files instead of adding copies.
+// multipart/alternative with a text and an HTML part) a person can open in a mail client or
+// read in a terminal: the parts are quoted-printable (libqp, nodemailer's encoder), so English
+// text reads as written. File names start with the time they were first written, so `ls`
+// sorts them by time, and end with the batch key: a resent batch overwrites its own files
+// instead of adding copies.
 
 function encodeWord(value: string): string {
   const safe = headerSafe(value);
   return /^[\x20-\x7e]*$/.test(safe) ? safe : `=?UTF-8?B?${Buffer.from(safe, "utf8").toString("base64")}?=`;
 }
 
-function base64Lines(text: string): string {
-  return (Buffer.from(text, "utf8").toString("base64").match(/.{1,76}/g) ?? []).join("\r\n");
+/** A text part as quoted-printable with CRLF line breaks and lines of at most 76 characters. */
+function quotedPrintable(text: string): string {
+  return wrapQuotedPrintable(encodeQuotedPrintable(Buffer.from(text.replace(/\r?\n/g, "\r\n"), "utf8")), 76);
 }
 
 /** Encodes a display name in an address header when it is not plain ASCII. */
@@ -39,37 +44,54 @@ export function toEml(message: OutgoingMessage, messageId: string, date: Date): 
     "",
     `--${boundary}`,
     "Content-Type: text/plain; charset=utf-8",
-    "Content-Transfer-Encoding: base64",
+    "Content-Transfer-Encoding: quoted-printable",
     "",
-    base64Lines(message.text),
+    quotedPrintable(message.text),
     `--${boundary}`,
     "Content-Type: text/html; charset=utf-8",
-    "Content-Transfer-Encoding: base64",
+    "Content-Transfer-Encoding: quoted-printable",
     "",
-    base64Lines(message.html),
+    quotedPrintable(message.html),
     `--${boundary}--`,
     "",
   ];
   return lines.join("\r\n");
 }
 
+/** "2026-12-03T14-05-09Z": sorts by time and is a valid file name everywhere. */
+function fileTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/:/g, "-");
+}
+
+/** A confirmation mail's link, so a newcomer without a mail client can confirm from the log. */
+const CONFIRM_LINK = /https?:\/\/[^\s<>"]+\/subscriptions\/confirm\?token=[^\s<>"]+/;
+
 /** Node only (embedded mode without RESEND_API_KEY): every message becomes an .eml file to open in a mail client. */
 export class EmlMailer implements Mailer {
   readonly name = "eml";
   readonly dir: string;
-  constructor(dir: string = "data/mail") {
+  private readonly log: (line: string) => void;
+  private readonly now: () => Date;
+  constructor(dir: string = "data/mail", options: { log?: (line: string) => void; now?: () => Date } = {}) {
     this.dir = dir;
+    this.log = options.log ?? (() => {});
+    this.now = options.now ?? (() => new Date());
   }
 
   async sendBatch(messages: readonly OutgoingMessage[], idempotencyKey: string): Promise<BatchOutcome> {
     try {
       mkdirSync(this.dir, { recursive: true });
       const key = idempotencyKey.replace(/[^A-Za-z0-9_-]/g, "_");
+      // A resent batch keeps the names (and time) its files were first written with.
+      const written = readdirSync(this.dir).find((f) => f.endsWith(`-${key}-000.eml`));
+      const prefix = written ? written.slice(0, -`-${key}-000.eml`.length) : fileTime(this.now());
       const results: MessageResult[] = messages.map((message, i) => {
         const id = `${key}-${String(i).padStart(3, "0")}`;
-        const file = join(this.dir, `${id}.eml`);
-        writeFileSync(`${file}.tmp`, toEml(message, `${id}@herald.local`, new Date()));
+        const file = join(this.dir, `${prefix}-${id}.eml`);
+        writeFileSync(`${file}.tmp`, toEml(message, `${id}@herald.local`, this.now()));
         renameSync(`${file}.tmp`, file);
+        const link = CONFIRM_LINK.exec(message.text)?.[0];
+        this.log(`mail: wrote ${file} (to ${headerSafe(message.to)}: ${headerSafe(message.subject)})${link ? `; confirm at ${link}` : ""}`);
         return { ok: true, id };
       });
       return { kind: "accepted", results };
