@@ -49,7 +49,8 @@ export function describeChange(headline: string, incident: IncidentJson): string
   const latest = incident.incident_updates[0];
   const lines = [latest && latest.deliver_notifications === false ? `${headline} (subscribers not notified)` : headline];
   for (const a of latest?.affected_components ?? []) lines.push(componentChangeLine(a));
-  lines.push(incident.shortlink);
+  // A drill has no public page (its shortlink is a 404): point at its unlisted preview.
+  lines.push(incident.drill ? `preview (unlisted, for the team only): ${incident.preview_url ?? "-"}` : incident.shortlink);
   return lines;
 }
 

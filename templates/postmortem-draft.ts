@@ -87,7 +87,40 @@ function timelineLines(incident: IncidentRecord, timeZone: string, headingLabel:
   });
 }
 
-const prompt = (text: string) => `_${text}_`;
+/**
+ * The draft's prompts: what the author is asked to replace. Publishing refuses a postmortem that
+ * still holds any of them (api/service/postmortems.ts), so "Root Cause: _one sentence._" never
+ * reaches customers.
+ */
+export const DRAFT_PROMPTS = [
+  "who was affected and how (error rate, failed requests).",
+  "one sentence.",
+  "The chain of events, in plain words.",
+  'Ask "how" and "why", not "who": systems and processes, not individuals.',
+  "What made it more likely, bigger or longer.",
+  "Failed requests, customers affected, support tickets.",
+  "Detection, escalation, communication, the fix.",
+  "Gaps in monitoring, process or tooling.",
+  "Track them as action items (owner, due date, done): when the postmortem has any, they are this section once published.",
+  "Action",
+  "What we now know.",
+  "Earlier incidents with a similar cause, if any.",
+  "Dashboards, logs, the incident channel.",
+] as const;
+
+type DraftPrompt = (typeof DRAFT_PROMPTS)[number];
+
+const prompt = (text: DraftPrompt) => `_${text}_`;
+
+/** The action item placeholder the draft carries until real items are tracked. */
+const ACTION_PLACEHOLDER = "(@owner, YYYY-MM-DD)";
+
+/** The draft's prompts still in `markdown`, as written there ("_one sentence._"), in template order. */
+export function promptsLeft(markdown: string): string[] {
+  const left: string[] = DRAFT_PROMPTS.map((text) => `_${text}_`).filter((p) => markdown.includes(p));
+  if (markdown.includes(ACTION_PLACEHOLDER)) left.push(ACTION_PLACEHOLDER);
+  return left;
+}
 
 /** The pre-filled Markdown draft. */
 export function postmortemDraft(input: DraftInput): string {
@@ -152,7 +185,7 @@ export function postmortemDraft(input: DraftInput): string {
       ? [actionItemsMarkdown(items, (metrics.resolvedAt ?? incident.startedAt).slice(0, 10))]
       : [
           prompt("Track them as action items (owner, due date, done): when the postmortem has any, they are this section once published."),
-          ...ACTION_HORIZONS.flatMap(({ heading }) => ["", `### ${heading}`, `- [ ] ${prompt("Action")} (@owner, YYYY-MM-DD)`]),
+          ...ACTION_HORIZONS.flatMap(({ heading }) => ["", `### ${heading}`, `- [ ] ${prompt("Action")} ${ACTION_PLACEHOLDER}`]),
         ]),
     "",
     "## Lessons Learned",

@@ -111,6 +111,9 @@ describe("herald drill", SLOW, () => {
 
     const update = await herald(["incident", "update", id, "--status", "identified", "--body", "Primary lost its disk."]);
     expect(update.code, update.stderr).toBe(0);
+    // A drill's public address would be a 404: the update points at the preview instead.
+    expect(update.stdout).toMatch(/\npreview \(unlisted, for the team only\): https:\/\/status\.example\.com\/preview\/[0-9a-f]{32}\n/);
+    expect(update.stdout).not.toContain(`/incidents/${id}`);
 
     const list = await herald(["drill", "list"]);
     expect(list.stdout).toContain(`[DRILL] Simulated database failure`);

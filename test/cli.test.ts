@@ -610,4 +610,24 @@ describe("herald postmortem", SLOW, () => {
     const maintenance = await herald(["postmortem", "init", "abcdefghijkl"]);
     expect(maintenance).toMatchObject({ code: 1, stdout: "" });
   });
+
+  test("publish: without a draft it points at init; with the template's prompts left it names them and asks for --force", async () => {
+    const id = (await apiWrite<{ id: string }>("POST", "/incidents", { name: "Login errors", severity: "SEV2", body: "Looking." })).id;
+    await apiWrite("POST", `/incidents/${id}/updates`, { status: "resolved", body: "Fixed." });
+    const none = await herald(["postmortem", "publish", id]);
+    expect(none).toEqual({ code: 1, stdout: "", stderr: `herald: incident ${id} has no postmortem yet; start one from the template with: herald postmortem init ${id}\n` });
+
+    expect((await herald(["postmortem", "init", id])).code).toBe(0);
+    const early = await herald(["postmortem", "publish", id]);
+    expect(early.code).toBe(1);
+    const said = early.stderr.split("\n");
+    expect(said[0]).toMatch(new RegExp(`^herald: the postmortem of incident ${id} still holds \\d+ of the template's prompts, which customers would read:$`));
+    expect(said).toContain("  _one sentence._");
+    expect(early.stderr).toContain("or publish anyway with --force");
+    expect((await api(`/incidents/${id}/postmortem`)).body.status).toBe("draft");
+
+    const forced = await herald(["postmortem", "publish", id, "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await api(`/incidents/${id}/postmortem`)).body.status).toBe("published");
+  });
 });

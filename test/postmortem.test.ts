@@ -388,3 +388,29 @@ describe("publishing a resolved incident's postmortem", () => {
     expect(postmortemMails()).toHaveLength(2);
   });
 });
+
+describe("the template's prompts never reach customers", () => {
+  test("publishing a postmortem that still holds them is a 422 naming them and changes nothing; force publishes it", async () => {
+    const incident = await api("POST", "/incidents", { name: "Search outage", severity: "SEV2", body: "Looking." });
+    await api("POST", `/incidents/${incident.id}/updates`, { status: "resolved", body: "Fixed." });
+    const { body } = await api("GET", `/incidents/${incident.id}/postmortem/template`);
+    await api("PUT", `/incidents/${incident.id}/postmortem`, { body });
+    const before = await snapshotDatabase(server.deps!.db);
+    const problem = await expectProblem(await send("POST", `/incidents/${incident.id}/postmortem/publish`, { notify_subscribers: true }), 422);
+    expect(problem.title).toBe("Template Prompts Left");
+    expect(problem.prompts_left).toContain("_one sentence._");
+    expect(problem.prompts_left).toContain("(@owner, YYYY-MM-DD)");
+    expect(problem.errors).toContainEqual({ field: "body", message: "Still holds the template's prompt _one sentence._." });
+    expect(problem.detail).toMatch(/publish anyway with "force": true/);
+    expect(await snapshotDatabase(server.deps!.db)).toBe(before);
+    // Filled in, it publishes without force.
+    const filled = (problem.prompts_left as string[]).reduce((text, p) => text.replaceAll(p, "Filled in."), body as string);
+    await api("PUT", `/incidents/${incident.id}/postmortem`, { body: filled });
+    expect((await expectJson(await send("POST", `/incidents/${incident.id}/postmortem/publish`, {}), 200)).status).toBe("published");
+    // And force publishes one that still has them (the team decided so).
+    const other = await api("POST", "/incidents", { name: "Cache misses", severity: "SEV4", body: "Looking." });
+    await api("POST", `/incidents/${other.id}/updates`, { status: "resolved", body: "Fixed." });
+    await api("PUT", `/incidents/${other.id}/postmortem`, { body: (await api("GET", `/incidents/${other.id}/postmortem/template`)).body });
+    expect((await expectJson(await send("POST", `/incidents/${other.id}/postmortem/publish`, { force: true }), 200)).status).toBe("published");
+  });
+});

@@ -28,6 +28,7 @@ const PostmortemSchema = z.strictObject({
 
 const PublishPostmortemSchema = z.strictObject({
   notify_subscribers: z.boolean().optional().describe("Mail the postmortem to subscribers (once per postmortem). Defaults to false."),
+  force: z.boolean().optional().describe("Publish even though the template's prompts (\"_one sentence._\") are still in it. Defaults to false."),
 });
 
 export function postmortemRoutes({ db, config, page, write }: RouteContext): ResourceRoutes {
@@ -61,7 +62,9 @@ export function postmortemRoutes({ db, config, page, write }: RouteContext): Res
   );
 
   routes.add(
-    { method: "post", path: "/incidents/:id/postmortem/publish", summary: "Publish the postmortem of a resolved incident, optionally mailing subscribers", action: "postmortem:write", body: PublishPostmortemSchema, success: 200 },
+    { method: "post", path: "/incidents/:id/postmortem/publish", summary: "Publish the postmortem of a resolved incident, optionally mailing subscribers", action: "postmortem:write", body: PublishPostmortemSchema, success: 200, rules: [
+      { field: "body", rule: "The stored postmortem must not hold the template's prompts (listed in prompts_left), unless force is true." },
+    ] },
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 200, () => ({ type: "incident", id }), async (ctx) => {

@@ -1,5 +1,6 @@
 import { checkPublish, postmortemText } from "../../domain/postmortem.ts";
 import { notFound, Problem } from "../problem.ts";
+import { promptsLeft } from "../../templates/postmortem-draft.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getIncident, getIncidentRow, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";
 import { getPostmortem, markPostmortemPublished, savePostmortem } from "../../db/queries/postmortems.ts";
@@ -15,6 +16,8 @@ export interface PostmortemInput {
 
 export interface PublishInput {
   notify_subscribers?: boolean | undefined;
+  /** Publish even though the template's prompts are still in it. */
+  force?: boolean | undefined;
 }
 
 /**
@@ -85,6 +88,15 @@ export async function publishPostmortem(
   const check = checkPublish("incident", row.status, row.drill === true);
   if (!check.ok) {
     throw new Problem(409, "Postmortem Not Publishable", check.message, { extra: { incident_status: row.status } });
+  }
+  const left = input.force ? [] : promptsLeft(postmortemText(draft, row));
+  if (left.length > 0) {
+    throw new Problem(
+      422,
+      "Template Prompts Left",
+      `The postmortem still holds ${left.length === 1 ? "one of the template's prompts" : `${left.length} of the template's prompts`} (${left.slice(0, 3).join(", ")}${left.length > 3 ? ", …" : ""}): replace them, or publish anyway with "force": true.`,
+      { errors: left.map((p) => ({ field: "body", message: `Still holds the template's prompt ${p}.` })), extra: { prompts_left: left } },
+    );
   }
   await markPostmortemPublished(ctx.tx, incidentId, ctx.now, false);
   await touchIncident(ctx, row);

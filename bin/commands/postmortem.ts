@@ -113,18 +113,43 @@ const commands: Command[] = [
   },
   {
     name: "postmortem publish",
-    synopsis: "ID [--notify]",
-    summary: "Publish the postmortem of a resolved incident on the page, feeds and JSON; --notify also mails it to subscribers (once).",
+    synopsis: "ID [--notify] [--force]",
+    summary: "Publish the postmortem of a resolved incident on the page, feeds and JSON; --notify also mails it to subscribers (once). Refused while the template's prompts are still in it, unless --force.",
     example: "herald postmortem publish h3k2m4n5p6q7 --notify",
-    options: ["notify"],
+    options: ["notify", "force"],
     api: true,
     async run(ctx) {
       const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
       noMoreArgs(ctx, 1);
-      const response = await ctx.client().publishPostmortem(id, { notify_subscribers: ctx.values.notify ?? false });
+      let response: ApiResponse<PostmortemJson>;
+      try {
+        response = await ctx.client().publishPostmortem(id, { notify_subscribers: ctx.values.notify ?? false, ...(ctx.values.force ? { force: true } : {}) });
+      } catch (error) {
+        throw publishAdvice(error, id);
+      }
       show(ctx, response, (p) => fmt.publishedLines(p, ctx.values.notify ?? false));
     },
   },
 ];
+
+/** What to do next when a publish is refused for a reason the CLI can name a command for. */
+function publishAdvice(error: unknown, id: string): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const body = error.body as { title?: string; prompts_left?: unknown } | null;
+  if (error.status === 409 && body?.title === "No Postmortem Draft") {
+    return new CliError(`incident ${id} has no postmortem yet; start one from the template with: herald postmortem init ${id}`);
+  }
+  if (error.status === 422 && Array.isArray(body?.prompts_left)) {
+    const left = body.prompts_left as string[];
+    return new CliError(
+      [
+        `the postmortem of incident ${id} still holds ${left.length} of the template's prompts, which customers would read:`,
+        ...left.map((p) => `  ${p}`),
+        `replace them (herald postmortem show ${id} > postmortem.md, edit, herald postmortem edit ${id} --file postmortem.md), or publish anyway with --force`,
+      ].join("\n"),
+    );
+  }
+  return error;
+}
 
 export const postmortemCommands: CommandGroup = { word: "postmortem", title: "Postmortems", commands };
