@@ -16,6 +16,8 @@ export interface HeraldConfig {
     url: string;
     /** IANA zone the page shows times in, e.g. Europe/Berlin. */
     timeZone: string;
+    /** POSTMORTEM_SHOW_OWNERS: published action items name their owners (`@bob`); off by default. */
+    showOwners: boolean;
   };
   webhooks: {
     /** WEBHOOK_ALLOW_LOOPBACK=1: endpoints on this machine (http or https) are accepted; for tests and local development only. */
@@ -39,6 +41,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
   if (!/^(file:.+|(libsql|https?|wss?):\/\/[^\s/?#]+.*)$/.test(databaseUrl) || /\s/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must be a libSQL URL (file:path, libsql://host, https://host), got "${redactSecrets(databaseUrl)}".`);
   }
+  const showOwners = env.POSTMORTEM_SHOW_OWNERS?.trim().toLowerCase() ?? "";
+  if (!["", "true", "false", "1", "0", "yes", "no"].includes(showOwners)) {
+    throw new ConfigError(`POSTMORTEM_SHOW_OWNERS must be true or false, got "${env.POSTMORTEM_SHOW_OWNERS}".`);
+  }
   const webhookTimeoutMs = Number(env.WEBHOOK_TIMEOUT_MS || 30_000);
   if (!Number.isInteger(webhookTimeoutMs) || webhookTimeoutMs < 1 || webhookTimeoutMs > 120_000) {
     throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 1 to 120000, got "${env.WEBHOOK_TIMEOUT_MS}".`);
@@ -48,7 +54,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     databaseUrl,
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
     publicDir: env.PUBLIC_DIR || "data/public",
-    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone },
+    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners) },
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
   };
 }

@@ -10,6 +10,8 @@ import type { ComponentView } from "./service/components.ts";
 export interface PageRef {
   id: string;
   url: string;
+  /** Published action items name their owners (POSTMORTEM_SHOW_OWNERS); off when absent. */
+  showOwners?: boolean;
 }
 
 export function componentJson(c: ComponentView, page: PageRef): Record<string, unknown> {
@@ -62,9 +64,9 @@ export function shownPostmortem(i: IncidentRecord): PostmortemRecord | null {
 }
 
 /** The Markdown of a shown postmortem as published (action items included), or null. */
-export function shownPostmortemText(i: IncidentRecord): string | null {
+export function shownPostmortemText(i: IncidentRecord, page: { showOwners?: boolean }): string | null {
   const p = shownPostmortem(i);
-  return p ? postmortemText(p, i) : null;
+  return p ? postmortemText(p, i, { showOwners: page.showOwners ?? false }) : null;
 }
 
 /**
@@ -105,7 +107,7 @@ export function incidentJson(
   const postmortem = shownPostmortem(i);
   if (postmortem) {
     json.status = "postmortem";
-    json.postmortem_body = postmortemText(postmortem, i);
+    json.postmortem_body = postmortemText(postmortem, i, { showOwners: page.showOwners ?? false });
     json.postmortem_body_last_updated_at = postmortem.updatedAt;
     json.postmortem_published_at = postmortem.publishedAt;
   }

@@ -107,9 +107,15 @@ describe("action items", () => {
   });
 
   test("lines in the seed's format", () => {
-    expect(items.map(actionItemLine)).toEqual([
+    expect(items.map((item) => actionItemLine(item))).toEqual([
       "- [ ] Implement connection pool auto-scaling (@alice, 2024-01-17)",
       "- [x] Implement circuit breakers (@alice, 2024-01-25)",
+      "- [ ] Implement capacity planning process",
+    ]);
+    // Owners are team names: shown to customers only when the team says so.
+    expect(items.map((item) => actionItemLine(item, { showOwners: false }))).toEqual([
+      "- [ ] Implement connection pool auto-scaling (2024-01-17)",
+      "- [x] Implement circuit breakers (2024-01-25)",
       "- [ ] Implement capacity planning process",
     ]);
   });

@@ -114,9 +114,15 @@ export function actionHorizon(dueDate: string | null, fromDay: string): ActionHo
   return "long";
 }
 
-/** The seed's action item line: `- [ ] Implement circuit breakers (@alice, 2024-01-25)`. */
-export function actionItemLine(item: ActionItem): string {
-  const detail = [item.owner ? (item.owner.startsWith("@") ? item.owner : `@${item.owner}`) : null, item.dueDate].filter(Boolean).join(", ");
+/** How a published postmortem is shown: owners are team names (`@bob`), shown only when the team says so. */
+export interface ShowOptions {
+  showOwners: boolean;
+}
+
+/** The practice's action item line: `- [ ] Implement circuit breakers (@alice, 2024-01-25)`; without owners `(2024-01-25)`. */
+export function actionItemLine(item: ActionItem, show: ShowOptions = { showOwners: true }): string {
+  const owner = show.showOwners && item.owner ? (item.owner.startsWith("@") ? item.owner : `@${item.owner}`) : null;
+  const detail = [owner, item.dueDate].filter(Boolean).join(", ");
   return `- [${item.done ? "x" : " "}] ${item.description}${detail ? ` (${detail})` : ""}`;
 }
 
@@ -127,13 +133,13 @@ const SECTION_END = /^ {0,3}#{1,2}(?:[ \t]|$)/;
 const FENCE = /^ {0,3}(```|~~~)/;
 
 /** The tracked action items in the seed's layout: one `###` group per horizon that has items. */
-export function actionItemsMarkdown(items: readonly ActionItem[], fromDay: string): string {
+export function actionItemsMarkdown(items: readonly ActionItem[], fromDay: string, show: ShowOptions = { showOwners: true }): string {
   const lines: string[] = [];
   for (const { horizon, heading } of ACTION_HORIZONS) {
     const group = items.filter((item) => actionHorizon(item.dueDate, fromDay) === horizon);
     if (group.length === 0) continue;
     if (lines.length > 0) lines.push("");
-    lines.push(`### ${heading}`, ...group.map(actionItemLine));
+    lines.push(`### ${heading}`, ...group.map((item) => actionItemLine(item, show)));
   }
   return lines.join("\n");
 }
@@ -144,9 +150,9 @@ export function actionItemsMarkdown(items: readonly ActionItem[], fromDay: strin
  * never shown twice); a body without the section gets it appended. Without tracked items the
  * body is shown as written. `fromDay` (yyyy-mm-dd) groups the items by due date (see actionHorizon).
  */
-export function publishedMarkdown(body: string, items: readonly ActionItem[], fromDay: string): string {
+export function publishedMarkdown(body: string, items: readonly ActionItem[], fromDay: string, show: ShowOptions = { showOwners: true }): string {
   if (items.length === 0) return body;
-  const section = actionItemsMarkdown(items, fromDay);
+  const section = actionItemsMarkdown(items, fromDay, show);
   const lines = body.split("\n");
   let inFence = false;
   let start = -1;
@@ -173,6 +179,7 @@ export function publishedMarkdown(body: string, items: readonly ActionItem[], fr
 export function postmortemText(
   postmortem: { body: string; actionItems: readonly ActionItem[] },
   incident: { resolvedAt: string | null; startedAt: string },
+  show: ShowOptions,
 ): string {
-  return publishedMarkdown(postmortem.body, postmortem.actionItems, (incident.resolvedAt ?? incident.startedAt).slice(0, 10));
+  return publishedMarkdown(postmortem.body, postmortem.actionItems, (incident.resolvedAt ?? incident.startedAt).slice(0, 10), show);
 }

@@ -44,6 +44,7 @@ describe("readConfig and checkEnvironment name the variable", () => {
     ["PAGE_URL", { PAGE_URL: "https://" }],
     ["DATABASE_URL", { DATABASE_URL: "postgres://db.example.com/herald" }],
     ["DATABASE_URL", { DATABASE_URL: "libsql://" }],
+    ["POSTMORTEM_SHOW_OWNERS", { POSTMORTEM_SHOW_OWNERS: "sometimes" }],
   ])("%s: %j", (variable, env) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(new RegExp(`^${variable} `));

@@ -260,7 +260,9 @@ describe("publishing a resolved incident's postmortem", () => {
     expect(mail.subject).toBe("[POSTMORTEM] API Gateway Down - Jan 15, 2026");
     expect(mail.text).toContain("Published: Jan 16, 2026 - 09:00 EST");
     expect(mail.text).toContain("A marketing campaign drove 2x normal traffic.");
-    expect(mail.text).toContain("[x] Implement circuit breakers (@bob, 2026-01-25)");
+    // Owners are team names: not shown to customers unless POSTMORTEM_SHOW_OWNERS is set.
+    expect(mail.text).toContain("[x] Implement circuit breakers (2026-01-25)");
+    expect(mail.text).not.toContain("@bob");
     expect(mail.text).toContain(`https://status.example.com/incidents/${incidentId}`);
     expect(mail.headers?.["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
     expectInert(mail.html!);
@@ -276,8 +278,10 @@ describe("publishing a resolved incident's postmortem", () => {
     expect(html).toContain("A marketing campaign drove 2x normal traffic.");
     expect(html).toMatch(/Published <time datetime="2026-01-16T14:00:00.000Z">Jan 16, 2026 - 09:00 EST<\/time>/);
     expect(html).toContain("<h5>Immediate (This Week)</h5>");
-    expect(html).toContain("☐ Implement connection pool auto-scaling (@alice, 2026-01-17)");
-    expect(html).toContain("☑ Implement circuit breakers (@bob, 2026-01-25)");
+    expect(html).toContain("☐ Implement connection pool auto-scaling (2026-01-17)");
+    expect(html).toContain("☑ Implement circuit breakers (2026-01-25)");
+    expect(html).not.toContain("@alice");
+    expect(html).not.toContain("@bob");
     expect(html).not.toContain("this hand-written line");
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expectInert(html);
@@ -289,7 +293,8 @@ describe("publishing a resolved incident's postmortem", () => {
     expect(incident.status).toBe("postmortem");
     expect(incident.postmortem_published_at).toBe("2026-01-16T14:00:00.000Z");
     expect(incident.postmortem_body).toContain("A marketing campaign drove 2x normal traffic.");
-    expect(incident.postmortem_body).toContain("- [x] Implement circuit breakers (@bob, 2026-01-25)");
+    expect(incident.postmortem_body).toContain("- [x] Implement circuit breakers (2026-01-25)");
+    expect(incident.postmortem_body).not.toContain("@bob");
     // Incidents without one keep the reference's keys only.
     expect(Object.keys(incidents.find((i: Json) => i.id === openIncidentId))).not.toContain("postmortem_body");
     expect((await api("GET", `/incidents/${incidentId}`)).status).toBe("postmortem");

@@ -49,7 +49,7 @@ export function routeContext(deps: AppDeps, log: (line: string) => void): RouteC
     db: deps.db,
     clock: deps.clock,
     config: deps.config,
-    page: { id: deps.pageId, url: deps.config.page.url },
+    page: { id: deps.pageId, url: deps.config.page.url, showOwners: deps.config.page.showOwners },
     write: writeRunner(deps, log),
   };
 }

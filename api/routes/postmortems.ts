@@ -68,7 +68,7 @@ export function postmortemRoutes({ db, config, page, write }: RouteContext): Res
     async (c, body, raw) => {
       const id = idParam(c, "incident");
       return write(c, raw, 200, () => ({ type: "incident", id }), async (ctx) => {
-        const { postmortem, enqueued } = await publishPostmortem(ctx, id, body);
+        const { postmortem, enqueued } = await publishPostmortem(ctx, id, body, { showOwners: config.page.showOwners });
         return { ...postmortemJson(postmortem), notifications_enqueued: enqueued };
       });
     },

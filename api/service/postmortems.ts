@@ -20,6 +20,11 @@ export interface PublishInput {
   force?: boolean | undefined;
 }
 
+/** How the page shows postmortems (POSTMORTEM_SHOW_OWNERS): the mailed text says the same. */
+export interface PublishOptions {
+  showOwners: boolean;
+}
+
 /**
  * The incident a postmortem belongs to. Maintenances have none: their ids are "not found" here,
  * as on every /incidents/:id route, with a detail that says why.
@@ -79,6 +84,7 @@ export async function publishPostmortem(
   ctx: WriteContext,
   incidentId: string,
   input: PublishInput,
+  options: PublishOptions = { showOwners: false },
 ): Promise<{ postmortem: PostmortemRecord; enqueued: number }> {
   const row = await postmortemIncident(ctx.tx, incidentId);
   const draft = await getPostmortem(ctx.tx, incidentId);
@@ -89,7 +95,7 @@ export async function publishPostmortem(
   if (!check.ok) {
     throw new Problem(409, "Postmortem Not Publishable", check.message, { extra: { incident_status: row.status } });
   }
-  const left = input.force ? [] : promptsLeft(postmortemText(draft, row));
+  const left = input.force ? [] : promptsLeft(postmortemText(draft, row, { showOwners: true }));
   if (left.length > 0) {
     throw new Problem(
       422,
@@ -105,7 +111,7 @@ export async function publishPostmortem(
   if (input.notify_subscribers && !draft.notifiedAt && notify) {
     const incident = (await getIncident(ctx.tx, incidentId, "incident"))!;
     const published = incident.postmortem!;
-    enqueued = await notify(ctx, incident, published, postmortemText(published, incident));
+    enqueued = await notify(ctx, incident, published, postmortemText(published, incident, options));
     await markPostmortemPublished(ctx.tx, incidentId, ctx.now, true);
   }
   await insertAudit(ctx.tx, {

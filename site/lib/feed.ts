@@ -147,7 +147,7 @@ export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITE
           guid: `${page.id}:postmortem:${incident.id}`,
           title: xmlSafe(`${incident.name} — Postmortem`),
           pubDate: new Date(publishedAt).toISOString(),
-          description: xmlSafe(describedMarkdown(publishedAt, "Postmortem", shownPostmortemText(incident)!, page)),
+          description: xmlSafe(describedMarkdown(publishedAt, "Postmortem", shownPostmortemText(incident, page)!, page)),
           entry: "postmortem",
           updateId: incident.id,
           status: "postmortem",

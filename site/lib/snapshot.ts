@@ -16,6 +16,8 @@ export interface PageInfo {
   timeZone: string;
   /** Last write to anything public (ISO UTC). */
   updatedAt: string;
+  /** Published action items name their owners (POSTMORTEM_SHOW_OWNERS); off when absent. */
+  showOwners?: boolean;
 }
 
 export type { StatusChange } from "../../domain/uptime.ts";

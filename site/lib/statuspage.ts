@@ -79,7 +79,7 @@ function withUpdatesNewestFirst(i: IncidentRecord): IncidentRecord {
 export function statuspageDocuments(snapshot: SiteSnapshot): Record<string, unknown> {
   const { page: info } = snapshot;
   const page = { id: info.id, name: info.name, url: info.url, time_zone: info.timeZone, updated_at: info.updatedAt };
-  const ref = { id: info.id, url: info.url };
+  const ref = { id: info.id, url: info.url, showOwners: info.showOwners ?? false };
   const status = { indicator: snapshot.status.indicator, description: snapshot.status.description };
 
   const componentsById = new Map<string, ComponentView>(snapshot.components.map((c) => [c.id, c]));

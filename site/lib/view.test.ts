@@ -6,6 +6,7 @@ import type { SiteSnapshot } from "./snapshot.ts";
 import { component, PAGE_ID, PAGE_URL, snapshot } from "./test-fixtures.ts";
 import { computeUptime } from "../../domain/uptime.ts";
 import {
+  postmortemView,
   levelBadge,
   listedWindow,
   percentText,
@@ -106,6 +107,24 @@ describe("badges: words, icon and tone for every status", () => {
   test("severity is said one way: the severity badge in its impact's colour, the impact only without one", () => {
     expect(levelBadge(inc({ id: "a", severity: "SEV1", impact: "critical" }))).toEqual({ label: "SEV1 · Critical", icon: "✕", tone: "major" });
     expect(levelBadge(inc({ id: "a", severity: null, impact: "minor" }))).toEqual({ label: "Minor impact", icon: "▲", tone: "minor" });
+  });
+});
+
+describe("postmortemView", () => {
+  test("owners of action items are shown only when the team says so (POSTMORTEM_SHOW_OWNERS)", () => {
+    const incident = inc({
+      id: "p",
+      status: "resolved",
+      resolvedAt: NOW,
+      postmortem: {
+        incidentId: "p", body: "## Summary\n\nIt broke.", author: "Ada", createdAt: NOW, updatedAt: NOW, publishedAt: NOW, notifiedAt: null,
+        actionItems: [{ description: "Alert on queue depth", owner: "@alice", dueDate: "2026-11-30", done: false }],
+      },
+    });
+    const hidden = postmortemView(incident, { timeZone: "UTC" })!.html;
+    expect(hidden).toContain("☐ Alert on queue depth (2026-11-30)");
+    expect(hidden).not.toContain("@alice");
+    expect(postmortemView(incident, { timeZone: "UTC", showOwners: true })!.html).toContain("☐ Alert on queue depth (@alice, 2026-11-30)");
   });
 });
 

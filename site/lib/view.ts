@@ -766,8 +766,10 @@ export interface LayoutView {
   feedTitle: string;
   updated: TimeView;
   timeZoneNote: string;
-  /** Keep search engines away (drill previews). */
+  /** Keep search engines away (drill previews, "Page not found"). */
   noindex?: boolean;
+  /** No "Last updated" in the footer: the page shows no data (and is not made on every publish). */
+  timeless?: boolean;
 }
 
 export function layoutView(snapshot: SiteSnapshot, title: string | null): LayoutView {
@@ -840,11 +842,12 @@ export interface PostmortemView {
 }
 
 /** The postmortem as the incident page shows it, or null (none published, or the incident was reopened). */
-export function postmortemView(incident: IncidentRecord, timeZone: string): PostmortemView | null {
+export function postmortemView(incident: IncidentRecord, page: { timeZone: string; showOwners?: boolean }): PostmortemView | null {
   const postmortem = shownPostmortem(incident);
   if (!postmortem) return null;
+  const timeZone = page.timeZone;
   return {
-    html: renderMarkdown(shownPostmortemText(incident)!),
+    html: renderMarkdown(shownPostmortemText(incident, page)!),
     published: postedTime(postmortem.publishedAt!, timeZone),
     edited: postmortem.updatedAt > postmortem.publishedAt! ? postedTime(postmortem.updatedAt, timeZone) : null,
   };
@@ -882,7 +885,7 @@ export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
     started: incident.kind === "incident" ? postedTime(incident.startedAt, tz) : null,
     duration: durationText(incident),
     affected: affectedNames(incident, snapshot.components),
-    postmortem: postmortemView(incident, tz),
+    postmortem: postmortemView(incident, snapshot.page),
   };
 }
 
@@ -911,7 +914,7 @@ export interface NotFoundView {
 
 export function notFoundView(data: RouteOf<"notfound">): NotFoundView {
   return {
-    layout: { ...layoutView(data.snapshot, "Page not found"), noindex: true },
+    layout: { ...layoutView(data.snapshot, "Page not found"), noindex: true, timeless: true },
     heading: "Page not found",
     text: "There is nothing at this address. It may have moved, or the link may be mistyped.",
   };

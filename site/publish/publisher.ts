@@ -173,7 +173,11 @@ export class Publisher {
     const { db, site, renderer, page, clock } = this.options;
     const now = clock.now();
     const at = now.toISOString();
-    const full = work.full || (await site.current()).build !== renderer.buildId;
+    const current = await site.current();
+    const full = work.full || current.build !== renderer.buildId;
+    // "Page not found" shows no data, only the page's name and links: made on full publishes (a new
+    // build), or once when a site published before it existed lacks it.
+    const notFoundPage = full || !current.entries[NOT_FOUND_PATH];
     const batch = await site.begin(at);
     let rendered = 0;
     const add = async (file: FileToPublish) => {
@@ -241,8 +245,7 @@ export class Publisher {
       for (const file of publicDocuments(snapshot)) await add(hot(file));
       phase("documents");
       await add(hot(html(HOME, await renderer.render(HOME, { route: "home", snapshot }))));
-      // The header shows the page's name and links, so "Page not found" follows every publish.
-      await add(hot(html(NOT_FOUND_PATH, await renderer.render("/not-found", { route: "notfound", snapshot }))));
+      if (notFoundPage) await add(html(NOT_FOUND_PATH, await renderer.render("/not-found", { route: "notfound", snapshot })));
       phase("home");
     });
 
