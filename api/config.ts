@@ -71,6 +71,11 @@ export function checkEnvironment(env: Readonly<Record<string, string | undefined
   const resend = env.RESEND_API_KEY?.trim();
   const secret = env.HERALD_SECRET ?? "";
   if (!resend && !runtime.mailToFiles) throw new ConfigError("RESEND_API_KEY must be set: this runtime cannot write mail to files.");
+  const logo = env.PAGE_LOGO_URL?.trim();
+  // Mail clients load images over https only, and a logo must not carry quotes into the markup.
+  if (logo && (!/^https:\/\/[^\s"'<>]+$/.test(logo) || !URL.canParse(logo))) {
+    throw new ConfigError(`PAGE_LOGO_URL must be an https URL of an image, got "${logo}".`);
+  }
   if (resend && !secret) throw new ConfigError("HERALD_SECRET must be set when RESEND_API_KEY is (it signs confirmation and unsubscribe links); make one with: openssl rand -base64 32");
   if (secret && secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`HERALD_SECRET is too weak: it must be at least ${MIN_SECRET_LENGTH} characters (make one with: openssl rand -base64 32).`);

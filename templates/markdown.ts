@@ -136,9 +136,14 @@ function headingLevel(depth: number): number {
   return Math.min(depth + 2, 5);
 }
 
-const htmlMarked = new Marked({
+/**
+ * `breaks`: a single newline is a `<br>`. Update bodies are typed by a person under pressure, for
+ * whom Enter means a new line; template prose (mail templates) is wrapped like any Markdown file,
+ * where a newline inside a paragraph is a space.
+ */
+const htmlMarkedWith = (breaks: boolean) => new Marked({
   gfm: true,
-  breaks: true,
+  breaks,
   async: false,
   renderer: {
     // Raw HTML is never markup: show it as the text the author typed.
@@ -187,6 +192,8 @@ const htmlMarked = new Marked({
     },
   },
 });
+const htmlMarked = htmlMarkedWith(true);
+const proseMarked = htmlMarkedWith(false);
 
 // Layer 2. Anything not listed here is escaped into visible text by xss; attributes not
 // listed are dropped.
@@ -260,6 +267,7 @@ function hasPathologicalEmphasis(markdown: string): boolean {
  */
 const MEMO_LIMIT = 2000;
 const htmlMemo = new Map<string, string>();
+const proseMemo = new Map<string, string>();
 
 function memoized(memo: Map<string, string>, key: string, compute: () => string): string {
   const hit = memo.get(key);
@@ -289,6 +297,18 @@ export function renderMarkdown(markdown: string): string {
     const html = parseOrFallback(
       markdown,
       () => htmlMarked.parse(markdown, { async: false }),
+      () => textToHtml(markdown),
+    );
+    return xssFilter.process(html).trimEnd();
+  });
+}
+
+/** The same for prose written like a Markdown file (mail templates): a newline inside a paragraph is a space, not a `<br>`. */
+export function renderMarkdownProse(markdown: string): string {
+  return memoized(proseMemo, markdown, () => {
+    const html = parseOrFallback(
+      markdown,
+      () => proseMarked.parse(markdown, { async: false }),
       () => textToHtml(markdown),
     );
     return xssFilter.process(html).trimEnd();

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
+import { buildMessage } from "../api/mail/message.ts";
 
 type Json = Record<string, any>;
 
@@ -416,6 +417,29 @@ describe("screenshots for people", () => {
       }
     }
   }, 60_000);
+});
+
+describe("the mail, as a mail client shows it", () => {
+  test("an update mail and a maintenance mail, light and dark, 600 and 390 px: nothing wider than the screen", async () => {
+    const settings = { pageName: "Example Status", pageUrl: origin, timeZone: "America/New_York", from: "Example Status <status@example.com>", secret: "s".repeat(32) };
+    const base = { subscriberId: "abcdefghij12", email: "ada@example.com", updateCreatedAt: new Date().toISOString(), incidentId: openId } as const;
+    const mails = {
+      "mail-update": buildMessage(settings, { ...base, updateStatus: "identified", updateBody: SECOND_BODY, incidentKind: "incident", incidentName: INCIDENT, details: { severity: "SEV1", impact: "critical", window: null, components: [{ name: "API", status: "major_outage" }, { name: "Database", status: "operational" }] } }),
+      "mail-maintenance": buildMessage(settings, { ...base, updateStatus: "scheduled", updateBody: "We are moving static assets to a new CDN provider. No downtime is expected.", incidentKind: "maintenance", incidentName: MAINTENANCE, details: { severity: null, impact: "maintenance", window: { start: new Date(Date.now() + 24 * HOUR).toISOString(), end: new Date(Date.now() + 26 * HOUR).toISOString() }, components: [{ name: "CDN", status: "operational" }] } }),
+    };
+    for (const scheme of ["light", "dark"] as const) {
+      for (const [device, viewport] of [["desktop", { width: 600, height: 900 }], ["phone", { width: 390, height: 844 }]] as const) {
+        const w = await open({ viewport, colorScheme: scheme });
+        for (const [name, mail] of Object.entries(mails)) {
+          await w.page.setContent(mail.html, { waitUntil: "load" });
+          const width = await w.page.evaluate(() => document.documentElement.scrollWidth);
+          expect(width, `${name} at ${viewport.width}px`).toBeLessThanOrEqual(viewport.width);
+          await w.page.screenshot({ path: join(OUTPUT, `${name}-${device}-${scheme}.png`), fullPage: true });
+        }
+        await w.done();
+      }
+    }
+  });
 });
 
 describe("the request guard", () => {

@@ -59,6 +59,8 @@ describe("readConfig and checkEnvironment name the variable", () => {
     ["MAIL_RATE_LIMIT", { MAIL_RATE_LIMIT: "fast" }],
     ["SUBSCRIBE_LIMIT_PER_IP", { SUBSCRIBE_LIMIT_PER_IP: "-1" }],
     ["SLACK_WEBHOOK_URL", { SLACK_WEBHOOK_URL: "hooks.slack.com/services/x" }],
+    ["PAGE_LOGO_URL", { PAGE_LOGO_URL: "http://example.com/logo.png" }],
+    ["PAGE_LOGO_URL", { PAGE_LOGO_URL: 'https://example.com/"onerror="x' }],
   ])("%s: %j", (variable, env) => {
     expect(() => checkEnvironment(env, { mailToFiles: true })).toThrow(new RegExp(`^${variable} `));
   });

@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest";
 import { EmlMailer } from "../api/mail/eml.ts";
 import { retryAfterMs } from "../api/mail/mailer.ts";
 import { buildMessage, headerSafe, subjectTag, type MessageInput } from "../api/mail/message.ts";
+import { buildConfirmationMessage } from "../api/mail/confirmation.ts";
 import { unsubscribeToken, verifyUnsubscribeToken } from "../api/mail/token.ts";
 import { renderMarkdown, renderMarkdownToText } from "../templates/markdown.ts";
 import { SECRET, settings } from "./mail-helpers.ts";
+import { parseHtml } from "./html.ts";
 
 const base: MessageInput = {
   subscriberId: "abcdefghij12",
@@ -51,16 +53,75 @@ describe("the message", () => {
     const m = buildMessage(settings, base);
     expect(m.to).toBe("Ada@example.com");
     expect(m.from).toBe("Example Status <status@example.com>");
+    const html = parseHtml(m.html);
     expect(m.text).toContain("Dear Customers,");
-    expect(m.html).toContain("<p>Dear Customers,</p>");
+    expect(html.text).toContain("Dear Customers,");
     expect(m.text).toContain(renderMarkdownToText(base.updateBody));
-    expect(m.html).toContain(renderMarkdown(base.updateBody));
     expect(words(renderMarkdown(base.updateBody))).toEqual(words(renderMarkdownToText(base.updateBody)));
-    expect(m.text).toContain("Status page: https://status.example.com/incidents/kctbh9vrtdwd");
-    expect(m.html).toContain('href="https://status.example.com/incidents/kctbh9vrtdwd"');
+    expect(html.text).toContain(parseHtml(renderMarkdown(base.updateBody)).text);
     const unsubscribe = `https://status.example.com/subscriptions/unsubscribe?token=${encodeURIComponent(unsubscribeToken(SECRET, base.subscriberId))}`;
+    // Readable link text in the HTML; the text part writes the address out.
+    expect(html.links()).toContainEqual({ href: "https://status.example.com/incidents/kctbh9vrtdwd", text: "View incident" });
+    expect(html.links()).toContainEqual({ href: unsubscribe, text: "Unsubscribe" });
+    for (const link of html.links()) expect(link.text).not.toMatch(/^https?:/);
+    expect(m.text).toContain("View incident: https://status.example.com/incidents/kctbh9vrtdwd");
     expect(m.text).toContain(`Unsubscribe: ${unsubscribe}`);
-    expect(m.html).toContain(`href="${unsubscribe}"`);
+  });
+
+  it("is designed: the page's name, the status in its colour, the title, when, the components, a button, a footer — and the text part says the same", () => {
+    const m = buildMessage({ ...settings, logoUrl: "https://example.com/logo.png" }, {
+      ...base,
+      updateStatus: "identified",
+      details: { severity: "SEV1", impact: "critical", window: null, components: [{ name: "API", status: "major_outage" }, { name: "Database", status: "operational" }] },
+    });
+    const html = parseHtml(m.html);
+    // Built for mail clients: a 600 px table layout, inline styles, both colour schemes declared.
+    expect(html.all("table")[1]!.attrs).toMatchObject({ role: "presentation", width: "600" });
+    expect(html.all("meta").some((e) => e.attrs.name === "color-scheme" && e.attrs.content === "light dark")).toBe(true);
+    expect(html.all("style")).toEqual([]);
+    expect(html.all("img")).toEqual([{ tag: "img", attrs: expect.objectContaining({ src: "https://example.com/logo.png", alt: "" }), text: "" }]);
+    // The order a reader sees: name, status, title, facts, components, words, button, footer.
+    const order = ["Example", "Identified", "API Service Disruption", "Severity: SEV1 · Critical", "Posted: Jan 15, 2024 - 14:05 UTC", "Affected components", "API Major Outage", "Database Operational", "Dear Customers,", "View incident", "You are receiving this because you subscribed to Example updates. Unsubscribe"];
+    const at = order.map((w) => html.text.indexOf(w));
+    expect(at.every((i) => i >= 0), `${html.text}`).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
+    // The status and the red of a critical impact.
+    const status = html.all("p").find((p) => p.text === "Identified")!;
+    expect(status.attrs.style).toContain("color:#cf222e");
+    // The text part: the same facts, in the same order.
+    const textOrder = ["Example\n", "Identified: API Service Disruption", "Severity: SEV1 · Critical", "Posted: Jan 15, 2024 - 14:05 UTC", "Affected components:", "- API: Major Outage", "- Database: Operational", "Dear Customers,", "View incident: https://", "Unsubscribe: https://"];
+    const textAt = textOrder.map((w) => m.text.indexOf(w));
+    expect(textAt.every((i) => i >= 0), m.text).toBe(true);
+    expect([...textAt].sort((x, y) => x - y)).toEqual(textAt);
+  });
+
+  it("a maintenance mail says when it happens, in the page's zone, and what it affects; its subject has the maintenance's date", () => {
+    const ny = { ...settings, timeZone: "America/New_York" };
+    const m = buildMessage(ny, {
+      ...base,
+      incidentKind: "maintenance",
+      incidentName: "Database upgrade",
+      updateStatus: "scheduled",
+      updateCreatedAt: "2024-01-10T15:00:00.000Z",
+      details: { severity: null, impact: "maintenance", window: { start: "2024-01-20T07:00:00.000Z", end: "2024-01-20T09:00:00.000Z" }, components: [{ name: "Database", status: "operational" }] },
+    });
+    expect(m.subject).toBe("[SCHEDULED] Database upgrade - Jan 20, 2024");
+    const html = parseHtml(m.html);
+    expect(html.text).toContain("When: Jan 20, 02:00 – 04:00 EST");
+    expect(m.text).toContain("When: Jan 20, 02:00 – 04:00 EST");
+    expect(m.text).toContain("- Database: Operational");
+    expect(html.links()).toContainEqual({ href: "https://status.example.com/incidents/kctbh9vrtdwd", text: "View maintenance" });
+  });
+
+  it("the confirmation mail is designed too: a button to confirm, the expiry, a way to never be mailed again", () => {
+    const m = buildConfirmationMessage(settings, { subscriberId: "abcdefghij12", email: "new@example.com", nonce: "n".repeat(22), expiresAt: "2024-01-17T14:05:00.000Z" });
+    const html = parseHtml(m.html);
+    const confirm = html.links().find((l) => l.text === "Confirm your subscription")!;
+    expect(confirm.href).toMatch(/^https:\/\/status\.example\.com\/subscriptions\/confirm\?token=n{22}\./);
+    expect(html.text).toContain("The link works once and expires Wed, 17 Jan 2024 14:05:00 GMT.");
+    expect(html.links().map((l) => l.text)).toContain("Never send mail to this address again");
+    expect(m.text).toContain(`Confirm your subscription: ${confirm.href}`);
+    expect(m.text).toContain("The link works once and expires Wed, 17 Jan 2024 14:05:00 GMT.");
   });
 
   it("carries one-click unsubscribe and list headers", () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parseHtml } from "./html.ts";
 import { readConfig } from "../api/config.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
@@ -387,6 +388,10 @@ describe("who gets what", () => {
     // An update about the API component only.
     await postUpdateSeenBy("witness@example.com", "identified", "Still on it.", { [apiComponent]: "partial_outage" });
     await waitFor("api-only's mail", () => notificationsTo("api-only@example.com").length === 1);
+    // The mail shows the component the update changed, with the status it set, in words and in its text part too.
+    const mail = notificationsTo("api-only@example.com")[0]!.email;
+    expect(parseHtml(mail.html!).text).toContain("Affected components API Partial Outage");
+    expect(mail.text).toContain("- API: Partial Outage");
     await outboxDrained();
     expect(notificationsTo("waiting@example.com")).toHaveLength(0);
     expect(notificationsTo("dash@example.com")).toHaveLength(0);

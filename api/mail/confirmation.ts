@@ -7,6 +7,7 @@
 import { base64url, constantTimeEqual, hmacSha256, randomBase64url, sha256HexSync } from "../encoding.ts";
 import type { ConfirmationItem } from "../../db/queries/outbox.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
+import { designedMail } from "./design.ts";
 import { headerSafe, listHeaders, unsubscribeUrl, type MailSettings, type OutgoingMessage } from "./message.ts";
 
 /** How long a confirmation link works. */
@@ -50,7 +51,7 @@ export function confirmationUrl(settings: MailSettings, nonce: string): string {
   return `${settings.pageUrl}/subscriptions/confirm?token=${encodeURIComponent(confirmationToken(settings.secret, nonce))}`;
 }
 
-/** The confirmation mail: a link to a page with a button (no state change on GET). */
+/** The confirmation mail, in the mail design: a button to a page with a button (no state change on GET). */
 export function buildConfirmationMessage(settings: MailSettings, item: Pick<ConfirmationItem, "subscriberId" | "email" | "nonce" | "expiresAt">): OutgoingMessage {
   const pageName = headerSafe(settings.pageName);
   const link = confirmationUrl(settings, item.nonce);
@@ -58,29 +59,21 @@ export function buildConfirmationMessage(settings: MailSettings, item: Pick<Conf
   const unsubscribe = unsubscribeUrl(settings, item.subscriberId);
   const subject = headerSafe(`Confirm your subscription to ${pageName}`);
   const expires = new Date(item.expiresAt).toUTCString();
-  const text = [
+  const words = [
     "Hello,",
-    "",
-    `Someone (hopefully you) asked to get ${pageName} incident and maintenance updates by email at this address.`,
-    "To confirm, open this link and press the button:",
-    "",
-    link,
-    "",
-    `The link works once and expires ${expires}.`,
-    "If you did not ask for this, ignore this mail: you will get nothing more.",
-    "",
-    `Never send mail to this address again: ${unsubscribe}`,
-    "",
-  ].join("\n");
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328;">
-<p>Hello,</p>
-<p>Someone (hopefully you) asked to get ${escapeHtml(pageName)} incident and maintenance updates by email at this address.</p>
-<p><a href="${escapeHtml(link)}">Confirm your subscription</a></p>
-<p>The link works once and expires ${escapeHtml(expires)}. If you did not ask for this, ignore this mail: you will get nothing more.</p>
-<p style="font-size: 0.875em; color: #57606a;"><a href="${escapeHtml(unsubscribe)}">Never send mail to this address again</a></p>
-</body></html>
-`;
+    `Someone (hopefully you) asked to get ${pageName} incident and maintenance updates by email at this address. To confirm, open the link and press the button.`,
+    `The link works once and expires ${expires}. If you did not ask for this, ignore this mail: you will get nothing more.`,
+  ];
+  const { html, text } = designedMail({
+    settings,
+    subject,
+    preheader: `Confirm to get ${pageName} updates by email.`,
+    title: "Confirm your subscription",
+    facts: [],
+    components: [],
+    body: { html: words.map((w) => `<p>${escapeHtml(w)}</p>`).join("\n"), text: words.join("\n\n") },
+    action: { label: "Confirm your subscription", url: link },
+    footer: { reason: "Not you?", unsubscribeUrl: unsubscribe, unsubscribeLabel: "Never send mail to this address again" },
+  });
   return { from: headerSafe(settings.from), to: headerSafe(item.email), subject, html, text, headers: listHeaders(settings, item.subscriberId) };
 }

@@ -62,6 +62,7 @@ export function createMailDelivery(options: {
     timeZone: config.page.timeZone,
     from: env.EMAIL_FROM || `${config.page.name.replace(/[<>"\r\n]/g, "")} <status@${host}>`,
     secret,
+    logoUrl: env.PAGE_LOGO_URL?.trim() || null,
   };
   // Resend's default limit is 2 requests/second; the embedded mailer only writes files.
   const rate = Number(env.MAIL_RATE_LIMIT || (apiKey ? 2 : 50));

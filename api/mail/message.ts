@@ -1,5 +1,7 @@
-import { escapeHtml } from "../../templates/markdown.ts";
-import { dayKey, formatDay, formatPosted } from "../../domain/time.ts";
+import { isComponentStatus, type ComponentStatus } from "../../domain/components.ts";
+import { SEVERITY_LEVELS, isSeverity } from "../../domain/severity.ts";
+import { dayKey, formatDay, formatPosted, formatRange } from "../../domain/time.ts";
+import { designedMail, type MailFrame, type MailTone } from "./design.ts";
 import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
 import type { NoticeItem } from "../../db/queries/outbox.ts";
 import { unsubscribeToken } from "./token.ts";
@@ -16,6 +18,20 @@ export interface MailSettings {
   from: string;
   /** Secret for unsubscribe tokens (HERALD_SECRET). */
   secret: string;
+  /** PAGE_LOGO_URL: an https image shown beside the page's name at the top of every mail. */
+  logoUrl?: string | null;
+}
+
+/**
+ * What a mail about an update shows beside its words, frozen when the update is enqueued (so a
+ * batch resent after a crash says exactly the same): the incident's severity and impact, the
+ * components it affects with their status as of that update, and a maintenance's window.
+ */
+export interface MailDetails {
+  severity: string | null;
+  impact: string | null;
+  components: { name: string; status: ComponentStatus }[];
+  window: { start: string; end: string | null } | null;
 }
 
 /**
@@ -27,7 +43,20 @@ export type MessageInput = Pick<
   NoticeItem,
   "subscriberId" | "email" | "updateStatus" | "updateBody" | "updateCreatedAt" | "incidentId" | "incidentKind" | "incidentName"
 > &
-  Partial<Pick<NoticeItem, "kind" | "incidentStartedAt">>;
+  Partial<Pick<NoticeItem, "kind" | "incidentStartedAt">> & { details?: MailDetails | null };
+
+/** Details as read back from the outbox (JSON written by api/mail/outbox.ts), or null when absent or not that shape. */
+export function asMailDetails(value: unknown): MailDetails | null {
+  if (!value || typeof value !== "object") return null;
+  const v = value as Partial<MailDetails>;
+  if (!Array.isArray(v.components)) return null;
+  return {
+    severity: typeof v.severity === "string" ? v.severity : null,
+    impact: typeof v.impact === "string" ? v.impact : null,
+    components: v.components.filter((c) => c && typeof c.name === "string" && isComponentStatus(c.status)),
+    window: v.window && typeof v.window.start === "string" ? { start: v.window.start, end: typeof v.window.end === "string" ? v.window.end : null } : null,
+  };
+}
 
 /** One email, one recipient, provider-neutral. */
 export interface OutgoingMessage {
@@ -57,45 +86,90 @@ export function unsubscribeUrl(settings: MailSettings, subscriberId: string): st
   return `${settings.pageUrl}/subscriptions/unsubscribe?token=${encodeURIComponent(unsubscribeToken(settings.secret, subscriberId))}`;
 }
 
+const IMPACT_TONES: Readonly<Record<string, MailTone>> = { none: "info", minor: "minor", major: "partial", critical: "major" };
+
+/** The status in words and its colour: done is green, monitoring calm, open work in its impact's colour, maintenance blue. */
+function statusTone(input: MessageInput): MailTone {
+  if (input.updateStatus === "resolved" || input.updateStatus === "completed") return "ok";
+  if (input.incidentKind === "maintenance") return "maint";
+  if (input.updateStatus === "monitoring") return "info";
+  return IMPACT_TONES[input.details?.impact ?? ""] ?? "major";
+}
+
+function statusWords(status: string): string {
+  const words = status.replace(/_/g, " ");
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+}
+
+/** The day a mail is about: a maintenance's (its window's start), else the update's. */
+function subjectDay(settings: MailSettings, input: MessageInput): string {
+  const window = input.incidentKind === "maintenance" ? input.details?.window : null;
+  return formatDay(dayKey(window?.start ?? input.updateCreatedAt, settings.timeZone));
+}
+
 /**
- * The Customer Communication Template (shared/seed/incident-management.md) for one update and
- * one subscriber, from the editable templates/customer-notice.md (see api/mail/template.ts for
- * its placeholders): `[STATUS] <name> - <Mon D, YYYY>`, the update's words rendered by the one
- * Markdown renderer (the same HTML as on the page), when it was posted in the page's zone, the
- * incident link and a visible unsubscribe link, with RFC 8058 one-click unsubscribe headers.
+ * The Customer Communication Template (docs/incident-practice.md) for one update and one
+ * subscriber, from the editable templates/customer-notice.md (see api/mail/template.ts for its
+ * placeholders) in the mail design (api/mail/design.ts): `[STATUS] <name> - <Mon D, YYYY>` (a
+ * maintenance's own day), the status in its colour, when it was posted — or, for a maintenance,
+ * when it happens — in the page's zone, the affected components with their status, the update's
+ * words rendered by the one Markdown renderer, a "View incident" button and a visible unsubscribe
+ * link, with RFC 8058 one-click unsubscribe headers.
  */
 export function buildMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
   if (input.kind === "postmortem") return buildPostmortemMessage(settings, input);
   const name = headerSafe(input.incidentName);
-  const statusLabel = input.updateStatus.replace(/_/g, " ");
+  const maintenance = input.incidentKind === "maintenance";
+  const posted = formatPosted(input.updateCreatedAt, settings.timeZone);
   const filled = renderTemplate(loadCustomerNotice(), {
     status_tag: subjectTag(input.updateStatus),
-    status: `${statusLabel.charAt(0).toUpperCase()}${statusLabel.slice(1)}`,
-    kind: input.incidentKind === "maintenance" ? "Scheduled maintenance" : "Incident",
+    status: statusWords(input.updateStatus),
+    kind: maintenance ? "Scheduled maintenance" : "Incident",
     incident_name: name,
-    // The same words for times as the page and the feed.
-    date: formatDay(dayKey(input.updateCreatedAt, settings.timeZone)),
-    posted_at: formatPosted(input.updateCreatedAt, settings.timeZone),
+    date: subjectDay(settings, input),
+    posted_at: posted,
     update_body: input.updateBody,
     ...linkValues(settings, input),
   });
-  return filledMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId));
+  const details = input.details ?? null;
+  const window = maintenance && details?.window ? formatRange(details.window.start, details.window.end, settings.timeZone) : null;
+  const severity = details?.severity && isSeverity(details.severity) ? `${details.severity} · ${SEVERITY_LEVELS[details.severity].name}` : null;
+  return framedMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId), {
+    status: { label: statusWords(input.updateStatus), tone: statusTone(input) },
+    title: name,
+    facts: [
+      ...(window ? [{ label: "When", value: window }] : []),
+      ...(severity ? [{ label: "Severity", value: severity }] : []),
+      { label: "Posted", value: posted },
+    ],
+    components: details?.components ?? [],
+    action: { label: maintenance ? "View maintenance" : "View incident", url: linkValues(settings, input).incident_url },
+    unsubscribeUrl: unsubscribeUrl(settings, input.subscriberId),
+  });
 }
 
 /**
  * The postmortem notice (templates/postmortem-notice.md): `[POSTMORTEM] <name> - <day it started>`,
  * the postmortem as published (its action items included) through the one Markdown renderer, when
- * it was published in the page's zone, the incident link and a visible unsubscribe link.
+ * it was published in the page's zone, a button to the incident and a visible unsubscribe link.
  */
 export function buildPostmortemMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
+  const published = formatPosted(input.updateCreatedAt, settings.timeZone);
   const filled = renderTemplate(loadPostmortemNotice(), {
     incident_name: headerSafe(input.incidentName),
     date: formatDay(dayKey(input.incidentStartedAt ?? input.updateCreatedAt, settings.timeZone)),
-    published_at: formatPosted(input.updateCreatedAt, settings.timeZone),
+    published_at: published,
     postmortem_body: input.updateBody,
     ...linkValues(settings, input),
   });
-  return filledMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId));
+  return framedMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId), {
+    status: { label: "Postmortem", tone: "info" },
+    title: headerSafe(input.incidentName),
+    facts: [{ label: "Published", value: published }],
+    components: [],
+    action: { label: "View incident", url: linkValues(settings, input).incident_url },
+    unsubscribeUrl: unsubscribeUrl(settings, input.subscriberId),
+  });
 }
 
 function linkValues(settings: MailSettings, input: MessageInput) {
@@ -106,16 +180,43 @@ function linkValues(settings: MailSettings, input: MessageInput) {
   };
 }
 
-/** A filled template as one mail to one recipient: the subject made header-safe, the HTML in a small document. */
+/** A filled template to a subscriber, in the mail design. */
+function framedMessage(
+  settings: MailSettings,
+  to: string,
+  filled: FilledMessage,
+  headers: Record<string, string>,
+  frame: Pick<MailFrame, "status" | "title" | "facts" | "components" | "action"> & { unsubscribeUrl: string },
+): OutgoingMessage {
+  const subject = headerSafe(filled.subject);
+  const { html, text } = designedMail({
+    settings,
+    subject,
+    preheader: frame.title ? `${frame.status?.label ?? ""}: ${frame.title}` : subject,
+    status: frame.status,
+    title: frame.title,
+    facts: frame.facts,
+    components: frame.components,
+    body: { html: filled.html, text: filled.text },
+    action: frame.action,
+    footer: { reason: `You are receiving this because you subscribed to ${headerSafe(settings.pageName)} updates.`, unsubscribeUrl: frame.unsubscribeUrl, unsubscribeLabel: "Unsubscribe" },
+  });
+  return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text, headers };
+}
+
+/** A filled template as one mail to one recipient who is not a subscriber (a webhook's owner): the design without the subscriber footer. */
 export function filledMessage(settings: MailSettings, to: string, filled: FilledMessage, headers: Record<string, string>): OutgoingMessage {
   const subject = headerSafe(filled.subject);
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2328;">
-${filled.html}
-</body></html>
-`;
-  return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text: filled.text, headers };
+  const { html, text } = designedMail({
+    settings,
+    subject,
+    preheader: subject,
+    facts: [],
+    components: [],
+    body: { html: filled.html, text: filled.text },
+    footer: { reason: `Sent by ${headerSafe(settings.pageName)}.`, unsubscribeUrl: settings.pageUrl, unsubscribeLabel: "Status page" },
+  });
+  return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text, headers };
 }
 
 /**

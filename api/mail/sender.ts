@@ -14,7 +14,7 @@ import {
 } from "../../db/queries/outbox.ts";
 import { buildConfirmationMessage } from "./confirmation.ts";
 import type { Mailer } from "./mailer.ts";
-import { buildMessage, type MailSettings, type OutgoingMessage } from "./message.ts";
+import { asMailDetails, buildMessage, type MailSettings, type OutgoingMessage } from "./message.ts";
 
 /** A token bucket: `rate` requests per second on average, bursts of up to `capacity`. */
 export class TokenBucket {
@@ -68,7 +68,7 @@ export type DrainResult =
 
 /** The mail one outbox row stands for. */
 function messageFor(settings: MailSettings, item: OutboxItem): OutgoingMessage {
-  return item.kind === "confirmation" ? buildConfirmationMessage(settings, item) : buildMessage(settings, item);
+  return item.kind === "confirmation" ? buildConfirmationMessage(settings, item) : buildMessage(settings, { ...item, details: asMailDetails(item.details) });
 }
 
 /**

@@ -34,12 +34,25 @@ describe("communication templates", () => {
     // The update's words are exactly what the page shows.
     expect(filled.html).toContain(renderMarkdown(values.update_body));
     expect(filled.text).toContain(renderMarkdownToText(values.update_body));
+  });
+
+  test("a template's own placeholders read as typed; URLs survive whole; a newline inside its paragraph is a space", () => {
+    const custom = parseTemplate(
+      "Subject: {{status_tag}} {{incident_name}}\n\n**{{kind}}: {{incident_name}}** was updated\nat {{posted_at}}.\n\n{{update_body}}\n\nUnsubscribe: <{{unsubscribe_url}}>",
+      "custom.md",
+    );
+    const filled = renderTemplate(custom, values);
     // Names read as typed, never as Markdown or HTML.
     expect(filled.html).toContain("API *down* for [EU] &lt;all&gt;");
     expect(filled.text).toContain("Incident: API *down* for [EU] <all>");
     // A URL ending in "_" survives whole (a bare autolink would trim it).
     expect(filled.html).toContain(`href="${values.unsubscribe_url}"`);
     expect(filled.text).toContain(`Unsubscribe: ${values.unsubscribe_url}`);
+    // The template is prose: its line break mid-sentence is not a <br> (the update's own words keep theirs).
+    expect(filled.html).toContain("was updated\nat ");
+    expect(filled.html).not.toContain("was updated<br>");
+    const typed = renderTemplate(custom, { ...values, update_body: "line one\nline two" });
+    expect(typed.html).toContain("line one<br>");
   });
 
   test("an unknown placeholder is refused with the list of known ones", () => {

@@ -1,5 +1,5 @@
 import { templateText } from "../../templates/source.ts";
-import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
+import { renderMarkdown, renderMarkdownProse, renderMarkdownToText } from "../../templates/markdown.ts";
 
 /**
  * The customer notice is an editable Markdown file (templates/customer-notice.md): a
@@ -113,9 +113,12 @@ export function renderTemplate<P extends string>(template: MessageTemplate<P>, v
   const html: string[] = [];
   const text: string[] = [];
   for (const part of template.parts) {
-    const markdown = "block" in part ? ((values as Record<string, string>)[part.block] ?? "") : fill(part.text, values, inline);
+    const block = "block" in part;
+    const markdown = block ? ((values as Record<string, string>)[part.block] ?? "") : fill(part.text, values, inline);
     if (!markdown.trim()) continue;
-    html.push(renderMarkdown(markdown));
+    // The update's words as typed (a newline is a line break, as on the page); the template's own
+    // prose as a Markdown file (a newline inside a paragraph is a space).
+    html.push(block ? renderMarkdown(markdown) : renderMarkdownProse(markdown));
     text.push(renderMarkdownToText(markdown));
   }
   return { subject: fill(template.subject, values, (value) => value), html: html.join("\n"), text: `${text.join("\n\n")}\n` };

@@ -6,12 +6,12 @@ import { num, str, strOrNull } from "./rows.ts";
 /** Freezes what the mails about one update say (idempotent per update). */
 export async function insertOutboxUpdate(
   ex: Executor,
-  u: { updateId: string; incidentId: string; incidentKind: IncidentKind; incidentName: string; createdAt: string },
+  u: { updateId: string; incidentId: string; incidentKind: IncidentKind; incidentName: string; createdAt: string; details: unknown },
 ): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO outbox_updates (update_id, incident_id, incident_kind, incident_name, created_at)
-          VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING`,
-    args: [u.updateId, u.incidentId, u.incidentKind, u.incidentName, u.createdAt],
+    sql: `INSERT INTO outbox_updates (update_id, incident_id, incident_kind, incident_name, created_at, details)
+          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING`,
+    args: [u.updateId, u.incidentId, u.incidentKind, u.incidentName, u.createdAt, JSON.stringify(u.details)],
   });
 }
 
@@ -153,6 +153,8 @@ export interface NoticeItem extends ItemBase {
   incidentName: string;
   /** When the incident started (the date a postmortem notice is about). */
   incidentStartedAt: string;
+  /** What the mail shows beside the words, frozen at enqueue (api/mail/message.ts MailDetails); null when none was. */
+  details: unknown;
 }
 
 /** A double opt-in confirmation mail: the link is derived from the nonce, so a resend is byte-identical. */
@@ -177,6 +179,7 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
                  COALESCE(ou.incident_kind, 'incident') AS incident_kind,
                  COALESCE(ou.incident_name, op.incident_name) AS incident_name,
                  COALESCE(op.incident_started_at, i.started_at) AS incident_started_at,
+                 ou.details,
                  c.nonce, c.expires_at
             FROM outbox o INDEXED BY outbox_in_flight
             JOIN subscribers s ON s.id = o.subscriber_id
@@ -204,8 +207,18 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
       incidentKind: str(row, "incident_kind") as IncidentKind,
       incidentName: str(row, "incident_name"),
       incidentStartedAt: str(row, "incident_started_at"),
+      details: parseDetails(strOrNull(row, "details")),
     };
   });
+}
+
+function parseDetails(json: string | null): unknown {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return null; // a row written by hand: the mail shows the words alone
+  }
 }
 
 export async function markSent(ex: Executor, id: number, providerMessageId: string | null, now: string): Promise<void> {

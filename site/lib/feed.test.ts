@@ -167,7 +167,7 @@ describe("items", () => {
       statusLabel: "Investigating",
     });
     expect(three[0]!.description).toBe(
-      "<p><small>Mar 1, 11:30 UTC</small><br><strong>Investigating</strong> - </p>\n<p>Update 9 of incident 6.</p>",
+      "<p><small>Mar 1, 11:30 UTC</small><br><strong>Investigating</strong> - Update 9 of incident 6.</p>",
     );
   });
 
@@ -190,8 +190,15 @@ describe("titles and descriptions", () => {
     const feed = await parse(historyRss(snapshot({ feedIncidents: [i] })));
     expect(feed.items.map((x) => x.title)).toEqual(["API Gateway Down — Identified", "API Gateway Down — Investigating"]);
     expect(feed.items[0]!.content).toBe(
-      "<p><small>Mar 29, 10:20 UTC</small><br><strong>Identified</strong> - </p>\n<p>Found it: <strong>the cache</strong>.</p>",
+      "<p><small>Mar 29, 10:20 UTC</small><br><strong>Identified</strong> - Found it: <strong>the cache</strong>.</p>",
     );
+  });
+
+  test("the status joins the first paragraph; a body that starts with a list gets the status on its own line, never a dangling ' - '", async () => {
+    const i = incident({ id: "inlistbody01", name: "Errors" }, [["investigating", "2026-03-29T10:00:00.000Z", "- API\n- Dashboard"]]);
+    const feed = await parse(historyRss(snapshot({ feedIncidents: [i] })));
+    expect(feed.items[0]!.content).toBe("<p><small>Mar 29, 10:00 UTC</small><br><strong>Investigating</strong></p>\n<ul>\n<li>API</li>\n<li>Dashboard</li>\n</ul>");
+    expect(feed.items[0]!.content).not.toMatch(/ - <\/p>/);
   });
 
   test("maintenance item: maintenance wording in the title and the scheduled window in the description", async () => {
@@ -213,7 +220,7 @@ describe("titles and descriptions", () => {
     ]);
     expect(feed.items[2]!.content).toBe(
       "<p><strong>THIS IS A SCHEDULED EVENT Mar 29, 11:00 – 13:00 UTC</strong></p>\n" +
-        "<p><small>Mar 29, 11:00 UTC</small><br><strong>In progress</strong> - </p>\n<p>Started.</p>",
+        "<p><small>Mar 29, 11:00 UTC</small><br><strong>In progress</strong> - Started.</p>",
     );
   });
 
@@ -263,7 +270,7 @@ describe("titles and descriptions", () => {
     }
     // No javascript: anywhere, not even as text, where the body was a Markdown link.
     for (const n of [0, 1, 3]) expect(html[n]).not.toMatch(/javascript:/i);
-    expect(html[1]).toMatch(/ - <\/p>\n<p>x<\/p>$/); // the refused link keeps its label only
+    expect(html[1]).toMatch(/<\/strong> - x<\/p>$/); // the refused link keeps its label only
     // Raw HTML is shown as the text the author typed (escaped), never as markup: "onerror" and
     // "javascript:" survive only as visible words inside text, outside every tag.
     const text = html.map(htmlText);
@@ -273,7 +280,7 @@ describe("titles and descriptions", () => {
     expect(tags(html[2]!).some((t) => /onerror/i.test(t.attrs))).toBe(false);
     expect(text[3]).toContain("]]><script>alert(2)</script>");
     expect(html[4]).not.toMatch(/<(a|iframe|svg)\b[^>]*(href|src|on\w+)=/i);
-    expect(html[5]).toMatch(/<p>y z javascript:alert\(8\)<\/p>$/); // refused links: labels, and the autolink as plain text
+    expect(html[5]).toMatch(/<\/strong> - y z javascript:alert\(8\)<\/p>$/); // refused links: labels, and the autolink as plain text
   });
 
   test("an incident named like markup never becomes markup in an RSS title", async () => {
@@ -288,7 +295,7 @@ describe("titles and descriptions", () => {
     const i = incident({ id: "inctrl000001", name: "Bad\u0000 name\u0007" }, [["investigating", "2026-03-29T10:00:00.000Z", "a\u0001b\u0000c\uFFFEd \uD800e"]]);
     const feed = await parse(historyRss(snapshot({ feedIncidents: [i] })));
     expect(feed.items[0]!.title).toBe("Bad name — Investigating");
-    expect(feed.items[0]!.content).toContain("<p>abcd e</p>");
+    expect(feed.items[0]!.content).toContain("</strong> - abcd e</p>");
   });
 });
 

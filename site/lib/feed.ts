@@ -74,11 +74,17 @@ function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): st
 }
 
 /** "<p><small>Mar 29, 14:05 CEST</small><br><strong>Label</strong> - </p>" + the rendered Markdown. */
+/**
+ * Statuspage's item layout: `<small>when</small><br><strong>Status</strong> - first words…`. The
+ * status joins the body's first paragraph; a body that starts otherwise (a list, a heading) gets
+ * the status on its own line, never a dangling "Status - ".
+ */
 function describedMarkdown(at: string, label: string, markdown: string, page: PageInfo, before: string[] = []): string {
+  const head = `<small>${escapeHtml(formatDateTime(at, page.timeZone))}</small><br><strong>${escapeHtml(label)}</strong>`;
+  const body = renderMarkdown(markdown);
   const html = [
     ...before,
-    `<p><small>${escapeHtml(formatDateTime(at, page.timeZone))}</small><br><strong>${escapeHtml(label)}</strong> - </p>`,
-    renderMarkdown(markdown),
+    body.startsWith("<p>") ? `<p>${head} - ${body.slice("<p>".length)}` : `<p>${head}</p>\n${body}`,
   ];
   // `]]>` cannot survive renderMarkdown (text `>` is escaped), and the xml writer splits CDATA
   // around it anyway; this is a third guard, and `]]&gt;` means the same in HTML.
