@@ -4,9 +4,10 @@
  * unsubscribe pages. The pages' CSP is in force: any violation is a console error and fails; axe-core
  * must find nothing serious or critical.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import axe from "axe-core";
 import type { AxeResults } from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -56,6 +57,18 @@ async function expectAxeClean(page: Page, where: string): Promise<void> {
   expect(severe.map((v) => `${v.id}: ${v.help}`), where).toEqual([]);
 }
 
+const OUTPUT = fileURLToPath(new URL("../test-output/", import.meta.url));
+
+/** Screenshots for people (test-output/), at the width of a laptop and of a phone. */
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUTPUT, { recursive: true });
+  const size = page.viewportSize();
+  await page.screenshot({ path: join(OUTPUT, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(OUTPUT, `${name}-phone.png`), fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
 test("subscribe on /, confirm, manage and unsubscribe through the pages, with no CSP violations and axe clean", async () => {
   const context = await browser!.newContext();
   const page = await context.newPage();
@@ -72,6 +85,7 @@ test("subscribe on /, confirm, manage and unsubscribe through the pages, with no
   await Promise.all([page.waitForURL(`${origin}/subscriptions`), page.getByRole("button", { name: "Subscribe" }).click()]);
   expect(await page.locator("h1").innerText()).toBe("Check your inbox");
   await expectAxeClean(page, "check your inbox");
+  await shoot(page, "subscribe-check-inbox");
 
   const deadline = Date.now() + 10_000;
   while (fake.deliveredTo("grace@example.com") === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
@@ -81,6 +95,7 @@ test("subscribe on /, confirm, manage and unsubscribe through the pages, with no
   await page.goto(`${origin}${link}`);
   expect(await page.locator("h1").innerText()).toBe("Confirm your subscription");
   await expectAxeClean(page, "confirm");
+  await shoot(page, "subscribe-confirm");
   await Promise.all([page.waitForURL(`${origin}/subscriptions/confirm`), page.getByRole("button", { name: "Confirm subscription" }).click()]);
   expect(await page.locator("h1").innerText()).toBe("Subscription confirmed");
 
@@ -88,6 +103,7 @@ test("subscribe on /, confirm, manage and unsubscribe through the pages, with no
   expect(await page.locator("h1").innerText()).toBe("Your subscription");
   expect(await page.getByRole("checkbox", { name: "API" }).isChecked()).toBe(true);
   await expectAxeClean(page, "manage");
+  await shoot(page, "subscribe-manage");
   await page.getByRole("checkbox", { name: "API" }).uncheck();
   await page.getByRole("button", { name: "Save" }).click();
   await page.waitForSelector("text=Saved.");
@@ -98,6 +114,7 @@ test("subscribe on /, confirm, manage and unsubscribe through the pages, with no
   await page.getByRole("link", { name: "Unsubscribe" }).click();
   expect(await page.locator("h1").innerText()).toBe("Unsubscribe");
   await expectAxeClean(page, "unsubscribe");
+  await shoot(page, "subscribe-unsubscribe");
   await page.getByRole("button", { name: "Unsubscribe" }).click();
   await page.waitForSelector("h1:text('You are unsubscribed')");
   const after = await server.deps!.db.client.execute({ sql: "SELECT state FROM subscribers WHERE email = ?", args: ["grace@example.com"] });
