@@ -90,3 +90,28 @@ describe("scheduled maintenances move on time", () => {
     expect(await snapshotDatabase(h.db)).toBe(before);
   });
 });
+
+describe("the page's banner during a maintenance", () => {
+  test("a maintenance of no component leaves 'All Systems Operational'; one of a component says 'Under Maintenance'", async () => {
+    const { loadSnapshot, readConsistently } = await import("../site/publish/snapshot.ts");
+    const { pageStatusInput } = await import("../db/queries/page.ts");
+    const { pageStatus } = await import("../domain/indicator.ts");
+    const page = { id: h.deps.pageId, name: "Example", url: "https://status.example.com", timeZone: "UTC" };
+    const banner = async () => {
+      const fromSnapshot = (await readConsistently(h.db, (tx) => loadSnapshot(tx, page, h.clock.now()))).status.description;
+      // The same rule where a webhook's page object is made, inside a write.
+      expect(pageStatus(await pageStatusInput(h.db.client)).description).toBe(fromSnapshot);
+      return fromSnapshot;
+    };
+    // Complete whatever earlier tests left running, so only this test's maintenances count.
+    for (const m of (await expectJson(await h.call("GET", "/api/v1/maintenances?status=open"), 200)) as { id: string; status: string }[]) {
+      if (m.status !== "completed") await expectJson(await h.call("POST", `/api/v1/maintenances/${m.id}/updates`, { body: { status: "completed", body: "Done." } }), 201);
+    }
+    const notice = await schedule({ name: "Office move", component_ids: [], scheduled_auto_in_progress: false });
+    await expectJson(await h.call("POST", `/api/v1/maintenances/${notice.id}/updates`, { body: { status: "in_progress", body: "Moving." } }), 201);
+    expect(await banner()).toBe("All Systems Operational");
+    const real = await schedule({ scheduled_auto_in_progress: false });
+    await expectJson(await h.call("POST", `/api/v1/maintenances/${real.id}/updates`, { body: { status: "in_progress", body: "Upgrading." } }), 201);
+    expect(await banner()).toBe("Service Under Maintenance");
+  });
+});
