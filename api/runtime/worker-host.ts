@@ -101,7 +101,7 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
     const asset = await host.assets(env)?.fetch(request);
     if (asset && asset.status !== 404) return asset;
     await asset?.body?.cancel();
-    return notFoundPage(request, (r) => servePublished(host.site(env), r));
+    return notFoundPage(request, async (r) => servePublished(host.site(env), r));
   }
 
   return {
