@@ -103,6 +103,20 @@ export interface ApiKeyRecord {
 }
 
 /** Who is writing: an API key, or the local CLI acting on the database directly. */
+/** A console member's role: the same roles and permissions as API keys (domain/roles.ts). */
+export type MemberRole = "admin" | "comms";
+
+/** A comms-console team member (migration 0013). */
+export interface MemberRecord {
+  id: string;
+  name: string;
+  /** Normalized (domain/email.ts). */
+  email: string;
+  role: MemberRole;
+  createdAt: string;
+  removedAt: string | null;
+}
+
 export interface Actor {
   id: string | null;
   name: string;
