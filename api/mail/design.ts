@@ -10,7 +10,7 @@
  */
 import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
-import type { MailSettings } from "./message.ts";
+import type { MailSettings } from "./settings.ts";
 
 export type MailTone = "ok" | "minor" | "partial" | "major" | "maint" | "info";
 

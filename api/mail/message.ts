@@ -2,25 +2,12 @@ import { isComponentStatus, type ComponentStatus } from "../../domain/components
 import { SEVERITY_LEVELS, isSeverity } from "../../domain/severity.ts";
 import { dayKey, formatDay, formatPosted, formatRange } from "../../domain/time.ts";
 import { designedMail, type MailFrame, type MailTone } from "./design.ts";
+import type { MailSettings } from "./settings.ts";
 import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
 import type { NoticeItem } from "../../db/queries/outbox.ts";
 import { unsubscribeToken } from "./token.ts";
 
-/** What every message needs from configuration. */
-export interface MailSettings {
-  /** PAGE_NAME */
-  pageName: string;
-  /** PAGE_URL, without a trailing slash. */
-  pageUrl: string;
-  /** PAGE_TIME_ZONE (IANA). */
-  timeZone: string;
-  /** The From header, e.g. `Example Status <status@example.com>`. */
-  from: string;
-  /** Secret for unsubscribe tokens (HERALD_SECRET). */
-  secret: string;
-  /** PAGE_LOGO_URL: an https image shown beside the page's name at the top of every mail. */
-  logoUrl?: string | null;
-}
+export type { MailSettings } from "./settings.ts";
 
 /**
  * What a mail about an update shows beside its words, frozen when the update is enqueued (so a

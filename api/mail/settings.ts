@@ -1,0 +1,15 @@
+/** What every mail needs from configuration (read once in api/mail/index.ts). */
+export interface MailSettings {
+  /** PAGE_NAME */
+  pageName: string;
+  /** PAGE_URL, without a trailing slash. */
+  pageUrl: string;
+  /** PAGE_TIME_ZONE (IANA). */
+  timeZone: string;
+  /** The From header, e.g. `Example Status <status@example.com>`. */
+  from: string;
+  /** Secret for unsubscribe tokens (HERALD_SECRET). */
+  secret: string;
+  /** PAGE_LOGO_URL: an https image shown beside the page's name at the top of every mail. */
+  logoUrl?: string | null;
+}
