@@ -22,6 +22,7 @@ import { webhookRoutes } from "./routes/webhooks.ts";
 import { LIMITS } from "./schemas.ts";
 import { authenticate } from "./service/keys.ts";
 import { subscriptionRoutes } from "./subscriptions/index.ts";
+import { consoleRoutes } from "./console/index.ts";
 
 /**
  * Builds the Herald HTTP app from its dependencies. Runtime entries (api/node.ts,
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   mountPublicSite(app, deps.publicSite);
   if (deps.subscriptions) app.route("/subscriptions", subscriptionRoutes(deps.subscriptions));
+  app.route("/console", consoleRoutes({ db: deps.db, clock: deps.clock, config: deps.config, stylesheet: deps.subscriptions?.stylesheet }));
 
   const ctx = routeContext(deps, log);
   // The OpenAPI document lists its paths in this order (a path where its first route is).

@@ -19,6 +19,7 @@ import { componentCommands } from "./commands/component.ts";
 import { drillCommands } from "./commands/drill.ts";
 import { incidentCommands } from "./commands/incident.ts";
 import { keysCommands } from "./commands/keys.ts";
+import { consoleCommandsGroup, membersCommands } from "./commands/members.ts";
 import { maintenanceCommands } from "./commands/maintenance.ts";
 import { postmortemCommands } from "./commands/postmortem.ts";
 import { templateCommands } from "./commands/template.ts";
@@ -52,6 +53,8 @@ const GROUPS: CommandGroup[] = [
   templateCommands,
   webhooksCommands,
   keysCommands,
+  membersCommands,
+  consoleCommandsGroup,
 ];
 
 function helpText(topic?: string): string {

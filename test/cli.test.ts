@@ -80,6 +80,32 @@ afterAll(async () => {
 // Each CLI run is a fresh Node process; allow for a loaded CI machine.
 const SLOW = { timeout: 60_000 };
 
+describe("herald members and console link (local database)", SLOW, () => {
+  test("add, list, print a sign-in link that signs in once, remove", async () => {
+    const added = await herald(["members", "add", "--name", "Mo", "--email", "Mo@Example.com", "--role", "comms"]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(lines(added.stdout)[0]).toMatch(/^Added comms member [0-9a-z]{12} "Mo" <Mo@example\.com>\.$/);
+    expect((await herald(["members", "add", "--name", "Mo", "--email", "mo@example.com", "--role", "admin"])).code).toBe(1); // the same person
+    expect((await herald(["members", "add", "--name", "X", "--email", "x@example.com", "--role", "owner"])).code).toBe(2);
+    expect((await herald(["members", "list"])).stdout).toMatch(/Mo\s+Mo@example\.com\s+comms/);
+
+    const link = await herald(["console", "link", "mo@example.com"]);
+    expect(link.code, link.stderr).toBe(0);
+    const url = new URL(link.stdout.trim());
+    expect(url.pathname).toMatch(/^\/console\/sign-in\/[A-Za-z0-9_-]{43}$/);
+    expect(link.stderr).toMatch(/^Sign-in link for Mo <Mo@example\.com>, works once until /);
+    const signIn = () => fetch(`${server.url}${url.pathname}`, { method: "POST", headers: { Origin: "https://status.example.com" }, redirect: "manual" });
+    expect((await signIn()).status).toBe(303);
+    expect((await signIn()).status).toBe(400); // once
+
+    const unknown = await herald(["console", "link", "nobody@example.com"]);
+    expect(unknown).toEqual({ code: 1, stdout: "", stderr: "herald: nobody@example.com is not a member; add them with: herald members add --name NAME --email nobody@example.com --role comms\n" });
+    const removed = await herald(["members", "remove", "mo@example.com"]);
+    expect(removed.stdout).toMatch(/^Removed member [0-9a-z]{12} "Mo" <Mo@example\.com>; their sessions are over\.\n$/);
+    expect((await herald(["console", "link", "mo@example.com"])).code).toBe(1);
+  });
+});
+
 describe("herald keys (local database)", SLOW, () => {
   test("keys create prints the token alone on stdout, and the token works against the API", async () => {
     expect(firstKeyRun.code).toBe(0);

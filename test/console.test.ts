@@ -1,0 +1,158 @@
+/**
+ * The comms console's sign-in, session and "Now" page on a real listening server, as a browser
+ * talks to it: a printed single-use link, a session cookie, forms checked for their Origin and
+ * CSRF token, and every answer uncached, unindexed and under the console's own CSP.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startServer, type RunningServer } from "../api/server.ts";
+import { createKey } from "../api/service/keys.ts";
+import { addMember, createSignInToken, removeMember } from "../api/service/members.ts";
+import type { WriteContext } from "../api/service/context.ts";
+import { csrfToken, csrfValid } from "../api/console/csrf.ts";
+import { callServer, snapshotDatabase, testServerConfig } from "./harness.ts";
+import { parseHtml } from "./html.ts";
+
+let dir: string;
+let server: RunningServer;
+let origin: string;
+let apiToken: string;
+
+const setup = { id: null, name: "setup", role: "admin" as const };
+const write = <T>(work: (ctx: WriteContext) => Promise<T>): Promise<T> =>
+  server.deps!.db.write((tx) => work({ tx, actor: setup, now: new Date().toISOString(), hooks: {} }));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "herald-console-"));
+  server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example" }), { hostname: "127.0.0.1", log: () => {} });
+  await server.ready;
+  // Herald sits behind TLS at PAGE_URL; a browser there sends that Origin.
+  origin = "https://status.example.com";
+  apiToken = await write(async (ctx) => (await createKey(ctx, "Ada", "admin")).token);
+  const api = await callServer(server.url, apiToken, "POST", "/api/v1/components", { name: "API" });
+  await callServer(server.url, apiToken, "POST", "/api/v1/incidents", { name: "API errors", severity: "SEV2", body: "Looking.", components: { [api.id]: "partial_outage" } });
+  await server.publisher!.idle();
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fetch that, like a browser, does not follow redirects by itself here and sends the page's Origin on posts. */
+function send(path: string, init: { method?: string; cookie?: string; origin?: string | null; form?: Record<string, string> } = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (init.cookie) headers.Cookie = init.cookie;
+  if (init.method === "POST" && init.origin !== null) headers.Origin = init.origin ?? origin;
+  const body = init.form ? new URLSearchParams(init.form) : undefined;
+  return fetch(`${server.url}${path}`, { method: init.method ?? "GET", headers, body, redirect: "manual" });
+}
+
+async function linkFor(email: string, name = "Cole", role: "admin" | "comms" = "comms"): Promise<string> {
+  const member = await write((ctx) => addMember(ctx, { name, email, role }));
+  const { token } = await write((ctx) => createSignInToken(ctx, member.id));
+  return `/console/sign-in/${token}`;
+}
+
+/** Signs in through the pages; returns the cookie a browser would send. */
+async function signIn(path: string): Promise<string> {
+  const res = await send(path, { method: "POST" });
+  expect(res.status).toBe(303);
+  expect(res.headers.get("location")).toBe("/console");
+  const cookie = res.headers.get("set-cookie")!;
+  return cookie.split(";")[0]!;
+}
+
+describe("signing in", () => {
+  test("the link's page changes nothing; its button signs in once; the cookie is HttpOnly and SameSite=Lax", async () => {
+    const path = await linkFor("cole@example.com");
+    const before = await snapshotDatabase(server.deps!.db);
+    const look = await send(path);
+    expect(look.status).toBe(200);
+    expect(parseHtml(await look.text()).all("button").map((b) => b.text)).toEqual(["Sign in"]);
+    expect(await snapshotDatabase(server.deps!.db)).toBe(before);
+
+    const res = await send(path, { method: "POST" });
+    expect(res.status).toBe(303);
+    // PAGE_URL is https: a __Host- cookie, Secure, HttpOnly, SameSite=Lax, for this host only.
+    expect(res.headers.get("set-cookie")).toMatch(/^__Host-herald_console=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    const again = await send(path, { method: "POST" });
+    expect(again.status).toBe(400);
+    expect(parseHtml(await again.text()).text).toContain("This link does not work");
+  });
+
+  test("a sign-in posted from another site is refused and starts nothing", async () => {
+    const path = await linkFor("eve-target@example.com", "Target");
+    for (const bad of ["https://evil.example.com", null]) {
+      const res = await send(path, { method: "POST", origin: bad });
+      expect(res.status).toBe(403);
+      expect(res.headers.get("set-cookie")).toBeNull();
+    }
+    // The link was not used up by the refused attempts.
+    expect((await send(path, { method: "POST" })).status).toBe(303);
+  });
+});
+
+describe("Now", () => {
+  test("without a session it leads to the sign-in page; with one it shows what customers see", async () => {
+    const anonymous = await send("/console");
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toBe("/console/sign-in");
+    const cookie = await signIn(await linkFor("dana@example.com", "Dana"));
+    const res = await send("/console", { cookie });
+    expect(res.status).toBe(200);
+    const html = parseHtml(await res.text());
+    expect(html.text).toContain("What customers see Partial System Outage");
+    expect(html.text).toContain("API errors SEV2 Investigating");
+    expect(html.text).toContain("API Partial Outage");
+    expect(html.text).toContain("Dana (comms) Sign out");
+  });
+
+  test("every answer is uncached, unindexed, framed by nobody and under a CSP without script", async () => {
+    const cookie = await signIn(await linkFor("erin@example.com", "Erin"));
+    for (const res of [await send("/console", { cookie }), await send("/console/sign-in")]) {
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("x-robots-tag")).toBe("noindex, nofollow");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("content-security-policy")).toMatch(/^default-src 'none'; style-src 'self';/);
+      expect(res.headers.get("content-security-policy")).not.toContain("script-src");
+    }
+  });
+});
+
+describe("signing out and removal", () => {
+  test("sign-out needs the page's CSRF token and Origin; then the session is over", async () => {
+    const cookie = await signIn(await linkFor("finn@example.com", "Finn"));
+    const page = parseHtml(await (await send("/console", { cookie })).text());
+    const csrf = page.all("input").find((i) => i.attrs.name === "csrf")!.attrs.value!;
+    expect((await send("/console/sign-out", { method: "POST", cookie, form: {} })).status).toBe(403);
+    expect((await send("/console/sign-out", { method: "POST", cookie, form: { csrf: "x".repeat(43) } })).status).toBe(403);
+    expect((await send("/console/sign-out", { method: "POST", cookie, origin: "https://evil.example.com", form: { csrf } })).status).toBe(403);
+    expect((await send("/console", { cookie })).status).toBe(200); // still signed in
+    const out = await send("/console/sign-out", { method: "POST", cookie, form: { csrf } });
+    expect(out.status).toBe(200);
+    expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
+    expect((await send("/console", { cookie })).status).toBe(303);
+  });
+
+  test("removing a member ends their session at once", async () => {
+    const cookie = await signIn(await linkFor("gale@example.com", "Gale"));
+    expect((await send("/console", { cookie })).status).toBe(200);
+    const { findMemberByEmail } = await import("../db/queries/members.ts");
+    const gale = (await findMemberByEmail(server.deps!.db.client, "gale@example.com"))!;
+    await write((ctx) => removeMember(ctx, gale.id));
+    expect((await send("/console", { cookie })).status).toBe(303);
+  });
+});
+
+describe("the CSRF token", () => {
+  test("belongs to one session and is checked in constant time", () => {
+    const a = "a".repeat(43);
+    const b = "b".repeat(43);
+    expect(csrfValid(a, csrfToken(a))).toBe(true);
+    expect(csrfValid(b, csrfToken(a))).toBe(false);
+    expect(csrfValid(a, undefined)).toBe(false);
+    expect(csrfValid(a, csrfToken(a).slice(1))).toBe(false);
+  });
+});
