@@ -15,12 +15,13 @@ export interface ConsoleLayout {
 export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
   "Content-Type": "text/html; charset=utf-8",
   "Cache-Control": "no-store",
-  "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Frame-Options": "DENY",
   "X-Content-Type-Options": "nosniff",
   "X-Robots-Tag": "noindex, nofollow",
-  // Sign-in links carry their token in the path: never send it on as a Referer.
-  "Referrer-Policy": "no-referrer",
+  // Sign-in links carry their token in the path: never send it to another site as a Referer.
+  // (Not "no-referrer": with it browsers send "Origin: null" on the console's own form posts.)
+  "Referrer-Policy": "same-origin",
 };
 
 export function consolePage(layout: ConsoleLayout, title: string, body: string): string {

@@ -1,0 +1,95 @@
+/**
+ * The console in Debian's Chromium: a member opens the printed sign-in link, presses Sign in, sees
+ * Now, and signs out — with JavaScript off too; axe-core clean in light and dark; no console error.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import axe from "axe-core";
+import type { AxeResults } from "axe-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startServer, type RunningServer } from "../api/server.ts";
+import { addMember, createSignInToken } from "../api/service/members.ts";
+import type { WriteContext } from "../api/service/context.ts";
+import { testServerConfig } from "./harness.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const OUTPUT = fileURLToPath(new URL("../test-output/", import.meta.url));
+let dir: string;
+let server: RunningServer;
+let browser: Browser | undefined;
+
+/** A port nobody uses, so PAGE_URL (the origin the console accepts forms from) can name it before the server starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const setup = { id: null, name: "setup", role: "admin" as const };
+const write = <T>(work: (ctx: WriteContext) => Promise<T>): Promise<T> =>
+  server.deps!.db.write((tx) => work({ tx, actor: setup, now: new Date().toISOString(), hooks: {} }));
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash bin/ensure-chromium.sh`);
+  dir = mkdtempSync(join(tmpdir(), "herald-console-browser-"));
+  const port = await freePort();
+  const launched = chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], timeout: 20_000 });
+  server = await startServer(testServerConfig(dir, { PORT: String(port), PAGE_URL: `http://127.0.0.1:${port}`, PAGE_NAME: "Example Status" }), { hostname: "127.0.0.1", log: () => {} });
+  await server.ready;
+  await server.publisher!.idle();
+  browser = await launched;
+}, 40_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function expectAxeClean(page: Page, where: string): Promise<void> {
+  await page.evaluate(axe.source);
+  const results = (await page.evaluate(() => (window as unknown as { axe: { run(d: Document, o: object): Promise<unknown> } }).axe.run(document, { resultTypes: ["violations"] }))) as AxeResults;
+  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(severe.map((v) => `${v.id}: ${v.help}`), where).toEqual([]);
+}
+
+async function link(name: string, email: string): Promise<string> {
+  const member = await write((ctx) => addMember(ctx, { name, email, role: "comms" }));
+  return `${server.url}/console/sign-in/${(await write((ctx) => createSignInToken(ctx, member.id))).token}`;
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test(`sign in from the link, see Now, sign out (JavaScript ${javaScriptEnabled ? "on" : "off"}), axe clean in light and dark`, async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      const context = await browser!.newContext({ javaScriptEnabled, colorScheme, viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.goto(await link(`Member ${colorScheme} ${javaScriptEnabled}`, `m-${colorScheme}-${javaScriptEnabled}@example.com`));
+      if (javaScriptEnabled) await expectAxeClean(page, `sign-in (${colorScheme})`);
+      await Promise.all([page.waitForURL(`${server.url}/console`), page.getByRole("button", { name: "Sign in" }).click()]);
+      expect(await page.locator("h1").innerText()).toBe("Now");
+      expect(await page.locator("main").innerText()).toContain("All Systems Operational");
+      if (javaScriptEnabled) {
+        await expectAxeClean(page, `now (${colorScheme})`);
+        mkdirSync(OUTPUT, { recursive: true });
+        await page.screenshot({ path: join(OUTPUT, `console-now-${colorScheme}.png`), fullPage: true });
+      }
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForSelector("h1:text('Signed out')");
+      await page.goto(`${server.url}/console`);
+      expect(await page.locator("h1").innerText()).toBe("Sign in");
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  }, 40_000);
+}
