@@ -51,7 +51,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   mountPublicSite(app, deps.publicSite);
   if (deps.subscriptions) app.route("/subscriptions", subscriptionRoutes(deps.subscriptions));
-  app.route("/console", consoleRoutes({ db: deps.db, clock: deps.clock, config: deps.config, stylesheet: deps.subscriptions?.stylesheet }));
+  app.route(
+    "/console",
+    consoleRoutes({ db: deps.db, clock: deps.clock, config: deps.config, stylesheet: deps.subscriptions?.stylesheet, hooks: deps.hooks, onChange: deps.onChange, log }),
+  );
 
   const ctx = routeContext(deps, log);
   // The OpenAPI document lists its paths in this order (a path where its first route is).

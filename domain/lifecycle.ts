@@ -48,7 +48,8 @@ function maintenanceMoveAllowed(from: MaintenanceStatus, to: MaintenanceStatus):
   return from === "verifying" && to === "in_progress";
 }
 
-function incidentTargets(from: IncidentStatus): IncidentStatus[] {
+/** The statuses an incident may move to from `from` without reopening (the same one included). */
+export function incidentTargets(from: IncidentStatus): IncidentStatus[] {
   return INCIDENT_STATUSES.filter((to) => incidentMoveAllowed(from, to));
 }
 

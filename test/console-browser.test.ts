@@ -84,6 +84,21 @@ for (const javaScriptEnabled of [true, false]) {
         mkdirSync(OUTPUT, { recursive: true });
         await page.screenshot({ path: join(OUTPUT, `console-now-${colorScheme}.png`), fullPage: true });
       }
+      // Declare an incident through the form, then resolve it.
+      await page.getByRole("link", { name: "Declare an incident" }).click();
+      if (javaScriptEnabled) await expectAxeClean(page, `declare (${colorScheme})`);
+      await page.getByLabel("Title customers will read").fill(`Login errors ${colorScheme} ${javaScriptEnabled}`);
+      await page.getByRole("radio", { name: /^SEV2 · High/ }).check();
+      await page.getByLabel("First update (Markdown)").fill("We are investigating failed logins.");
+      if (javaScriptEnabled) await page.screenshot({ path: join(OUTPUT, `console-declare-${colorScheme}.png`), fullPage: true });
+      await Promise.all([page.waitForURL(/\/console\/incidents\/[0-9a-z]{12}$/), page.getByRole("button", { name: "Declare incident" }).click()]);
+      expect(await page.locator("h1").innerText()).toBe(`Login errors ${colorScheme} ${javaScriptEnabled}`);
+      if (javaScriptEnabled) await expectAxeClean(page, `incident (${colorScheme})`);
+      await page.getByLabel("Status").selectOption("resolved");
+      await page.getByLabel("What customers will read (Markdown)").fill("Logins work again.");
+      await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Post update" }).click()]);
+      expect(await page.locator("main").innerText()).toContain("Resolved");
+      await page.goto(`${server.url}/console`);
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForSelector("h1:text('Signed out')");
       await page.goto(`${server.url}/console`);

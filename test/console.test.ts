@@ -146,6 +146,65 @@ describe("signing out and removal", () => {
   });
 });
 
+describe("declaring, updating and resolving from the console", () => {
+  /** The hidden fields of the first form on a console page (csrf, form_id), as a browser would send them back. */
+  async function formFields(path: string, cookie: string): Promise<Record<string, string>> {
+    const html = parseHtml(await (await send(path, { cookie })).text());
+    return Object.fromEntries(html.all("input").filter((i) => i.attrs.type === "hidden").map((i) => [i.attrs.name!, i.attrs.value ?? ""]));
+  }
+
+  test("a comms member declares a SEV1 once (a double submit writes once), updates and resolves it; the public JSON shows it", async () => {
+    const cookie = await signIn(await linkFor("hana@example.com", "Hana"));
+    const api = (await (await fetch(`${server.url}/api/v1/components`, { headers: { Authorization: `Bearer ${apiToken}` } })).json()) as { id: string; name: string }[];
+    const apiComponent = api.find((c) => c.name === "API")!.id;
+    const hidden = await formFields("/console/incidents/new", cookie);
+    expect(Object.keys(hidden).sort()).toEqual(["csrf", "form_id"]);
+    const form = { ...hidden, name: "Checkout down", severity: "SEV1", body: "We are **investigating** failed payments.", [`component:${apiComponent}`]: "major_outage", next_update: "30", notify: "on" };
+    const first = await send("/console/incidents/new", { method: "POST", cookie, form });
+    expect(first.status).toBe(303);
+    const location = first.headers.get("location")!;
+    expect(location).toMatch(/^\/console\/incidents\/[0-9a-z]{12}$/);
+    const again = await send("/console/incidents/new", { method: "POST", cookie, form });
+    expect(again.headers.get("location")).toBe(location); // the same incident, not a second one
+    const id = location.split("/").pop()!;
+    const list = (await callServer(server.url, apiToken, "GET", "/api/v1/incidents?status=open")) as { id: string; name: string }[];
+    expect(list.filter((i) => i.name === "Checkout down")).toHaveLength(1);
+    const declared = await callServer(server.url, apiToken, "GET", `/api/v1/incidents/${id}`);
+    expect(declared).toMatchObject({ name: "Checkout down", severity: "SEV1", status: "investigating" });
+    expect(declared.incident_updates[0].author).toBe("Hana"); // written under the member's name
+    expect(declared.next_update_at).toBeTruthy();
+
+    // The incident page offers only the moves the lifecycle allows.
+    const page = parseHtml(await (await send(location, { cookie })).text());
+    const statuses = page.all("option").filter((o) => ["investigating", "identified", "monitoring", "resolved"].includes(o.attrs.value ?? "")).map((o) => o.attrs.value);
+    expect(statuses).toEqual(["investigating", "identified", "monitoring", "resolved"]);
+    const update = await formFields(location, cookie);
+    expect((await send(location, { method: "POST", cookie, form: { ...update, status: "resolved", body: "Payments work again.", [`component:${apiComponent}`]: "operational", notify: "on" } })).status).toBe(303);
+    expect((await callServer(server.url, apiToken, "GET", `/api/v1/incidents/${id}`)).status).toBe("resolved");
+    // Resolved: only reopening is offered, and it must be chosen explicitly.
+    const after = parseHtml(await (await send(location, { cookie })).text());
+    expect(after.all("button").map((b) => b.text)).toContain("Reopen");
+    await server.publisher!.idle();
+    const summary = (await (await fetch(`${server.url}/api/v2/incidents.json`)).json()) as { incidents: { id: string; status: string }[] };
+    expect(summary.incidents.find((i) => i.id === id)?.status).toBe("resolved");
+  });
+
+  test("a form with a mistake answers 422 with the error next to its field and writes nothing; a forged one is refused", async () => {
+    const cookie = await signIn(await linkFor("ivo@example.com", "Ivo"));
+    const hidden = await formFields("/console/incidents/new", cookie);
+    const before = await snapshotDatabase(server.deps!.db);
+    const res = await send("/console/incidents/new", { method: "POST", cookie, form: { ...hidden, name: "", severity: "SEV2", body: "x" } });
+    expect(res.status).toBe(422);
+    const page = parseHtml(await res.text());
+    const name = page.all("input").find((i) => i.attrs.name === "name")!;
+    expect(name.attrs["aria-invalid"]).toBe("true");
+    expect(page.all("p").find((p) => p.attrs.id === name.attrs["aria-describedby"])!.text).toBe("Error: name must not be empty.");
+    expect((await send("/console/incidents/new", { method: "POST", cookie, origin: "https://evil.example.com", form: { ...hidden, name: "Forged", severity: "SEV1", body: "x" } })).status).toBe(403);
+    expect((await send("/console/incidents/new", { method: "POST", cookie, form: { form_id: hidden.form_id!, name: "No token", severity: "SEV1", body: "x" } })).status).toBe(403);
+    expect(await snapshotDatabase(server.deps!.db)).toBe(before);
+  });
+});
+
 describe("the CSRF token", () => {
   test("belongs to one session and is checked in constant time", () => {
     const a = "a".repeat(43);

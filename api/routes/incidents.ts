@@ -30,7 +30,7 @@ const roleFields = {
 
 const BRIDGE_URL_RULE = { field: "bridge_url", rule: "Must parse as a URL (WHATWG URL Standard)." };
 
-const NewIncidentSchema = z
+export const NewIncidentSchema = z
   .strictObject({
     template: templateSlug.optional().describe("Slug of an incident template; fields given here win over the template's."),
     name: singleLine("name", LIMITS.name).optional().describe("Required unless a template is given."),
@@ -53,7 +53,7 @@ const NewIncidentSchema = z
   // The same rule for the OpenAPI document: a template, or name, severity and body.
   .meta({ anyOf: [{ required: ["template"] }, { required: ["name", "severity", "body"] }] });
 
-const NewIncidentUpdateSchema = z.strictObject({
+export const NewIncidentUpdateSchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES),
   body: multiLine("body", LIMITS.body),
   components: componentStatuses.optional(),

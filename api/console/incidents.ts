@@ -1,0 +1,214 @@
+/**
+ * Declaring, updating and resolving incidents from the console: server-rendered forms (no script
+ * needed) validated by the same schemas as the API and written by the same service functions,
+ * under the member's name, once per form (`form_id`), with each error next to its field.
+ */
+import { Hono, type Context } from "hono";
+import { COMPONENT_STATUSES, COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
+import { inPageOrder } from "../../domain/component-order.ts";
+import { INCIDENT_STATUSES, STATUS_LABELS, incidentTargets, type IncidentStatus } from "../../domain/lifecycle.ts";
+import { can } from "../../domain/roles.ts";
+import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
+import { formatPosted } from "../../domain/time.ts";
+import { getIncident } from "../../db/queries/incidents.ts";
+import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
+import { Problem, type FieldError } from "../problem.ts";
+import { NewIncidentSchema, NewIncidentUpdateSchema } from "../routes/incidents.ts";
+import { listComponentViews } from "../service/components.ts";
+import { createIncident, postIncidentUpdate } from "../service/incidents.ts";
+import { incidentFromRequest } from "../service/templates.ts";
+import { csrfToken } from "./csrf.ts";
+import { newFormId, type ConsoleContext, type Session } from "./context.ts";
+import { para } from "./pages.ts";
+
+type Form = Record<string, string>;
+type Errors = Record<string, string>;
+
+/** Promises a comms lead picks from, in minutes (the API takes any time up to 7 days). */
+const NEXT_UPDATE_CHOICES = [15, 30, 60, 120];
+
+function formOf(body: Record<string, unknown>): Form {
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+}
+
+function errorsOf(issues: readonly FieldError[]): Errors {
+  const errors: Errors = {};
+  for (const { field, message } of issues) {
+    const key = field.startsWith("components.") ? "components" : field || "form";
+    errors[key] ??= message;
+  }
+  return errors;
+}
+
+const fieldError = (errors: Errors, name: string) =>
+  errors[name] ? `<p class="err" id="err-${name}" role="alert"><strong>Error:</strong> ${escapeHtml(errors[name]!)}</p>` : "";
+const describedBy = (errors: Errors, name: string) => (errors[name] ? ` aria-describedby="err-${name}" aria-invalid="true"` : "");
+
+/** Component changes from `component:<id>` selects ("" = no change). */
+function componentsOf(form: Form): Record<string, string> | undefined {
+  const changes = Object.fromEntries(Object.entries(form).filter(([k, v]) => k.startsWith("component:") && v !== "").map(([k, v]) => [k.slice("component:".length), v]));
+  return Object.keys(changes).length > 0 ? changes : undefined;
+}
+
+function nextUpdateOf(form: Form, now: string): string | undefined {
+  const minutes = Number(form.next_update);
+  return NEXT_UPDATE_CHOICES.includes(minutes) ? new Date(Date.parse(now) + minutes * 60_000).toISOString() : undefined;
+}
+
+async function componentFields(ctx: ConsoleContext, form: Form, errors: Errors): Promise<string> {
+  const rows = inPageOrder((await listComponentViews(ctx.deps.db.client)).filter((c) => !c.isGroup || true));
+  const leaves = rows.flatMap((r) => (r.item.isGroup ? r.children : [r.item]));
+  if (leaves.length === 0) return "";
+  const select = (c: { id: string; name: string; status: ComponentStatus }) => {
+    const name = `component:${c.id}`;
+    const options = [`<option value="">No change (${escapeHtml(COMPONENT_STATUS_LABELS[c.status])})</option>`, ...COMPONENT_STATUSES.map((s) => `<option value="${s}"${form[name] === s ? " selected" : ""}>${escapeHtml(COMPONENT_STATUS_LABELS[s])}</option>`)];
+    return `<li><label for="c-${escapeHtml(c.id)}">${escapeHtml(c.name)}</label> <select id="c-${escapeHtml(c.id)}" name="${escapeHtml(name)}">${options.join("")}</select></li>`;
+  };
+  return `<fieldset class="choose"${describedBy(errors, "components")}><legend>Affected components</legend>${fieldError(errors, "components")}<ul>${leaves.map(select).join("")}</ul></fieldset>`;
+}
+
+function commonFields(form: Form, errors: Errors, bodyLabel: string): string {
+  const next = [`<option value="">No promise</option>`, ...NEXT_UPDATE_CHOICES.map((m) => `<option value="${m}"${form.next_update === String(m) ? " selected" : ""}>In ${m < 60 ? `${m} minutes` : `${m / 60} hour${m > 60 ? "s" : ""}`}</option>`)];
+  const notify = form.form_id && !form.notify ? "" : " checked";
+  return `<p><label for="body">${escapeHtml(bodyLabel)}</label>${fieldError(errors, "body")}
+<textarea id="body" name="body" rows="6" required maxlength="20000"${describedBy(errors, "body")}>${escapeHtml(form.body ?? "")}</textarea></p>
+<p><label for="next_update">Next update promised</label>${fieldError(errors, "next_update_at")}
+<select id="next_update" name="next_update">${next.join("")}</select></p>
+<p><input type="checkbox" id="notify" name="notify" value="on"${notify}> <label for="notify">Notify subscribers (mail, webhooks)</label></p>`;
+}
+
+const hidden = (session: Session, formId: string) =>
+  `<input type="hidden" name="csrf" value="${escapeHtml(csrfToken(session.token))}"><input type="hidden" name="form_id" value="${escapeHtml(formId)}">`;
+
+export function incidentPages(ctx: ConsoleContext): Hono {
+  const app = new Hono();
+
+  async function requireWriter(c: Context): Promise<Session | Response> {
+    const session = await ctx.session(c);
+    if (!session) return c.redirect("/console/sign-in", 303);
+    if (!can(session.member.role, "incident:write")) return ctx.page(c, "Not allowed", para("Your role may not change incidents."), { status: 403, session });
+    return session;
+  }
+
+  async function declarePage(c: Context, session: Session, form: Form, errors: Errors, status = 200): Promise<Response> {
+    const severities = SEVERITIES.map((sev) => {
+      const level = SEVERITY_LEVELS[sev];
+      return `<li><input type="radio" id="sev-${sev}" name="severity" value="${sev}"${form.severity === sev ? " checked" : ""} required> <label for="sev-${sev}"><strong>${sev} · ${escapeHtml(level.name)}</strong> — ${escapeHtml(level.impact)}. First response: ${escapeHtml(level.responseTime)}</label></li>`;
+    });
+    const body = `${errors.form ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(errors.form)}</p>` : ""}
+<form method="post" action="/console/incidents/new">${hidden(session, form.form_id || newFormId())}
+<p><label for="name">Title customers will read</label>${fieldError(errors, "name")}
+<input type="text" id="name" name="name" required maxlength="255" value="${escapeHtml(form.name ?? "")}"${describedBy(errors, "name")}></p>
+<fieldset${describedBy(errors, "severity")}><legend>Severity</legend>${fieldError(errors, "severity")}<ul>${severities.join("")}</ul></fieldset>
+${await componentFields(ctx, form, errors)}
+${commonFields(form, errors, "First update (Markdown)")}
+<p><button type="submit">Declare incident</button></p>
+</form>`;
+    return ctx.page(c, "Declare an incident", body, { status, session });
+  }
+
+  app.get("/new", async (c) => {
+    const session = await requireWriter(c);
+    if (session instanceof Response) return session;
+    return declarePage(c, session, { body: "We are investigating " }, {});
+  });
+
+  app.post("/new", async (c) => {
+    const session = await requireWriter(c);
+    if (session instanceof Response) return session;
+    const raw = await c.req.parseBody();
+    const refused = ctx.checkForm(c, session, raw);
+    if (refused) return refused;
+    const form = formOf(raw);
+    const input = {
+      name: form.name,
+      severity: form.severity,
+      body: form.body,
+      ...(componentsOf(form) ? { components: componentsOf(form) } : {}),
+      deliver_notifications: form.notify === "on",
+      ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
+    };
+    const checked = NewIncidentSchema.safeParse(input);
+    if (!checked.success) {
+      return declarePage(c, session, form, errorsOf(checked.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }))), 422);
+    }
+    try {
+      const created = await ctx.writeOnce(
+        session,
+        form.form_id,
+        async (w) => ({ id: (await createIncident(w, await incidentFromRequest(w.tx, checked.data))).id }),
+        (r) => ({ type: "incident", id: r.id }),
+      );
+      return c.redirect(`/console/incidents/${encodeURIComponent(created.id)}`, 303);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      return declarePage(c, session, form, { form: error.detail, ...errorsOf(error.errors ?? []) }, error.status);
+    }
+  });
+
+  async function incidentPage(c: Context, session: Session, id: string, form: Form, errors: Errors, status = 200): Promise<Response> {
+    const incident = await getIncident(ctx.deps.db.client, id, "incident");
+    if (!incident || incident.drill) return ctx.page(c, "Not found", para("There is no such incident.") + `<p><a href="/console">Back to Now</a></p>`, { status: 404, session });
+    const tz = ctx.deps.config.page.timeZone;
+    const current = incident.status as IncidentStatus;
+    const resolved = current === "resolved";
+    const targets = resolved ? INCIDENT_STATUSES.filter((s) => s !== "resolved") : incidentTargets(current);
+    const chosen = form.status ?? (resolved ? "investigating" : current);
+    const statusOptions = targets.map((s) => `<option value="${s}"${chosen === s ? " selected" : ""}>${escapeHtml(STATUS_LABELS[s])}</option>`).join("");
+    const updates = [...incident.updates]
+      .sort((a, b) => Date.parse(b.displayAt) - Date.parse(a.displayAt) || b.seq - a.seq)
+      .map((u) => `<li><p><strong>${escapeHtml(STATUS_LABELS[u.status])}</strong> · ${escapeHtml(formatPosted(u.displayAt, tz))}</p><div class="md">${renderMarkdown(u.body)}</div></li>`)
+      .join("");
+    const body = `<p><strong>${escapeHtml(STATUS_LABELS[current])}</strong>${incident.severity ? ` · ${escapeHtml(incident.severity)} · ${escapeHtml(SEVERITY_LEVELS[incident.severity].name)}` : ""} · <a href="/incidents/${encodeURIComponent(incident.id)}">Its public page</a></p>
+${errors.form ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(errors.form)}</p>` : ""}
+<h2>${resolved ? "Reopen it" : "Post an update"}</h2>
+<form method="post" action="/console/incidents/${encodeURIComponent(incident.id)}">${hidden(session, form.form_id || newFormId())}
+<p><label for="status">Status</label>${fieldError(errors, "status")}
+<select id="status" name="status"${describedBy(errors, "status")}>${statusOptions}</select></p>
+${resolved ? `<p><input type="checkbox" id="reopen" name="reopen" value="on" required> <label for="reopen">Yes, reopen this resolved incident</label></p>` : ""}
+${await componentFields(ctx, form, errors)}
+${commonFields(form, errors, "What customers will read (Markdown)")}
+<p><button type="submit">${resolved ? "Reopen" : "Post update"}</button></p>
+</form>
+<h2>Updates</h2>
+<ol class="updates">${updates}</ol>`;
+    return ctx.page(c, incident.name, body, { status, session });
+  }
+
+  app.get("/:id", async (c) => {
+    const session = await requireWriter(c);
+    if (session instanceof Response) return session;
+    return incidentPage(c, session, c.req.param("id"), {}, {});
+  });
+
+  app.post("/:id", async (c) => {
+    const session = await requireWriter(c);
+    if (session instanceof Response) return session;
+    const raw = await c.req.parseBody();
+    const refused = ctx.checkForm(c, session, raw);
+    if (refused) return refused;
+    const id = c.req.param("id");
+    const form = formOf(raw);
+    const input = {
+      status: form.status,
+      body: form.body,
+      ...(componentsOf(form) ? { components: componentsOf(form) } : {}),
+      deliver_notifications: form.notify === "on",
+      ...(form.reopen === "on" ? { reopen: true } : {}),
+      ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
+    };
+    const checked = NewIncidentUpdateSchema.safeParse(input);
+    if (!checked.success) {
+      return incidentPage(c, session, id, form, errorsOf(checked.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }))), 422);
+    }
+    try {
+      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await postIncidentUpdate(w, id, checked.data)).incident.id }), (r) => ({ type: "incident", id: r.id }));
+      return c.redirect(`/console/incidents/${encodeURIComponent(id)}`, 303);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      return incidentPage(c, session, id, form, { form: error.detail, ...errorsOf(error.errors ?? []) }, error.status);
+    }
+  });
+
+  return app;
+}
