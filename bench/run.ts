@@ -1,3 +1,4 @@
+import { benchConsole } from "./console.ts";
 import { benchEdge } from "./edge.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchPublish } from "./publish.ts";
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   publish: () => benchPublish(),
   fanout: () => benchFanout(),
   edge: () => benchEdge(),
+  console: () => benchConsole(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {
