@@ -108,3 +108,24 @@ for (const javaScriptEnabled of [true, false]) {
     }
   }, 40_000);
 }
+
+test("an admin's members page: add a member from the form; axe clean in light and dark", async () => {
+  const admin = await write((ctx) => addMember(ctx, { name: "Admin", email: "admin-browser@example.com", role: "admin" }));
+  const token = (await write((ctx) => createSignInToken(ctx, admin.id))).token;
+  const context = await browser!.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/console/sign-in/${token}`);
+  await Promise.all([page.waitForURL(`${server.url}/console`), page.getByRole("button", { name: "Sign in" }).click()]);
+  await page.getByRole("link", { name: "Members" }).click();
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expectAxeClean(page, `members (${scheme})`);
+  }
+  await page.getByLabel("Name").fill("Pat");
+  await page.getByLabel("Address").fill("pat@example.com");
+  await Promise.all([page.waitForURL(`${server.url}/console/members`), page.getByRole("button", { name: "Add member" }).click()]);
+  expect(await page.locator("main table").innerText()).toContain("pat@example.com");
+  // A phone shows it without sideways scrolling.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await context.close();
+}, 40_000);

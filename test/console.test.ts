@@ -205,6 +205,31 @@ describe("declaring, updating and resolving from the console", () => {
   });
 });
 
+describe("team members in the console", () => {
+  test("a comms member cannot reach the admin pages (403); an admin adds a member once and removes one", async () => {
+    const comms = await signIn(await linkFor("jo@example.com", "Jo"));
+    expect((await send("/console/members", { cookie: comms })).status).toBe(403);
+    expect((await send("/console/members", { method: "POST", cookie: comms, form: { name: "X", email: "x@example.com", role: "admin" } })).status).toBe(403);
+
+    const admin = await signIn(await linkFor("kim@example.com", "Kim", "admin"));
+    const page = parseHtml(await (await send("/console/members", { cookie: admin })).text());
+    const hidden = Object.fromEntries(page.all("input").filter((i) => i.attrs.type === "hidden" && (i.attrs.name === "csrf" || i.attrs.name === "form_id")).map((i) => [i.attrs.name!, i.attrs.value!]));
+    const form = { ...hidden, name: "Lee", email: "lee@example.com", role: "comms" };
+    expect((await send("/console/members", { method: "POST", cookie: admin, form })).status).toBe(303);
+    expect((await send("/console/members", { method: "POST", cookie: admin, form })).status).toBe(303); // a double submit
+    const { listMembers } = await import("../db/queries/members.ts");
+    expect((await listMembers(server.deps!.db.client)).filter((m) => m.email === "lee@example.com")).toHaveLength(1);
+    const taken = await send("/console/members", { method: "POST", cookie: admin, form: { ...form, form_id: "another-form-id-123" } });
+    expect(taken.status).toBe(409);
+    expect(parseHtml(await taken.text()).text).toContain("lee@example.com is a member already.");
+
+    // Removing Jo ends Jo's session.
+    const jo = (await listMembers(server.deps!.db.client)).find((m) => m.email === "jo@example.com")!;
+    expect((await send(`/console/members/${jo.id}/remove`, { method: "POST", cookie: admin, form: { csrf: hidden.csrf! } })).status).toBe(303);
+    expect((await send("/console", { cookie: comms })).status).toBe(303);
+  });
+});
+
 describe("the CSRF token", () => {
   test("belongs to one session and is checked in constant time", () => {
     const a = "a".repeat(43);

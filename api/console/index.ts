@@ -11,6 +11,7 @@
  *   POST /console/sign-out           ends the session (CSRF token and Origin checked)
  *   GET/POST /console/incidents/new  declare an incident (api/console/incidents.ts)
  *   GET/POST /console/incidents/:id  its updates, and the form to update or resolve it
+ *   GET/POST /console/members        team members, for admins (api/console/members.ts)
  *
  * Every answer: no-store, noindex, its own CSP (no script at all, yet), never published.
  */
@@ -27,6 +28,7 @@ import { listComponentViews } from "../service/components.ts";
 import { signIn, signOut } from "../service/members.ts";
 import { actorOf, consoleContext, type ConsoleDeps } from "./context.ts";
 import { incidentPages } from "./incidents.ts";
+import { memberPages } from "./members.ts";
 import { para } from "./pages.ts";
 
 export type { ConsoleDeps } from "./context.ts";
@@ -85,6 +87,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   });
 
   app.route("/incidents", incidentPages(ctx));
+  app.route("/members", memberPages(ctx));
   return app;
 }
 

@@ -27,7 +27,7 @@ export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
 export function consolePage(layout: ConsoleLayout, title: string, body: string): string {
   const css = layout.stylesheet && /^\/[A-Za-z0-9_./-]+\.css$/.test(layout.stylesheet) ? `<link rel="stylesheet" href="${escapeHtml(layout.stylesheet)}">` : "";
   const member = layout.member
-    ? `<nav aria-label="Console"><ul><li><a href="/console">Now</a></li><li><a href="/">Status page</a></li></ul></nav>
+    ? `<nav aria-label="Console"><ul><li><a href="/console">Now</a></li>${layout.member.role === "admin" ? `<li><a href="/console/members">Members</a></li>` : ""}<li><a href="/">Status page</a></li></ul></nav>
 <form method="post" action="/console/sign-out" class="who"><input type="hidden" name="csrf" value="${escapeHtml(layout.member.csrf)}"><span>${escapeHtml(layout.member.name)} (${escapeHtml(layout.member.role)})</span> <button type="submit">Sign out</button></form>`
     : "";
   return `<!doctype html>

@@ -1,0 +1,94 @@
+/**
+ * Team members, for admins: who may sign in, and with which role. A comms member gets a 403 here,
+ * as an API call with a comms key to an admin route does. Removing a member ends their sessions.
+ */
+import { Hono, type Context } from "hono";
+import { can } from "../../domain/roles.ts";
+import { formatPosted } from "../../domain/time.ts";
+import { listMembers } from "../../db/queries/members.ts";
+import type { MemberRole } from "../../db/records.ts";
+import { escapeHtml } from "../../templates/markdown.ts";
+import { Problem } from "../problem.ts";
+import { LIMITS, singleLine } from "../schemas.ts";
+import { addMember, removeMember } from "../service/members.ts";
+import { csrfToken } from "./csrf.ts";
+import { newFormId, type ConsoleContext, type Session } from "./context.ts";
+import { para } from "./pages.ts";
+
+const ROLES: readonly MemberRole[] = ["admin", "comms"];
+
+export function memberPages(ctx: ConsoleContext): Hono {
+  const app = new Hono();
+
+  async function requireAdmin(c: Context): Promise<Session | Response> {
+    const session = await ctx.session(c);
+    if (!session) return c.redirect("/console/sign-in", 303);
+    if (!can(session.member.role, "key:manage")) {
+      return ctx.page(c, "Not allowed", para("Only admins manage team members.") + `<p><a href="/console">Back to Now</a></p>`, { status: 403, session });
+    }
+    return session;
+  }
+
+  async function membersPage(c: Context, session: Session, form: Record<string, string>, error: string | null, status = 200): Promise<Response> {
+    const tz = ctx.deps.config.page.timeZone;
+    const csrf = escapeHtml(csrfToken(session.token));
+    const rows = (await listMembers(ctx.deps.db.client))
+      .map(
+        (m) => `<tr><td>${escapeHtml(m.name)}</td><td>${escapeHtml(m.email)}</td><td>${escapeHtml(m.role)}</td><td>${escapeHtml(formatPosted(m.createdAt, tz))}</td>
+<td><form method="post" action="/console/members/${encodeURIComponent(m.id)}/remove"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" aria-label="Remove ${escapeHtml(m.name)}">Remove</button></form></td></tr>`,
+      )
+      .join("");
+    const roleOptions = ROLES.map((r) => `<option value="${r}"${form.role === r ? " selected" : ""}>${r}</option>`).join("");
+    const body = `<table><thead><tr><th scope="col">Name</th><th scope="col">Address</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col"><span class="vh">Remove</span></th></tr></thead><tbody>${rows}</tbody></table>
+<h2>Add a member</h2>
+${error ? `<p class="err" role="alert" id="err-member"><strong>Error:</strong> ${escapeHtml(error)}</p>` : ""}
+<form method="post" action="/console/members"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="form_id" value="${escapeHtml(form.form_id || newFormId())}">
+<p><label for="m-name">Name</label><input type="text" id="m-name" name="name" required maxlength="255" value="${escapeHtml(form.name ?? "")}"></p>
+<p><label for="m-email">Address</label><input type="text" id="m-email" name="email" required maxlength="254" autocomplete="off" value="${escapeHtml(form.email ?? "")}"></p>
+<p><label for="m-role">Role</label> <select id="m-role" name="role">${roleOptions}</select></p>
+<p><button type="submit">Add member</button></p>
+</form>
+${para("A new member signs in with a link: herald console link ADDRESS.")}`;
+    return ctx.page(c, "Team members", body, { status, session });
+  }
+
+  app.get("/", async (c) => {
+    const session = await requireAdmin(c);
+    if (session instanceof Response) return session;
+    return membersPage(c, session, {}, null);
+  });
+
+  app.post("/", async (c) => {
+    const session = await requireAdmin(c);
+    if (session instanceof Response) return session;
+    const raw = await c.req.parseBody();
+    const refused = ctx.checkForm(c, session, raw);
+    if (refused) return refused;
+    const form = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+    const name = singleLine("name", LIMITS.name).safeParse(form.name ?? "");
+    const role = ROLES.find((r) => r === form.role);
+    if (!name.success || !role) return membersPage(c, session, form, name.success ? "Choose a role." : name.error.issues[0]!.message, 422);
+    try {
+      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await addMember(w, { name: name.data, email: form.email ?? "", role })).id }), () => null);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      return membersPage(c, session, form, error.detail, error.status);
+    }
+    return c.redirect("/console/members", 303);
+  });
+
+  app.post("/:id/remove", async (c) => {
+    const session = await requireAdmin(c);
+    if (session instanceof Response) return session;
+    const refused = ctx.checkForm(c, session, await c.req.parseBody());
+    if (refused) return refused;
+    try {
+      await ctx.writeOnce(session, null, async (w) => ({ id: (await removeMember(w, c.req.param("id"))).id }), () => null);
+    } catch (error) {
+      if (!(error instanceof Problem) || error.status !== 404) throw error;
+    }
+    return c.redirect("/console/members", 303);
+  });
+
+  return app;
+}
