@@ -3,6 +3,7 @@
  * routes read them. Types only, so anything may import it without pulling in the app.
  */
 import type { Database } from "../db/database.ts";
+import type { IncidentPreviewer } from "./console/preview-types.ts";
 import type { Clock } from "./clock.ts";
 import type { HeraldConfig } from "./config.ts";
 import type { WriteHooks } from "./service/context.ts";
@@ -27,6 +28,8 @@ export interface AppDeps {
   publicSite?: PublicSite;
   /** Subscribe/confirm/unsubscribe/manage pages under /subscriptions (absent: not served). */
   subscriptions?: SubscriptionDeps;
+  /** The console's previews, made by the runtime (it alone holds the site's renderer). */
+  consolePreview?: IncidentPreviewer;
 }
 
 export type PublicSite = (request: Request) => Promise<Response | null>;

@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   if (deps.subscriptions) app.route("/subscriptions", subscriptionRoutes(deps.subscriptions));
   app.route(
     "/console",
-    consoleRoutes({ db: deps.db, clock: deps.clock, config: deps.config, stylesheet: deps.subscriptions?.stylesheet, hooks: deps.hooks, onChange: deps.onChange, log }),
+    consoleRoutes({ db: deps.db, clock: deps.clock, config: deps.config, stylesheet: deps.subscriptions?.stylesheet, hooks: deps.hooks, onChange: deps.onChange, log, preview: deps.consolePreview }),
   );
 
   const ctx = routeContext(deps, log);

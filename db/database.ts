@@ -62,6 +62,30 @@ export function createDatabase(client: Client): Database {
   };
 }
 
+/** Carries a dry run's result out of the transaction it is rolled back in. */
+class DryRunResult<T> {
+  readonly value: T;
+  constructor(value: T) {
+    this.value = value;
+  }
+}
+
+/**
+ * Runs `work` in a write transaction and rolls it back: what a write would store, read back by
+ * the same code that will store it, without storing anything (the console's previews).
+ */
+export async function dryRun<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  try {
+    await db.write(async (tx) => {
+      throw new DryRunResult(await work(tx));
+    });
+  } catch (error) {
+    if (error instanceof DryRunResult) return error.value as T;
+    throw error;
+  }
+  throw new Error("unreachable: a dry run always rolls back");
+}
+
 export function isBusy(error: unknown): boolean {
   const text = String((error as { code?: string })?.code ?? "") + " " + String((error as Error)?.message ?? "");
   return /SQLITE_BUSY|database is locked/i.test(text);

@@ -91,6 +91,13 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole("radio", { name: /^SEV2 · High/ }).check();
       await page.getByLabel("First update (Markdown)").fill("We are investigating failed logins.");
       if (javaScriptEnabled) await page.screenshot({ path: join(OUTPUT, `console-declare-${colorScheme}.png`), fullPage: true });
+      // Preview first: what the page, the mail, the feeds and the team will get; nothing is posted.
+      await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Preview" }).click()]);
+      expect(await page.locator(".preview").innerText()).toContain("[INVESTIGATING] Login errors");
+      if (javaScriptEnabled) {
+        await expectAxeClean(page, `preview (${colorScheme})`);
+        await page.screenshot({ path: join(OUTPUT, `console-preview-${colorScheme}.png`), fullPage: true });
+      }
       await Promise.all([page.waitForURL(/\/console\/incidents\/[0-9a-z]{12}$/), page.getByRole("button", { name: "Declare incident" }).click()]);
       expect(await page.locator("h1").innerText()).toBe(`Login errors ${colorScheme} ${javaScriptEnabled}`);
       if (javaScriptEnabled) await expectAxeClean(page, `incident (${colorScheme})`);

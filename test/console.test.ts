@@ -189,6 +189,32 @@ describe("declaring, updating and resolving from the console", () => {
     expect(summary.incidents.find((i) => i.id === id)?.status).toBe("resolved");
   });
 
+  test("Preview shows what the page, the mail, the feeds and the team channel will say, and writes nothing", async () => {
+    const cookie = await signIn(await linkFor("uma@example.com", "Uma"));
+    const hidden = await formFields("/console/incidents/new", cookie);
+    const form = { ...hidden, name: "Search <slow>", severity: "SEV3", body: "Searches take **seconds**.", notify: "on", action: "preview" };
+    const before = await snapshotDatabase(server.deps!.db);
+    const res = await send("/console/incidents/new", { method: "POST", cookie, form });
+    expect(res.status).toBe(200);
+    expect(await snapshotDatabase(server.deps!.db)).toBe(before); // nothing posted, nothing queued
+    const html = await res.text();
+    const page = parseHtml(html);
+    const preview = page.text.slice(page.text.indexOf("Preview: nothing is posted yet"));
+    // The page, as the site renders it: the name as text, the body's Markdown rendered, the severity said once.
+    expect(preview).toContain("On the status page ← Current status Search <slow>");
+    expect(html).toContain("Searches take <strong>seconds</strong>.");
+    expect(preview).toContain("SEV3 · Medium");
+    // The mail as it will be sent, the feed item, and the team channel (none here).
+    expect(preview).toMatch(/Subject: \[INVESTIGATING\] Search <slow> - [A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    expect(preview).toContain("Searches take seconds.");
+    expect(preview).toContain("In the RSS and Atom feeds Search <slow> — Investigating");
+    expect(preview).toContain("No team channel is set up");
+    expect(html).not.toMatch(/<slow>/); // escaped everywhere
+    // The same form posts it.
+    const posted = await send("/console/incidents/new", { method: "POST", cookie, form: { ...form, action: "post" } });
+    expect(posted.status).toBe(303);
+  });
+
   test("a form with a mistake answers 422 with the error next to its field and writes nothing; a forged one is refused", async () => {
     const cookie = await signIn(await linkFor("ivo@example.com", "Ivo"));
     const hidden = await formFields("/console/incidents/new", cookie);

@@ -10,6 +10,7 @@ import type { Database } from "../../db/database.ts";
 import { getStoredResponse, storeResponse } from "../../db/queries/idempotency.ts";
 import { touchSession } from "../../db/queries/members.ts";
 import type { Actor, MemberRecord } from "../../db/records.ts";
+import type { IncidentPreviewer } from "./preview-types.ts";
 import type { ChangeEvent } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
 import type { HeraldConfig } from "../config.ts";
@@ -29,6 +30,8 @@ export interface ConsoleDeps {
   /** Tells the publisher what changed. */
   onChange?: (event: ChangeEvent) => void;
   log?: (line: string) => void;
+  /** Renders previews (absent: the forms offer no preview). */
+  preview?: IncidentPreviewer;
 }
 
 export interface Session {

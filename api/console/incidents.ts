@@ -10,6 +10,7 @@ import { INCIDENT_STATUSES, STATUS_LABELS, incidentTargets, type IncidentStatus 
 import { can } from "../../domain/roles.ts";
 import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
 import { formatPosted } from "../../domain/time.ts";
+import { dryRun } from "../../db/database.ts";
 import { getIncident } from "../../db/queries/incidents.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { Problem, type FieldError } from "../problem.ts";
@@ -18,7 +19,8 @@ import { listComponentViews } from "../service/components.ts";
 import { createIncident, postIncidentUpdate } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
 import { csrfToken } from "./csrf.ts";
-import { newFormId, type ConsoleContext, type Session } from "./context.ts";
+import { actorOf, newFormId, type ConsoleContext, type Session } from "./context.ts";
+import type { IncidentPreview } from "./preview-types.ts";
 import { para } from "./pages.ts";
 
 type Form = Record<string, string>;
@@ -77,6 +79,24 @@ function commonFields(form: Form, errors: Errors, bodyLabel: string): string {
 <p><input type="checkbox" id="notify" name="notify" value="on"${notify}> <label for="notify">Notify subscribers (mail, webhooks)</label></p>`;
 }
 
+/** What the page, the mail, the feeds and the team channel will say, before anything is posted. */
+function previewSection(preview: IncidentPreview): string {
+  const mail = preview.notify
+    ? `<p><strong>Subject:</strong> ${escapeHtml(preview.mail.subject)}</p><pre class="pv-text">${escapeHtml(preview.mail.text)}</pre>`
+    : para("Subscribers will not be told of this update (notify is off).");
+  const team = preview.team === null ? para("No team channel is set up (SLACK_WEBHOOK_URL).") : `<pre class="pv-text">${escapeHtml(preview.team)}</pre>`;
+  return `<section class="preview" aria-labelledby="pv"><h2 id="pv">Preview: nothing is posted yet</h2>
+<h3>On the status page</h3><div class="pv-page">${preview.page}</div>
+<h3>The e-mail to subscribers</h3>${mail}
+<h3>In the RSS and Atom feeds</h3><p><strong>${escapeHtml(preview.feed.title)}</strong></p><div class="md">${preview.feed.description}</div>
+<h3>In the team channel</h3>${team}
+<p>Post it with the button below the form, or change the form and preview again.</p></section>`;
+}
+
+/** The form's buttons: Preview first, so Enter in a field previews rather than posts. */
+const buttons = (ctx: ConsoleContext, post: string) =>
+  `<p class="actions">${ctx.deps.preview ? `<button type="submit" name="action" value="preview">Preview</button> ` : ""}<button type="submit" name="action" value="post">${escapeHtml(post)}</button></p>`;
+
 const hidden = (session: Session, formId: string) =>
   `<input type="hidden" name="csrf" value="${escapeHtml(csrfToken(session.token))}"><input type="hidden" name="form_id" value="${escapeHtml(formId)}">`;
 
@@ -90,7 +110,7 @@ export function incidentPages(ctx: ConsoleContext): Hono {
     return session;
   }
 
-  async function declarePage(c: Context, session: Session, form: Form, errors: Errors, status = 200): Promise<Response> {
+  async function declarePage(c: Context, session: Session, form: Form, errors: Errors, status = 200, preview?: IncidentPreview): Promise<Response> {
     const severities = SEVERITIES.map((sev) => {
       const level = SEVERITY_LEVELS[sev];
       return `<li><input type="radio" id="sev-${sev}" name="severity" value="${sev}"${form.severity === sev ? " checked" : ""} required> <label for="sev-${sev}"><strong>${sev} · ${escapeHtml(level.name)}</strong> — ${escapeHtml(level.impact)}. First response: ${escapeHtml(level.responseTime)}</label></li>`;
@@ -102,9 +122,9 @@ export function incidentPages(ctx: ConsoleContext): Hono {
 <fieldset${describedBy(errors, "severity")}><legend>Severity</legend>${fieldError(errors, "severity")}<ul>${severities.join("")}</ul></fieldset>
 ${await componentFields(ctx, form, errors)}
 ${commonFields(form, errors, "First update (Markdown)")}
-<p><button type="submit">Declare incident</button></p>
+${buttons(ctx, "Declare incident")}
 </form>`;
-    return ctx.page(c, "Declare an incident", body, { status, session });
+    return ctx.page(c, "Declare an incident", (preview ? previewSection(preview) : "") + body, { status, session });
   }
 
   app.get("/new", async (c) => {
@@ -133,6 +153,13 @@ ${commonFields(form, errors, "First update (Markdown)")}
       return declarePage(c, session, form, errorsOf(checked.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }))), 422);
     }
     try {
+      if (form.action === "preview" && ctx.deps.preview) {
+        const preview = await dryRun(ctx.deps.db, async (tx) => {
+          const record = await createIncident({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, await incidentFromRequest(tx, checked.data));
+          return ctx.deps.preview!(tx, record, session.member.name);
+        });
+        return declarePage(c, session, form, {}, 200, preview);
+      }
       const created = await ctx.writeOnce(
         session,
         form.form_id,
@@ -146,7 +173,7 @@ ${commonFields(form, errors, "First update (Markdown)")}
     }
   });
 
-  async function incidentPage(c: Context, session: Session, id: string, form: Form, errors: Errors, status = 200): Promise<Response> {
+  async function incidentPage(c: Context, session: Session, id: string, form: Form, errors: Errors, status = 200, preview?: IncidentPreview): Promise<Response> {
     const incident = await getIncident(ctx.deps.db.client, id, "incident");
     if (!incident || incident.drill) return ctx.page(c, "Not found", para("There is no such incident.") + `<p><a href="/console">Back to Now</a></p>`, { status: 404, session });
     const tz = ctx.deps.config.page.timeZone;
@@ -168,11 +195,11 @@ ${errors.form ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtm
 ${resolved ? `<p><input type="checkbox" id="reopen" name="reopen" value="on" required> <label for="reopen">Yes, reopen this resolved incident</label></p>` : ""}
 ${await componentFields(ctx, form, errors)}
 ${commonFields(form, errors, "What customers will read (Markdown)")}
-<p><button type="submit">${resolved ? "Reopen" : "Post update"}</button></p>
+${buttons(ctx, resolved ? "Reopen" : "Post update")}
 </form>
 <h2>Updates</h2>
 <ol class="updates">${updates}</ol>`;
-    return ctx.page(c, incident.name, body, { status, session });
+    return ctx.page(c, incident.name, (preview ? previewSection(preview) : "") + body, { status, session });
   }
 
   app.get("/:id", async (c) => {
@@ -202,6 +229,13 @@ ${commonFields(form, errors, "What customers will read (Markdown)")}
       return incidentPage(c, session, id, form, errorsOf(checked.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }))), 422);
     }
     try {
+      if (form.action === "preview" && ctx.deps.preview) {
+        const preview = await dryRun(ctx.deps.db, async (tx) => {
+          const { incident } = await postIncidentUpdate({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, id, checked.data);
+          return ctx.deps.preview!(tx, incident, session.member.name);
+        });
+        return incidentPage(c, session, id, form, {}, 200, preview);
+      }
       await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await postIncidentUpdate(w, id, checked.data)).incident.id }), (r) => ({ type: "incident", id: r.id }));
       return c.redirect(`/console/incidents/${encodeURIComponent(id)}`, 303);
     } catch (error) {

@@ -2,6 +2,7 @@ import { getComponentsByIds } from "../../db/queries/components.ts";
 import { enqueueFor, enqueueForUpdate, insertOutboxPostmortem, insertOutboxUpdate } from "../../db/queries/outbox.ts";
 import { inPageOrder } from "../../domain/component-order.ts";
 import type { MailDetails } from "./message.ts";
+import type { Executor } from "../../db/database.ts";
 import type { IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
 import type { WriteContext, WriteHooks } from "../service/context.ts";
 
@@ -15,14 +16,7 @@ export async function enqueueUpdate(ctx: WriteContext, incident: IncidentRecord,
   // A drill is practice: subscribers never hear of it.
   if (!update.deliverNotifications || incident.drill) return 0;
   const components = [...new Set([...incident.componentIds, ...update.affected.map((a) => a.componentId)])];
-  // Their status as this update left it (it is applied before this hook runs), in the page's order.
-  const records = await getComponentsByIds(ctx.tx, components);
-  const details: MailDetails = {
-    severity: incident.severity,
-    impact: incident.impact,
-    components: inPageOrder(records).flatMap((row) => [row.item, ...row.children]).filter((c) => !c.isGroup).map((c) => ({ name: c.name, status: c.status })),
-    window: incident.kind === "maintenance" && incident.scheduledFor ? { start: incident.scheduledFor, end: incident.scheduledUntil } : null,
-  };
+  const details = await mailDetails(ctx.tx, incident, update);
   await insertOutboxUpdate(ctx.tx, {
     updateId: update.id,
     incidentId: incident.id,
@@ -32,6 +26,19 @@ export async function enqueueUpdate(ctx: WriteContext, incident: IncidentRecord,
     details,
   });
   return enqueueForUpdate(ctx.tx, update.id, components, ctx.now);
+}
+
+/** What the mails about `update` show beside its words (api/mail/message.ts MailDetails), as of now. */
+export async function mailDetails(ex: Executor, incident: IncidentRecord, update: UpdateRecord): Promise<MailDetails> {
+  const components = [...new Set([...incident.componentIds, ...update.affected.map((a) => a.componentId)])];
+  // Their status as this update left it (it is applied before the mail hook runs), in the page's order.
+  const records = await getComponentsByIds(ex, components);
+  return {
+    severity: incident.severity,
+    impact: incident.impact,
+    components: inPageOrder(records).flatMap((row) => [row.item, ...row.children]).filter((c) => !c.isGroup).map((c) => ({ name: c.name, status: c.status })),
+    window: incident.kind === "maintenance" && incident.scheduledFor ? { start: incident.scheduledFor, end: incident.scheduledUntil } : null,
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { AppDeps, ChangeEvent, PublicSite } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
 import { ConfigError, type HeraldConfig } from "../config.ts";
 import { checkResponseTimes, createInternalChannel, loadInternalTemplate, type InternalChannel } from "../internal/index.ts";
+import { incidentPreviewer } from "./preview.ts";
 import { createMailDelivery, type MailDelivery } from "../mail/index.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice } from "../mail/template.ts";
@@ -98,6 +99,13 @@ export function assembleHerald(parts: RuntimeParts): Herald {
     db,
     pageId: parts.pageId,
     config,
+    consolePreview: incidentPreviewer({
+      page: { id: parts.pageId, name: config.page.name, ...page },
+      renderer: parts.renderer,
+      mail: mail.settings,
+      internal: internal ? loadInternalTemplate() : null,
+      now: () => clock.now(),
+    }),
     clock,
     log,
     publicSite: parts.publicSite,

@@ -104,6 +104,11 @@ function itemDescription(incident: IncidentRecord, update: UpdateRecord, page: P
 }
 
 /** The `limit` newest public updates and shown postmortems across snapshot.feedIncidents, newest first, as feed items. */
+/** One update as the feeds will show it (title and description HTML): the console's preview. */
+export function feedItemPreview(incident: IncidentRecord, update: UpdateRecord, page: PageInfo): { title: string; description: string } {
+  return { title: itemTitle(incident, update.status), description: itemDescription(incident, update, page) };
+}
+
 export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITEM_LIMIT): HistoryItem[] {
   const { page } = snapshot;
   const seen = new Set<string>();
