@@ -105,6 +105,8 @@ describe("Now", () => {
     const html = parseHtml(await res.text());
     expect(html.text).toContain("What customers see Partial System Outage");
     expect(html.text).toContain("API errors SEV2 Investigating");
+    // Its response clock and how its last update went out, in words.
+    expect(html.text).toMatch(/API errors SEV2 Investigating [A-Z][a-z]{2} \d{1,2}, \d{4} - \d\d:\d\d UTC No promise Mail: 0 sent, 0 queued, 0 failed/);
     expect(html.text).toContain("API Partial Outage");
     expect(html.text).toContain("Dana (comms) Sign out");
   });
@@ -173,6 +175,8 @@ describe("declaring, updating and resolving from the console", () => {
     expect(declared).toMatchObject({ name: "Checkout down", severity: "SEV1", status: "investigating" });
     expect(declared.incident_updates[0].author).toBe("Hana"); // written under the member's name
     expect(declared.next_update_at).toBeTruthy();
+    const now = parseHtml(await (await send("/console", { cookie })).text());
+    expect(now.text).toMatch(/Checkout down SEV1 Investigating .* Due \d\d:\d\d UTC \(in (29|30) min\)/);
 
     // The incident page offers only the moves the lifecycle allows.
     const page = parseHtml(await (await send(location, { cookie })).text());

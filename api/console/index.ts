@@ -20,7 +20,12 @@ import { COMPONENT_STATUS_LABELS } from "../../domain/components.ts";
 import { clearedSessionCookie, sessionCookie } from "../../domain/console-session.ts";
 import { pageStatus } from "../../domain/indicator.ts";
 import { STATUS_LABELS } from "../../domain/lifecycle.ts";
-import { formatPosted } from "../../domain/time.ts";
+import { firstUpdateDueAt, responseLapses } from "../../domain/response.ts";
+import { formatPosted, formatTime } from "../../domain/time.ts";
+import { latestTeamMessage, mailCountsForUpdate } from "../../db/queries/deliveries.ts";
+import type { IncidentRecord } from "../../db/records.ts";
+import { currentPromise } from "../internal/message.ts";
+import { responseInputOf } from "../internal/reminders.ts";
 import { listIncidents } from "../../db/queries/incidents.ts";
 import { pageStatusInput } from "../../db/queries/page.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
@@ -91,25 +96,59 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   return app;
 }
 
+/** "in 12 min" / "14 min ago". */
+function relative(at: string, now: string): string {
+  const minutes = Math.round((Date.parse(at) - Date.parse(now)) / 60_000);
+  return minutes >= 0 ? `in ${minutes} min` : `${-minutes} min ago`;
+}
+
+/**
+ * An open incident's response clock, in words (never by colour alone): when the next update is
+ * due — the promised time, or the severity's first-update target — and LATE once it has passed.
+ */
+function responseClock(incident: IncidentRecord, now: string, tz: string): string {
+  const promised = currentPromise(incident);
+  const due = promised ?? (incident.updates.length === 0 && incident.severity ? firstUpdateDueAt(incident.severity, incident.startedAt, tz) : null);
+  const lapses = incident.severity ? responseLapses(responseInputOf(incident), now, tz).filter((l) => l.resolvedAt === null) : [];
+  if (!due) return lapses.length ? "<strong>LATE</strong>" : "No promise";
+  const late = Date.parse(due) < Date.parse(now);
+  return `${late ? "<strong>LATE:</strong> was due" : "Due"} ${escapeHtml(formatTime(due, tz))} (${escapeHtml(relative(due, now))})`;
+}
+
+/** How the latest update went out: its mails by state, and the team message. */
+async function deliveryText(db: ConsoleDeps["db"], incident: IncidentRecord): Promise<string> {
+  const latest = [...incident.updates].sort((a, b) => b.seq - a.seq)[0];
+  if (!latest) return "-";
+  const mail = latest.deliverNotifications ? await mailCountsForUpdate(db.client, latest.id) : null;
+  const team = await latestTeamMessage(db.client, incident.id);
+  const mailText = mail ? `Mail: ${mail.sent} sent, ${mail.pending} queued, ${mail.failed} failed` : "Mail: not sent (notify off)";
+  return escapeHtml(`${mailText}${team ? ` · Team channel: ${team === "pending" ? "queued" : team}` : ""}`);
+}
+
 /** What customers see at this moment: the banner, open incidents and maintenances, each component's status. */
-async function nowBody({ db, config }: ConsoleDeps): Promise<string> {
+async function nowBody({ db, config, clock }: ConsoleDeps): Promise<string> {
   const tz = config.page.timeZone;
+  const now = clock.now().toISOString();
   const status = pageStatus(await pageStatusInput(db.client));
   const open = await listIncidents(db.client, { kind: "incident", state: "open", limit: 100 });
   const maintenances = await listIncidents(db.client, { kind: "maintenance", state: "open", limit: 100 });
   const components = (await listComponentViews(db.client)).filter((c) => !c.isGroup);
   const row = (cells: string[]) => `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
   const incidents = open.length
-    ? `<table><thead><tr><th scope="col">Incident</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Last update</th></tr></thead><tbody>${open
-        .map((i) =>
-          row([
-            `<a href="/console/incidents/${encodeURIComponent(i.id)}">${escapeHtml(i.name)}</a>`,
-            escapeHtml(i.severity ?? "-"),
-            escapeHtml(STATUS_LABELS[i.status]),
-            escapeHtml(formatPosted(i.updatedAt, tz)),
-          ]),
+    ? `<table><thead><tr><th scope="col">Incident</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Last update</th><th scope="col">Next update</th><th scope="col">Delivery of the last update</th></tr></thead><tbody>${(
+        await Promise.all(
+          open.map(async (i) =>
+            row([
+              `<a href="/console/incidents/${encodeURIComponent(i.id)}">${escapeHtml(i.name)}</a>`,
+              escapeHtml(i.severity ?? "-"),
+              escapeHtml(STATUS_LABELS[i.status]),
+              escapeHtml(formatPosted(i.updatedAt, tz)),
+              responseClock(i, now, tz),
+              await deliveryText(db, i),
+            ]),
+          ),
         )
-        .join("")}</tbody></table>`
+      ).join("")}</tbody></table>`
     : para("No open incidents.");
   const windows = maintenances.length
     ? `<ul>${maintenances.map((m) => `<li>${escapeHtml(m.name)} — ${escapeHtml(STATUS_LABELS[m.status])}</li>`).join("")}</ul>`
