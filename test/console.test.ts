@@ -219,6 +219,23 @@ describe("declaring, updating and resolving from the console", () => {
     expect(posted.status).toBe(303);
   });
 
+  test("from a template, with the team's roles (never public); fields written in the form win", async () => {
+    const cookie = await signIn(await linkFor("vic@example.com", "Vic"));
+    const hidden = await formFields("/console/incidents/new", cookie);
+    const page = parseHtml(await (await send("/console/incidents/new", { cookie })).text());
+    const slug = page.all("option").find((o) => o.text.startsWith("Database outage"))!.attrs.value!;
+    const res = await send("/console/incidents/new", { method: "POST", cookie, form: { ...hidden, template: slug, name: "Primary database down", incident_commander: "@alice", bridge_url: "https://meet.example.com/inc", notify: "on" } });
+    expect(res.status).toBe(303);
+    const id = res.headers.get("location")!.split("/").pop()!;
+    const incident = await callServer(server.url, apiToken, "GET", `/api/v1/incidents/${id}`);
+    expect(incident).toMatchObject({ name: "Primary database down", severity: "SEV1", incident_commander: "@alice", bridge_url: "https://meet.example.com/inc" });
+    expect(incident.incident_updates[0].body.length).toBeGreaterThan(10); // the template's first words
+    await server.publisher!.idle();
+    const published = await (await fetch(`${server.url}/api/v2/incidents.json`)).text();
+    expect(published).toContain("Primary database down");
+    expect(published).not.toContain("meet.example.com");
+  });
+
   test("a form with a mistake answers 422 with the error next to its field and writes nothing; a forged one is refused", async () => {
     const cookie = await signIn(await linkFor("ivo@example.com", "Ivo"));
     const hidden = await formFields("/console/incidents/new", cookie);
@@ -228,7 +245,7 @@ describe("declaring, updating and resolving from the console", () => {
     const page = parseHtml(await res.text());
     const name = page.all("input").find((i) => i.attrs.name === "name")!;
     expect(name.attrs["aria-invalid"]).toBe("true");
-    expect(page.all("p").find((p) => p.attrs.id === name.attrs["aria-describedby"])!.text).toBe("Error: name must not be empty.");
+    expect(page.all("p").find((p) => p.attrs.id === name.attrs["aria-describedby"])!.text).toBe("Error: name is required unless a template is given.");
     expect((await send("/console/incidents/new", { method: "POST", cookie, origin: "https://evil.example.com", form: { ...hidden, name: "Forged", severity: "SEV1", body: "x" } })).status).toBe(403);
     expect((await send("/console/incidents/new", { method: "POST", cookie, form: { form_id: hidden.form_id!, name: "No token", severity: "SEV1", body: "x" } })).status).toBe(403);
     expect(await snapshotDatabase(server.deps!.db)).toBe(before);

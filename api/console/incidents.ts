@@ -12,6 +12,7 @@ import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
 import { formatPosted } from "../../domain/time.ts";
 import { dryRun } from "../../db/database.ts";
 import { getIncident } from "../../db/queries/incidents.ts";
+import { listTemplates } from "../../db/queries/templates.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { Problem, type FieldError } from "../problem.ts";
 import { NewIncidentSchema, NewIncidentUpdateSchema } from "../routes/incidents.ts";
@@ -73,7 +74,7 @@ function commonFields(form: Form, errors: Errors, bodyLabel: string): string {
   const next = [`<option value="">No promise</option>`, ...NEXT_UPDATE_CHOICES.map((m) => `<option value="${m}"${form.next_update === String(m) ? " selected" : ""}>In ${m < 60 ? `${m} minutes` : `${m / 60} hour${m > 60 ? "s" : ""}`}</option>`)];
   const notify = form.form_id && !form.notify ? "" : " checked";
   return `<p><label for="body">${escapeHtml(bodyLabel)}</label>${fieldError(errors, "body")}
-<textarea id="body" name="body" rows="6" required maxlength="20000"${describedBy(errors, "body")}>${escapeHtml(form.body ?? "")}</textarea></p>
+<textarea id="body" name="body" rows="6" maxlength="20000"${describedBy(errors, "body")}>${escapeHtml(form.body ?? "")}</textarea></p>
 <p><label for="next_update">Next update promised</label>${fieldError(errors, "next_update_at")}
 <select id="next_update" name="next_update">${next.join("")}</select></p>
 <p><input type="checkbox" id="notify" name="notify" value="on"${notify}> <label for="notify">Notify subscribers (mail, webhooks)</label></p>`;
@@ -113,15 +114,24 @@ export function incidentPages(ctx: ConsoleContext): Hono {
   async function declarePage(c: Context, session: Session, form: Form, errors: Errors, status = 200, preview?: IncidentPreview): Promise<Response> {
     const severities = SEVERITIES.map((sev) => {
       const level = SEVERITY_LEVELS[sev];
-      return `<li><input type="radio" id="sev-${sev}" name="severity" value="${sev}"${form.severity === sev ? " checked" : ""} required> <label for="sev-${sev}"><strong>${sev} · ${escapeHtml(level.name)}</strong> — ${escapeHtml(level.impact)}. First response: ${escapeHtml(level.responseTime)}</label></li>`;
+      return `<li><input type="radio" id="sev-${sev}" name="severity" value="${sev}"${form.severity === sev ? " checked" : ""}> <label for="sev-${sev}"><strong>${sev} · ${escapeHtml(level.name)}</strong> — ${escapeHtml(level.impact)}. First response: ${escapeHtml(level.responseTime)}</label></li>`;
     });
+    const templates = await listTemplates(ctx.deps.db.client);
+    const templateOptions = [`<option value="">None: write it below</option>`, ...templates.map((t) => `<option value="${escapeHtml(t.slug)}"${form.template === t.slug ? " selected" : ""}>${escapeHtml(t.name)} (${t.severity})</option>`)];
+    const roleField = (name: string, label: string, hint = "") =>
+      `<p><label for="${name}">${escapeHtml(label)}</label>${fieldError(errors, name)}<input type="text" id="${name}" name="${name}" maxlength="${name === "bridge_url" ? 2000 : 255}" value="${escapeHtml(form[name] ?? "")}"${hint ? ` placeholder="${escapeHtml(hint)}"` : ""}${describedBy(errors, name)}></p>`;
     const body = `${errors.form ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(errors.form)}</p>` : ""}
 <form method="post" action="/console/incidents/new">${hidden(session, form.form_id || newFormId())}
+${templates.length ? `<p><label for="template">Start from a template</label>${fieldError(errors, "template")} <select id="template" name="template"${describedBy(errors, "template")}>${templateOptions.join("")}</select></p>
+<p class="note">A template fills in the title, severity, first words and components; anything you write below wins.</p>` : ""}
 <p><label for="name">Title customers will read</label>${fieldError(errors, "name")}
-<input type="text" id="name" name="name" required maxlength="255" value="${escapeHtml(form.name ?? "")}"${describedBy(errors, "name")}></p>
+<input type="text" id="name" name="name" maxlength="255" value="${escapeHtml(form.name ?? "")}"${describedBy(errors, "name")}></p>
 <fieldset${describedBy(errors, "severity")}><legend>Severity</legend>${fieldError(errors, "severity")}<ul>${severities.join("")}</ul></fieldset>
 ${await componentFields(ctx, form, errors)}
 ${commonFields(form, errors, "First update (Markdown)")}
+<fieldset><legend>The team (never shown to customers)</legend>
+${roleField("incident_commander", "Incident commander", "@alice")}${roleField("communications_lead", "Communications lead", "@you")}${roleField("bridge_url", "Video bridge", "https://…")}${roleField("channel", "Channel", "#incident-…")}
+</fieldset>
 ${buttons(ctx, "Declare incident")}
 </form>`;
     return ctx.page(c, "Declare an incident", (preview ? previewSection(preview) : "") + body, { status, session });
@@ -130,7 +140,7 @@ ${buttons(ctx, "Declare incident")}
   app.get("/new", async (c) => {
     const session = await requireWriter(c);
     if (session instanceof Response) return session;
-    return declarePage(c, session, { body: "We are investigating " }, {});
+    return declarePage(c, session, {}, {});
   });
 
   app.post("/new", async (c) => {
@@ -140,10 +150,17 @@ ${buttons(ctx, "Declare incident")}
     const refused = ctx.checkForm(c, session, raw);
     if (refused) return refused;
     const form = formOf(raw);
+    // Empty fields are "not given" (a template may fill them), never an empty value.
+    const given = (name: string) => (form[name]?.trim() ? { [name]: form[name] } : {});
     const input = {
-      name: form.name,
-      severity: form.severity,
-      body: form.body,
+      ...given("template"),
+      ...given("name"),
+      ...given("severity"),
+      ...given("body"),
+      ...given("incident_commander"),
+      ...given("communications_lead"),
+      ...given("bridge_url"),
+      ...given("channel"),
       ...(componentsOf(form) ? { components: componentsOf(form) } : {}),
       deliver_notifications: form.notify === "on",
       ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
