@@ -30,7 +30,8 @@ function keyJson(key: ApiKeyRecord): KeyJson {
   return { id: key.id, name: key.name, role: key.role, created_at: key.createdAt, revoked_at: key.revokedAt, last_used_at: key.lastUsedAt };
 }
 
-async function withDatabase<T>(target: KeyDatabase, work: (db: Database) => Promise<T>): Promise<T> {
+/** Opens the local database for one piece of work, and closes it. */
+export async function withDatabase<T>(target: KeyDatabase, work: (db: Database) => Promise<T>): Promise<T> {
   const { openNodeDatabase } = await import("../db/open-node.ts");
   const { db } = await openNodeDatabase(target.url, target.authToken);
   try {

@@ -3,10 +3,9 @@
  * like API keys, members are managed on the local database directly (DATABASE_URL), so the first
  * admin can be added and signed in before anyone can sign in to add them.
  */
-import type { Database } from "../db/database.ts";
 import type { Actor, MemberRecord, MemberRole } from "../db/records.ts";
 import type { WriteContext } from "../api/service/context.ts";
-import type { KeyDatabase } from "./local-keys.ts";
+import { withDatabase, type KeyDatabase } from "./local-keys.ts";
 
 const CLI_ACTOR: Actor = { id: null, name: "cli", role: "admin" };
 
@@ -21,15 +20,6 @@ export interface MemberJson {
 
 const memberJson = (m: MemberRecord): MemberJson => ({ id: m.id, name: m.name, email: m.email, role: m.role, created_at: m.createdAt, removed_at: m.removedAt });
 
-async function withDatabase<T>(target: KeyDatabase, work: (db: Database) => Promise<T>): Promise<T> {
-  const { openNodeDatabase } = await import("../db/open-node.ts");
-  const { db } = await openNodeDatabase(target.url, target.authToken);
-  try {
-    return await work(db);
-  } finally {
-    db.close();
-  }
-}
 
 /** A write by the CLI, now. */
 const context = (tx: WriteContext["tx"]): WriteContext => ({ tx, actor: CLI_ACTOR, now: new Date().toISOString(), hooks: {} });

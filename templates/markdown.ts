@@ -291,28 +291,25 @@ function textToHtml(text: string): string {
     .join("");
 }
 
-/** Markdown → safe HTML for the status page, the RSS feed and email bodies. */
-export function renderMarkdown(markdown: string): string {
-  return memoized(htmlMemo, markdown, () => {
+function renderWith(marked: Marked, memo: Map<string, string>, markdown: string): string {
+  return memoized(memo, markdown, () => {
     const html = parseOrFallback(
       markdown,
-      () => htmlMarked.parse(markdown, { async: false }),
+      () => marked.parse(markdown, { async: false }),
       () => textToHtml(markdown),
     );
     return xssFilter.process(html).trimEnd();
   });
 }
 
+/** Markdown → safe HTML for the status page, the RSS feed and email bodies. */
+export function renderMarkdown(markdown: string): string {
+  return renderWith(htmlMarked, htmlMemo, markdown);
+}
+
 /** The same for prose written like a Markdown file (mail templates): a newline inside a paragraph is a space, not a `<br>`. */
 export function renderMarkdownProse(markdown: string): string {
-  return memoized(proseMemo, markdown, () => {
-    const html = parseOrFallback(
-      markdown,
-      () => proseMarked.parse(markdown, { async: false }),
-      () => textToHtml(markdown),
-    );
-    return xssFilter.process(html).trimEnd();
-  });
+  return renderWith(proseMarked, proseMemo, markdown);
 }
 
 // ---------------------------------------------------------------------------------------------

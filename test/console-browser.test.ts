@@ -7,16 +7,14 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import axe from "axe-core";
-import type { AxeResults } from "axe-core";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { addMember, createSignInToken } from "../api/service/members.ts";
 import type { WriteContext } from "../api/service/context.ts";
 import { testServerConfig } from "./harness.ts";
+import { CHROMIUM, CHROMIUM_ARGS, expectAxeClean } from "./axe.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const OUTPUT = fileURLToPath(new URL("../test-output/", import.meta.url));
 let dir: string;
 let server: RunningServer;
@@ -41,7 +39,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash bin/ensure-chromium.sh`);
   dir = mkdtempSync(join(tmpdir(), "herald-console-browser-"));
   const port = await freePort();
-  const launched = chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], timeout: 20_000 });
+  const launched = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
   server = await startServer(testServerConfig(dir, { PORT: String(port), PAGE_URL: `http://127.0.0.1:${port}`, PAGE_NAME: "Example Status" }), { hostname: "127.0.0.1", log: () => {} });
   await server.ready;
   await server.publisher!.idle();
@@ -54,12 +52,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function expectAxeClean(page: Page, where: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const results = (await page.evaluate(() => (window as unknown as { axe: { run(d: Document, o: object): Promise<unknown> } }).axe.run(document, { resultTypes: ["violations"] }))) as AxeResults;
-  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(severe.map((v) => `${v.id}: ${v.help}`), where).toEqual([]);
-}
 
 async function link(name: string, email: string): Promise<string> {
   const member = await write((ctx) => addMember(ctx, { name, email, role: "comms" }));

@@ -8,16 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import axe from "axe-core";
-import type { AxeResults } from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { testServerConfig } from "./harness.ts";
+import { CHROMIUM, CHROMIUM_ARGS, expectAxeClean } from "./axe.ts";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { FakeResend } from "./fake-resend.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 let dir: string;
 let server: RunningServer;
 let fake: FakeResend;
@@ -29,7 +27,7 @@ beforeAll(async () => {
   fake = new FakeResend();
   await fake.start();
   dir = mkdtempSync(join(tmpdir(), "herald-sub-browser-"));
-  const launched = chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], timeout: 20_000 });
+  const launched = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
   // PAGE_URL is filled in below once the port is known; links in mail are rewritten to the server.
   server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example Status" }), {
     hostname: "127.0.0.1", log: () => {},
@@ -50,12 +48,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function expectAxeClean(page: Page, where: string): Promise<void> {
-  await page.evaluate(axe.source);
-  const results = (await page.evaluate(() => (window as unknown as { axe: { run(d: Document, o: object): Promise<unknown> } }).axe.run(document, { resultTypes: ["violations"] }))) as AxeResults;
-  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(severe.map((v) => `${v.id}: ${v.help}`), where).toEqual([]);
-}
 
 const OUTPUT = fileURLToPath(new URL("../test-output/", import.meta.url));
 
