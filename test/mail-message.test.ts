@@ -189,6 +189,8 @@ describe("the embedded mailer", () => {
       now = new Date("2026-12-03T14:06:00Z");
       await mailer.sendBatch([m, { ...m, to: "bob@example.com" }], "herald-batchkey");
       await mailer.sendBatch([m], "herald-laterbatch");
+      // …and so does a new process after a crash, reading the names from the directory.
+      await new EmlMailer(dir, { now: () => new Date("2026-12-03T15:00:00Z") }).sendBatch([m, { ...m, to: "bob@example.com" }], "herald-batchkey");
       // Named by the time they were first written, so they sort by time.
       const files = readdirSync(dir).sort();
       expect(files).toEqual(["2026-12-03T14-05-09Z-herald-batchkey-000.eml", "2026-12-03T14-05-09Z-herald-batchkey-001.eml", "2026-12-03T14-06-00Z-herald-laterbatch-000.eml"]);

@@ -63,6 +63,16 @@ function fileTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/:/g, "-");
 }
 
+/** The batch keys already in a directory and their files' time prefix (`<time>-<key>-000.eml`). */
+function existingPrefixes(files: readonly string[]): Map<string, string> {
+  const prefixes = new Map<string, string>();
+  for (const file of files) {
+    const m = /^(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)-(.+)-000\.eml$/.exec(file);
+    if (m) prefixes.set(m[2]!, m[1]!);
+  }
+  return prefixes;
+}
+
 /** A confirmation mail's link, so a newcomer without a mail client can confirm from the log. */
 const CONFIRM_LINK = /https?:\/\/[^\s<>"]+\/subscriptions\/confirm\?token=[^\s<>"]+/;
 
@@ -72,6 +82,8 @@ export class EmlMailer implements Mailer {
   readonly dir: string;
   private readonly log: (line: string) => void;
   private readonly now: () => Date;
+  /** Batch key → the time prefix its files were first written with (read from the directory once, then kept). */
+  private prefixes: Map<string, string> | null = null;
   constructor(dir: string = "data/mail", options: { log?: (line: string) => void; now?: () => Date } = {}) {
     this.dir = dir;
     this.log = options.log ?? (() => {});
@@ -83,8 +95,9 @@ export class EmlMailer implements Mailer {
       mkdirSync(this.dir, { recursive: true });
       const key = idempotencyKey.replace(/[^A-Za-z0-9_-]/g, "_");
       // A resent batch keeps the names (and time) its files were first written with.
-      const written = readdirSync(this.dir).find((f) => f.endsWith(`-${key}-000.eml`));
-      const prefix = written ? written.slice(0, -`-${key}-000.eml`.length) : fileTime(this.now());
+      this.prefixes ??= existingPrefixes(readdirSync(this.dir));
+      const prefix = this.prefixes.get(key) ?? fileTime(this.now());
+      this.prefixes.set(key, prefix);
       const results: MessageResult[] = messages.map((message, i) => {
         const id = `${key}-${String(i).padStart(3, "0")}`;
         const file = join(this.dir, `${prefix}-${id}.eml`);
