@@ -59,7 +59,7 @@ function nextUpdateOf(form: Form, now: string): string | undefined {
 }
 
 async function componentFields(ctx: ConsoleContext, form: Form, errors: Errors): Promise<string> {
-  const rows = inPageOrder((await listComponentViews(ctx.deps.db.client)).filter((c) => !c.isGroup || true));
+  const rows = inPageOrder(await listComponentViews(ctx.deps.db.client));
   const leaves = rows.flatMap((r) => (r.item.isGroup ? r.children : [r.item]));
   if (leaves.length === 0) return "";
   const select = (c: { id: string; name: string; status: ComponentStatus }) => {
