@@ -175,6 +175,14 @@ describe("the API on the Worker", () => {
   });
 });
 
+test("the console is an app path on the Worker (like the API, not the static site): with the database down, a 503, never a 404", async () => {
+  for (const path of ["/console", "/console/sign-in"]) {
+    const res = await get(path);
+    expect(res.status, path).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+  }
+});
+
 test("every communication template is bundled and valid (checked when the Worker starts)", async () => {
   await get("/");
   expect(logs.join("\n")).not.toContain("communication templates:");

@@ -1,6 +1,6 @@
 /**
  * How Herald runs on Cloudflare Workers, given a way to open it (api/worker.ts chooses the parts):
- *  - fetch: the published site from R2 (never Turso) for everything but /api/v1 and /subscriptions;
+ *  - fetch: the published site from R2 (never Turso) for everything but /api/v1, /subscriptions and /console;
  *    requests without a usable API key are refused before Turso is opened; a database that cannot
  *    be reached is a 503 while the page stays up. After the response, committed changes go to the
  *    publish queue and queued deliveries are sent (ctx.waitUntil).
@@ -52,7 +52,7 @@ export function cloudflareClientIp(request: Request): string | null {
 }
 
 /** Paths the app answers; everything else is the published site. */
-const APP_PATH = /^\/(api\/v1|subscriptions)(\/|$)/;
+const APP_PATH = /^\/(api\/v1|subscriptions|console)(\/|$)/;
 /** How long one invocation keeps sending (the cron runs every minute; work after a response may take up to 30 s). */
 const CRON_SEND_BUDGET_MS = 50_000;
 const REQUEST_SEND_BUDGET_MS = 20_000;
