@@ -53,6 +53,11 @@ export interface ConsoleContext {
    */
   writeOnce<T>(session: Session, formId: unknown, work: (ctx: WriteContext) => Promise<T>, change: (result: T) => ChangeEvent | null): Promise<T>;
   refused(c: Context): Response;
+  /**
+   * A form post by a member `allowed` lets in, from the console's own pages (Origin and CSRF
+   * token): its session and its fields as strings, or the answer to give instead.
+   */
+  postedForm(c: Context, allowed: (c: Context) => Promise<Session | Response>): Promise<{ session: Session; form: Record<string, string> } | Response>;
 }
 
 export const actorOf = (member: MemberRecord): Actor => ({ id: member.id, name: member.name, role: member.role });
@@ -68,6 +73,11 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
   });
   const page: ConsoleContext["page"] = (c, title, body, options = {}) =>
     c.body(consolePage(layout(options.session), title, body), (options.status ?? 200) as 200, { ...CONSOLE_HEADERS, ...options.headers });
+  function checkForm(c: Context, session: Session | null, form: Record<string, unknown>): Response | null {
+    const own = fromOwnOrigin({ origin: c.req.header("Origin") ?? null, referer: c.req.header("Referer") ?? null }, config.page.url);
+    if (!own || (session && !csrfValid(session.token, form.csrf))) return refused(c);
+    return null;
+  }
   const refused = (c: Context) =>
     page(c, "Request refused", para("This request did not come from the console's own pages, so nothing was changed.") + `<p><a href="/console">Back to the console</a></p>`, { status: 403 });
 
@@ -84,10 +94,14 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
       if (found.touch) await db.write((tx) => touchSession(tx, found.tokenHash, now()));
       return { member: found.member, token };
     },
-    checkForm(c, session, form) {
-      const own = fromOwnOrigin({ origin: c.req.header("Origin") ?? null, referer: c.req.header("Referer") ?? null }, config.page.url);
-      if (!own || (session && !csrfValid(session.token, form.csrf))) return refused(c);
-      return null;
+    checkForm,
+    async postedForm(c, allowed) {
+      const session = await allowed(c);
+      if (session instanceof Response) return session;
+      const raw = await c.req.parseBody();
+      const refusal = checkForm(c, session, raw);
+      if (refusal) return refusal;
+      return { session, form: Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : ""])) };
     },
     async writeOnce<T>(session: Session, formId: unknown, work: (ctx: WriteContext) => Promise<T>, change: (result: T) => ChangeEvent | null): Promise<T> {
       const key = typeof formId === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(formId) ? `console:${formId}` : null;

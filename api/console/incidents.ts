@@ -30,9 +30,6 @@ type Errors = Record<string, string>;
 /** Promises a comms lead picks from, in minutes (the API takes any time up to 7 days). */
 const NEXT_UPDATE_CHOICES = [15, 30, 60, 120];
 
-function formOf(body: Record<string, unknown>): Form {
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
-}
 
 function errorsOf(issues: readonly FieldError[]): Errors {
   const errors: Errors = {};
@@ -144,12 +141,9 @@ ${buttons(ctx, "Declare incident")}
   });
 
   app.post("/new", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    const raw = await c.req.parseBody();
-    const refused = ctx.checkForm(c, session, raw);
-    if (refused) return refused;
-    const form = formOf(raw);
+    const posted = await ctx.postedForm(c, requireWriter);
+    if (posted instanceof Response) return posted;
+    const { session, form } = posted;
     // Empty fields are "not given" (a template may fill them), never an empty value.
     const given = (name: string) => (form[name]?.trim() ? { [name]: form[name] } : {});
     const input = {
@@ -226,13 +220,10 @@ ${buttons(ctx, resolved ? "Reopen" : "Post update")}
   });
 
   app.post("/:id", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    const raw = await c.req.parseBody();
-    const refused = ctx.checkForm(c, session, raw);
-    if (refused) return refused;
+    const posted = await ctx.postedForm(c, requireWriter);
+    if (posted instanceof Response) return posted;
+    const { session, form } = posted;
     const id = c.req.param("id");
-    const form = formOf(raw);
     const input = {
       status: form.status,
       body: form.body,

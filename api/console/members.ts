@@ -59,12 +59,9 @@ ${para("A new member signs in with a link: herald console link ADDRESS.")}`;
   });
 
   app.post("/", async (c) => {
-    const session = await requireAdmin(c);
-    if (session instanceof Response) return session;
-    const raw = await c.req.parseBody();
-    const refused = ctx.checkForm(c, session, raw);
-    if (refused) return refused;
-    const form = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+    const posted = await ctx.postedForm(c, requireAdmin);
+    if (posted instanceof Response) return posted;
+    const { session, form } = posted;
     const name = singleLine("name", LIMITS.name).safeParse(form.name ?? "");
     const role = ROLES.find((r) => r === form.role);
     if (!name.success || !role) return membersPage(c, session, form, name.success ? "Choose a role." : name.error.issues[0]!.message, 422);
@@ -78,10 +75,9 @@ ${para("A new member signs in with a link: herald console link ADDRESS.")}`;
   });
 
   app.post("/:id/remove", async (c) => {
-    const session = await requireAdmin(c);
-    if (session instanceof Response) return session;
-    const refused = ctx.checkForm(c, session, await c.req.parseBody());
-    if (refused) return refused;
+    const posted = await ctx.postedForm(c, requireAdmin);
+    if (posted instanceof Response) return posted;
+    const { session } = posted;
     try {
       await ctx.writeOnce(session, null, async (w) => ({ id: (await removeMember(w, c.req.param("id"))).id }), () => null);
     } catch (error) {
