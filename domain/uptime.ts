@@ -132,24 +132,26 @@ function finishDay(d: UptimeDay): UptimeDay {
   return d;
 }
 
-function summarize(componentId: string, days: UptimeDay[]): ComponentUptime {
+/** Uptime over `days` with data, weighted by their minutes (1 − Σ downtime / Σ minutes); null without data. */
+export function uptimeOfDays(days: readonly UptimeDay[]): number | null {
   let minutes = 0;
   let downtime = 0;
-  let daysWithData = 0;
-  let outageDays = 0;
   for (const d of days) {
     if (d.minutes <= 0) continue;
-    daysWithData++;
     minutes += d.minutes;
     downtime += d.downtime;
-    if (d.downtime > 0) outageDays++;
   }
+  return minutes > 0 ? Math.max(0, 1 - downtime / minutes) : null;
+}
+
+function summarize(componentId: string, days: UptimeDay[]): ComponentUptime {
+  const withData = days.filter((d) => d.minutes > 0);
   return {
     componentId,
     days,
-    uptime: minutes > 0 ? Math.max(0, 1 - downtime / minutes) : null,
-    daysWithData,
-    outageDays,
+    uptime: uptimeOfDays(days),
+    daysWithData: withData.length,
+    outageDays: withData.filter((d) => d.downtime > 0).length,
   };
 }
 

@@ -16,6 +16,7 @@ import type { Clock } from "../clock.ts";
 import type { HeraldConfig } from "../config.ts";
 import type { WriteContext, WriteHooks } from "../service/context.ts";
 import { sessionMember } from "../service/members.ts";
+import { randomBase64url } from "../encoding.ts";
 import { csrfToken, csrfValid } from "./csrf.ts";
 import { CONSOLE_HEADERS, consolePage, para, type ConsoleLayout } from "./pages.ts";
 
@@ -131,6 +132,5 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
 
 /** A fresh id for a form, so its submission is written once. */
 export function newFormId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return randomBase64url(16);
 }

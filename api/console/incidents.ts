@@ -14,6 +14,7 @@ import { dryRun } from "../../db/database.ts";
 import { getIncident } from "../../db/queries/incidents.ts";
 import { listTemplates } from "../../db/queries/templates.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
+import { checkSchema } from "../http/body.ts";
 import { Problem, type FieldError } from "../problem.ts";
 import { NewIncidentSchema, NewIncidentUpdateSchema } from "../routes/incidents.ts";
 import { listComponentViews } from "../service/components.ts";
@@ -159,14 +160,14 @@ ${buttons(ctx, "Declare incident")}
       deliver_notifications: form.notify === "on",
       ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
     };
-    const checked = NewIncidentSchema.safeParse(input);
-    if (!checked.success) {
-      return declarePage(c, session, form, errorsOf(checked.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }))), 422);
+    const checked = checkSchema(NewIncidentSchema, input);
+    if (!checked.ok) {
+      return declarePage(c, session, form, errorsOf(checked.errors), 422);
     }
     try {
       if (form.action === "preview" && ctx.deps.preview) {
         const preview = await dryRun(ctx.deps.db, async (tx) => {
-          const record = await createIncident({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, await incidentFromRequest(tx, checked.data));
+          const record = await createIncident({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, await incidentFromRequest(tx, checked.value));
           return ctx.deps.preview!(tx, record, session.member.name);
         });
         return declarePage(c, session, form, {}, 200, preview);
@@ -174,7 +175,7 @@ ${buttons(ctx, "Declare incident")}
       const created = await ctx.writeOnce(
         session,
         form.form_id,
-        async (w) => ({ id: (await createIncident(w, await incidentFromRequest(w.tx, checked.data))).id }),
+        async (w) => ({ id: (await createIncident(w, await incidentFromRequest(w.tx, checked.value))).id }),
         (r) => ({ type: "incident", id: r.id }),
       );
       return c.redirect(`/console/incidents/${encodeURIComponent(created.id)}`, 303);
@@ -232,19 +233,19 @@ ${buttons(ctx, resolved ? "Reopen" : "Post update")}
       ...(form.reopen === "on" ? { reopen: true } : {}),
       ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
     };
-    const checked = NewIncidentUpdateSchema.safeParse(input);
-    if (!checked.success) {
-      return incidentPage(c, session, id, form, errorsOf(checked.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message }))), 422);
+    const checked = checkSchema(NewIncidentUpdateSchema, input);
+    if (!checked.ok) {
+      return incidentPage(c, session, id, form, errorsOf(checked.errors), 422);
     }
     try {
       if (form.action === "preview" && ctx.deps.preview) {
         const preview = await dryRun(ctx.deps.db, async (tx) => {
-          const { incident } = await postIncidentUpdate({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, id, checked.data);
+          const { incident } = await postIncidentUpdate({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, id, checked.value);
           return ctx.deps.preview!(tx, incident, session.member.name);
         });
         return incidentPage(c, session, id, form, {}, 200, preview);
       }
-      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await postIncidentUpdate(w, id, checked.data)).incident.id }), (r) => ({ type: "incident", id: r.id }));
+      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await postIncidentUpdate(w, id, checked.value)).incident.id }), (r) => ({ type: "incident", id: r.id }));
       return c.redirect(`/console/incidents/${encodeURIComponent(id)}`, 303);
     } catch (error) {
       if (!(error instanceof Problem)) throw error;

@@ -58,7 +58,8 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, detail:
   throw unprocessable(detail, result.errors);
 }
 
-function checkSchema<S extends z.ZodType>(schema: S, input: unknown): { ok: true; value: z.output<S> } | { ok: false; errors: FieldError[] } {
+/** Checks `input` against `schema`: the value, or one FieldError per offending field (the API's 422 `errors`). */
+export function checkSchema<S extends z.ZodType>(schema: S, input: unknown): { ok: true; value: z.output<S> } | { ok: false; errors: FieldError[] } {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
   return {

@@ -35,7 +35,7 @@ import {
   timeZoneLabel,
 } from "../../domain/time.ts";
 import { byPosition, subscribableInPageOrder } from "../../domain/component-order.ts";
-import { MIN_STATUS_MINUTES, UPTIME_DAYS, computeUptime, formatUptime, type ComponentUptime, type DayLevel, type UptimeDay } from "../../domain/uptime.ts";
+import { MIN_STATUS_MINUTES, UPTIME_DAYS, computeUptime, formatUptime, uptimeOfDays, type ComponentUptime, type DayLevel, type UptimeDay } from "../../domain/uptime.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Routes
@@ -447,16 +447,6 @@ function barRuns(days: readonly UptimeDay[]): BarRun[] {
   return runs;
 }
 
-/** Uptime over `days` (weighted by their minutes), as computeUptime's summary does. */
-function uptimeOver(days: readonly UptimeDay[]): number | null {
-  let minutes = 0;
-  let downtime = 0;
-  for (const d of days) {
-    minutes += Math.max(0, d.minutes);
-    downtime += d.minutes > 0 ? d.downtime : 0;
-  }
-  return minutes > 0 ? Math.max(0, 1 - downtime / minutes) : null;
-}
 
 /**
  * The percentage beside a bar. It never reads "100 %" beside a coloured day: when every coloured
@@ -522,7 +512,7 @@ export function barView(name: string, uptime: ComponentUptime, incidents?: Reado
   const notable = days.filter((d) => d !== null).length;
   const phoneDays = uptime.days.slice(-PHONE_DAYS);
   const notablePhone = days.slice(-PHONE_DAYS).filter((d) => d !== null).length;
-  const phoneUptime = uptimeOver(phoneDays);
+  const phoneUptime = uptimeOfDays(phoneDays);
   const percent = percentText(uptime.uptime, notable);
   const outages = uptime.outageDays === 0 ? "no days with outages" : plural(uptime.outageDays, "day with outages", "days with outages");
   const noData = UPTIME_DAYS - uptime.daysWithData;
