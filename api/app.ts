@@ -53,7 +53,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
   if (deps.subscriptions) app.route("/subscriptions", subscriptionRoutes(deps.subscriptions));
   app.route(
     "/console",
-    consoleRoutes({ db: deps.db, clock: deps.clock, config: deps.config, stylesheet: deps.subscriptions?.stylesheet, hooks: deps.hooks, onChange: deps.onChange, log, preview: deps.consolePreview }),
+    consoleRoutes({
+      db: deps.db,
+      clock: deps.clock,
+      config: deps.config,
+      stylesheet: deps.subscriptions?.stylesheet,
+      hooks: deps.hooks,
+      onChange: deps.onChange,
+      log,
+      preview: deps.consolePreview,
+      // Sign-in links go out by the subscribers' mail path (same settings, same sender).
+      ...(deps.subscriptions ? { signInMail: { settings: deps.subscriptions.settings, queued: deps.subscriptions.onConfirmationQueued }, clientIp: deps.subscriptions.clientIp } : {}),
+    }),
   );
 
   const ctx = routeContext(deps, log);

@@ -116,4 +116,33 @@ describe("migrations", () => {
     expect((await db.client.execute("PRAGMA foreign_key_check")).rows).toEqual([]);
     db.close();
   });
+
+  test("0014 keeps every outbox row and sign-in link; a sign-in mail goes to a member's link, never to a subscriber", async () => {
+    const db = connectNode(freshUrl());
+    const all = loadMigrations();
+    await applyMigrations(db, all.filter((m) => m.id < "0014"));
+    const now = "2026-01-15T14:05:00.000Z";
+    await db.write(async (tx) => {
+      await tx.execute({ sql: "INSERT INTO subscribers (id, email, state, created_at) VALUES ('su0000000001', 'a@example.com', 'pending', ?)", args: [now] });
+      await tx.execute({ sql: "INSERT INTO subscription_confirmations (id, subscriber_id, nonce, token_hash, expires_at, created_at) VALUES (7, 'su0000000001', 'n1', 'h1', ?, ?)", args: [now, now] });
+      await tx.execute({ sql: "INSERT INTO outbox (id, kind, priority, confirmation_id, subscriber_id, status, next_attempt_at, batch_key, created_at) VALUES (41, 'confirmation', 0, 7, 'su0000000001', 'pending', ?, 'k1', ?)", args: [now, now] });
+      await tx.execute({ sql: "INSERT INTO members (id, name, email, role, created_at) VALUES ('me0000000001', 'Ada', 'ada@example.com', 'admin', ?)", args: [now] });
+      await tx.execute({ sql: "INSERT INTO console_sign_in_links (token_hash, member_id, created_at, expires_at) VALUES ('t1', 'me0000000001', ?, ?)", args: [now, now] });
+    });
+    expect(await applyMigrations(db, all.filter((m) => m.id < "0015"))).toEqual(["0014_sign_in_mail"]);
+    const rows = await db.client.execute("SELECT id, kind, priority, confirmation_id, sign_in_id, subscriber_id, status, batch_key FROM outbox");
+    expect(rows.rows.map((r) => ({ ...r }))).toEqual([{ id: 41, kind: "confirmation", priority: 0, confirmation_id: 7, sign_in_id: null, subscriber_id: "su0000000001", status: "pending", batch_key: "k1" }]);
+    const links = await db.client.execute("SELECT id, token_hash, nonce, member_id FROM console_sign_in_links");
+    expect(links.rows.map((r) => ({ ...r }))).toEqual([{ id: 1, token_hash: "t1", nonce: null, member_id: "me0000000001" }]);
+    const insert = (subscriber: string | null, link: number) =>
+      db.client.execute({ sql: "INSERT INTO outbox (kind, priority, sign_in_id, subscriber_id, next_attempt_at, created_at) VALUES ('sign_in', 0, ?, ?, ?, ?)", args: [link, subscriber, now, now] });
+    await expect(insert("su0000000001", 1)).rejects.toThrow(/CHECK/);
+    await expect(insert(null, 99)).rejects.toThrow(/FOREIGN KEY/);
+    await insert(null, 1);
+    await expect(insert(null, 1)).rejects.toThrow(/UNIQUE/);
+    // A notice still needs its subscriber.
+    await expect(db.client.execute({ sql: "INSERT INTO outbox (kind, priority, confirmation_id, next_attempt_at, created_at) VALUES ('confirmation', 0, 7, ?, ?)", args: [now, now] })).rejects.toThrow(/CHECK/);
+    expect((await db.client.execute("PRAGMA foreign_key_check")).rows).toEqual([]);
+    db.close();
+  });
 });

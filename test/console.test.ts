@@ -3,7 +3,7 @@
  * talks to it: a printed single-use link, a session cookie, forms checked for their Origin and
  * CSRF token, and every answer uncached, unindexed and under the console's own CSP.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -14,6 +14,8 @@ import type { WriteContext } from "../api/service/context.ts";
 import { csrfToken, csrfValid } from "../api/console/csrf.ts";
 import { callServer, snapshotDatabase, testServerConfig } from "./harness.ts";
 import { parseHtml } from "./html.ts";
+import { eventually } from "./fake-slack.ts";
+import { readMailDir } from "./mime.ts";
 
 let dir: string;
 let server: RunningServer;
@@ -26,7 +28,7 @@ const write = <T>(work: (ctx: WriteContext) => Promise<T>): Promise<T> =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-console-"));
-  server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example" }), { hostname: "127.0.0.1", log: () => {} });
+  server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example" }), { hostname: "127.0.0.1", log: () => {}, env: { MAIL_DIR: join(dir, "mail") } });
   await server.ready;
   // Herald sits behind TLS at PAGE_URL; a browser there sends that Origin.
   origin = "https://status.example.com";
@@ -91,6 +93,52 @@ describe("signing in", () => {
     }
     // The link was not used up by the refused attempts.
     expect((await send(path, { method: "POST" })).status).toBe(303);
+  });
+});
+
+describe("signing in with a link by mail", () => {
+  const mailsTo = async (address: string) => (existsSync(join(dir, "mail")) ? (await readMailDir(join(dir, "mail"))).filter((m) => m.to.includes(address)) : []);
+  const ask = (email: string, asked: { origin?: string | null } = {}) => send("/console/sign-in", { method: "POST", form: { email }, ...asked });
+
+  test("a member gets a single-use link in the mail and signs in with it; anyone else gets the same answer and no mail", async () => {
+    await write((ctx) => addMember(ctx, { name: "Mai Lee", email: "mai@example.com", role: "comms" }));
+    const form = parseHtml(await (await send("/console/sign-in")).text());
+    expect(form.all("label").map((l) => l.text)).toContain("Your e-mail address");
+
+    const member = await ask("Mai@Example.com");
+    const stranger = await ask("nobody@example.com");
+    expect([member.status, stranger.status]).toEqual([200, 200]);
+    const said = (html: string) => parseHtml(html).all("main")[0]!.text.replace(/\S+@\S+/g, "ADDRESS");
+    expect(said(await member.text())).toBe(said(await stranger.text()));
+
+    expect(await eventually(async () => (await mailsTo("mai@example.com")).length === 1)).toBe(true);
+    const [mail] = await mailsTo("mai@example.com");
+    expect(mail!.subject).toBe("Sign in to the Example console");
+    expect(mail!.headers.has("list-unsubscribe")).toBe(false);
+    const link = /https:\/\/status\.example\.com(\/console\/sign-in\/[A-Za-z0-9_-]{43})/.exec(mail!.text)![1]!;
+    expect(parseHtml(mail!.html).all("a").map((a) => a.attrs.href)).toContain(`https://status.example.com${link}`);
+    const cookie = await signIn(link);
+    expect(parseHtml(await (await send("/console", { cookie })).text()).all("h1")[0]!.text).toBe("Now");
+    // Used once.
+    expect((await send(link, { method: "POST" })).status).toBe(400);
+    // Nobody else got anything.
+    expect(await mailsTo("nobody@example.com")).toEqual([]);
+    const audit = await server.deps!.db.client.execute("SELECT action FROM audit_log WHERE action LIKE 'member.sign_in%' ORDER BY id DESC LIMIT 2");
+    expect(audit.rows.map((r) => r.action)).toEqual(["member.sign_in", "member.sign_in_link_mailed"]);
+  });
+
+  test("asking is limited per address, member or not (429 with Retry-After); a forged or empty form writes nothing", async () => {
+    const before = await snapshotDatabase(server.deps!.db);
+    expect((await ask("mai@example.com", { origin: "https://evil.example.com" })).status).toBe(403);
+    expect((await ask("not an address")).status).toBe(422);
+    expect(await snapshotDatabase(server.deps!.db)).toBe(before);
+    for (const address of ["nobody@example.com", "mai@example.com"]) {
+      // One request each above; two more are allowed, the fourth within 15 minutes is not.
+      for (let i = 0; i < 2; i++) expect((await ask(address)).status).toBe(200);
+      const limited = await ask(address);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
   });
 });
 
@@ -159,6 +207,9 @@ describe("declaring, updating and resolving from the console", () => {
     const cookie = await signIn(await linkFor("hana@example.com", "Hana"));
     const api = (await (await fetch(`${server.url}/api/v1/components`, { headers: { Authorization: `Bearer ${apiToken}` } })).json()) as { id: string; name: string }[];
     const apiComponent = api.find((c) => c.name === "API")!.id;
+    // One webhook subscriber (its endpoint refuses connections: the delivery is queued or failed, never lost).
+    const at = new Date().toISOString();
+    await server.deps!.db.client.execute({ sql: "INSERT INTO webhook_subscriptions (id, endpoint, email, state, created_at, active_since) VALUES ('wh0000000001', 'http://127.0.0.1:9/hook', 'ops@example.com', 'active', ?, ?)", args: [at, at] });
     const hidden = await formFields("/console/incidents/new", cookie);
     expect(Object.keys(hidden).sort()).toEqual(["csrf", "form_id"]);
     const form = { ...hidden, name: "Checkout down", severity: "SEV1", body: "We are **investigating** failed payments.", [`component:${apiComponent}`]: "major_outage", next_update: "30", notify: "on" };
@@ -177,6 +228,9 @@ describe("declaring, updating and resolving from the console", () => {
     expect(declared.next_update_at).toBeTruthy();
     const now = parseHtml(await (await send("/console", { cookie })).text());
     expect(now.text).toMatch(/Checkout down SEV1 Investigating .* Due \d\d:\d\d UTC \(in (29|30) min\)/);
+    // How the first update went out: its webhook delivery is counted under Now, whatever state it is in.
+    const webhooks = /Checkout down .*? Webhooks: (\d+) sent, (\d+) queued, (\d+) failed/.exec(now.text)!;
+    expect(Number(webhooks[1]) + Number(webhooks[2]) + Number(webhooks[3])).toBe(1);
 
     // The incident page offers only the moves the lifecycle allows.
     const page = parseHtml(await (await send(location, { cookie })).text());

@@ -8,6 +8,10 @@ import { startLoops } from "../api/runtime/tasks.ts";
 import { unsubscribeSubscriber } from "../db/queries/subscribers.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { startTestHerald, type TestHerald } from "./harness.ts";
+import { addMember, mailSignInLink, removeMember, signIn } from "../api/service/members.ts";
+import type { WriteContext } from "../api/service/context.ts";
+import { buildSignInMessage, signInMailToken } from "../api/mail/sign-in.ts";
+import { newId } from "../domain/ids.ts";
 import { SECRET, addSubscriber, addSubscribers, declare, settings } from "./mail-helpers.ts";
 
 const API_KEY = "re_test_SECRET_API_KEY";
@@ -242,5 +246,40 @@ describe("the outbox sender against the real Resend SDK", () => {
     await loops.stop();
     expect(await outboxCounts(h.db.client)).toEqual({ pending: 0, sent: 150, failed: 0 });
     expectExactlyOnce(150);
+  });
+});
+
+describe("console sign-in mails in the one queue", () => {
+  const write = <T>(work: (ctx: WriteContext) => Promise<T>) => h.db.write((tx) => work({ tx, actor: { id: null, name: "test", role: "admin" }, now: new Date().toISOString(), hooks: {} }));
+
+  it("go out by the same sender; a link used or a member removed before sending is closed unsent; the mailed link signs in", async () => {
+    const [used, removed, waiting] = await Promise.all(
+      ["used", "removed", "waiting"].map((name) => write((ctx) => addMember(ctx, { name, email: `${name}-${newId()}@example.com`, role: "comms" }))),
+    );
+    for (const m of [used!, removed!, waiting!]) expect(await write((ctx) => mailSignInLink(ctx, m.email.toUpperCase(), SECRET))).toBe(true);
+    expect(await write((ctx) => mailSignInLink(ctx, "stranger@example.com", SECRET))).toBe(false);
+    // The first member signs in with their link (derived again from its nonce) before it is mailed.
+    const nonce = async (memberId: string) => String((await h.db.client.execute({ sql: "SELECT nonce FROM console_sign_in_links WHERE member_id = ?", args: [memberId] })).rows[0]!.nonce);
+    expect(await write((ctx) => signIn(ctx, signInMailToken(SECRET, "wrong-nonce")))).toBeNull();
+    const usedToken = signInMailToken(SECRET, await nonce(used!.id));
+    expect(await write((ctx) => signIn(ctx, usedToken))).not.toBeNull();
+    await write((ctx) => removeMember(ctx, removed!.id));
+
+    await sender().drainAll(10_000);
+    const sent = fake.requests.flatMap((r) => r.payload ?? []);
+    expect(sent.map((m) => m.to)).toEqual([[waiting!.email]]);
+    expect(sent[0]!.subject).toBe("Sign in to the Example console");
+    expect(sent[0]!.headers ?? {}).not.toHaveProperty("List-Unsubscribe");
+    const token = /\/console\/sign-in\/([A-Za-z0-9_-]{43})/.exec(sent[0]!.text!)![1]!;
+    expect(token).toBe(signInMailToken(SECRET, await nonce(waiting!.id)));
+    // The same row built again is the same message (a crash-resent batch keeps its key and bytes).
+    expect(buildSignInMessage(settings, { email: waiting!.email, memberName: "waiting", nonce: await nonce(waiting!.id), expiresAt: "2026-01-01T00:00:00.000Z" })).toEqual(
+      buildSignInMessage(settings, { email: waiting!.email, memberName: "waiting", nonce: await nonce(waiting!.id), expiresAt: "2026-01-01T00:00:00.000Z" }),
+    );
+    const closed = await h.db.client.execute("SELECT status, last_error FROM outbox WHERE kind = 'sign_in' AND status = 'failed'");
+    expect(closed.rows.map((r) => String(r.last_error))).toEqual([expect.stringContaining("no longer needed"), expect.stringContaining("no longer needed")]);
+    expect(await write((ctx) => signIn(ctx, token))).not.toBeNull();
+    // Notices to subscribers are counted without the sign-in mails.
+    expect(await outboxCounts(h.db.client)).toEqual({ pending: 0, sent: 0, failed: 0 });
   });
 });

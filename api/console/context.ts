@@ -11,6 +11,7 @@ import { getStoredResponse, storeResponse } from "../../db/queries/idempotency.t
 import { touchSession } from "../../db/queries/members.ts";
 import type { Actor, MemberRecord } from "../../db/records.ts";
 import type { IncidentPreviewer } from "./preview-types.ts";
+import type { MailSettings } from "../mail/settings.ts";
 import type { ChangeEvent } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
 import type { HeraldConfig } from "../config.ts";
@@ -33,6 +34,10 @@ export interface ConsoleDeps {
   log?: (line: string) => void;
   /** Renders previews (absent: the forms offer no preview). */
   preview?: IncidentPreviewer;
+  /** Sign-in links by mail (the mail settings: page URL and HERALD_SECRET; `queued` wakes the sender). Absent: links are printed only. */
+  signInMail?: { settings: MailSettings; queued?: () => void };
+  /** Who is asking, for the sign-in form's per-IP limit (default: the socket's peer, Node's). */
+  clientIp?: (request: Request, env: unknown) => string | null | undefined;
 }
 
 export interface Session {

@@ -73,7 +73,7 @@ export function buildConfirmationMessage(settings: MailSettings, item: Pick<Conf
     components: [],
     body: { html: words.map((w) => `<p>${escapeHtml(w)}</p>`).join("\n"), text: words.join("\n\n") },
     action: { label: "Confirm your subscription", url: link },
-    footer: { reason: "Not you?", unsubscribeUrl: unsubscribe, unsubscribeLabel: "Never send mail to this address again" },
+    footer: { reason: "Not you?", unsubscribe: { url: unsubscribe, label: "Never send mail to this address again" } },
   });
   return { from: headerSafe(settings.from), to: headerSafe(item.email), subject, html, text, headers: listHeaders(settings, item.subscriberId) };
 }

@@ -45,7 +45,8 @@ export interface MailFrame {
   components: { name: string; status: ComponentStatus }[];
   body: { html: string; text: string };
   action?: { label: string; url: string };
-  footer: { reason: string; unsubscribeUrl: string; unsubscribeLabel: string };
+  /** Why this address gets the mail, and the link to stop it (absent on a mail that is no subscription: a sign-in link). */
+  footer: { reason: string; unsubscribe?: { url: string; label: string } };
 }
 
 const FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
@@ -101,7 +102,7 @@ export function designedMail(frame: MailFrame): { html: string; text: string } {
 ${status}${title}${facts}${componentRows(frame.components)}${styleBody(frame.body.html)}
 ${action}
 </td></tr>
-<tr><td style="padding:16px 24px;border-top:1px solid #d1d9e0;font-size:13px;line-height:1.5;color:#59636e">${escapeHtml(frame.footer.reason)} <a href="${escapeHtml(frame.footer.unsubscribeUrl)}" style="color:#59636e">${escapeHtml(frame.footer.unsubscribeLabel)}</a></td></tr>
+<tr><td style="padding:16px 24px;border-top:1px solid #d1d9e0;font-size:13px;line-height:1.5;color:#59636e">${escapeHtml(frame.footer.reason)}${frame.footer.unsubscribe ? ` <a href="${escapeHtml(frame.footer.unsubscribe.url)}" style="color:#59636e">${escapeHtml(frame.footer.unsubscribe.label)}</a>` : ""}</td></tr>
 </table>
 </td></tr></table>
 </body></html>
@@ -118,7 +119,7 @@ ${action}
     "",
     "--",
     frame.footer.reason,
-    `${frame.footer.unsubscribeLabel}: ${frame.footer.unsubscribeUrl}`,
+    ...(frame.footer.unsubscribe ? [`${frame.footer.unsubscribe.label}: ${frame.footer.unsubscribe.url}`] : []),
     "",
   ].join("\n");
   return { html, text };

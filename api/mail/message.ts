@@ -186,7 +186,7 @@ function framedMessage(
     components: frame.components,
     body: { html: filled.html, text: filled.text },
     action: frame.action,
-    footer: { reason: `You are receiving this because you subscribed to ${headerSafe(settings.pageName)} updates.`, unsubscribeUrl: frame.unsubscribeUrl, unsubscribeLabel: "Unsubscribe" },
+    footer: { reason: `You are receiving this because you subscribed to ${headerSafe(settings.pageName)} updates.`, unsubscribe: { url: frame.unsubscribeUrl, label: "Unsubscribe" } },
   });
   return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text, headers };
 }
@@ -201,7 +201,7 @@ export function filledMessage(settings: MailSettings, to: string, filled: Filled
     facts: [],
     components: [],
     body: { html: filled.html, text: filled.text },
-    footer: { reason: `Sent by ${headerSafe(settings.pageName)}.`, unsubscribeUrl: settings.pageUrl, unsubscribeLabel: "Status page" },
+    footer: { reason: `Sent by ${headerSafe(settings.pageName)}.`, unsubscribe: { url: settings.pageUrl, label: "Status page" } },
   });
   return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text, headers };
 }

@@ -13,6 +13,7 @@ import {
   type OutboxItem,
 } from "../../db/queries/outbox.ts";
 import { buildConfirmationMessage } from "./confirmation.ts";
+import { buildSignInMessage } from "./sign-in.ts";
 import type { Mailer } from "./mailer.ts";
 import { asMailDetails, buildMessage, type MailSettings, type OutgoingMessage } from "./message.ts";
 
@@ -68,7 +69,9 @@ export type DrainResult =
 
 /** The mail one outbox row stands for. */
 function messageFor(settings: MailSettings, item: OutboxItem): OutgoingMessage {
-  return item.kind === "confirmation" ? buildConfirmationMessage(settings, item) : buildMessage(settings, { ...item, details: asMailDetails(item.details) });
+  if (item.kind === "confirmation") return buildConfirmationMessage(settings, item);
+  if (item.kind === "sign_in") return buildSignInMessage(settings, item);
+  return buildMessage(settings, { ...item, details: asMailDetails(item.details) });
 }
 
 /**

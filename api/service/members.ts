@@ -22,7 +22,9 @@ import {
 } from "../../db/queries/members.ts";
 import type { Executor } from "../../db/database.ts";
 import type { MemberRecord, MemberRole } from "../../db/records.ts";
+import { enqueueSignIn } from "../../db/queries/outbox.ts";
 import { randomBase64url } from "../encoding.ts";
+import { signInMailToken } from "../mail/sign-in.ts";
 import { notFound, Problem, unprocessable } from "../problem.ts";
 import type { WriteContext } from "./context.ts";
 
@@ -55,6 +57,23 @@ export async function createSignInToken(ctx: WriteContext, memberId: string): Pr
   const expiresAt = new Date(Date.parse(ctx.now) + SIGN_IN_LINK_TTL_MS).toISOString();
   await insertSignInLink(ctx.tx, { tokenHash: await sha256Hex(token), memberId, createdAt: ctx.now, expiresAt });
   return { token, expiresAt };
+}
+
+/**
+ * Mails a single-use sign-in link to the current member with this address (an outbox row, sent
+ * by the one mail sender); false, and nothing written, when the address is no member's. The
+ * caller answers the same either way, so the form cannot tell who is a member.
+ */
+export async function mailSignInLink(ctx: WriteContext, email: string, secret: string): Promise<boolean> {
+  const normalized = normalizeEmail(email);
+  const member = normalized ? await findMemberByEmail(ctx.tx, normalized) : null;
+  if (!member) return false;
+  const nonce = randomBase64url(16);
+  const expiresAt = new Date(Date.parse(ctx.now) + SIGN_IN_LINK_TTL_MS).toISOString();
+  const signInId = await insertSignInLink(ctx.tx, { tokenHash: await sha256Hex(signInMailToken(secret, nonce)), nonce, memberId: member.id, createdAt: ctx.now, expiresAt });
+  await enqueueSignIn(ctx.tx, { signInId, now: ctx.now });
+  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "member.sign_in_link_mailed", entityType: "member", entityId: member.id, details: {} });
+  return true;
 }
 
 /**

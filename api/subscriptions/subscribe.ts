@@ -17,7 +17,8 @@ import { newId } from "../../domain/ids.ts";
 import { problemResponse } from "../http/problem-response.ts";
 import { CONFIRMATION_RESEND_WINDOW_MS, CONFIRMATION_TTL_MS, confirmationToken, confirmationTokenHash, newConfirmationNonce } from "../mail/confirmation.ts";
 import { Problem } from "../problem.ts";
-import { checkComponents, contentType, isForm, Refusal, socketClientIp, type SubscriptionContext } from "./context.ts";
+import { socketClientIp } from "../http/rate-limit.ts";
+import { checkComponents, contentType, isForm, Refusal, type SubscriptionContext } from "./context.ts";
 import { backLink, p } from "./pages.ts";
 import { registerWebhook } from "./webhooks.ts";
 

@@ -51,7 +51,8 @@ export async function enqueueWebhookEvent(ctx: WriteContext, page: WebhookPageRe
     envelope = componentEnvelope(webhookPage, component, { id: newId(), oldStatus, newStatus: component.status, createdAt: ctx.now });
     componentIds = [component.id];
   }
-  return insertWebhookEvent(ctx.tx, { id: newId(), kind: trigger.kind, payload: JSON.stringify(envelope), componentIds, now: ctx.now });
+  const updateId = trigger.kind === "incident" ? { updateId: trigger.update.id } : {};
+  return insertWebhookEvent(ctx.tx, { id: newId(), kind: trigger.kind, payload: JSON.stringify(envelope), componentIds, now: ctx.now, ...updateId });
 }
 
 /** The hooks to hand to every write (combine with the mail hooks: api/service/context.ts combineHooks). */

@@ -47,11 +47,13 @@ export async function removeMember(ex: Executor, id: string, at: string): Promis
   return true;
 }
 
-export async function insertSignInLink(ex: Executor, link: { tokenHash: string; memberId: string; createdAt: string; expiresAt: string }): Promise<void> {
-  await ex.execute({
-    sql: "INSERT INTO console_sign_in_links (token_hash, member_id, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL)",
-    args: [link.tokenHash, link.memberId, link.createdAt, link.expiresAt],
+/** Stores a sign-in link (its token's hash; a mailed link also its nonce, to derive the token again at send time). Returns its id. */
+export async function insertSignInLink(ex: Executor, link: { tokenHash: string; nonce?: string; memberId: string; createdAt: string; expiresAt: string }): Promise<number> {
+  const result = await ex.execute({
+    sql: "INSERT INTO console_sign_in_links (token_hash, nonce, member_id, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL) RETURNING id",
+    args: [link.tokenHash, link.nonce ?? null, link.memberId, link.createdAt, link.expiresAt],
   });
+  return Number(result.rows[0]!.id);
 }
 
 export async function getSignInLink(ex: Executor, tokenHash: string): Promise<{ memberId: string; expiresAt: string; usedAt: string | null } | null> {

@@ -66,6 +66,15 @@ export async function enqueueConfirmation(ex: Executor, c: { confirmationId: num
   });
 }
 
+/** A console sign-in mail, in the same transaction as the link it carries. */
+export async function enqueueSignIn(ex: Executor, s: { signInId: number; now: string }): Promise<void> {
+  await ex.execute({
+    sql: `INSERT INTO outbox (kind, priority, sign_in_id, status, attempts, next_attempt_at, created_at)
+          VALUES ('sign_in', 0, ?, 'pending', 0, ?, ?)`,
+    args: [s.signInId, s.now, s.now],
+  });
+}
+
 /**
  * The in-flight batch (assigned a key, still pending) whose retry is due soonest, if any: its key
  * and when it is due. Each batch keeps its own schedule: one that keeps failing waits alone while
@@ -83,11 +92,16 @@ export async function firstInFlightBatch(ex: Executor): Promise<{ batchKey: stri
 /**
  * Why a row picked for a batch is closed instead of sent, or null when it is still wanted: a
  * notice goes only to an active subscriber; a confirmation only to a pending one whose link is
- * unused and unexpired.
+ * unused and unexpired; a sign-in link only to a current member while it is unused and unexpired.
  */
 function noLongerWanted(row: Row, now: string): string | null {
+  const kind = str(row, "kind");
+  if (kind === "sign_in") {
+    const wanted = strOrNull(row, "link_used_at") === null && str(row, "link_expires_at") > now && strOrNull(row, "removed_at") === null;
+    return wanted ? null : "no longer needed (sign-in link expired or used, or member removed)";
+  }
   const state = str(row, "state");
-  if (str(row, "kind") !== "confirmation") return state === "active" ? null : "subscriber no longer active";
+  if (kind !== "confirmation") return state === "active" ? null : "subscriber no longer active";
   const wanted = state === "pending" && strOrNull(row, "used_at") === null && str(row, "expires_at") > now;
   return wanted ? null : "no longer needed (expired, used or not pending)";
 }
@@ -99,10 +113,12 @@ function noLongerWanted(row: Row, now: string): string | null {
  */
 export async function assignBatch(ex: Executor, batchKey: string, now: string, limit: number): Promise<{ assigned: number; dropped: number }> {
   const candidates = await ex.execute({
-    sql: `SELECT o.id, o.kind, s.state, c.used_at, c.expires_at
+    sql: `SELECT o.id, o.kind, s.state, c.used_at, c.expires_at, l.used_at AS link_used_at, l.expires_at AS link_expires_at, m.removed_at
             FROM outbox o INDEXED BY outbox_due_new
-            JOIN subscribers s ON s.id = o.subscriber_id
+            LEFT JOIN subscribers s ON s.id = o.subscriber_id
             LEFT JOIN subscription_confirmations c ON c.id = o.confirmation_id
+            LEFT JOIN console_sign_in_links l ON l.id = o.sign_in_id
+            LEFT JOIN members m ON m.id = l.member_id
            WHERE o.status = 'pending' AND o.batch_key IS NULL AND o.next_attempt_at <= ?
            ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?`,
     args: [now, limit],
@@ -132,7 +148,6 @@ export async function assignBatch(ex: Executor, batchKey: string, now: string, l
 interface ItemBase {
   id: number;
   attempts: number;
-  subscriberId: string;
   email: string;
 }
 
@@ -143,6 +158,7 @@ interface ItemBase {
  */
 export interface NoticeItem extends ItemBase {
   kind: "update" | "postmortem";
+  subscriberId: string;
   /** The update's id, or the incident's for a postmortem notice. */
   updateId: string;
   updateStatus: string;
@@ -160,17 +176,26 @@ export interface NoticeItem extends ItemBase {
 /** A double opt-in confirmation mail: the link is derived from the nonce, so a resend is byte-identical. */
 export interface ConfirmationItem extends ItemBase {
   kind: "confirmation";
+  subscriberId: string;
+  nonce: string;
+  expiresAt: string;
+}
+
+/** A console sign-in link for a member: derived from the nonce too, so a resend is byte-identical. */
+export interface SignInItem extends ItemBase {
+  kind: "sign_in";
+  memberName: string;
   nonce: string;
   expiresAt: string;
 }
 
 /** Everything needed to build one message of a batch. */
-export type OutboxItem = NoticeItem | ConfirmationItem;
+export type OutboxItem = NoticeItem | ConfirmationItem | SignInItem;
 
 /** The messages of one batch, in a stable order (by outbox id). */
 export async function batchItems(ex: Executor, batchKey: string): Promise<OutboxItem[]> {
   const result = await ex.execute({
-    sql: `SELECT o.id, o.attempts, o.kind, o.subscriber_id, s.email,
+    sql: `SELECT o.id, o.attempts, o.kind, o.subscriber_id, COALESCE(s.email, m.email) AS email, m.name AS member_name,
                  COALESCE(o.update_id, o.postmortem_id) AS update_id,
                  COALESCE(u.status, 'postmortem') AS update_status,
                  COALESCE(u.body, op.body) AS body,
@@ -180,9 +205,11 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
                  COALESCE(ou.incident_name, op.incident_name) AS incident_name,
                  COALESCE(op.incident_started_at, i.started_at) AS incident_started_at,
                  ou.details,
-                 c.nonce, c.expires_at
+                 COALESCE(c.nonce, l.nonce) AS nonce, COALESCE(c.expires_at, l.expires_at) AS expires_at
             FROM outbox o INDEXED BY outbox_in_flight
-            JOIN subscribers s ON s.id = o.subscriber_id
+            LEFT JOIN subscribers s ON s.id = o.subscriber_id
+            LEFT JOIN console_sign_in_links l ON l.id = o.sign_in_id
+            LEFT JOIN members m ON m.id = l.member_id
             LEFT JOIN incident_updates u ON u.id = o.update_id
             LEFT JOIN outbox_updates ou ON ou.update_id = o.update_id
             LEFT JOIN incidents i ON i.id = ou.incident_id
@@ -193,12 +220,15 @@ export async function batchItems(ex: Executor, batchKey: string): Promise<Outbox
     args: [batchKey],
   });
   return result.rows.map((row: Row): OutboxItem => {
-    const base = { id: num(row, "id"), attempts: num(row, "attempts"), subscriberId: str(row, "subscriber_id"), email: str(row, "email") };
+    const base = { id: num(row, "id"), attempts: num(row, "attempts"), email: str(row, "email") };
     const kind = str(row, "kind") as OutboxItem["kind"];
-    if (kind === "confirmation") return { ...base, kind, nonce: str(row, "nonce"), expiresAt: str(row, "expires_at") };
+    if (kind === "sign_in") return { ...base, kind, memberName: str(row, "member_name"), nonce: str(row, "nonce"), expiresAt: str(row, "expires_at") };
+    const subscriberId = str(row, "subscriber_id");
+    if (kind === "confirmation") return { ...base, kind, subscriberId, nonce: str(row, "nonce"), expiresAt: str(row, "expires_at") };
     return {
       ...base,
       kind,
+      subscriberId,
       updateId: str(row, "update_id"),
       updateStatus: str(row, "update_status"),
       updateBody: str(row, "body"),
@@ -262,13 +292,19 @@ export function confirmationCounts(ex: Executor): Promise<OutboxCounts> {
   return countByStatus(ex, "SELECT status, COUNT(*) AS n FROM outbox INDEXED BY outbox_confirmation WHERE confirmation_id IS NOT NULL GROUP BY status");
 }
 
+/** Console sign-in mails by delivery status. */
+export function signInCounts(ex: Executor): Promise<OutboxCounts> {
+  return countByStatus(ex, "SELECT status, COUNT(*) AS n FROM outbox INDEXED BY outbox_sign_in WHERE sign_in_id IS NOT NULL GROUP BY status");
+}
+
 /**
  * Notices to subscribers (updates and postmortems) by delivery status: every row less the
- * confirmations, so that both counts read indexes only (outbox_status covers the first).
+ * confirmations and sign-in mails, so that every count reads indexes only (outbox_status covers the first).
  */
 export async function outboxCounts(ex: Executor): Promise<OutboxCounts> {
-  const [all, confirmations] = await Promise.all([countByStatus(ex, "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status"), confirmationCounts(ex)]);
-  return { pending: all.pending - confirmations.pending, sent: all.sent - confirmations.sent, failed: all.failed - confirmations.failed };
+  const [all, confirmations, signIns] = await Promise.all([countByStatus(ex, "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status"), confirmationCounts(ex), signInCounts(ex)]);
+  const less = (k: keyof OutboxCounts) => all[k] - confirmations[k] - signIns[k];
+  return { pending: less("pending"), sent: less("sent"), failed: less("failed") };
 }
 
 /** When the next pending row becomes due (ISO), or null when nothing is pending. */

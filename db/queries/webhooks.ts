@@ -143,9 +143,9 @@ export async function hasActiveWebhookSubscriptions(ex: Executor): Promise<boole
  */
 export async function insertWebhookEvent(
   ex: Executor,
-  e: { id: string; kind: "incident" | "component"; payload: string; componentIds: readonly string[]; now: string },
+  e: { id: string; kind: "incident" | "component"; payload: string; componentIds: readonly string[]; now: string; updateId?: string },
 ): Promise<number> {
-  await ex.execute({ sql: "INSERT INTO webhook_events (id, kind, payload, created_at) VALUES (?, ?, ?, ?)", args: [e.id, e.kind, e.payload, e.now] });
+  await ex.execute({ sql: "INSERT INTO webhook_events (id, kind, payload, created_at, update_id) VALUES (?, ?, ?, ?, ?)", args: [e.id, e.kind, e.payload, e.now, e.updateId ?? null] });
   const result = await ex.execute({
     sql: `INSERT INTO webhook_deliveries (event_id, subscription_id, next_attempt_at, created_at)
           SELECT ?, s.id, ?, ?
