@@ -53,7 +53,8 @@ export function incidentTargets(from: IncidentStatus): IncidentStatus[] {
   return INCIDENT_STATUSES.filter((to) => incidentMoveAllowed(from, to));
 }
 
-function maintenanceTargets(from: MaintenanceStatus): MaintenanceStatus[] {
+/** The statuses a maintenance may move to from `from` (the same one included). */
+export function maintenanceTargets(from: MaintenanceStatus): MaintenanceStatus[] {
   return MAINTENANCE_STATUSES.filter((to) => maintenanceMoveAllowed(from, to));
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
 import {
   HOUR,
+  instantOfWallClock,
+  wallClockInput,
   addDays,
   addMonths,
   dayKey,
@@ -175,5 +177,22 @@ describe("day boundaries across DST", () => {
     expect(wallClock(start, "America/Santiago")).toMatchObject({ day: 6, hour: 1, minute: 0 });
     expect(dayKey(start - 1, "America/Santiago")).toBe("2026-09-05");
     expect(dayLengthMs("2026-09-06", "America/Santiago")).toBe(23 * HOUR);
+  });
+});
+
+describe("instantOfWallClock and wallClockInput (the console's datetime-local fields)", () => {
+  test("a wall-clock time in the page's zone is the instant it names there", () => {
+    expect(instantOfWallClock("2026-07-01T09:30", "America/New_York")).toBe("2026-07-01T13:30:00.000Z");
+    expect(instantOfWallClock("2026-01-15T09:30", "America/New_York")).toBe("2026-01-15T14:30:00.000Z");
+    expect(instantOfWallClock("2026-01-15T09:30", "Etc/UTC")).toBe("2026-01-15T09:30:00.000Z");
+    expect(instantOfWallClock("2026-01-15T09:30", "Asia/Kolkata")).toBe("2026-01-15T04:00:00.000Z");
+    expect(wallClockInput("2026-07-01T13:30:00.000Z", "America/New_York")).toBe("2026-07-01T09:30");
+  });
+  test("a time skipped by the spring jump lands just after it; the doubled autumn hour is the first", () => {
+    expect(instantOfWallClock("2026-03-08T02:30", "America/New_York")).toBe("2026-03-08T07:30:00.000Z"); // 03:30 EDT
+    expect(instantOfWallClock("2026-11-01T01:30", "America/New_York")).toBe("2026-11-01T05:30:00.000Z"); // 01:30 EDT, not EST
+  });
+  test("anything else is no time", () => {
+    for (const bad of ["", "2026-02-30T10:00", "2026-01-15 09:30", "2026-01-15T24:00", "2026-01-15T09:60", "tomorrow"]) expect(instantOfWallClock(bad, "Etc/UTC")).toBeNull();
   });
 });

@@ -258,3 +258,32 @@ export function between(start: Instant, end: Instant): number {
 export function isoUtc(instant: Instant): string {
   return new Date(toMs(instant)).toISOString();
 }
+
+/**
+ * The instant a wall-clock time (`YYYY-MM-DDTHH:MM`, as an HTML datetime-local field sends it) in
+ * `timeZone` stands for, as ISO UTC; null when it is no such time. A time skipped by a DST jump
+ * (02:30 on a spring-forward night) is read with the offset before the jump, so it lands just after
+ * it; a time that happens twice (the autumn hour) is the first of the two.
+ */
+export function instantOfWallClock(local: string, timeZone: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  const check = new Date(asUtc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  // The offsets an hour either side of the guess cover both sides of any DST change that day.
+  const before = offsetMs(asUtc - offsetMs(asUtc, timeZone) - HOUR, timeZone);
+  const after = offsetMs(asUtc - offsetMs(asUtc, timeZone) + HOUR, timeZone);
+  const candidates = [asUtc - before, asUtc - after].filter((t) => {
+    const w = wallClock(t, timeZone);
+    return w.year === year && w.month === month && w.day === day && w.hour === hour && w.minute === minute;
+  });
+  return new Date(candidates.length ? Math.min(...candidates) : asUtc - before).toISOString();
+}
+
+/** An instant as a datetime-local field's value (`YYYY-MM-DDTHH:MM`) in `timeZone`. */
+export function wallClockInput(instant: Instant, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+}

@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { fromOwnOrigin, sessionCookieName } from "../../domain/console-session.ts";
+import { can, type Action } from "../../domain/roles.ts";
 import type { Database } from "../../db/database.ts";
 import { getStoredResponse, storeResponse } from "../../db/queries/idempotency.ts";
 import { touchSession } from "../../db/queries/members.ts";
@@ -59,6 +60,10 @@ export interface ConsoleContext {
    */
   writeOnce<T>(session: Session, formId: unknown, work: (ctx: WriteContext) => Promise<T>, change: (result: T) => ChangeEvent | null): Promise<T>;
   refused(c: Context): Response;
+  /** The signed-in member when their role may do `action`; else a 303 to sign-in, or a 403 page saying `refusal`. */
+  allowed(action: Action, refusal: string): (c: Context) => Promise<Session | Response>;
+  /** The 404 page. */
+  notFound(c: Context, session: Session, what: string): Response;
   /**
    * A form post by a member `allowed` lets in, from the console's own pages (Origin and CSRF
    * token): its session and its fields as strings, or the answer to give instead.
@@ -84,6 +89,14 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
     if (!own || (session && !csrfValid(session.token, form.csrf))) return refused(c);
     return null;
   }
+  async function currentSession(c: Context): Promise<Session | null> {
+    const token = getCookie(c, sessionCookieName(secure));
+    if (!token) return null;
+    const found = await sessionMember(db.client, token, now());
+    if (!found) return null;
+    if (found.touch) await db.write((tx) => touchSession(tx, found.tokenHash, now()));
+    return { member: found.member, token };
+  }
   const refused = (c: Context) =>
     page(c, "Request refused", para("This request did not come from the console's own pages, so nothing was changed.") + `<p><a href="/console">Back to the console</a></p>`, { status: 403 });
 
@@ -92,14 +105,14 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
     now,
     page,
     refused,
-    async session(c) {
-      const token = getCookie(c, sessionCookieName(secure));
-      if (!token) return null;
-      const found = await sessionMember(db.client, token, now());
-      if (!found) return null;
-      if (found.touch) await db.write((tx) => touchSession(tx, found.tokenHash, now()));
-      return { member: found.member, token };
+    allowed: (action, refusal) => async (c) => {
+      const session = await currentSession(c);
+      if (!session) return c.redirect("/console/sign-in", 303);
+      if (!can(session.member.role, action)) return page(c, "Not allowed", para(refusal) + `<p><a href="/console">Back to Now</a></p>`, { status: 403, session });
+      return session;
     },
+    notFound: (c, session, what) => page(c, "Not found", para(`There is no such ${what}.`) + `<p><a href="/console">Back to Now</a></p>`, { status: 404, session }),
+    session: currentSession,
     checkForm,
     async postedForm(c, allowed) {
       const session = await allowed(c);

@@ -11,7 +11,7 @@ import { can } from "../../domain/roles.ts";
 import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
 import { formatPosted } from "../../domain/time.ts";
 import { dryRun } from "../../db/database.ts";
-import { getIncident } from "../../db/queries/incidents.ts";
+import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { listTemplates } from "../../db/queries/templates.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { checkSchema } from "../http/body.ts";
@@ -20,33 +20,17 @@ import { NewIncidentSchema, NewIncidentUpdateSchema } from "../routes/incidents.
 import { listComponentViews } from "../service/components.ts";
 import { createIncident, postIncidentUpdate } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
-import { csrfToken } from "./csrf.ts";
-import { actorOf, newFormId, type ConsoleContext, type Session } from "./context.ts";
+import { actorOf, type ConsoleContext, type Session } from "./context.ts";
+import { describedBy, errorsOf, fieldError, formError, hiddenFields, table, type Errors, type Form } from "./forms.ts";
 import type { IncidentPreview } from "./preview-types.ts";
+import { buttons, previewSection } from "./preview.ts";
 import { para } from "./pages.ts";
-
-type Form = Record<string, string>;
-type Errors = Record<string, string>;
 
 /** Promises a comms lead picks from, in minutes (the API takes any time up to 7 days). */
 const NEXT_UPDATE_CHOICES = [15, 30, 60, 120];
 
-
-function errorsOf(issues: readonly FieldError[]): Errors {
-  const errors: Errors = {};
-  for (const { field, message } of issues) {
-    const key = field.startsWith("components.") ? "components" : field || "form";
-    errors[key] ??= message;
-  }
-  return errors;
-}
-
-const fieldError = (errors: Errors, name: string) =>
-  errors[name] ? `<p class="err" id="err-${name}" role="alert"><strong>Error:</strong> ${escapeHtml(errors[name]!)}</p>` : "";
-const describedBy = (errors: Errors, name: string) => (errors[name] ? ` aria-describedby="err-${name}" aria-invalid="true"` : "");
-
 /** Component changes from `component:<id>` selects ("" = no change). */
-function componentsOf(form: Form): Record<string, string> | undefined {
+export function componentsOf(form: Form): Record<string, string> | undefined {
   const changes = Object.fromEntries(Object.entries(form).filter(([k, v]) => k.startsWith("component:") && v !== "").map(([k, v]) => [k.slice("component:".length), v]));
   return Object.keys(changes).length > 0 ? changes : undefined;
 }
@@ -56,13 +40,14 @@ function nextUpdateOf(form: Form, now: string): string | undefined {
   return NEXT_UPDATE_CHOICES.includes(minutes) ? new Date(Date.parse(now) + minutes * 60_000).toISOString() : undefined;
 }
 
-async function componentFields(ctx: ConsoleContext, form: Form, errors: Errors): Promise<string> {
+/** A status choice per component (`component:<id>`); the empty choice says "no change" unless `none` names it otherwise. */
+export async function componentFields(ctx: ConsoleContext, form: Form, errors: Errors, none?: string): Promise<string> {
   const rows = inPageOrder(await listComponentViews(ctx.deps.db.client));
   const leaves = rows.flatMap((r) => (r.item.isGroup ? r.children : [r.item]));
   if (leaves.length === 0) return "";
   const select = (c: { id: string; name: string; status: ComponentStatus }) => {
     const name = `component:${c.id}`;
-    const options = [`<option value="">No change (${escapeHtml(COMPONENT_STATUS_LABELS[c.status])})</option>`, ...COMPONENT_STATUSES.map((s) => `<option value="${s}"${form[name] === s ? " selected" : ""}>${escapeHtml(COMPONENT_STATUS_LABELS[s])}</option>`)];
+    const options = [`<option value="">${escapeHtml(none ?? `No change (${COMPONENT_STATUS_LABELS[c.status]})`)}</option>`, ...COMPONENT_STATUSES.map((s) => `<option value="${s}"${form[name] === s ? " selected" : ""}>${escapeHtml(COMPONENT_STATUS_LABELS[s])}</option>`)];
     return `<li><label for="c-${escapeHtml(c.id)}">${escapeHtml(c.name)}</label> <select id="c-${escapeHtml(c.id)}" name="${escapeHtml(name)}">${options.join("")}</select></li>`;
   };
   return `<fieldset class="choose"${describedBy(errors, "components")}><legend>Affected components</legend>${fieldError(errors, "components")}<ul>${leaves.map(select).join("")}</ul></fieldset>`;
@@ -78,36 +63,12 @@ function commonFields(form: Form, errors: Errors, bodyLabel: string): string {
 <p><input type="checkbox" id="notify" name="notify" value="on"${notify}> <label for="notify">Notify subscribers (mail, webhooks)</label></p>`;
 }
 
-/** What the page, the mail, the feeds and the team channel will say, before anything is posted. */
-function previewSection(preview: IncidentPreview): string {
-  const mail = preview.notify
-    ? `<p><strong>Subject:</strong> ${escapeHtml(preview.mail.subject)}</p><pre class="pv-text">${escapeHtml(preview.mail.text)}</pre>`
-    : para("Subscribers will not be told of this update (notify is off).");
-  const team = preview.team === null ? para("No team channel is set up (SLACK_WEBHOOK_URL).") : `<pre class="pv-text">${escapeHtml(preview.team)}</pre>`;
-  return `<section class="preview" aria-labelledby="pv"><h2 id="pv">Preview: nothing is posted yet</h2>
-<h3>On the status page</h3><div class="pv-page">${preview.page}</div>
-<h3>The e-mail to subscribers</h3>${mail}
-<h3>In the RSS and Atom feeds</h3><p><strong>${escapeHtml(preview.feed.title)}</strong></p><div class="md">${preview.feed.description}</div>
-<h3>In the team channel</h3>${team}
-<p>Post it with the button below the form, or change the form and preview again.</p></section>`;
-}
 
-/** The form's buttons: Preview first, so Enter in a field previews rather than posts. */
-const buttons = (ctx: ConsoleContext, post: string) =>
-  `<p class="actions">${ctx.deps.preview ? `<button type="submit" name="action" value="preview">Preview</button> ` : ""}<button type="submit" name="action" value="post">${escapeHtml(post)}</button></p>`;
-
-const hidden = (session: Session, formId: string) =>
-  `<input type="hidden" name="csrf" value="${escapeHtml(csrfToken(session.token))}"><input type="hidden" name="form_id" value="${escapeHtml(formId)}">`;
 
 export function incidentPages(ctx: ConsoleContext): Hono {
   const app = new Hono();
 
-  async function requireWriter(c: Context): Promise<Session | Response> {
-    const session = await ctx.session(c);
-    if (!session) return c.redirect("/console/sign-in", 303);
-    if (!can(session.member.role, "incident:write")) return ctx.page(c, "Not allowed", para("Your role may not change incidents."), { status: 403, session });
-    return session;
-  }
+  const requireWriter = ctx.allowed("incident:write", "Your role may not change incidents.");
 
   async function declarePage(c: Context, session: Session, form: Form, errors: Errors, status = 200, preview?: IncidentPreview): Promise<Response> {
     const severities = SEVERITIES.map((sev) => {
@@ -118,8 +79,8 @@ export function incidentPages(ctx: ConsoleContext): Hono {
     const templateOptions = [`<option value="">None: write it below</option>`, ...templates.map((t) => `<option value="${escapeHtml(t.slug)}"${form.template === t.slug ? " selected" : ""}>${escapeHtml(t.name)} (${t.severity})</option>`)];
     const roleField = (name: string, label: string, hint = "") =>
       `<p><label for="${name}">${escapeHtml(label)}</label>${fieldError(errors, name)}<input type="text" id="${name}" name="${name}" maxlength="${name === "bridge_url" ? 2000 : 255}" value="${escapeHtml(form[name] ?? "")}"${hint ? ` placeholder="${escapeHtml(hint)}"` : ""}${describedBy(errors, name)}></p>`;
-    const body = `${errors.form ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(errors.form)}</p>` : ""}
-<form method="post" action="/console/incidents/new">${hidden(session, form.form_id || newFormId())}
+    const body = `${formError(errors)}
+<form method="post" action="/console/incidents/new">${hiddenFields(session, form)}
 ${templates.length ? `<p><label for="template">Start from a template</label>${fieldError(errors, "template")} <select id="template" name="template"${describedBy(errors, "template")}>${templateOptions.join("")}</select></p>
 <p class="note">A template fills in the title, severity, first words and components; anything you write below wins.</p>` : ""}
 <p><label for="name">Title customers will read</label>${fieldError(errors, "name")}
@@ -130,10 +91,31 @@ ${commonFields(form, errors, "First update (Markdown)")}
 <fieldset><legend>The team (never shown to customers)</legend>
 ${roleField("incident_commander", "Incident commander", "@alice")}${roleField("communications_lead", "Communications lead", "@you")}${roleField("bridge_url", "Video bridge", "https://…")}${roleField("channel", "Channel", "#incident-…")}
 </fieldset>
+<p><input type="checkbox" id="drill" name="drill" value="on"${form.drill === "on" ? " checked" : ""}> <label for="drill">This is a drill: practice only, never on the page or sent to subscribers (the team channel still hears of it)</label></p>
 ${buttons(ctx, "Declare incident")}
 </form>`;
     return ctx.page(c, "Declare an incident", (preview ? previewSection(preview) : "") + body, { status, session });
   }
+
+  app.get("/", async (c) => {
+    const session = await requireWriter(c);
+    if (session instanceof Response) return session;
+    const tz = ctx.deps.config.page.timeZone;
+    const recent = await listIncidents(ctx.deps.db.client, { kind: "incident", limit: 50 });
+    const rows = recent.map((i) => {
+      const link = `/console/incidents/${encodeURIComponent(i.id)}`;
+      const postmortem = i.status !== "resolved" ? "-" : `<a href="/console/postmortems/${encodeURIComponent(i.id)}">${i.postmortem?.publishedAt ? "Published" : "Write or edit"}<span class="vh"> the postmortem of ${escapeHtml(i.name)}</span></a>`;
+      return [`<a href="${link}">${escapeHtml(i.name)}</a>`, escapeHtml(i.severity ?? "-"), escapeHtml(STATUS_LABELS[i.status]), escapeHtml(formatPosted(i.startedAt, tz)), postmortem];
+    });
+    return ctx.page(
+      c,
+      "Incidents",
+      `<p><a class="cta" href="/console/incidents/new">Declare an incident</a></p>` +
+        table(["Incident", "Severity", "Status", "Started", "Postmortem"], rows, "No incidents yet.") +
+        para("The 50 most recent; drills are under Drills, maintenance under Maintenance."),
+      { session },
+    );
+  });
 
   app.get("/new", async (c) => {
     const session = await requireWriter(c);
@@ -158,6 +140,7 @@ ${buttons(ctx, "Declare incident")}
       ...given("channel"),
       ...(componentsOf(form) ? { components: componentsOf(form) } : {}),
       deliver_notifications: form.notify === "on",
+      ...(form.drill === "on" ? { drill: true } : {}),
       ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
     };
     const checked = checkSchema(NewIncidentSchema, input);
@@ -187,7 +170,7 @@ ${buttons(ctx, "Declare incident")}
 
   async function incidentPage(c: Context, session: Session, id: string, form: Form, errors: Errors, status = 200, preview?: IncidentPreview): Promise<Response> {
     const incident = await getIncident(ctx.deps.db.client, id, "incident");
-    if (!incident || incident.drill) return ctx.page(c, "Not found", para("There is no such incident.") + `<p><a href="/console">Back to Now</a></p>`, { status: 404, session });
+    if (!incident) return ctx.notFound(c, session, "incident");
     const tz = ctx.deps.config.page.timeZone;
     const current = incident.status as IncidentStatus;
     const resolved = current === "resolved";
@@ -198,10 +181,14 @@ ${buttons(ctx, "Declare incident")}
       .sort((a, b) => Date.parse(b.displayAt) - Date.parse(a.displayAt) || b.seq - a.seq)
       .map((u) => `<li><p><strong>${escapeHtml(STATUS_LABELS[u.status])}</strong> · ${escapeHtml(formatPosted(u.displayAt, tz))}</p><div class="md">${renderMarkdown(u.body)}</div></li>`)
       .join("");
-    const body = `<p><strong>${escapeHtml(STATUS_LABELS[current])}</strong>${incident.severity ? ` · ${escapeHtml(incident.severity)} · ${escapeHtml(SEVERITY_LEVELS[incident.severity].name)}` : ""} · <a href="/incidents/${encodeURIComponent(incident.id)}">Its public page</a></p>
-${errors.form ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(errors.form)}</p>` : ""}
+    const links = incident.drill
+      ? `<a href="/console/drills/${encodeURIComponent(incident.id)}">Its response report</a>`
+      : `<a href="/incidents/${encodeURIComponent(incident.id)}">Its public page</a>${resolved ? ` · <a href="/console/postmortems/${encodeURIComponent(incident.id)}">Its postmortem</a>` : ""}`;
+    const body = `${incident.drill ? `<p class="drill"><strong>DRILL</strong>: practice only. Nothing of it reaches the page or subscribers; resolving it ends the drill.</p>` : ""}
+<p><strong>${escapeHtml(STATUS_LABELS[current])}</strong>${incident.severity ? ` · ${escapeHtml(incident.severity)} · ${escapeHtml(SEVERITY_LEVELS[incident.severity].name)}` : ""} · ${links}</p>
+${formError(errors)}
 <h2>${resolved ? "Reopen it" : "Post an update"}</h2>
-<form method="post" action="/console/incidents/${encodeURIComponent(incident.id)}">${hidden(session, form.form_id || newFormId())}
+<form method="post" action="/console/incidents/${encodeURIComponent(incident.id)}">${hiddenFields(session, form)}
 <p><label for="status">Status</label>${fieldError(errors, "status")}
 <select id="status" name="status"${describedBy(errors, "status")}>${statusOptions}</select></p>
 ${resolved ? `<p><input type="checkbox" id="reopen" name="reopen" value="on" required> <label for="reopen">Yes, reopen this resolved incident</label></p>` : ""}

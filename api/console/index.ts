@@ -12,8 +12,15 @@
  */
 import { Hono } from "hono";
 import { consoleContext, type ConsoleDeps } from "./context.ts";
+import { componentPages } from "./components.ts";
+import { drillPages } from "./drills.ts";
 import { incidentPages } from "./incidents.ts";
+import { keyPages } from "./keys.ts";
+import { maintenancePages } from "./maintenances.ts";
 import { memberPages } from "./members.ts";
+import { postmortemPages } from "./postmortems.ts";
+import { templatePages } from "./templates.ts";
+import { webhookPages } from "./webhooks.ts";
 import { nowBody } from "./now.ts";
 import { signInPages, signOutPage } from "./sign-in.ts";
 
@@ -31,6 +38,13 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return ctx.page(c, "Now", await nowBody(deps), { session });
   });
   app.route("/incidents", incidentPages(ctx));
+  app.route("/maintenances", maintenancePages(ctx));
+  app.route("/postmortems", postmortemPages(ctx));
+  app.route("/drills", drillPages(ctx));
+  app.route("/templates", templatePages(ctx));
+  app.route("/components", componentPages(ctx));
   app.route("/members", memberPages(ctx));
+  app.route("/keys", keyPages(ctx));
+  app.route("/webhooks", webhookPages(ctx));
   return app;
 }

@@ -3,7 +3,6 @@
  * as an API call with a comms key to an admin route does. Removing a member ends their sessions.
  */
 import { Hono, type Context } from "hono";
-import { can } from "../../domain/roles.ts";
 import { formatPosted } from "../../domain/time.ts";
 import { listMembers } from "../../db/queries/members.ts";
 import type { MemberRole } from "../../db/records.ts";
@@ -20,14 +19,7 @@ const ROLES: readonly MemberRole[] = ["admin", "comms"];
 export function memberPages(ctx: ConsoleContext): Hono {
   const app = new Hono();
 
-  async function requireAdmin(c: Context): Promise<Session | Response> {
-    const session = await ctx.session(c);
-    if (!session) return c.redirect("/console/sign-in", 303);
-    if (!can(session.member.role, "key:manage")) {
-      return ctx.page(c, "Not allowed", para("Only admins manage team members.") + `<p><a href="/console">Back to Now</a></p>`, { status: 403, session });
-    }
-    return session;
-  }
+  const requireAdmin = ctx.allowed("key:manage", "Only admins manage team members.");
 
   async function membersPage(c: Context, session: Session, form: Record<string, string>, error: string | null, status = 200): Promise<Response> {
     const tz = ctx.deps.config.page.timeZone;

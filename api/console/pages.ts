@@ -27,7 +27,9 @@ export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
 export function consolePage(layout: ConsoleLayout, title: string, body: string): string {
   const css = layout.stylesheet && /^\/[A-Za-z0-9_./-]+\.css$/.test(layout.stylesheet) ? `<link rel="stylesheet" href="${escapeHtml(layout.stylesheet)}">` : "";
   const member = layout.member
-    ? `<nav aria-label="Console"><ul><li><a href="/console">Now</a></li>${layout.member.role === "admin" ? `<li><a href="/console/members">Members</a></li>` : ""}<li><a href="/">Status page</a></li></ul></nav>
+    ? `<nav aria-label="Console"><ul>${navItems(layout.member.role)
+        .map(([href, label]) => `<li><a href="${href}">${escapeHtml(label)}</a></li>`)
+        .join("")}<li><a href="/">Status page</a></li></ul></nav>
 <form method="post" action="/console/sign-out" class="who"><input type="hidden" name="csrf" value="${escapeHtml(layout.member.csrf)}"><span>${escapeHtml(layout.member.name)} (${escapeHtml(layout.member.role)})</span> <button type="submit">Sign out</button></form>`
     : "";
   return `<!doctype html>
@@ -44,6 +46,24 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/** The console's pages a role may use, in the order of the navigation. */
+export function navItems(role: string): [href: string, label: string][] {
+  const everyone: [string, string][] = [
+    ["/console", "Now"],
+    ["/console/incidents", "Incidents"],
+    ["/console/maintenances", "Maintenance"],
+    ["/console/drills", "Drills"],
+    ["/console/templates", "Templates"],
+  ];
+  const admin: [string, string][] = [
+    ["/console/components", "Components"],
+    ["/console/members", "Members"],
+    ["/console/keys", "API keys"],
+    ["/console/webhooks", "Webhooks"],
+  ];
+  return role === "admin" ? [...everyone, ...admin] : everyone;
 }
 
 export const para = (text: string): string => `<p>${escapeHtml(text)}</p>`;

@@ -7,7 +7,7 @@ import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
 const position = z.int().min(1).max(1_000_000);
 
-const NewComponentSchema = z.strictObject({
+export const NewComponentSchema = z.strictObject({
   name: singleLine("name", LIMITS.name),
   description: multiLine("description", LIMITS.description).nullable().optional(),
   group: singleLine("group", LIMITS.name).optional().describe("Name of the group to put the component in; created if missing."),
@@ -24,7 +24,7 @@ const groupRules = [
   { field: "group", rule: "Give either group or group_id, not both." },
 ] as const;
 
-const ComponentPatchSchema = z.strictObject({
+export const ComponentPatchSchema = z.strictObject({
   name: singleLine("name", LIMITS.name).optional(),
   description: multiLine("description", LIMITS.description).nullable().optional(),
   group_id: componentId.nullable().optional(),

@@ -6,7 +6,7 @@ import { createMaintenance, postMaintenanceUpdate } from "../service/incidents.t
 import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
 import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
-const NewMaintenanceSchema = z.strictObject({
+export const NewMaintenanceSchema = z.strictObject({
   name: singleLine("name", LIMITS.name),
   body: multiLine("body", LIMITS.body),
   scheduled_for: isoDateTime,
@@ -19,7 +19,7 @@ const NewMaintenanceSchema = z.strictObject({
   scheduled_auto_completed: z.boolean().optional(),
 });
 
-const NewMaintenanceUpdateSchema = z.strictObject({
+export const NewMaintenanceUpdateSchema = z.strictObject({
   status: z.enum(MAINTENANCE_STATUSES),
   body: multiLine("body", LIMITS.body),
   components: componentStatuses.optional(),

@@ -17,7 +17,7 @@ const ActionItemSchema = z.strictObject({
   done: z.boolean().optional().describe("Defaults to false."),
 });
 
-const PostmortemSchema = z.strictObject({
+export const PostmortemSchema = z.strictObject({
   body: multiLine("body", LIMITS.postmortem).describe("Markdown shown to customers once published."),
   action_items: z
     .array(ActionItemSchema)
@@ -26,7 +26,7 @@ const PostmortemSchema = z.strictObject({
     .describe("Replaces the whole list when given; left unchanged when omitted."),
 });
 
-const PublishPostmortemSchema = z.strictObject({
+export const PublishPostmortemSchema = z.strictObject({
   notify_subscribers: z.boolean().optional().describe("Mail the postmortem to subscribers (once per postmortem). Defaults to false."),
   force: z.boolean().optional().describe("Publish even though the template's prompts (\"_one sentence._\") are still in it. Defaults to false."),
 });

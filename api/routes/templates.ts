@@ -8,7 +8,7 @@ import { LIMITS, RULES, componentStatuses, multiLine, severity, singleLine, temp
 import { createTemplate, removeTemplate, templateJson, updateTemplate } from "../service/templates.ts";
 import { ResourceRoutes, type RouteContext } from "./kit.ts";
 
-const NewTemplateSchema = z.strictObject({
+export const NewTemplateSchema = z.strictObject({
   slug: templateSlug,
   name: singleLine("name", LIMITS.name).describe("What the template is for, e.g. Database outage."),
   title: singleLine("title", LIMITS.name).nullable().optional().describe("The incident's title; defaults to the name."),
@@ -17,7 +17,7 @@ const NewTemplateSchema = z.strictObject({
   components: componentStatuses.optional(),
 });
 
-const TemplatePatchSchema = z
+export const TemplatePatchSchema = z
   .strictObject({
     name: singleLine("name", LIMITS.name).optional(),
     title: singleLine("title", LIMITS.name).nullable().optional(),
