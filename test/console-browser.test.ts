@@ -12,7 +12,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { addMember, createSignInToken } from "../api/service/members.ts";
 import type { WriteContext } from "../api/service/context.ts";
-import { testServerConfig } from "./harness.ts";
+import { callServer, testServerConfig } from "./harness.ts";
+import { createKey } from "../api/service/keys.ts";
 import { CHROMIUM, CHROMIUM_ARGS, expectAxeClean } from "./axe.ts";
 import { eventually } from "./fake-slack.ts";
 import { parseHtml } from "./html.ts";
@@ -145,3 +146,64 @@ test("an admin's members page: add a member from the form; axe clean in light an
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await context.close();
 }, 40_000);
+
+test("every console page is axe clean in light and dark, and fits a 360 px phone", async () => {
+  const admin = await write((ctx) => addMember(ctx, { name: "Every Page", email: "every-page@example.com", role: "admin" }));
+  const token = (await write((ctx) => createSignInToken(ctx, admin.id))).token;
+  // Something on every page: a component in a group, a template, a maintenance, a resolved incident, a drill, a quarantined webhook.
+  const apiToken = await write(async (ctx) => (await createKey(ctx, "Pages", "admin")).token);
+  const call = (method: string, path: string, body?: unknown) => callServer(server.url, apiToken, method, path, body);
+  const component = await call("POST", "/api/v1/components", { name: "Search", group: "Backend" });
+  await call("POST", "/api/v1/templates", { slug: "search-down", name: "Search down", severity: "SEV2", body: "Search fails.", components: { [component.id]: "major_outage" } });
+  const maintenance = await call("POST", "/api/v1/maintenances", { name: "Index rebuild", body: "Rebuilding.", scheduled_for: "2031-01-01T10:00:00Z", scheduled_until: "2031-01-01T12:00:00Z", component_ids: [component.id] });
+  const incident = await call("POST", "/api/v1/incidents", { name: "Search errors", severity: "SEV2", body: "Looking." });
+  await call("POST", `/api/v1/incidents/${incident.id}/updates`, { status: "resolved", body: "Fixed." });
+  const drill = await call("POST", "/api/v1/incidents", { name: "Drill: search", severity: "SEV3", body: "Practice.", drill: true });
+  const at = new Date().toISOString();
+  await server.deps!.db.client.execute({ sql: "INSERT INTO webhook_subscriptions (id, endpoint, email, state, created_at, active_since, quarantined_at) VALUES ('wb0000000001', 'https://hooks.example.com/x', 'ops@example.com', 'quarantined', ?, ?, ?)", args: [at, at, at] });
+
+  const pages = [
+    "/console",
+    "/console/incidents",
+    "/console/incidents/new",
+    `/console/incidents/${incident.id}`,
+    "/console/maintenances",
+    `/console/maintenances/${maintenance.id}`,
+    `/console/postmortems/${incident.id}`,
+    "/console/drills",
+    `/console/drills/${drill.id}`,
+    "/console/templates",
+    "/console/templates/search-down",
+    "/console/components",
+    `/console/components/${component.id}`,
+    "/console/members",
+    "/console/keys",
+    "/console/webhooks",
+  ];
+  const context = await browser!.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  await page.goto(`${server.url}/console/sign-in/${token}`);
+  await Promise.all([page.waitForURL(`${server.url}/console`), page.getByRole("button", { name: "Sign in" }).click()]);
+  mkdirSync(OUTPUT, { recursive: true });
+  for (const path of pages) {
+    const res = await page.goto(`${server.url}${path}`);
+    expect(res?.status(), path).toBe(200);
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await expectAxeClean(page, `${path} (${scheme})`);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: join(OUTPUT, `console${path.replace(/^\/console/, "").replace(/\/[0-9a-z]{12}$/, "-one").replace(/\//g, "-") || "-now"}.png`), fullPage: true });
+  }
+  expect(problems).toEqual([]);
+  // An error beside its field is clean too (the 422 answer itself is the one expected "problem").
+  await page.goto(`${server.url}/console/maintenances`);
+  await page.getByLabel("Title customers will read").fill("Backwards");
+  await page.getByLabel(/^Ends/).fill("2020-01-01T00:00");
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Schedule maintenance" }).click()]);
+  expect(await page.locator("#err-ends").innerText()).toContain("Must be later");
+  await expectAxeClean(page, "maintenance form with an error");
+  await context.close();
+}, 90_000);

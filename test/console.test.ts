@@ -14,12 +14,12 @@ import type { WriteContext } from "../api/service/context.ts";
 import { csrfToken, csrfValid } from "../api/console/csrf.ts";
 import { callServer, snapshotDatabase, testServerConfig } from "./harness.ts";
 import { parseHtml } from "./html.ts";
+import { consoleClient } from "./console-client.ts";
 import { eventually } from "./fake-slack.ts";
 import { readMailDir } from "./mime.ts";
 
 let dir: string;
 let server: RunningServer;
-let origin: string;
 let apiToken: string;
 
 const setup = { id: null, name: "setup", role: "admin" as const };
@@ -30,8 +30,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "herald-console-"));
   server = await startServer(testServerConfig(dir, { PAGE_NAME: "Example" }), { hostname: "127.0.0.1", log: () => {}, env: { MAIL_DIR: join(dir, "mail") } });
   await server.ready;
-  // Herald sits behind TLS at PAGE_URL; a browser there sends that Origin.
-  origin = "https://status.example.com";
   apiToken = await write(async (ctx) => (await createKey(ctx, "Ada", "admin")).token);
   const api = await callServer(server.url, apiToken, "POST", "/api/v1/components", { name: "API" });
   await callServer(server.url, apiToken, "POST", "/api/v1/incidents", { name: "API errors", severity: "SEV2", body: "Looking.", components: { [api.id]: "partial_outage" } });
@@ -42,14 +40,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fetch that, like a browser, does not follow redirects by itself here and sends the page's Origin on posts. */
-function send(path: string, init: { method?: string; cookie?: string; origin?: string | null; form?: Record<string, string> } = {}): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (init.cookie) headers.Cookie = init.cookie;
-  if (init.method === "POST" && init.origin !== null) headers.Origin = init.origin ?? origin;
-  const body = init.form ? new URLSearchParams(init.form) : undefined;
-  return fetch(`${server.url}${path}`, { method: init.method ?? "GET", headers, body, redirect: "manual" });
-}
+// Herald sits behind TLS at PAGE_URL; a browser there sends that Origin.
+const browser = consoleClient(() => server.url, "https://status.example.com");
+const { send } = browser;
 
 async function linkFor(email: string, name = "Cole", role: "admin" | "comms" = "comms"): Promise<string> {
   const member = await write((ctx) => addMember(ctx, { name, email, role }));
@@ -57,14 +50,7 @@ async function linkFor(email: string, name = "Cole", role: "admin" | "comms" = "
   return `/console/sign-in/${token}`;
 }
 
-/** Signs in through the pages; returns the cookie a browser would send. */
-async function signIn(path: string): Promise<string> {
-  const res = await send(path, { method: "POST" });
-  expect(res.status).toBe(303);
-  expect(res.headers.get("location")).toBe("/console");
-  const cookie = res.headers.get("set-cookie")!;
-  return cookie.split(";")[0]!;
-}
+const signIn = (path: string) => browser.signIn(path);
 
 describe("signing in", () => {
   test("the link's page changes nothing; its button signs in once; the cookie is HttpOnly and SameSite=Lax", async () => {
@@ -197,11 +183,7 @@ describe("signing out and removal", () => {
 });
 
 describe("declaring, updating and resolving from the console", () => {
-  /** The hidden fields of the first form on a console page (csrf, form_id), as a browser would send them back. */
-  async function formFields(path: string, cookie: string): Promise<Record<string, string>> {
-    const html = parseHtml(await (await send(path, { cookie })).text());
-    return Object.fromEntries(html.all("input").filter((i) => i.attrs.type === "hidden").map((i) => [i.attrs.name!, i.attrs.value ?? ""]));
-  }
+  const formFields = (path: string, cookie: string) => browser.formFields(path, cookie);
 
   test("a comms member declares a SEV1 once (a double submit writes once), updates and resolves it; the public JSON shows it", async () => {
     const cookie = await signIn(await linkFor("hana@example.com", "Hana"));

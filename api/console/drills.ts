@@ -66,14 +66,14 @@ export function drillPages(ctx: ConsoleContext): Hono {
         : `${error ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(error)}</p>` : ""}<form method="post" action="/console/drills/${encodeURIComponent(id)}/end">${hiddenFields(session)}<p><button type="submit">End the drill</button> <span class="note">(resolves it with "Drill ended.")</span></p></form>`;
     const body = `<p class="drill"><strong>DRILL</strong>: practice only.</p>
 <p><a href="/console/incidents/${encodeURIComponent(id)}">Its updates</a> · ${escapeHtml(STATUS_LABELS[drill.status])}</p>
-<dl>
-<dt>Severity and target</dt><dd>${escapeHtml(r.severity)}: first response ${escapeHtml(r.target)}</dd>
-<dt>Started</dt><dd>${escapeHtml(formatPosted(r.startedAt, tz))}</dd>
-<dt>First update</dt><dd>${firstText}</dd>
-<dt>Identified</dt><dd>${when(r.identified)}</dd>
-<dt>Monitoring</dt><dd>${when(r.monitoring)}</dd>
-<dt>Resolved</dt><dd>${when(r.resolved)}</dd>
-</dl>
+<table><tbody>
+<tr><th scope="row">Severity and target</th><td>${escapeHtml(r.severity)}: first response ${escapeHtml(r.target)}</td></tr>
+<tr><th scope="row">Started</th><td>${escapeHtml(formatPosted(r.startedAt, tz))}</td></tr>
+<tr><th scope="row">First update</th><td>${firstText}</td></tr>
+<tr><th scope="row">Identified</th><td>${when(r.identified)}</td></tr>
+<tr><th scope="row">Monitoring</th><td>${when(r.monitoring)}</td></tr>
+<tr><th scope="row">Resolved</th><td>${when(r.resolved)}</td></tr>
+</tbody></table>
 <h2>Next-update promises</h2>
 ${table(["Promised", "Due", "Next update", "Outcome"], promises, "No promises were made.")}
 ${end}`;

@@ -41,17 +41,17 @@ function itemsOf(form: Form): { description: string; owner: string | null; due_d
 
 function itemRows(items: readonly ActionItemRecord[], errors: Errors): string {
   const rows = [...items, ...Array.from({ length: BLANK_ITEMS }, () => ({ description: "", owner: null, dueDate: null, done: false }))];
-  const cell = (n: number, name: string, label: string, value: string, type = "text") =>
-    `<td><label class="vh" for="item-${n}-${name}">${escapeHtml(label)} ${n + 1}</label><input type="${type}" id="item-${n}-${name}" name="item-${n}-${name}" value="${escapeHtml(value)}"${type === "text" ? ` maxlength="${name === "description" ? 500 : 255}"` : ""}></td>`;
-  const body = rows
+  const field = (n: number, name: string, label: string, value: string, type = "text", cls = "") =>
+    `<p${cls ? ` class="${cls}"` : ""}><label for="item-${n}-${name}">${escapeHtml(label)}</label><input type="${type}" id="item-${n}-${name}" name="item-${n}-${name}" value="${escapeHtml(value)}"${type === "text" ? ` maxlength="${name === "description" ? 500 : 255}"` : ""}></p>`;
+  const list = rows
     .map(
       (item, n) =>
-        `<tr>${cell(n, "description", "Action item", item.description)}${cell(n, "owner", "Owner of action item", item.owner ?? "")}${cell(n, "due", "Due date of action item", item.dueDate ?? "", "date")}<td><input type="checkbox" id="item-${n}-done" name="item-${n}-done" value="on"${item.done ? " checked" : ""}><label class="vh" for="item-${n}-done">Action item ${n + 1} done</label></td></tr>`,
+        `<li>${field(n, "description", `Action item ${n + 1}`, item.description, "text", "what")}${field(n, "owner", "Owner", item.owner ?? "")}${field(n, "due", "Due", item.dueDate ?? "", "date")}<p><input type="checkbox" id="item-${n}-done" name="item-${n}-done" value="on"${item.done ? " checked" : ""}> <label for="item-${n}-done">Done</label></p></li>`,
     )
     .join("");
   const error = errors.action_items ? `<p class="err" role="alert"><strong>Error:</strong> ${escapeHtml(errors.action_items)}</p>` : "";
-  return `<fieldset><legend>Action items</legend>${error}<p class="note">Each with an owner and a due date, as the seed's review process asks. Leave a row's description empty to drop it.</p>
-<table><thead><tr><th scope="col">What</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Done</th></tr></thead><tbody>${body}</tbody></table></fieldset>`;
+  return `<fieldset><legend>Action items</legend>${error}<p class="note">Each with an owner and a due date, as the seed's review process asks. Leave an item's words empty to drop it.</p>
+<ol class="items">${list}</ol></fieldset>`;
 }
 
 export function postmortemPages(ctx: ConsoleContext): Hono {
