@@ -94,11 +94,11 @@ for (const javaScriptEnabled of [true, false]) {
         mkdirSync(OUTPUT, { recursive: true });
         await page.screenshot({ path: join(OUTPUT, `console-now-${colorScheme}.png`), fullPage: true });
       }
-      // Declare an incident through the form, then resolve it.
+      // Declare a SEV1 through the form, then walk it to resolved.
       await page.getByRole("link", { name: "Declare an incident" }).click();
       if (javaScriptEnabled) await expectAxeClean(page, `declare (${colorScheme})`);
       await page.getByLabel("Title customers will read").fill(`Login errors ${colorScheme} ${javaScriptEnabled}`);
-      await page.getByRole("radio", { name: /^SEV2 · High/ }).check();
+      await page.getByRole("radio", { name: /^SEV1 · Critical/ }).check();
       await page.getByLabel("First update (Markdown)").fill("We are investigating failed logins.");
       if (javaScriptEnabled) await page.screenshot({ path: join(OUTPUT, `console-declare-${colorScheme}.png`), fullPage: true });
       // Preview first: what the page, the mail, the feeds and the team will get; nothing is posted.
@@ -111,10 +111,22 @@ for (const javaScriptEnabled of [true, false]) {
       await Promise.all([page.waitForURL(/\/console\/incidents\/[0-9a-z]{12}$/), page.getByRole("button", { name: "Declare incident" }).click()]);
       expect(await page.locator("h1").innerText()).toBe(`Login errors ${colorScheme} ${javaScriptEnabled}`);
       if (javaScriptEnabled) await expectAxeClean(page, `incident (${colorScheme})`);
-      await page.getByLabel("Status").selectOption("resolved");
-      await page.getByLabel("What customers will read (Markdown)").fill("Logins work again.");
-      await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Post update" }).click()]);
+      const name = `Login errors ${colorScheme} ${javaScriptEnabled}`;
+      const id = page.url().split("/").pop()!;
+      for (const [status, words] of [["identified", "A bad deploy; rolling back."], ["monitoring", "Rolled back; watching."], ["resolved", "Logins work again."]] as const) {
+        await page.getByLabel("Status").selectOption(status);
+        await page.getByLabel("What customers will read (Markdown)").fill(words);
+        await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Post update" }).click()]);
+        expect(await page.locator("ol.updates li").first().innerText()).toContain(words);
+      }
       expect(await page.locator("main").innerText()).toContain("Resolved");
+      // What customers get: the public page, the feed and Statuspage's JSON.
+      await server.publisher!.idle();
+      await page.goto(`${server.url}/incidents/${id}`);
+      expect(await page.locator("main").innerText()).toContain("Logins work again.");
+      expect(await (await fetch(`${server.url}/history.rss`)).text()).toContain(name);
+      const json = (await (await fetch(`${server.url}/api/v2/incidents.json`)).json()) as { incidents: { id: string; status: string; impact: string }[] };
+      expect(json.incidents.find((i) => i.id === id)).toMatchObject({ status: "resolved", impact: "critical" });
       await page.goto(`${server.url}/console`);
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.waitForSelector("h1:text('Signed out')");
