@@ -2,6 +2,7 @@ import { benchConsole } from "./console.ts";
 import { benchEdge } from "./edge.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchPublish } from "./publish.ts";
+import { benchServe } from "./serve.ts";
 import { benchWrites } from "./write.ts";
 
 // `npm run bench [name…]`: runs the named benchmarks (all by default) and prints their numbers.
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   fanout: () => benchFanout(),
   edge: () => benchEdge(),
   console: () => benchConsole(),
+  serve: () => benchServe(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {

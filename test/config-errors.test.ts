@@ -13,21 +13,12 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { checkEnvironment, ConfigError, readConfig } from "../api/config.ts";
 import { workerHandlers } from "../api/runtime/worker-host.ts";
 import { startServer } from "../api/server.ts";
-import { testServerConfig } from "./harness.ts";
+import { freePort, testServerConfig } from "./harness.ts";
 
 const STRONG = "k3Vb7QpX2mZr9sTn4wYc8dFg6hJl1aEe5uIo0"; // 38 characters
 let dir: string;
 beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), "herald-config-"))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A port nothing listens on yet: if the start listened before failing, the port would be taken. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function portIsFree(port: number): Promise<boolean> {
   const probe = createServer();

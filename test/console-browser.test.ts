@@ -3,7 +3,6 @@
  * presses Sign in, sees Now, declares with a preview, resolves, and signs out — with JavaScript off too; axe-core clean in light and dark; no console error.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { addMember, createSignInToken } from "../api/service/members.ts";
 import type { WriteContext } from "../api/service/context.ts";
-import { callServer, testServerConfig } from "./harness.ts";
+import { callServer, freePort, testServerConfig } from "./harness.ts";
 import { createKey } from "../api/service/keys.ts";
 import { CHROMIUM, CHROMIUM_ARGS, expectAxeClean } from "./axe.ts";
 import { eventually } from "./fake-slack.ts";
@@ -23,17 +22,6 @@ const OUTPUT = fileURLToPath(new URL("../test-output/", import.meta.url));
 let dir: string;
 let server: RunningServer;
 let browser: Browser | undefined;
-
-/** A port nobody uses, so PAGE_URL (the origin the console accepts forms from) can name it before the server starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const setup = { id: null, name: "setup", role: "admin" as const };
 const write = <T>(work: (ctx: WriteContext) => Promise<T>): Promise<T> =>

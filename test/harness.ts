@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { expect } from "vitest";
 import { tmpdir } from "node:os";
@@ -163,4 +164,13 @@ export function expectInert(html: string): void {
 /** Configuration of a real server on a free port whose database and published site live in `dir`. */
 export function testServerConfig(dir: string, overrides: Record<string, string> = {}): HeraldConfig {
   return readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PUBLIC_DIR: join(dir, "public"), PAGE_URL: "https://status.example.com", ...overrides });
+}
+
+/** A port nothing listens on yet (so a PAGE_URL can name it before the server starts). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

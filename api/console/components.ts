@@ -76,11 +76,7 @@ ${checkbox("only_show_if_degraded", "Show it only while it is not operational", 
     return ctx.page(c, v.name, body, { status, session });
   }
 
-  app.get("/", async (c) => {
-    const session = await requireAdmin(c);
-    if (session instanceof Response) return session;
-    return listPage(c, session, {}, {});
-  });
+  app.get("/", ctx.view(requireAdmin, (c, session) => listPage(c, session, {}, {})));
 
   app.post("/", async (c) => {
     const posted = await ctx.postedForm(c, requireAdmin);
@@ -104,11 +100,7 @@ ${checkbox("only_show_if_degraded", "Show it only while it is not operational", 
     return c.redirect("/console/components", 303);
   });
 
-  app.get("/:id", async (c) => {
-    const session = await requireAdmin(c);
-    if (session instanceof Response) return session;
-    return editPage(c, session, c.req.param("id"), null, {});
-  });
+  app.get("/:id", ctx.view(requireAdmin, (c, session) => editPage(c, session, c.req.param("id") ?? "", null, {})));
 
   app.post("/:id", async (c) => {
     const posted = await ctx.postedForm(c, requireAdmin);

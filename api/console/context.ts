@@ -62,6 +62,8 @@ export interface ConsoleContext {
   refused(c: Context): Response;
   /** The signed-in member when their role may do `action`; else a 303 to sign-in, or a 403 page saying `refusal`. */
   allowed(action: Action, refusal: string): (c: Context) => Promise<Session | Response>;
+  /** A GET handler: the page `render` makes for a member `allowed` lets in (else the redirect or 403 it gives). */
+  view(allowed: (c: Context) => Promise<Session | Response>, render: (c: Context, session: Session) => Promise<Response>): (c: Context) => Promise<Response>;
   /** The 404 page. */
   notFound(c: Context, session: Session, what: string): Response;
   /**
@@ -110,6 +112,10 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
       if (!session) return c.redirect("/console/sign-in", 303);
       if (!can(session.member.role, action)) return page(c, "Not allowed", para(refusal) + `<p><a href="/console">Back to Now</a></p>`, { status: 403, session });
       return session;
+    },
+    view: (allowed, render) => async (c) => {
+      const session = await allowed(c);
+      return session instanceof Response ? session : render(c, session);
     },
     notFound: (c, session, what) => page(c, "Not found", para(`There is no such ${what}.`) + `<p><a href="/console">Back to Now</a></p>`, { status: 404, session }),
     session: currentSession,

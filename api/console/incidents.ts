@@ -117,11 +117,7 @@ ${buttons(ctx, "Declare incident")}
     );
   });
 
-  app.get("/new", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    return declarePage(c, session, {}, {});
-  });
+  app.get("/new", ctx.view(requireWriter, (c, session) => declarePage(c, session, {}, {})));
 
   app.post("/new", async (c) => {
     const posted = await ctx.postedForm(c, requireWriter);
@@ -201,11 +197,7 @@ ${buttons(ctx, resolved ? "Reopen" : "Post update")}
     return ctx.page(c, incident.name, (preview ? previewSection(preview) : "") + body, { status, session });
   }
 
-  app.get("/:id", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    return incidentPage(c, session, c.req.param("id"), {}, {});
-  });
+  app.get("/:id", ctx.view(requireWriter, (c, session) => incidentPage(c, session, c.req.param("id") ?? "", {}, {})));
 
   app.post("/:id", async (c) => {
     const posted = await ctx.postedForm(c, requireWriter);

@@ -41,11 +41,7 @@ ${selectField("role", "Role", ROLES.map((r) => ({ value: r, label: r })), { role
     return ctx.page(c, "API keys", body, { status, session });
   }
 
-  app.get("/", async (c) => {
-    const session = await requireAdmin(c);
-    if (session instanceof Response) return session;
-    return keysPage(c, session, {}, {});
-  });
+  app.get("/", ctx.view(requireAdmin, (c, session) => keysPage(c, session, {}, {})));
 
   app.post("/", async (c) => {
     const posted = await ctx.postedForm(c, requireAdmin);

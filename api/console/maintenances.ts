@@ -68,11 +68,7 @@ ${table(["Maintenance", "Status", "Window"], done.map(row), "None yet.")}`;
     return ctx.page(c, "Maintenance", body, { status, session });
   }
 
-  app.get("/", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    return listPage(c, session, {}, {});
-  });
+  app.get("/", ctx.view(requireWriter, (c, session) => listPage(c, session, {}, {})));
 
   app.post("/", async (c) => {
     const posted = await ctx.postedForm(c, requireWriter);
@@ -138,11 +134,7 @@ ${form_}
     return ctx.page(c, m.name, body, { status, session });
   }
 
-  app.get("/:id", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    return maintenancePage(c, session, c.req.param("id"), {}, {});
-  });
+  app.get("/:id", ctx.view(requireWriter, (c, session) => maintenancePage(c, session, c.req.param("id") ?? "", {}, {})));
 
   app.post("/:id", async (c) => {
     const posted = await ctx.postedForm(c, requireWriter);

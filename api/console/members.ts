@@ -44,11 +44,7 @@ ${para("A new member signs in with a link: herald console link ADDRESS.")}`;
     return ctx.page(c, "Team members", body, { status, session });
   }
 
-  app.get("/", async (c) => {
-    const session = await requireAdmin(c);
-    if (session instanceof Response) return session;
-    return membersPage(c, session, {}, null);
-  });
+  app.get("/", ctx.view(requireAdmin, (c, session) => membersPage(c, session, {}, null)));
 
   app.post("/", async (c) => {
     const posted = await ctx.postedForm(c, requireAdmin);

@@ -67,11 +67,7 @@ ${await fields(session, "/console/templates", form, errors, true, "Add template"
     components: componentsOf(form) ?? {},
   });
 
-  app.get("/", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    return listPage(c, session, {}, {});
-  });
+  app.get("/", ctx.view(requireWriter, (c, session) => listPage(c, session, {}, {})));
 
   app.post("/", async (c) => {
     const posted = await ctx.postedForm(c, requireWriter);
@@ -88,11 +84,7 @@ ${await fields(session, "/console/templates", form, errors, true, "Add template"
     return c.redirect("/console/templates", 303);
   });
 
-  app.get("/:slug", async (c) => {
-    const session = await requireWriter(c);
-    if (session instanceof Response) return session;
-    return editPage(c, session, c.req.param("slug"), null, {});
-  });
+  app.get("/:slug", ctx.view(requireWriter, (c, session) => editPage(c, session, c.req.param("slug") ?? "", null, {})));
 
   app.post("/:slug", async (c) => {
     const posted = await ctx.postedForm(c, requireWriter);

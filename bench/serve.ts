@@ -1,0 +1,196 @@
+/**
+ * Serving the page while the team posts, side by side in one run (issue 12):
+ *  1. the published home page (gzip) from Herald, from a bare node:http server writing the same
+ *     precomputed bytes (the Node limit), and from nginx when it is installed — wrk, idle;
+ *  2. Herald's page under 10 writers posting updates back to back, and the writes themselves;
+ *  3. Herald's page while one update a second is posted.
+ * Herald runs as its own process (`node api/node.ts`, as `npm start` does), so the writers and wrk
+ * do not share its event loop. Prints requests/s and latency percentiles, and the ratios.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createComponent } from "../api/service/components.ts";
+import { createKey } from "../api/service/keys.ts";
+import { openNodeDatabase } from "../db/open-node.ts";
+import { fmt, scratchDir, summarize } from "./lib.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SECONDS = Number(process.env.BENCH_SERVE_SECONDS || 5);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a child process and resolves once its output says `ready`. */
+function startChild(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve(child);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}: ${output.slice(-2000)}`)));
+  });
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+const toMs = (value: string): number => {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
+};
+
+function wrk(url: string, seconds = SECONDS): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("wrk", ["-t1", "-c50", `-d${seconds}s`, "--latency", "-H", "Accept-Encoding: gzip", url], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`wrk exited ${code}: ${out}`));
+      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+      const p50 = toMs(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? "");
+      const p99 = toMs(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? "");
+      resolve({ rps, p50, p99 });
+    });
+  });
+}
+
+const line = (name: string, r: WrkResult, base?: WrkResult) =>
+  `  ${name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}${base ? `  (${(r.rps / base.rps).toFixed(2)}×)` : ""}`;
+
+/** `writers` loops posting updates back to back (or one every `everyMs`) until `stop()`; their latencies. */
+function postUpdates(url: string, token: string, incidentIds: string[], everyMs = 0): { stop(): Promise<number[]> } {
+  let running = true;
+  const latencies: number[] = [];
+  const loops = incidentIds.map(async (id, n) => {
+    let i = 0;
+    while (running) {
+      const started = performance.now();
+      const res = await fetch(`${url}/api/v1/incidents/${id}/updates`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ status: "identified", body: `Update ${n}-${i++}: still working on it.` }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 201) throw new Error(`update answered ${res.status}`);
+      latencies.push(performance.now() - started);
+      if (everyMs) await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (performance.now() - started))));
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return latencies;
+    },
+  };
+}
+
+function nginxConfig(dir: string, port: number): string | null {
+  if (spawnSync("nginx", ["-v"]).status !== 0) return null;
+  const conf = join(dir, "nginx.conf");
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server {
+    listen 127.0.0.1:${port};
+    location = / {
+      default_type text/html;
+      add_header Content-Encoding gzip;
+      add_header Vary Accept-Encoding;
+      add_header Cache-Control "public, max-age=5";
+      alias ${dir}/home.html.gz;
+    }
+  }
+}
+`,
+  );
+  return conf;
+}
+
+export async function benchServe(): Promise<void> {
+  const dir = scratchDir("serve");
+  const databaseUrl = `file:${dir}/herald.db`;
+  const { db } = await openNodeDatabase(databaseUrl);
+  const actor = { id: null, name: "bench", role: "admin" as const };
+  const token = await db.write(async (tx) => {
+    const ctx = { tx, actor, now: new Date().toISOString(), hooks: {} };
+    for (let i = 0; i < 5; i++) await createComponent(ctx, { name: `Component ${i}` });
+    return (await createKey(ctx, "bench", "admin")).token;
+  });
+  db.close();
+
+  const heraldPort = await freePort();
+  const herald = await startChild(["api/node.ts"], { PORT: String(heraldPort), DATABASE_URL: databaseUrl, PUBLIC_DIR: `${dir}/public`, PAGE_URL: `http://127.0.0.1:${heraldPort}`, MAIL_DIR: `${dir}/mail` }, /Herald is serving/);
+  const url = `http://127.0.0.1:${heraldPort}`;
+  const children: ChildProcess[] = [herald];
+  try {
+    // Ten open incidents to post to.
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${url}/api/v1/incidents`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ name: `Incident ${i}`, severity: "SEV3", body: "Looking." }) });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const gz = new Uint8Array(await (await fetch(`${url}/`, { headers: { "Accept-Encoding": "gzip" } })).arrayBuffer());
+    // fetch decodes; store the gzipped bytes the page would send.
+    const { gzipSync } = await import("node:zlib");
+    writeFileSync(join(dir, "home.html.gz"), gzipSync(gz, { level: 9 }));
+
+    const barePort = await freePort();
+    children.push(await startChild(["bench/bare-server.ts", join(dir, "home.html.gz"), String(barePort)], {}, /ready/));
+    const nginxPort = await freePort();
+    const conf = nginxConfig(dir, nginxPort);
+    if (conf) {
+      const nginx = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
+      children.push(nginx);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+
+    console.log(`serve: the home page with gzip, wrk -t1 -c50 for ${SECONDS} s each (Herald at 5 components, its own process):`);
+    const idle = await wrk(`${url}/`);
+    const bare = await wrk(`http://127.0.0.1:${barePort}/`);
+    console.log(line("bare node:http, precomputed bytes", bare));
+    console.log(line("Herald, idle", idle, bare));
+    if (conf) console.log(line("nginx, the same bytes", await wrk(`http://127.0.0.1:${nginxPort}/`), bare));
+    else console.log("  nginx: not installed, skipped");
+
+    const load = postUpdates(url, token, ids);
+    const busy = await wrk(`${url}/`);
+    const writes = await load.stop();
+    const w = summarize(writes);
+    console.log(line("Herald, while 10 writers post back to back", busy, idle) + " of idle");
+    console.log(`  the writes: ${(writes.length / SECONDS).toFixed(0)} updates/s, p50 ${fmt(w.p50)}, p99 ${fmt(w.p99)}, max ${fmt(w.max)}`);
+
+    const slow = postUpdates(url, token, ids.slice(0, 1), 1000);
+    const steady = await wrk(`${url}/`);
+    await slow.stop();
+    console.log(line("Herald, while one update a second is posted", steady, idle) + " of idle");
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+  }
+}
