@@ -8,7 +8,7 @@
 import { openNodeDatabase } from "../db/open-node.ts";
 import { ensureSetting } from "../db/queries/settings.ts";
 import { loadSiteRenderer } from "../site/render.ts";
-import type { Publisher } from "../site/publish/publisher.ts";
+import type { SitePublisher } from "../site/publish/publisher.ts";
 import { servePublished } from "../site/publish/serve.ts";
 import { PublishedSite } from "../site/publish/store.ts";
 import type { AppDeps, PublicSite } from "./app-deps.ts";
@@ -18,6 +18,7 @@ import { randomBase64url } from "./encoding.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
 import { hostWithFallback } from "./runtime/node-host.ts";
+import { ThreadPublisher } from "./runtime/thread-publisher.ts";
 import { every, startLoops } from "./runtime/tasks.ts";
 
 export interface RunningServer {
@@ -25,7 +26,7 @@ export interface RunningServer {
   /** Present once the database has been reached. */
   deps: AppDeps | null;
   site: PublishedSite;
-  publisher: Publisher | null;
+  publisher: SitePublisher | null;
   /** Resolves when the database has been opened (immediately if it was at start). */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -47,6 +48,12 @@ export interface ServerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** How often response times are checked (default RESPONSE_CHECK_INTERVAL_MS, else 30 s); 0: never. */
   responseCheckMs?: number;
+  /**
+   * Publish in a worker thread (default), so rendering never holds the thread that serves the page
+   * and the API. In process when a test brings its own clock (the thread keeps real time) or the
+   * database lives in memory (a thread could not see it).
+   */
+  publishInThread?: boolean;
 }
 
 export async function startServer(config: HeraldConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -69,12 +76,26 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
       db, pageId, config, env: { ...env, ...linkSecret }, clock: options.clock ?? systemClock, log, site, renderer, publicSite,
       stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
       localMailer: (dir) => new EmlMailer(dir, { log }),
-      publish: (event) => herald.publisher.notify(event),
+      publish: (event) => publisher.notify(event),
       deliveriesQueued: () => deliveries.poke(),
       scheduleMs: options.scheduleMs,
       responseCheckMs: options.responseCheckMs ?? responseCheckInterval(env.RESPONSE_CHECK_INTERVAL_MS),
     });
-    const { publisher } = herald;
+    const inMemory = /(^|:)(:memory:|file::memory:)/.test(config.databaseUrl) || config.databaseUrl.includes("mode=memory");
+    const threaded = (options.publishInThread ?? true) && !options.clock && !inMemory;
+    const publisher: SitePublisher = threaded
+      ? new ThreadPublisher({
+          data: {
+            databaseUrl: config.databaseUrl,
+            databaseAuthToken: config.databaseAuthToken,
+            publicDir: config.publicDir,
+            siteDist: options.siteDist,
+            page: { id: pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners },
+          },
+          site,
+          log,
+        })
+      : herald.publisher;
     // At once, then every minute: the time-dependent pages (a new site build republishes every page).
     const publishing = every("publish", options.refreshMs ?? 60_000, async () => publisher.refresh());
     const deliveries = startLoops(herald.deliveries, log);

@@ -54,6 +54,17 @@ export interface PublishReport {
   full: boolean;
 }
 
+/** What a runtime's publisher offers (the Publisher itself, or api/runtime/thread-publisher.ts running one in a worker thread). */
+export interface SitePublisher {
+  notify(event: ChangeEvent): void;
+  publishAll(): void;
+  refresh(): void;
+  idle(): Promise<void>;
+  stop(): void;
+  readonly lastReport: PublishReport | null;
+  readonly lastError: string | null;
+}
+
 /**
  * Regenerates the public site after committed writes, off the request path.
  *
@@ -63,7 +74,7 @@ export interface PublishReport {
  * and its archive month). A failed publish leaves the previous site live, is logged, and is
  * retried with backoff together with whatever arrived since.
  */
-export class Publisher {
+export class Publisher implements SitePublisher {
   private readonly options: PublisherOptions;
   private pending: Work = emptyWork();
   /** Set when the home page must be refreshed even without a write (the day rolled over). */

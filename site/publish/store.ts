@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { isCompressible, publishedEntry, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
 
@@ -13,6 +14,13 @@ export interface DiskPublishBatch {
 }
 
 export type { FileToPublish, Manifest, PublishBatch, PublishedEntry } from "./manifest.ts";
+
+/** What one publish changed: each changed path's new entry, or null when it was removed. */
+export interface SiteCommit {
+  build: string;
+  publishedAt: string;
+  changes: Record<string, PublishedEntry | null>;
+}
 
 /**
  * The published site on disk: immutable, content-addressed objects (`objects/<hash>`, plus
@@ -29,10 +37,28 @@ export class PublishedSite implements SiteStore, ServableSite {
   readonly dir: string;
   private manifest: Manifest;
 
-  constructor(dir: string) {
+  /** Told of every commit: the paths that changed (null: removed), for a reader in another thread (api/runtime/thread-publisher.ts). */
+  private readonly onCommit: ((commit: SiteCommit) => void) | undefined;
+
+  constructor(dir: string, options: { onCommit?: (commit: SiteCommit) => void } = {}) {
     this.dir = dir;
+    this.onCommit = options.onCommit;
     mkdirSync(join(dir, "objects"), { recursive: true });
     this.manifest = this.readManifest() ?? { version: 1, build: "", publishedAt: "", entries: {} };
+  }
+
+  /**
+   * Takes in a commit made by another PublishedSite on the same directory (the publishing thread),
+   * without reading the manifest again: in place, in one synchronous step, so a request sees every
+   * change of a publish or none, and the cost is that of the change, not of the site.
+   */
+  apply(commit: SiteCommit): void {
+    const entries = this.manifest.entries as Record<string, PublishedEntry>;
+    for (const [path, entry] of Object.entries(commit.changes)) {
+      if (entry) entries[path] = entry;
+      else delete entries[path];
+    }
+    this.manifest = { version: 1, build: commit.build, publishedAt: commit.publishedAt, entries };
   }
 
   /** The entry a URL path is served from, or undefined. */
@@ -81,6 +107,7 @@ export class PublishedSite implements SiteStore, ServableSite {
         writeFileSync(tmp, JSON.stringify(next));
         renameSync(tmp, join(this.dir, "manifest.json"));
         this.manifest = next;
+        this.onCommit?.({ build, publishedAt: at, changes: Object.fromEntries(changed.map((path) => [path, entries[path] ?? null])) });
         return changed;
       },
     };
@@ -103,7 +130,9 @@ export class PublishedSite implements SiteStore, ServableSite {
     const live = new Set(Object.values(this.manifest.entries).map((e) => e.object));
     let removed = 0;
     for (const name of readdirSync(join(this.dir, "objects"))) {
-      const object = name.replace(/\.(gz|br)$/, "").replace(/\.tmp[\d-]*$/, "");
+      // A temporary file is named after what it will be (`<object>[.gz|.br].tmp<n>`): keep those of live objects,
+      // since another thread may be compressing one right now.
+      const object = name.replace(/\.tmp[\d-]*$/, "").replace(/\.(gz|br)$/, "");
       if (!live.has(object)) {
         rmSync(join(this.dir, "objects", name), { force: true });
         removed++;
@@ -152,7 +181,8 @@ export class PublishedSite implements SiteStore, ServableSite {
 let tmpCounter = 0;
 
 function writeAtomically(path: string, data: Uint8Array): void {
-  const tmp = `${path}.tmp${process.pid}-${tmpCounter++}`;
+  // Unique across processes and threads: the serving thread and the publishing thread may both write an encoding.
+  const tmp = `${path}.tmp${process.pid}-${threadId}-${tmpCounter++}`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
 }
