@@ -18,6 +18,7 @@ import { randomBase64url } from "./encoding.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
 import { hostWithFallback } from "./runtime/node-host.ts";
+import { publishedFastPath } from "./runtime/node-published.ts";
 import { ThreadPublisher } from "./runtime/thread-publisher.ts";
 import { every, startLoops } from "./runtime/tasks.ts";
 
@@ -67,7 +68,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const renderer = await loadSiteRenderer(options.siteDist);
   const running: RunningServer = { url: "", deps: null, site, publisher: null, ready: Promise.resolve(), close: async () => {} };
 
-  const host = await hostWithFallback({ port: config.port, hostname: options.hostname, publicSite, log, reconnectMs: options.reconnectMs, async open(closed) {
+  const host = await hostWithFallback({ port: config.port, hostname: options.hostname, publicSite, fastPath: publishedFastPath(site), log, reconnectMs: options.reconnectMs, async open(closed) {
     const { db, pageId } = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
     if (closed()) return db.close(), null;
     // Without HERALD_SECRET (the embedded default) a link secret is made once and kept in the database.

@@ -3,13 +3,14 @@
  * is served and the API answers 503 (createPublicOnlyApp); a failed attempt is logged and retried.
  * Once open, the full app answers on the same port. The page must outlive the outage it reports.
  */
-import { serve } from "@hono/node-server";
-import type { IncomingMessage, Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { createPublicOnlyApp } from "../app.ts";
 import { redactSecrets } from "../config.ts";
 import type { PublicSite } from "../app-deps.ts";
+import type { PublishedFastPath } from "./node-published.ts";
 
 export interface OpenedApp {
   app: { fetch(request: Request, env?: unknown): Response | Promise<Response> };
@@ -24,6 +25,8 @@ export interface HostOptions {
   log: (line: string) => void;
   /** Delay between attempts to reach a database that is down (default 5 s). */
   reconnectMs?: number;
+  /** Answers published files before the app (api/runtime/node-published.ts); false: the app answers. */
+  fastPath?: PublishedFastPath;
   /** Opens the database and wires the app; `closed()` says the host was closed meanwhile (then open nothing). */
   open(closed: () => boolean): Promise<OpenedApp | null>;
 }
@@ -56,7 +59,11 @@ export async function hostWithFallback(o: HostOptions): Promise<Host> {
   await Promise.race([ready, new Promise((r) => setTimeout(r, 2000))]);
   const server = await new Promise<Server>((resolve) => {
     const fetch = async (request: Request, env: NodeBindings) => closeIfBodyUnread(await handler.fetch(request, env), env);
-    const s = serve({ fetch, port: o.port, hostname: o.hostname ?? "0.0.0.0" }, () => resolve(s as Server));
+    const app = getRequestListener(fetch);
+    const s = createServer((request, response) => {
+      if (!o.fastPath?.(request, response, () => void app(request, response))) void app(request, response);
+    });
+    s.listen(o.port, o.hostname ?? "0.0.0.0", () => resolve(s));
   });
   server.on("clientError", answerMalformedRequest);
   const { port } = server.address() as AddressInfo;

@@ -17,7 +17,8 @@ function isCrossOriginReadable(path: string): boolean {
   return path.startsWith("/api/v2/") || path === "/history.rss" || path === "/history.atom";
 }
 
-function chooseEncoding(entry: PublishedEntry, acceptEncoding: string): "br" | "gzip" | undefined {
+/** The encoding to send an entry in, from the client's Accept-Encoding (br before gzip; none for what is not worth compressing). */
+export function chooseEncoding(entry: PublishedEntry, acceptEncoding: string): "br" | "gzip" | undefined {
   if (!isCompressible(entry)) return undefined;
   const accepted = new Map<string, number>();
   for (const part of acceptEncoding.toLowerCase().split(",")) {
@@ -33,32 +34,37 @@ function chooseEncoding(entry: PublishedEntry, acceptEncoding: string): "br" | "
 }
 
 function notModified(request: Request, etag: string, modifiedAt: string): boolean {
-  const ifNoneMatch = request.headers.get("If-None-Match");
-  if (ifNoneMatch !== null) {
+  return isNotModified(request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since"), etag, modifiedAt);
+}
+
+/** Whether a conditional request's validators still match (If-None-Match wins over If-Modified-Since). */
+export function isNotModified(ifNoneMatch: string | null | undefined, ifModifiedSince: string | null | undefined, etag: string, modifiedAt: string): boolean {
+  if (ifNoneMatch != null) {
     return ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
   }
-  const ifModifiedSince = request.headers.get("If-Modified-Since");
-  if (ifModifiedSince !== null) {
+  if (ifModifiedSince != null) {
     const since = Date.parse(ifModifiedSince);
     return !Number.isNaN(since) && Math.floor(Date.parse(modifiedAt) / 1000) * 1000 <= since;
   }
   return false;
 }
 
-/** The response for a GET/HEAD of a published path, or null when nothing is published there. */
-export async function servePublished(site: ServableSite, request: Request): Promise<Response | null> {
-  if (request.method !== "GET" && request.method !== "HEAD") return null;
-  let path: string;
+/** A request path as the manifest names it (decoded, no trailing slash), or null when it cannot name anything. */
+export function publishedPath(pathname: string): string | null {
   try {
-    path = decodeURIComponent(new URL(request.url).pathname).replace(/(.)\/+$/, "$1");
+    return decodeURIComponent(pathname).replace(/(.)\/+$/, "$1");
   } catch {
     return null; // a malformed %-escape names nothing we publish: a 404, never a 500
   }
-  const entry = await site.lookup(path);
-  if (!entry) return null;
-  const etag = `"${entry.object}"`;
+}
+
+/**
+ * The headers of a published path's 200 or 304, but for the body's own (Content-Type, -Encoding,
+ * -Length): validators, caching, the security headers, CORS for what other sites may read.
+ */
+export function publishedHeaders(path: string, entry: PublishedEntry): Record<string, string> {
   const headers = new Headers({
-    ETag: etag,
+    ETag: `"${entry.object}"`,
     "Last-Modified": new Date(entry.modifiedAt).toUTCString(),
     "Cache-Control": entry.immutable ? ASSET_CACHE : PAGE_CACHE,
     Vary: "Accept-Encoding",
@@ -71,6 +77,18 @@ export async function servePublished(site: ServableSite, request: Request): Prom
     headers.set("Cache-Control", "private, no-store");
     headers.set("Referrer-Policy", "no-referrer");
   }
+  return Object.fromEntries(headers);
+}
+
+/** The response for a GET/HEAD of a published path, or null when nothing is published there. */
+export async function servePublished(site: ServableSite, request: Request): Promise<Response | null> {
+  if (request.method !== "GET" && request.method !== "HEAD") return null;
+  const path = publishedPath(new URL(request.url).pathname);
+  if (path === null) return null;
+  const entry = await site.lookup(path);
+  if (!entry) return null;
+  const etag = `"${entry.object}"`;
+  const headers = new Headers(publishedHeaders(path, entry));
   if (notModified(request, etag, entry.modifiedAt)) return new Response(null, { status: 304, headers });
 
   const encoding = site.encodes ? chooseEncoding(entry, request.headers.get("Accept-Encoding") ?? "") : undefined;
