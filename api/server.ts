@@ -75,7 +75,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     const linkSecret = env.HERALD_SECRET || env.RESEND_API_KEY ? {} : { HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBase64url(32), new Date().toISOString())) };
     const herald = assembleHerald({
       db, pageId, config, env: { ...env, ...linkSecret }, clock: options.clock ?? systemClock, log, site, renderer, publicSite,
-      stylesheet: () => Object.keys(site.current().entries).find((path) => path.endsWith(".css")),
+      stylesheet: stylesheetOf(site),
       localMailer: (dir) => new EmlMailer(dir, { log }),
       publish: (event) => publisher.notify(event),
       deliveriesQueued: () => deliveries.poke(),
@@ -110,6 +110,20 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     } };
   } });
   return Object.assign(running, { url: host.url, ready: host.ready, close: host.close });
+}
+
+/** The published stylesheet's path, looked for once per site build (not on every console page: a site has 100,000 paths). */
+function stylesheetOf(site: PublishedSite): () => string | undefined {
+  let build: string | null = null;
+  let path: string | undefined;
+  return () => {
+    const current = site.current();
+    if (current.build !== build || path === undefined) {
+      build = current.build;
+      path = Object.keys(current.entries).find((p) => p.startsWith("/_astro/") && p.endsWith(".css"));
+    }
+    return path;
+  };
 }
 
 function responseCheckInterval(raw: string | undefined): number {

@@ -15,8 +15,9 @@ export interface PublishedEntry {
   immutable?: boolean;
 }
 
+/** The live site as readers see it: every path's entry (stored in shards: shards.ts). */
 export interface Manifest {
-  version: 1;
+  version: 1 | 2;
   /** Identifies the site build the pages were rendered with; a new build means a full publish. */
   build: string;
   publishedAt: string;

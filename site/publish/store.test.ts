@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, brotliDecompressSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, test } from "vitest";
 import { PublishedSite } from "./store.ts";
 
@@ -45,7 +45,9 @@ describe("published site store", () => {
     const s = site();
     const body = "<p>" + "All systems operational. ".repeat(50) + "</p>";
     s.publish([{ ...html("/", body), precompress: true }, html("/incidents/a", body + "a")], { at: "2026-01-01T00:00:00.000Z" });
-    const objects = () => readdirSync(join(s.dir, "objects")).sort();
+    // The page objects (the manifest's shards are objects too).
+    const shards = () => new Set(Object.values((JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8")) as { shards: Record<string, string> }).shards));
+    const objects = () => readdirSync(join(s.dir, "objects")).filter((n) => !shards().has(n)).sort();
     const home = s.lookup("/")!;
     const incident = s.lookup("/incidents/a")!;
     expect(objects()).toEqual([home.object, `${home.object}.br`, `${home.object}.gz`, incident.object].sort());
@@ -61,9 +63,40 @@ describe("published site store", () => {
     s.publish([{ ...html("/", "one ".repeat(100)), precompress: true }], { at: "2026-01-01T00:00:00.000Z" });
     const first = s.lookup("/")!.object;
     s.publish([{ ...html("/", "two ".repeat(100)), precompress: true }], { at: "2026-01-01T00:01:00.000Z" });
-    expect(s.collectGarbage()).toBe(3);
+    expect(s.collectGarbage()).toBe(4); // the old page, its two encodings, and the old shard
     const left = readdirSync(join(s.dir, "objects"));
     expect(left.some((n) => n.startsWith(first))).toBe(false);
     expect(left.filter((n) => n.startsWith(s.lookup("/")!.object))).toHaveLength(3);
+  });
+
+  test("a commit writes the shards it touched and a small root; a restart reads them; an old one-file manifest is upgraded", () => {
+    const s = site();
+    const many = Array.from({ length: 2000 }, (_, i) => html(`/incidents/${i.toString(36).padStart(12, "0")}`, `<p>incident ${i}</p>`));
+    s.publish([html("/", "home"), ...many], { at: "2026-01-01T00:00:00.000Z", build: "b1" });
+    const objectsBefore = new Set(readdirSync(join(s.dir, "objects")));
+    s.publish([html("/", "home 2"), html("/incidents/000000000007", "<p>changed</p>")], { at: "2026-01-01T00:01:00.000Z" });
+    const written = readdirSync(join(s.dir, "objects")).filter((n) => !objectsBefore.has(n));
+    // Two pages, the hot shard and the incident's shard: not the 2,000 other entries.
+    expect(written).toHaveLength(4);
+    const root = JSON.parse(readFileSync(join(s.dir, "manifest.json"), "utf8"));
+    expect(root).toMatchObject({ version: 2, build: "b1", publishedAt: "2026-01-01T00:01:00.000Z" });
+    expect(JSON.stringify(root).length).toBeLessThan(60_000);
+    const reopened = new PublishedSite(s.dir);
+    expect(Object.keys(reopened.current().entries)).toHaveLength(2001);
+    expect(reopened.lookup("/incidents/000000000007")).toEqual(s.lookup("/incidents/000000000007"));
+    expect(reopened.current().build).toBe("b1");
+
+    // A site published before shards: read as it is, rewritten in shards by the next commit.
+    const old = site();
+    const entry = old.lookup("/");
+    expect(entry).toBeUndefined();
+    old.publish([html("/a", "a"), html("/", "home")], { at: "2026-01-01T00:00:00.000Z", build: "b0" });
+    const entries = old.current().entries;
+    writeFileSync(join(old.dir, "manifest.json"), JSON.stringify({ version: 1, build: "b0", publishedAt: "2026-01-01T00:00:00.000Z", entries }));
+    const upgraded = new PublishedSite(old.dir);
+    expect(upgraded.lookup("/a")).toEqual(entries["/a"]);
+    expect(upgraded.publish([], { at: "2026-01-02T00:00:00.000Z" })).toEqual([]);
+    expect(JSON.parse(readFileSync(join(old.dir, "manifest.json"), "utf8")).version).toBe(2);
+    expect(new PublishedSite(old.dir).lookup("/a")).toEqual(entries["/a"]);
   });
 });

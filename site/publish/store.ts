@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { isCompressible, publishedEntry, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
+import { ShardedEntries, type ManifestRoot, type ManifestShard } from "./shards.ts";
 
 /** On disk every step is synchronous. */
 export interface DiskPublishBatch {
@@ -24,19 +25,22 @@ export interface SiteCommit {
 
 /**
  * The published site on disk: immutable, content-addressed objects (`objects/<hash>`, plus
- * `.gz` and `.br` encodings) and one `manifest.json` mapping each URL path to its object.
+ * `.gz` and `.br` encodings) and a manifest mapping each URL path to its object — a small root
+ * `manifest.json` naming the objects that hold its shards (shards.ts).
  *
- * Publishing writes the new objects first and then replaces the manifest with one rename, so
- * the whole site changes at once: a reader sees either every old file or every new one, never
- * a mix and never a half-written file. The cost is proportional to what changed, not to the
- * size of the archive. The database is not needed to serve any of it.
+ * Publishing writes the new objects and the touched shards first and then replaces the root with
+ * one rename, so the whole site changes at once: a reader sees either every old file or every new
+ * one, never a mix and never a half-written file. The cost is proportional to what changed, not
+ * to the size of the archive. The database is not needed to serve any of it.
  */
 export class PublishedSite implements SiteStore, ServableSite {
   /** br/gzip copies are kept beside each object (Node has no compressing CDN in front). */
   readonly encodes = true;
   readonly dir: string;
-  private manifest: Manifest;
-
+  private state = new ShardedEntries();
+  private root: ManifestRoot = { version: 2, build: "", publishedAt: "", shards: {} };
+  /** Set when the site on disk is an old single-file manifest: the first commit writes every shard. */
+  private writeEveryShard = false;
   /** Told of every commit: the paths that changed (null: removed), for a reader in another thread (api/runtime/thread-publisher.ts). */
   private readonly onCommit: ((commit: SiteCommit) => void) | undefined;
 
@@ -44,7 +48,7 @@ export class PublishedSite implements SiteStore, ServableSite {
     this.dir = dir;
     this.onCommit = options.onCommit;
     mkdirSync(join(dir, "objects"), { recursive: true });
-    this.manifest = this.readManifest() ?? { version: 1, build: "", publishedAt: "", entries: {} };
+    this.readManifest();
   }
 
   /**
@@ -53,17 +57,13 @@ export class PublishedSite implements SiteStore, ServableSite {
    * change of a publish or none, and the cost is that of the change, not of the site.
    */
   apply(commit: SiteCommit): void {
-    const entries = this.manifest.entries as Record<string, PublishedEntry>;
-    for (const [path, entry] of Object.entries(commit.changes)) {
-      if (entry) entries[path] = entry;
-      else delete entries[path];
-    }
-    this.manifest = { version: 1, build: commit.build, publishedAt: commit.publishedAt, entries };
+    this.state.apply(commit.changes);
+    this.root = { ...this.root, build: commit.build, publishedAt: commit.publishedAt };
   }
 
   /** The entry a URL path is served from, or undefined. */
   lookup(path: string): PublishedEntry | undefined {
-    return Object.hasOwn(this.manifest.entries, path) ? this.manifest.entries[path] : undefined;
+    return this.state.get(path);
   }
 
   objectPath(entry: PublishedEntry, encoding?: "br" | "gzip"): string {
@@ -72,43 +72,57 @@ export class PublishedSite implements SiteStore, ServableSite {
   }
 
   current(): Readonly<Manifest> {
-    return this.manifest;
+    return { version: 2, build: this.root.build, publishedAt: this.root.publishedAt, entries: this.state.entries };
   }
 
   /**
    * Starts a publish: files are written as objects as they are added (so a full publish of
-   * thousands of pages never sits in memory) and become visible only at `commit`.
+   * thousands of pages never sits in memory) and become visible only at `commit`, which writes the
+   * shards the changed paths belong to and then swaps the root with one rename.
    */
   begin(at: string): DiskPublishBatch {
-    const entries = { ...this.manifest.entries };
-    const changed: string[] = [];
+    const changes = new Map<string, PublishedEntry | null>();
+    const now = (path: string) => (changes.has(path) ? changes.get(path) : this.state.get(path));
     return {
       add: (file: FileToPublish) => {
         const bytes = typeof file.body === "string" ? Buffer.from(file.body, "utf8") : Buffer.from(file.body);
-        const object = createHash("sha256").update(bytes).update(file.contentType).digest("hex").slice(0, 32);
-        if (entries[file.path]?.object === object) return;
-        entries[file.path] = publishedEntry(file, object, bytes.length, at);
+        const object = objectName(bytes, file.contentType);
+        if (now(file.path)?.object === object) return;
+        const entry = publishedEntry(file, object, bytes.length, at);
         this.writeObject(object, bytes);
-        if (file.precompress && isCompressible(entries[file.path]!)) {
-          for (const encoding of ["br", "gzip"] as const) this.writeEncoded(entries[file.path]!, encoding, bytes);
+        if (file.precompress && isCompressible(entry)) {
+          for (const encoding of ["br", "gzip"] as const) this.writeEncoded(entry, encoding, bytes);
         }
-        changed.push(file.path);
+        changes.set(file.path, entry);
       },
       remove: (path: string) => {
-        if (!entries[path]) return;
-        delete entries[path];
-        changed.push(path);
+        if (!now(path)) return;
+        changes.set(path, null);
       },
       commit: (options: { build?: string } = {}) => {
-        const build = options.build ?? this.manifest.build;
-        if (changed.length === 0 && build === this.manifest.build) return [];
-        const next: Manifest = { version: 1, build, publishedAt: at, entries };
-        const tmp = join(this.dir, `manifest.json.${process.pid}.tmp`);
-        writeFileSync(tmp, JSON.stringify(next));
-        renameSync(tmp, join(this.dir, "manifest.json"));
-        this.manifest = next;
-        this.onCommit?.({ build, publishedAt: at, changes: Object.fromEntries(changed.map((path) => [path, entries[path] ?? null])) });
-        return changed;
+        const build = options.build ?? this.root.build;
+        if (changes.size === 0 && build === this.root.build && !this.writeEveryShard) return [];
+        const changed = Object.fromEntries(changes);
+        const shards = { ...this.root.shards };
+        const touched = this.state.preview(changed);
+        if (this.writeEveryShard) for (const key of this.state.keys()) if (!touched.has(key)) touched.set(key, this.state.shard(key));
+        for (const [key, json] of touched) {
+          if (json === null) {
+            delete shards[key];
+            continue;
+          }
+          const bytes = Buffer.from(json, "utf8");
+          const object = objectName(bytes, SHARD_TYPE);
+          this.writeObject(object, bytes);
+          shards[key] = object;
+        }
+        const root: ManifestRoot = { version: 2, build, publishedAt: at, shards };
+        writeAtomically(join(this.dir, "manifest.json"), Buffer.from(JSON.stringify(root)));
+        this.root = root;
+        this.writeEveryShard = false;
+        this.state.apply(changed);
+        this.onCommit?.({ build, publishedAt: at, changes: changed });
+        return [...changes.keys()];
       },
     };
   }
@@ -125,9 +139,9 @@ export class PublishedSite implements SiteStore, ServableSite {
     return encoding ? this.encoded(entry, encoding) : readFile(this.objectPath(entry));
   }
 
-  /** Deletes objects no longer referenced (readers holding one open keep reading it). */
+  /** Deletes objects no longer referenced — by an entry or as a shard of the root (readers holding one open keep reading it). */
   collectGarbage(): number {
-    const live = new Set(Object.values(this.manifest.entries).map((e) => e.object));
+    const live = new Set([...Object.values(this.state.entries).map((e) => e.object), ...Object.values(this.root.shards)]);
     let removed = 0;
     for (const name of readdirSync(join(this.dir, "objects"))) {
       // A temporary file is named after what it will be (`<object>[.gz|.br].tmp<n>`): keep those of live objects,
@@ -168,14 +182,37 @@ export class PublishedSite implements SiteStore, ServableSite {
     if (!existsSync(path)) writeAtomically(path, bytes);
   }
 
-  private readManifest(): Manifest | null {
+  /** Loads the root and its shards; an old single-file manifest (version 1) is read as it is and rewritten in shards on the next commit. */
+  private readManifest(): void {
+    let parsed: (Partial<Omit<ManifestRoot, "version">> & { version?: number; entries?: Record<string, PublishedEntry> }) | null = null;
     try {
-      const parsed = JSON.parse(readFileSync(join(this.dir, "manifest.json"), "utf8")) as Manifest;
-      return parsed.version === 1 && parsed.entries ? parsed : null;
+      parsed = JSON.parse(readFileSync(join(this.dir, "manifest.json"), "utf8"));
     } catch {
-      return null;
+      return; // nothing published yet
     }
+    if (parsed?.version === 1 && parsed.entries) {
+      this.state = ShardedEntries.of(parsed.entries);
+      this.root = { version: 2, build: parsed.build ?? "", publishedAt: parsed.publishedAt ?? "", shards: {} };
+      this.writeEveryShard = true;
+      return;
+    }
+    if (parsed?.version !== 2 || !parsed.shards) return;
+    const state = new ShardedEntries();
+    for (const object of Object.values(parsed.shards)) {
+      const shard = JSON.parse(readFileSync(join(this.dir, "objects", object), "utf8")) as ManifestShard;
+      state.apply(shard.entries);
+    }
+    this.state = state;
+    this.root = { version: 2, build: parsed.build ?? "", publishedAt: parsed.publishedAt ?? "", shards: parsed.shards };
   }
+}
+
+/** A shard's content type (part of its object name, as for every object). */
+const SHARD_TYPE = "application/json";
+
+/** SHA-256 of the bytes and their type (32 hex chars): the object's name and its ETag. */
+function objectName(bytes: Uint8Array, contentType: string): string {
+  return createHash("sha256").update(bytes).update(contentType).digest("hex").slice(0, 32);
 }
 
 let tmpCounter = 0;
