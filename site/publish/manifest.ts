@@ -50,9 +50,17 @@ export function publishedEntry(file: FileToPublish, object: string, size: number
   return { object, contentType: file.contentType, size, modifiedAt: at, ...(file.immutable ? { immutable: true } : {}) };
 }
 
+/** What a publisher needs of the live manifest: which build it was rendered with. */
+export interface ManifestInfo {
+  build: string;
+  publishedAt: string;
+}
+
 export interface SiteStore {
-  /** The live manifest. */
-  current(): Readonly<Manifest> | Promise<Readonly<Manifest>>;
+  /** The live manifest's build and time. */
+  current(): Readonly<ManifestInfo> | Promise<Readonly<ManifestInfo>>;
+  /** The live entry of a path. */
+  lookup(path: string): PublishedEntry | undefined | Promise<PublishedEntry | undefined>;
   /** Starts a publish based on the live manifest; nothing is visible before `commit`. */
   begin(at: string): PublishBatch | Promise<PublishBatch>;
   /** Drops objects the manifest no longer names (optional: buckets may keep them). */

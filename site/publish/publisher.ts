@@ -188,7 +188,7 @@ export class Publisher implements SitePublisher {
     const full = work.full || current.build !== renderer.buildId;
     // "Page not found" shows no data, only the page's name and links: made on full publishes (a new
     // build), or once when a site published before it existed lacks it.
-    const notFoundPage = full || !current.entries[NOT_FOUND_PATH];
+    const notFoundPage = full || !(await site.lookup(NOT_FOUND_PATH));
     const batch = await site.begin(at);
     let rendered = 0;
     const add = async (file: FileToPublish) => {

@@ -100,3 +100,41 @@ describe("BucketSite", () => {
     expect(bucket.gets).toBe(2);
   });
 });
+
+describe("BucketSite in shards", () => {
+  test("a publish reads and writes only the shards it touches; a site published before shards is read and rewritten", async () => {
+    const bucket = new MemoryBucket();
+    const site = new BucketSite(bucket, { cacheMs: 0 });
+    const first = await site.begin("t1");
+    for (let i = 0; i < 500; i++) await first.add(html(`/incidents/${i.toString(36).padStart(12, "0")}`, `incident ${i}`));
+    await first.add(html("/", "home"));
+    await first.commit({ build: "b1" });
+    const keys = () => new Set(bucket.objects.keys());
+    const before = keys();
+    const fresh = new BucketSite(bucket, { cacheMs: 0 });
+    bucket.gets = 0;
+    const next = await fresh.begin("t2");
+    await next.add(html("/", "home 2"));
+    await next.add(html("/incidents/000000000007", "changed"));
+    await next.commit();
+    // The root, and the two shards the changes fall in: not the 500 entries' other shards.
+    expect(bucket.gets).toBe(3);
+    expect([...keys()].filter((k) => !before.has(k))).toHaveLength(4); // two pages, two shards
+    expect(new TextDecoder().decode(await fresh.read((await fresh.lookup("/incidents/000000000007"))!))).toBe("changed");
+    expect(await fresh.lookup("/incidents/000000000008")).toBeDefined();
+    expect(await fresh.current()).toEqual({ build: "b1", publishedAt: "t2" });
+
+    // Version 1: one manifest with every entry.
+    const old = new MemoryBucket();
+    const page = await new BucketSite(old).begin("t0");
+    await page.add(html("/a", "a"));
+    await page.commit({ build: "b0" });
+    const entry = await new BucketSite(old).lookup("/a");
+    await old.put("manifest.json", JSON.stringify({ version: 1, build: "b0", publishedAt: "t0", entries: { "/a": entry } }));
+    const upgraded = new BucketSite(old, { cacheMs: 0 });
+    expect(await upgraded.lookup("/a")).toEqual(entry);
+    expect(await (await upgraded.begin("t1")).commit()).toEqual([]);
+    expect(JSON.parse(await (await old.get("manifest.json"))!.text()).version).toBe(2);
+    expect(await new BucketSite(old).lookup("/a")).toEqual(entry);
+  });
+});

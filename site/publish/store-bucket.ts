@@ -1,9 +1,11 @@
 import { hex } from "../../api/encoding.ts";
-import { publishedEntry, type FileToPublish, type Manifest, type PublishBatch, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
+import { publishedEntry, type FileToPublish, type Manifest, type ManifestInfo, type PublishBatch, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
+import { shardJson, shardOf, ShardedEntries, type ManifestRoot, type ManifestShard } from "./shards.ts";
 
 /**
  * The published site in an object bucket (Cloudflare R2 on Workers): objects under
- * `objects/<hash>` and one `manifest.json`, exactly as on disk (store.ts). R2 is strongly
+ * `objects/<hash>` and a `manifest.json` root naming its shards' objects, exactly as on disk
+ * (store.ts, shards.ts). R2 is strongly
  * consistent, so a page view right after a publish reads the new manifest.
  *
  * Publishes may race (the Queue consumer, the cron): the manifest is replaced only if it is still
@@ -31,22 +33,24 @@ export interface BucketObject {
 export class ConcurrentPublishError extends Error {}
 
 const MANIFEST = "manifest.json";
-const EMPTY: Manifest = { version: 1, build: "", publishedAt: "", entries: {} };
+const EMPTY_ROOT: ManifestRoot = { version: 2, build: "", publishedAt: "", shards: {} };
 
 export class BucketSite implements SiteStore, ServableSite {
   /** The CDN in front compresses; objects are kept once, uncompressed. */
   readonly encodes = false;
   private readonly bucket: Bucket;
   private readonly cacheMs: number;
-  private cached: { manifest: Manifest; etag: string | null; at: number } | null = null;
+  private cached: { root: ManifestRoot; etag: string | null; at: number; legacy: ShardedEntries | null } | null = null;
+  /** Shards read, by object name (they never change), newest last. */
+  private readonly shards = new Map<string, Record<string, PublishedEntry>>();
   /** Recently served objects, newest last. Objects never change, so a copy is never stale. */
   private readonly hot = new Map<string, Uint8Array>();
   private hotBytes = 0;
   private readonly hotLimit: number;
 
   /**
-   * `cacheMs`: how long a page-serving isolate reuses the manifest it read (publishers always read
-   * it fresh). `memoryBytes`: how much of the recently served objects an isolate keeps, so the
+   * `cacheMs`: how long a page-serving isolate reuses the manifest root it read (publishers always
+   * read it fresh). `memoryBytes`: how much of the recently served objects an isolate keeps, so the
    * pages everyone polls during an outage (home, summary.json, the feed) cost no R2 read at all.
    */
   constructor(bucket: Bucket, options: { cacheMs?: number; memoryBytes?: number } = {}) {
@@ -55,14 +59,19 @@ export class BucketSite implements SiteStore, ServableSite {
     this.hotLimit = options.memoryBytes ?? 8 * 1024 * 1024;
   }
 
-  async current(): Promise<Manifest> {
-    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.manifest;
-    return (await this.load()).manifest;
+  async current(): Promise<ManifestInfo> {
+    const { root } = await this.live();
+    return { build: root.build, publishedAt: root.publishedAt };
   }
 
+  /** The entry of a path: the root (cached briefly), then its shard (cached: shards never change). */
   async lookup(path: string): Promise<PublishedEntry | undefined> {
-    const manifest = await this.current();
-    return Object.hasOwn(manifest.entries, path) ? manifest.entries[path] : undefined;
+    const live = await this.live();
+    if (live.legacy) return live.legacy.get(path);
+    const object = live.root.shards[shardOf(path)];
+    if (!object) return undefined;
+    const entries = await this.shard(object);
+    return Object.hasOwn(entries, path) ? entries[path] : undefined;
   }
 
   async read(entry: PublishedEntry): Promise<Uint8Array> {
@@ -91,48 +100,109 @@ export class BucketSite implements SiteStore, ServableSite {
     }
   }
 
+  private async shard(object: string): Promise<Record<string, PublishedEntry>> {
+    const known = this.shards.get(object);
+    if (known) return known;
+    const stored = await this.bucket.get(objectKey(object));
+    if (!stored) throw new Error(`manifest shard ${object} is missing`);
+    const entries = (JSON.parse(await stored.text()) as ManifestShard).entries;
+    this.shards.set(object, entries);
+    if (this.shards.size > 2048) this.shards.delete(this.shards.keys().next().value!);
+    return entries;
+  }
+
+  /**
+   * A publish reads the root fresh and only the shards its changes fall in (plus, per added file, a
+   * HEAD to skip objects that exist); it writes new objects, the touched shards, and then the root
+   * with a conditional put — the one step that makes it visible.
+   */
   async begin(at: string): Promise<PublishBatch> {
     const base = await this.load();
-    const entries = { ...base.manifest.entries };
-    const changed: string[] = [];
+    const changes = new Map<string, PublishedEntry | null>();
+    const before = async (path: string) => (changes.has(path) ? changes.get(path) ?? undefined : base.legacy ? base.legacy.get(path) : this.entryIn(base.root, path));
     return {
       add: async (file: FileToPublish) => {
         const bytes = typeof file.body === "string" ? new TextEncoder().encode(file.body) : file.body;
         const object = await objectName(bytes, file.contentType);
-        if (entries[file.path]?.object === object) return;
-        entries[file.path] = publishedEntry(file, object, bytes.length, at);
+        if ((await before(file.path))?.object === object) return;
         // Same name = same bytes: an object that exists is complete.
         if (!(await this.bucket.head(objectKey(object)))) {
           await this.bucket.put(objectKey(object), bytes, { httpMetadata: { contentType: file.contentType } });
         }
-        changed.push(file.path);
+        changes.set(file.path, publishedEntry(file, object, bytes.length, at));
       },
-      remove: (path: string) => {
-        if (!entries[path]) return;
-        delete entries[path];
-        changed.push(path);
+      remove: async (path: string) => {
+        if (!(await before(path))) return;
+        changes.set(path, null);
       },
       commit: async (options: { build?: string } = {}) => {
-        const build = options.build ?? base.manifest.build;
-        if (changed.length === 0 && build === base.manifest.build) return [];
-        const next: Manifest = { version: 1, build, publishedAt: at, entries };
+        const build = options.build ?? base.root.build;
+        if (changes.size === 0 && build === base.root.build && !base.legacy) return [];
+        const changed = Object.fromEntries(changes);
+        // The touched shards as they will be: read (cached) the current ones, apply the changes.
+        const touched = new Map<string, Record<string, PublishedEntry>>();
+        if (base.legacy) {
+          for (const key of base.legacy.keys()) touched.set(key, JSON.parse(base.legacy.shard(key)!).entries);
+        }
+        for (const [path, entry] of changes) {
+          const key = shardOf(path);
+          let entries = touched.get(key);
+          if (!entries) {
+            const object = base.root.shards[key];
+            touched.set(key, (entries = { ...(object ? await this.shard(object) : {}) }));
+          }
+          if (entry) entries[path] = entry;
+          else delete entries[path];
+        }
+        const shards = { ...base.root.shards };
+        for (const [key, entries] of touched) {
+          if (Object.keys(entries).length === 0) {
+            delete shards[key];
+            continue;
+          }
+          const json = shardJson(Object.entries(entries));
+          const bytes = new TextEncoder().encode(json);
+          const object = await objectName(bytes, "application/json");
+          if (!(await this.bucket.head(objectKey(object)))) await this.bucket.put(objectKey(object), bytes, { httpMetadata: { contentType: "application/json" } });
+          this.shards.set(object, entries);
+          shards[key] = object;
+        }
+        const root: ManifestRoot = { version: 2, build, publishedAt: at, shards };
         const onlyIf = base.etag === null ? { etagDoesNotMatch: "*" } : { etagMatches: base.etag };
-        const written = await this.bucket.put(MANIFEST, JSON.stringify(next), { httpMetadata: { contentType: "application/json" }, onlyIf });
+        const written = await this.bucket.put(MANIFEST, JSON.stringify(root), { httpMetadata: { contentType: "application/json" }, onlyIf });
         if (!written) throw new ConcurrentPublishError("the site was published by someone else meanwhile; publish again from a fresh snapshot");
-        this.cached = { manifest: next, etag: written.etag, at: Date.now() };
-        return changed;
+        this.cached = { root, etag: written.etag, at: Date.now(), legacy: null };
+        return Object.keys(changed);
       },
     };
   }
 
-  private async load(): Promise<{ manifest: Manifest; etag: string | null }> {
+  private async entryIn(root: ManifestRoot, path: string): Promise<PublishedEntry | undefined> {
+    const object = root.shards[shardOf(path)];
+    if (!object) return undefined;
+    const entries = await this.shard(object);
+    return Object.hasOwn(entries, path) ? entries[path] : undefined;
+  }
+
+  private async live(): Promise<NonNullable<BucketSite["cached"]>> {
+    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached;
+    return this.load();
+  }
+
+  /** The root, fresh; a site published before shards (version 1) is read whole, and rewritten in shards by the next publish. */
+  private async load(): Promise<NonNullable<BucketSite["cached"]>> {
     const object = await this.bucket.get(MANIFEST);
-    let manifest = EMPTY;
+    let root = EMPTY_ROOT;
+    let legacy: ShardedEntries | null = null;
     if (object) {
-      const parsed = JSON.parse(await object.text()) as Manifest;
-      if (parsed.version === 1 && parsed.entries) manifest = parsed;
+      const parsed = JSON.parse(await object.text()) as ManifestRoot | (Manifest & { version: 1 });
+      if (parsed.version === 2 && parsed.shards) root = parsed;
+      else if (parsed.version === 1 && parsed.entries) {
+        legacy = ShardedEntries.of(parsed.entries);
+        root = { version: 2, build: parsed.build, publishedAt: parsed.publishedAt, shards: {} };
+      }
     }
-    this.cached = { manifest, etag: object?.etag ?? null, at: Date.now() };
+    this.cached = { root, etag: object?.etag ?? null, at: Date.now(), legacy };
     return this.cached;
   }
 }
