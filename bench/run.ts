@@ -8,7 +8,8 @@ import { benchWrites } from "./write.ts";
 // `npm run bench [name…]`: runs the named benchmarks (all by default) and prints their numbers.
 const benches: Record<string, () => Promise<void>> = {
   write: () => benchWrites(),
-  publish: () => benchPublish(),
+  // BENCH_PUBLISH_SIZES=10,1000 for a quicker run.
+  publish: () => benchPublish(process.env.BENCH_PUBLISH_SIZES ? process.env.BENCH_PUBLISH_SIZES.split(",").map(Number) : undefined),
   fanout: () => benchFanout(),
   edge: () => benchEdge(),
   console: () => benchConsole(),

@@ -103,10 +103,14 @@ export interface StatusChangeRow {
 /** Status history since a time, plus the last change before it (the status the window opens with). */
 export async function listStatusChangesSince(ex: Executor, since: string): Promise<StatusChangeRow[]> {
   const result = await ex.execute({
-    sql: `SELECT component_id, old_status, new_status, changed_at FROM component_status_changes c
-          WHERE changed_at >= ?
-             OR id = (SELECT id FROM component_status_changes p WHERE p.component_id = c.component_id
-                      AND p.changed_at < ? ORDER BY p.changed_at DESC, p.id DESC LIMIT 1)
+    // The window's changes by time, and for each component the last change before it (its state
+    // when the window opened): two index reads, not a pass over the whole history.
+    sql: `SELECT component_id, old_status, new_status, changed_at FROM (
+            SELECT component_id, old_status, new_status, changed_at, id FROM component_status_changes INDEXED BY component_status_changes_changed WHERE changed_at >= ?
+            UNION ALL
+            SELECT c.component_id, c.old_status, c.new_status, c.changed_at, c.id FROM components k
+              JOIN component_status_changes c ON c.id = (SELECT p.id FROM component_status_changes p WHERE p.component_id = k.id
+                                                          AND p.changed_at < ? ORDER BY p.changed_at DESC, p.id DESC LIMIT 1))
           ORDER BY component_id, changed_at, id`,
     args: [since, since],
   });

@@ -170,8 +170,8 @@ export class PublishedSite implements SiteStore, ServableSite {
   private writeEncoded(entry: PublishedEntry, encoding: "br" | "gzip", bytes: Buffer): Buffer {
     const data =
       encoding === "br"
-        ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
-        : gzipSync(bytes, { level: 9 });
+        ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+        : gzipSync(bytes, { level: 6 });
     writeAtomically(this.objectPath(entry, encoding), data);
     return data;
   }
