@@ -36,25 +36,48 @@ export type FromPublisher =
 export class ThreadPublisher implements SitePublisher {
   lastReport: PublishReport | null = null;
   lastError: string | null = null;
-  private worker: Worker;
+  private worker!: Worker;
   private nextId = 0;
   private readonly waiting = new Map<number, () => void>();
   private stopped: Promise<void> | null = null;
   private readonly site: PublishedSite;
   private readonly log: (line: string) => void;
 
+  private readonly data: PublisherThreadData;
+  /** Messages sent while a dead thread is being replaced: the new one gets them. */
+  private backlog: ToPublisher[] | null = null;
+
   constructor(options: { data: PublisherThreadData; site: PublishedSite; log: (line: string) => void }) {
     this.site = options.site;
     this.log = options.log;
-    this.worker = new Worker(new URL("./publish-thread.ts", import.meta.url), { workerData: options.data });
-    this.worker.on("message", (message: FromPublisher) => this.receive(message));
-    this.worker.on("error", (error) => this.log(`publishing thread failed: ${(error as Error)?.stack ?? String(error)}`));
-    this.worker.on("exit", (code) => {
-      // Nothing will answer any more: let waiters go rather than hang a shutdown.
+    this.data = options.data;
+    this.worker = this.start();
+  }
+
+  /**
+   * Starts the thread. Should it die (a bug, memory), a new one is started and publishes
+   * everything: the changes the dead one had queued are not known here, and a page that stopped
+   * following the incident would be worse than one long publish.
+   */
+  private start(): Worker {
+    const worker = new Worker(new URL("./publish-thread.ts", import.meta.url), { workerData: this.data });
+    worker.on("message", (message: FromPublisher) => this.receive(message));
+    worker.on("error", (error) => this.log(`publishing thread failed: ${(error as Error)?.stack ?? String(error)}`));
+    worker.on("exit", (code) => {
+      // Nothing will answer them any more: let waiters go rather than hang.
       for (const resolve of this.waiting.values()) resolve();
       this.waiting.clear();
-      if (!this.stopped) this.log(`publishing thread exited (code ${code}); the page stays as last published`);
+      if (this.stopped) return;
+      this.log(`publishing thread exited (code ${code}); starting a new one, which publishes everything`);
+      this.backlog = [];
+      setTimeout(() => {
+        if (this.stopped) return;
+        this.worker = this.start();
+        for (const message of [{ type: "publishAll" } as ToPublisher, ...(this.backlog ?? [])]) this.worker.postMessage(message);
+        this.backlog = null;
+      }, 1000).unref();
     });
+    return worker;
   }
 
   private receive(message: FromPublisher): void {
@@ -79,7 +102,9 @@ export class ThreadPublisher implements SitePublisher {
   }
 
   private send(message: ToPublisher): void {
-    if (!this.stopped) this.worker.postMessage(message);
+    if (this.stopped) return;
+    if (this.backlog) this.backlog.push(message);
+    else this.worker.postMessage(message);
   }
 
   notify(event: ChangeEvent): void {
@@ -99,12 +124,17 @@ export class ThreadPublisher implements SitePublisher {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.worker.postMessage({ type: "idle", id } satisfies ToPublisher);
+      this.send({ type: "idle", id });
     });
   }
 
   stop(): void {
     if (this.stopped) return;
+    if (this.backlog) {
+      // Its thread died and the new one is not started yet: nothing to stop.
+      this.stopped = Promise.resolve();
+      return;
+    }
     this.worker.postMessage({ type: "stop" } satisfies ToPublisher);
     this.stopped = new Promise<void>((resolve) => {
       const done = (message: FromPublisher) => {
