@@ -206,42 +206,57 @@ export class Publisher implements SitePublisher {
       mark = t;
     };
     await readConsistently(db, async (tx) => {
-      const snapshot = await loadSnapshot(tx, page, now);
+      // Reads that do not depend on each other are issued together: on the edge they share round trips to Turso.
+      const componentIncidents = Promise.all([...work.components].map((componentId) => incidentIdsForComponent(tx, componentId)));
+      const incidentRecords = full
+        ? null
+        : componentIncidents.then(async (lists) => {
+            // A component's name appears on the pages of the incidents that affected it.
+            const ids = [...new Set([...work.incidents, ...lists.flat()])];
+            const [incidents, drills] = await Promise.all([getIncidentsByIds(tx, ids), getIncidentsByIds(tx, ids, "only")]);
+            return [incidents, drills] as const;
+          });
+      const [snapshot, knownMonths, loaded] = await Promise.all([
+        loadSnapshot(tx, page, now),
+        // The archive's months only ever grow (history dates never change), so they are read once.
+        full || !this.months ? loadHistoryMonths(tx, page.timeZone) : null,
+        incidentRecords,
+      ]);
+      if (knownMonths) this.months = new Set(knownMonths);
       phase("snapshot");
-      // The archive's months only ever grow (history dates never change), so they are read once.
-      if (full || !this.months) this.months = new Set(await loadHistoryMonths(tx, page.timeZone));
-      phase("months");
-      const incidentIds = new Set(work.incidents);
-      for (const componentId of work.components) {
-        // A component's name appears on the pages of the incidents that affected it.
-        for (const id of await incidentIdsForComponent(tx, componentId)) incidentIds.add(id);
-      }
       const monthsToRender = new Set<string>();
-      if (full) for (const file of renderer.assets?.() ?? []) await add(file);
-      // Incident pages first, in chunks, so a full publish of a large archive streams to disk.
-      const ids = full ? await listAllIncidentIds(tx) : [...incidentIds];
-      for (let i = 0; i < ids.length; i += 200) {
-        for (const incident of await getIncidentsByIds(tx, ids.slice(i, i + 200))) {
-          const month = monthKey(historyDate(incident), page.timeZone);
-          this.months!.add(month);
-          monthsToRender.add(month);
-          await add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
-        }
-      }
+      const renderIncident = async (incident: IncidentRecord) => {
+        const month = monthKey(historyDate(incident), page.timeZone);
+        this.months!.add(month);
+        monthsToRender.add(month);
+        await add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
+      };
       // Drills: only their unlisted preview pages (never a public page, month, feed or JSON).
-      const drillIds = full ? await listAllIncidentIds(tx, "only") : [...incidentIds];
-      for (const drill of await getIncidentsByIds(tx, drillIds, "only")) {
-        if (!drill.previewToken) continue;
+      const renderPreview = async (drill: IncidentRecord) => {
+        if (!drill.previewToken) return;
         const path = `/preview/${drill.previewToken}`;
         await add(html(path, await renderer.render(path, { route: "preview", snapshot, incident: drill })));
+      };
+      if (loaded) {
+        const [incidents, drills] = loaded;
+        for (const incident of incidents) await renderIncident(incident);
+        for (const drill of drills) await renderPreview(drill);
+      } else {
+        for (const file of renderer.assets?.() ?? []) await add(file);
+        // Incident pages in chunks, so a full publish of a large archive streams to disk.
+        const ids = await listAllIncidentIds(tx);
+        for (let i = 0; i < ids.length; i += 200) for (const incident of await getIncidentsByIds(tx, ids.slice(i, i + 200))) await renderIncident(incident);
+        for (const drill of await getIncidentsByIds(tx, await listAllIncidentIds(tx, "only"), "only")) await renderPreview(drill);
       }
+      phase("incidents");
       const months = [...this.months!].sort().reverse();
       if (full) for (const month of months) monthsToRender.add(month);
-      phase("incidents");
       if (months[0]) monthsToRender.add(months[0]);
-      for (const month of monthsToRender) {
-        if (!months.includes(month)) continue;
-        const data = await loadHistoryMonth(tx, month, page.timeZone);
+      // A few months (an ordinary publish): read together. Every month (a full publish): one at a time, so the archive never sits in memory.
+      const wanted = [...monthsToRender].filter((m) => months.includes(m));
+      const monthData = new Map(full ? [] : await Promise.all(wanted.map(async (m) => [m, await loadHistoryMonth(tx, m, page.timeZone)] as const)));
+      for (const month of wanted) {
+        const data = monthData.get(month) ?? (await loadHistoryMonth(tx, month, page.timeZone));
         const locals: RouteData = { route: "history", snapshot, month: data, months };
         const monthPage = await renderer.render(`/history/${month}`, locals);
         await add(html(`/history/${month}`, monthPage));

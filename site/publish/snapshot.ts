@@ -36,18 +36,26 @@ export async function loadSnapshot(tx: Transaction, page: Omit<PageInfo, "update
   // Windows are taken a day wide on each side; the pages cut them to the page zone's days.
   const recentSince = new Date(now.getTime() - 16 * DAY).toISOString();
   const historySince = new Date(now.getTime() - 91 * DAY).toISOString();
-  const components = await listComponentViews(tx);
-  const unresolvedIncidents = await listIncidents(tx, { kind: "incident", state: "open", limit: MAX_UNRESOLVED });
-  const activeMaintenances = await listIncidents(tx, { kind: "maintenance", statuses: ["in_progress", "verifying"], limit: MAX_UNRESOLVED, order: "soonest" });
-  const upcomingMaintenances = await listIncidents(tx, { kind: "maintenance", statuses: ["scheduled"], limit: MAX_UNRESOLVED, order: "soonest" });
-  const recentIncidents = await listIncidents(tx, { since: recentSince, limit: 1000, updates: "latest" });
-  const latestIncidents = await listIncidents(tx, { kind: "incident", limit: 50 });
-  const latestMaintenances = await listIncidents(tx, { kind: "maintenance", limit: 50 });
-  // The feeds' newest items: updates and published postmortems (a postmortem comes days after its updates).
-  const feedIds = new Set([...(await incidentIdsWithNewestUpdates(tx, HISTORY_ITEM_LIMIT)), ...(await incidentIdsWithNewestPostmortems(tx, HISTORY_ITEM_LIMIT))]);
-  const feedIncidents = await getIncidentsByIds(tx, [...feedIds]);
-  const statusChanges = await listStatusChangesSince(tx, historySince);
-  const updatedAt = (await lastPublicChange(tx)) ?? generatedAt;
+  // Independent reads, issued together: over HTTP (Turso) they travel as one pipeline, not one round trip each.
+  const feedIdsOf = async () => {
+    const [updated, postmortems] = await Promise.all([incidentIdsWithNewestUpdates(tx, HISTORY_ITEM_LIMIT), incidentIdsWithNewestPostmortems(tx, HISTORY_ITEM_LIMIT)]);
+    return getIncidentsByIds(tx, [...new Set([...updated, ...postmortems])]);
+  };
+  const [components, unresolvedIncidents, activeMaintenances, upcomingMaintenances, recentIncidents, latestIncidents, latestMaintenances, feedIncidents, statusChanges, lastChange] =
+    await Promise.all([
+      listComponentViews(tx),
+      listIncidents(tx, { kind: "incident", state: "open", limit: MAX_UNRESOLVED }),
+      listIncidents(tx, { kind: "maintenance", statuses: ["in_progress", "verifying"], limit: MAX_UNRESOLVED, order: "soonest" }),
+      listIncidents(tx, { kind: "maintenance", statuses: ["scheduled"], limit: MAX_UNRESOLVED, order: "soonest" }),
+      listIncidents(tx, { since: recentSince, limit: 1000, updates: "latest" }),
+      listIncidents(tx, { kind: "incident", limit: 50 }),
+      listIncidents(tx, { kind: "maintenance", limit: 50 }),
+      // The feeds' newest items: updates and published postmortems (a postmortem comes days after its updates).
+      feedIdsOf(),
+      listStatusChangesSince(tx, historySince),
+      lastPublicChange(tx),
+    ]);
+  const updatedAt = lastChange ?? generatedAt;
   const status = pageStatus({
     openIncidentImpacts: unresolvedIncidents.map((i) => i.impact as Impact),
     activeMaintenances: activeMaintenances.filter((m) => m.componentIds.length > 0).length,
