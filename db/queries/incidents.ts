@@ -173,7 +173,16 @@ export async function getIncident(ex: Executor, id: string, kind: IncidentKind):
 /** Attaches updates (newest first, with their component changes), affected component ids and published postmortems. */
 async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false): Promise<IncidentRecord[]> {
   if (rows.length === 0) return [];
-  const ids = JSON.stringify(rows.map((r) => r.id));
+  return (await detailsOf(ex, rows.map((r) => r.id), latestOnly))(rows);
+}
+
+/**
+ * Reads the details of incidents by id — needing only their ids, so a caller that knows them can
+ * issue these reads together with the rows' own (one round trip on the edge, not two) — and
+ * returns what attaches them to the rows.
+ */
+async function detailsOf(ex: Executor, incidentIds: readonly string[], latestOnly = false): Promise<(rows: IncidentRow[]) => IncidentRecord[]> {
+  const ids = JSON.stringify(incidentIds);
   // Either every update of the incidents, or only the newest of each.
   const which = latestOnly
     ? "u.incident_id IN (SELECT value FROM json_each(?)) AND u.seq = (SELECT MAX(seq) FROM incident_updates x WHERE x.incident_id = u.incident_id)"
@@ -196,7 +205,8 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
             WHERE l.incident_id IN (SELECT value FROM json_each(?)) ORDER BY c.position, c.name`,
       args: [ids],
     }),
-    publishedPostmortems(ex, rows.filter((r) => r.kind === "incident").map((r) => r.id)),
+    // Maintenances have no postmortems: asking for every id finds the incidents' only.
+    publishedPostmortems(ex, incidentIds),
   ]);
   const affectedByUpdate = new Map<string, AffectedComponentRecord[]>();
   for (const row of affected.rows) {
@@ -235,12 +245,13 @@ async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false
     list.push(str(row, "component_id"));
     componentsByIncident.set(str(row, "incident_id"), list);
   }
-  return rows.map((row) => ({
-    ...row,
-    updates: updatesByIncident.get(row.id) ?? [],
-    componentIds: componentsByIncident.get(row.id) ?? [],
-    postmortem: postmortems.get(row.id) ?? null,
-  }));
+  return (rows) =>
+    rows.map((row) => ({
+      ...row,
+      updates: updatesByIncident.get(row.id) ?? [],
+      componentIds: componentsByIncident.get(row.id) ?? [],
+      postmortem: row.kind === "incident" ? (postmortems.get(row.id) ?? null) : null,
+    }));
 }
 
 /** The components an incident is linked to, without loading its updates. */
@@ -268,12 +279,15 @@ export async function incidentIdsWithNewestUpdates(ex: Executor, limit: number):
 /** Incidents by id, in the order given; drills are left out unless asked for. */
 export async function getIncidentsByIds(ex: Executor, ids: readonly string[], drills: DrillFilter = "exclude"): Promise<IncidentRecord[]> {
   if (ids.length === 0) return [];
-  const result = await ex.execute({
-    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?)) AND ${DRILL_WHERE[drills]}`,
-    args: [JSON.stringify(ids)],
-  });
+  const [result, attach] = await Promise.all([
+    ex.execute({
+      sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?)) AND ${DRILL_WHERE[drills]}`,
+      args: [JSON.stringify(ids)],
+    }),
+    detailsOf(ex, ids),
+  ]);
   const byId = new Map(result.rows.map((row) => [str(row, "id"), toIncidentRow(row)]));
-  return loadDetails(ex, ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
+  return attach(ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
 }
 
 /** Every incident's history date (scheduled start, else creation): enough to list the archive's months. */
