@@ -17,7 +17,7 @@
  *   lapses when the time passes with no later update; the lapse ends with the next update.
  */
 import { SEVERITY_LEVELS, type Severity } from "./severity.ts";
-import { addDays, dayKey, HOUR, offsetMs } from "./time.ts";
+import { addDays, dayKey, HOUR, instantOfWallClock } from "./time.ts";
 
 /** Business days start at this local hour. */
 export const BUSINESS_DAY_START_HOUR = 9;
@@ -50,13 +50,9 @@ export interface ResponseInput {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The instant of a local wall-clock time on a calendar day in the zone. */
+/** The instant of a whole hour of the wall clock on a calendar day in the zone. */
 function localInstant(day: string, hour: number, timeZone: string): number {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const asUtc = Date.UTC(y, m - 1, d, hour);
-  // The offset at the first guess may differ from the one at the answer across a DST change.
-  const guess = asUtc - offsetMs(asUtc, timeZone);
-  return asUtc - offsetMs(guess, timeZone);
+  return Date.parse(instantOfWallClock(`${day}T${String(hour).padStart(2, "0")}:00`, timeZone)!);
 }
 
 function isWeekday(day: string): boolean {
