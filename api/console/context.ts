@@ -7,11 +7,11 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { fromOwnOrigin, sessionCookieName } from "../../domain/console-session.ts";
 import { can, type Action } from "../../domain/roles.ts";
-import type { Database } from "../../db/database.ts";
+import { dryRun, type Database } from "../../db/database.ts";
 import { getStoredResponse, storeResponse } from "../../db/queries/idempotency.ts";
 import { touchSession } from "../../db/queries/members.ts";
-import type { Actor, MemberRecord } from "../../db/records.ts";
-import type { IncidentPreviewer } from "./preview-types.ts";
+import type { Actor, IncidentRecord, MemberRecord } from "../../db/records.ts";
+import type { IncidentPreview, IncidentPreviewer } from "./preview-types.ts";
 import type { MailSettings } from "../mail/settings.ts";
 import type { ChangeEvent } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
@@ -60,6 +60,12 @@ export interface ConsoleContext {
    */
   writeOnce<T>(session: Session, formId: unknown, work: (ctx: WriteContext) => Promise<T>, change: (result: T) => ChangeEvent | null): Promise<T>;
   refused(c: Context): Response;
+  /**
+   * What the page, mail, feeds and team channel would say after `write`, made by running it under
+   * the member's name in a transaction that is rolled back (no hooks run: nothing is sent). Call
+   * only when `deps.preview` is set.
+   */
+  previewOf(session: Session, write: (ctx: WriteContext) => Promise<IncidentRecord>): Promise<IncidentPreview>;
   /** The signed-in member when their role may do `action`; else a 303 to sign-in, or a 403 page saying `refusal`. */
   allowed(action: Action, refusal: string): (c: Context) => Promise<Session | Response>;
   /** A GET handler: the page `render` makes for a member `allowed` lets in (else the redirect or 403 it gives). */
@@ -113,6 +119,8 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
       if (!can(session.member.role, action)) return page(c, "Not allowed", para(refusal) + `<p><a href="/console">Back to Now</a></p>`, { status: 403, session });
       return session;
     },
+    previewOf: (session, write) =>
+      dryRun(db, async (tx) => deps.preview!(tx, await write({ tx, actor: actorOf(session.member), now: now(), hooks: {} }), session.member.name)),
     view: (allowed, render) => async (c) => {
       const session = await allowed(c);
       return session instanceof Response ? session : render(c, session);

@@ -10,7 +10,6 @@ import { INCIDENT_STATUSES, STATUS_LABELS, incidentTargets, type IncidentStatus 
 import { can } from "../../domain/roles.ts";
 import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
 import { formatPosted } from "../../domain/time.ts";
-import { dryRun } from "../../db/database.ts";
 import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { listTemplates } from "../../db/queries/templates.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
@@ -20,7 +19,7 @@ import { NewIncidentSchema, NewIncidentUpdateSchema } from "../routes/incidents.
 import { listComponentViews } from "../service/components.ts";
 import { createIncident, postIncidentUpdate } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
-import { actorOf, type ConsoleContext, type Session } from "./context.ts";
+import type { ConsoleContext, Session } from "./context.ts";
 import { describedBy, errorsOf, fieldError, formError, hiddenFields, table, type Errors, type Form } from "./forms.ts";
 import type { IncidentPreview } from "./preview-types.ts";
 import { buttons, previewSection } from "./preview.ts";
@@ -145,10 +144,7 @@ ${buttons(ctx, "Declare incident")}
     }
     try {
       if (form.action === "preview" && ctx.deps.preview) {
-        const preview = await dryRun(ctx.deps.db, async (tx) => {
-          const record = await createIncident({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, await incidentFromRequest(tx, checked.value));
-          return ctx.deps.preview!(tx, record, session.member.name);
-        });
+        const preview = await ctx.previewOf(session, async (w) => createIncident(w, await incidentFromRequest(w.tx, checked.value)));
         return declarePage(c, session, form, {}, 200, preview);
       }
       const created = await ctx.writeOnce(
@@ -218,10 +214,7 @@ ${buttons(ctx, resolved ? "Reopen" : "Post update")}
     }
     try {
       if (form.action === "preview" && ctx.deps.preview) {
-        const preview = await dryRun(ctx.deps.db, async (tx) => {
-          const { incident } = await postIncidentUpdate({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} }, id, checked.value);
-          return ctx.deps.preview!(tx, incident, session.member.name);
-        });
+        const preview = await ctx.previewOf(session, async (w) => (await postIncidentUpdate(w, id, checked.value)).incident);
         return incidentPage(c, session, id, form, {}, 200, preview);
       }
       await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await postIncidentUpdate(w, id, checked.value)).incident.id }), (r) => ({ type: "incident", id: r.id }));

@@ -7,7 +7,6 @@ import { Hono, type Context } from "hono";
 import { inPageOrder } from "../../domain/component-order.ts";
 import { maintenanceTargets, STATUS_LABELS, type MaintenanceStatus } from "../../domain/lifecycle.ts";
 import { formatPosted, formatRange, instantOfWallClock, timeZoneLabel, wallClockInput } from "../../domain/time.ts";
-import { dryRun } from "../../db/database.ts";
 import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { checkSchema } from "../http/body.ts";
@@ -15,7 +14,7 @@ import { Problem } from "../problem.ts";
 import { NewMaintenanceSchema, NewMaintenanceUpdateSchema } from "../routes/maintenances.ts";
 import { listComponentViews } from "../service/components.ts";
 import { createMaintenance, postMaintenanceUpdate } from "../service/incidents.ts";
-import { actorOf, type ConsoleContext, type Session } from "./context.ts";
+import type { ConsoleContext, Session } from "./context.ts";
 import { checkbox, describedBy, errorsOf, fieldError, formError, hiddenFields, selectField, table, textArea, textField, type Errors, type Form } from "./forms.ts";
 import { componentFields, componentsOf } from "./incidents.ts";
 import { para } from "./pages.ts";
@@ -29,8 +28,6 @@ export function maintenancePages(ctx: ConsoleContext): Hono {
   const { db, config } = ctx.deps;
   const tz = config.page.timeZone;
   const requireWriter = ctx.allowed("maintenance:write", "Your role may not change maintenance.");
-  /** A write context for a preview (a dry run: no hooks, rolled back). */
-  const previewing = (tx: Parameters<typeof createMaintenance>[0]["tx"], session: Session) => ({ tx, actor: actorOf(session.member), now: ctx.now(), hooks: {} });
 
   async function listPage(c: Context, session: Session, form: Form, errors: Errors, status = 200, preview?: IncidentPreview): Promise<Response> {
     const open = await listIncidents(db.client, { kind: "maintenance", state: "open", limit: 100, order: "soonest" });
@@ -94,7 +91,7 @@ ${table(["Maintenance", "Status", "Window"], done.map(row), "None yet.")}`;
     if (!checked.ok || Object.keys(errors).length > 0) return listPage(c, session, form, { ...(checked.ok ? {} : errorsOf(checked.errors, rename)), ...errors }, 422);
     try {
       if (form.action === "preview" && ctx.deps.preview) {
-        const preview = await dryRun(db, async (tx) => ctx.deps.preview!(tx, await createMaintenance(previewing(tx, session), checked.value), session.member.name));
+        const preview = await ctx.previewOf(session, (w) => createMaintenance(w, checked.value));
         return listPage(c, session, form, {}, 200, preview);
       }
       const created = await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await createMaintenance(w, checked.value)).id }), (r) => ({ type: "maintenance", id: r.id }));
@@ -146,7 +143,7 @@ ${form_}
     if (!checked.ok) return maintenancePage(c, session, id, form, errorsOf(checked.errors), 422);
     try {
       if (form.action === "preview" && ctx.deps.preview) {
-        const preview = await dryRun(db, async (tx) => ctx.deps.preview!(tx, (await postMaintenanceUpdate(previewing(tx, session), id, checked.value)).incident, session.member.name));
+        const preview = await ctx.previewOf(session, async (w) => (await postMaintenanceUpdate(w, id, checked.value)).incident);
         return maintenancePage(c, session, id, form, {}, 200, preview);
       }
       await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await postMaintenanceUpdate(w, id, checked.value)).incident.id }), (r) => ({ type: "maintenance", id: r.id }));

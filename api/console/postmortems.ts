@@ -12,12 +12,10 @@ import { getIncident } from "../../db/queries/incidents.ts";
 import { getPostmortem } from "../../db/queries/postmortems.ts";
 import type { ActionItemRecord } from "../../db/records.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
-import { postmortemDraft } from "../../templates/postmortem-draft.ts";
 import { checkSchema } from "../http/body.ts";
 import { Problem } from "../problem.ts";
 import { PostmortemSchema, PublishPostmortemSchema } from "../routes/postmortems.ts";
-import { listComponentViews } from "../service/components.ts";
-import { publishPostmortem, savePostmortemText } from "../service/postmortems.ts";
+import { draftPostmortem, publishPostmortem, savePostmortemText } from "../service/postmortems.ts";
 import type { ConsoleContext, Session } from "./context.ts";
 import { checkbox, errorsOf, formError, hiddenFields, textArea, type Errors, type Form } from "./forms.ts";
 import { para } from "./pages.ts";
@@ -64,9 +62,7 @@ export function postmortemPages(ctx: ConsoleContext): Hono {
     const incident = await getIncident(db.client, id, "incident");
     if (!incident) return ctx.notFound(c, session, "incident");
     const saved = await getPostmortem(db.client, id);
-    const componentNames = new Map((await listComponentViews(db.client)).map((v) => [v.id, v.name]));
-    const draft = () => postmortemDraft({ incident, componentNames, page: { url: config.page.url, timeZone: tz }, actionItems: saved?.actionItems ?? [] });
-    const values: Form = form ?? { body: saved?.body ?? draft() };
+    const values: Form = form ?? { body: saved?.body ?? (await draftPostmortem(db.client, incident, { url: config.page.url, timeZone: tz }, [])) };
     const items: ActionItemRecord[] = form ? itemsOf(form).map((i) => ({ description: i.description, owner: i.owner, dueDate: i.due_date, done: i.done })) : (saved?.actionItems ?? []);
     const publishable = checkPublish("incident", incident.status, incident.drill === true);
     const state = saved?.publishedAt

@@ -2,12 +2,10 @@
 import { z } from "zod";
 import { getIncident } from "../../db/queries/incidents.ts";
 import { getPostmortem } from "../../db/queries/postmortems.ts";
-import { postmortemDraft } from "../../templates/postmortem-draft.ts";
 import type { ChangeEvent } from "../app-deps.ts";
 import { LIMITS, multiLine, singleLine } from "../schemas.ts";
 import { postmortemJson } from "../serialize.ts";
-import { listComponentViews } from "../service/components.ts";
-import { postmortemIncident, publishPostmortem, readPostmortem, savePostmortemText } from "../service/postmortems.ts";
+import { draftPostmortem, postmortemIncident, publishPostmortem, readPostmortem, savePostmortemText } from "../service/postmortems.ts";
 import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
 const ActionItemSchema = z.strictObject({
@@ -44,9 +42,8 @@ export function postmortemRoutes({ db, config, page, write }: RouteContext): Res
       const id = idParam(c, "incident");
       await postmortemIncident(db.client, id);
       const incident = (await getIncident(db.client, id, "incident"))!;
-      const componentNames = new Map((await listComponentViews(db.client)).map((v) => [v.id, v.name]));
       const actionItems = (await getPostmortem(db.client, id))?.actionItems ?? [];
-      const body = postmortemDraft({ incident, componentNames, page: { url: page.url, timeZone: config.page.timeZone }, actionItems });
+      const body = await draftPostmortem(db.client, incident, { url: page.url, timeZone: config.page.timeZone }, actionItems);
       return c.json({ incident_id: id, body });
     },
   );

@@ -1,6 +1,8 @@
 import { checkPublish, postmortemText } from "../../domain/postmortem.ts";
 import { notFound, Problem } from "../problem.ts";
-import { promptsLeft } from "../../templates/postmortem-draft.ts";
+import { postmortemDraft, promptsLeft } from "../../templates/postmortem-draft.ts";
+import { listComponentViews } from "./components.ts";
+import type { IncidentRecord } from "../../db/records.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getIncident, getIncidentRow, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";
 import { getPostmortem, markPostmortemPublished, savePostmortem } from "../../db/queries/postmortems.ts";
@@ -36,6 +38,16 @@ export async function postmortemIncident(ex: Executor, id: string): Promise<Inci
     throw new Problem(404, "Not Found", `"${id}" is a scheduled maintenance; maintenances do not have postmortems.`);
   }
   throw notFound("incident", id);
+}
+
+/**
+ * The seed's blameless template pre-filled from the incident (timeline, response times, the
+ * components by their current names) with the action items given: the API's
+ * /postmortem/template and the console's first draft.
+ */
+export async function draftPostmortem(ex: Executor, incident: IncidentRecord, page: { url: string; timeZone: string }, actionItems: readonly ActionItemRecord[]): Promise<string> {
+  const componentNames = new Map((await listComponentViews(ex)).map((v) => [v.id, v.name]));
+  return postmortemDraft({ incident, componentNames, page, actionItems });
 }
 
 /** Reads a postmortem (draft or published); 404 when the incident has none yet. */
