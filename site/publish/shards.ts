@@ -119,3 +119,14 @@ export class ShardedEntries {
     }
   }
 }
+
+/**
+ * The shards a commit writes: those `changes` touch, as they will be (null: empty, to drop from
+ * the root) — or every shard, the first time a site kept in one file is written in shards.
+ * `known` holds at least the touched shards' current entries.
+ */
+export function shardsToWrite(known: ShardedEntries, changes: Record<string, PublishedEntry | null>, everyShard: boolean): Map<string, string | null> {
+  const touched = known.preview(changes);
+  if (everyShard) for (const key of known.keys()) if (!touched.has(key)) touched.set(key, known.shard(key));
+  return touched;
+}

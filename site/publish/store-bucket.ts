@@ -1,6 +1,6 @@
 import { hex } from "../../api/encoding.ts";
 import { publishedEntry, type FileToPublish, type Manifest, type ManifestInfo, type PublishBatch, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
-import { shardJson, shardOf, ShardedEntries, type ManifestRoot, type ManifestShard } from "./shards.ts";
+import { shardOf, ShardedEntries, shardsToWrite, type ManifestRoot, type ManifestShard } from "./shards.ts";
 
 /**
  * The published site in an object bucket (Cloudflare R2 on Workers): objects under
@@ -139,32 +139,24 @@ export class BucketSite implements SiteStore, ServableSite {
         const build = options.build ?? base.root.build;
         if (changes.size === 0 && build === base.root.build && !base.legacy) return [];
         const changed = Object.fromEntries(changes);
-        // The touched shards as they will be: read (cached) the current ones, apply the changes.
-        const touched = new Map<string, Record<string, PublishedEntry>>();
-        if (base.legacy) {
-          for (const key of base.legacy.keys()) touched.set(key, JSON.parse(base.legacy.shard(key)!).entries);
-        }
-        for (const [path, entry] of changes) {
-          const key = shardOf(path);
-          let entries = touched.get(key);
-          if (!entries) {
+        // The current entries of the shards the changes fall in (read once, then cached), or the whole legacy manifest.
+        const known = base.legacy ?? new ShardedEntries();
+        if (!base.legacy) {
+          for (const key of new Set([...changes.keys()].map(shardOf))) {
             const object = base.root.shards[key];
-            touched.set(key, (entries = { ...(object ? await this.shard(object) : {}) }));
+            if (object) known.apply(await this.shard(object));
           }
-          if (entry) entries[path] = entry;
-          else delete entries[path];
         }
         const shards = { ...base.root.shards };
-        for (const [key, entries] of touched) {
-          if (Object.keys(entries).length === 0) {
+        for (const [key, json] of shardsToWrite(known, changed, base.legacy !== null)) {
+          if (json === null) {
             delete shards[key];
             continue;
           }
-          const json = shardJson(Object.entries(entries));
           const bytes = new TextEncoder().encode(json);
           const object = await objectName(bytes, "application/json");
           if (!(await this.bucket.head(objectKey(object)))) await this.bucket.put(objectKey(object), bytes, { httpMetadata: { contentType: "application/json" } });
-          this.shards.set(object, entries);
+          this.shards.set(object, (JSON.parse(json) as ManifestShard).entries);
           shards[key] = object;
         }
         const root: ManifestRoot = { version: 2, build, publishedAt: at, shards };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { isCompressible, publishedEntry, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
-import { ShardedEntries, type ManifestRoot, type ManifestShard } from "./shards.ts";
+import { ShardedEntries, shardsToWrite, type ManifestRoot, type ManifestShard } from "./shards.ts";
 
 /** On disk every step is synchronous. */
 export interface DiskPublishBatch {
@@ -104,9 +104,7 @@ export class PublishedSite implements SiteStore, ServableSite {
         if (changes.size === 0 && build === this.root.build && !this.writeEveryShard) return [];
         const changed = Object.fromEntries(changes);
         const shards = { ...this.root.shards };
-        const touched = this.state.preview(changed);
-        if (this.writeEveryShard) for (const key of this.state.keys()) if (!touched.has(key)) touched.set(key, this.state.shard(key));
-        for (const [key, json] of touched) {
+        for (const [key, json] of shardsToWrite(this.state, changed, this.writeEveryShard)) {
           if (json === null) {
             delete shards[key];
             continue;
