@@ -10,8 +10,8 @@ import { escapeHtml } from "../../templates/markdown.ts";
 import { Problem } from "../problem.ts";
 import { LIMITS, singleLine } from "../schemas.ts";
 import { addMember, removeMember } from "../service/members.ts";
-import { csrfToken } from "./csrf.ts";
-import { newFormId, type ConsoleContext, type Session } from "./context.ts";
+import type { ConsoleContext, Session } from "./context.ts";
+import { actionButton, hiddenFields } from "./forms.ts";
 import { para } from "./pages.ts";
 
 const ROLES: readonly MemberRole[] = ["admin", "comms"];
@@ -23,18 +23,17 @@ export function memberPages(ctx: ConsoleContext): Hono {
 
   async function membersPage(c: Context, session: Session, form: Record<string, string>, error: string | null, status = 200): Promise<Response> {
     const tz = ctx.deps.config.page.timeZone;
-    const csrf = escapeHtml(csrfToken(session.token));
     const rows = (await listMembers(ctx.deps.db.client))
       .map(
         (m) => `<tr><td>${escapeHtml(m.name)}</td><td>${escapeHtml(m.email)}</td><td>${escapeHtml(m.role)}</td><td>${escapeHtml(formatPosted(m.createdAt, tz))}</td>
-<td><form method="post" action="/console/members/${encodeURIComponent(m.id)}/remove"><input type="hidden" name="csrf" value="${csrf}"><button type="submit" aria-label="Remove ${escapeHtml(m.name)}">Remove</button></form></td></tr>`,
+<td>${actionButton(session, `/console/members/${encodeURIComponent(m.id)}/remove`, "Remove", `Remove ${m.name}`)}</td></tr>`,
       )
       .join("");
     const roleOptions = ROLES.map((r) => `<option value="${r}"${form.role === r ? " selected" : ""}>${r}</option>`).join("");
     const body = `<table><thead><tr><th scope="col">Name</th><th scope="col">Address</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col"><span class="vh">Remove</span></th></tr></thead><tbody>${rows}</tbody></table>
 <h2>Add a member</h2>
 ${error ? `<p class="err" role="alert" id="err-member"><strong>Error:</strong> ${escapeHtml(error)}</p>` : ""}
-<form method="post" action="/console/members"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="form_id" value="${escapeHtml(form.form_id || newFormId())}">
+<form method="post" action="/console/members">${hiddenFields(session, form)}
 <p><label for="m-name">Name</label><input type="text" id="m-name" name="name" required maxlength="255" value="${escapeHtml(form.name ?? "")}"></p>
 <p><label for="m-email">Address</label><input type="text" id="m-email" name="email" required maxlength="254" autocomplete="off" value="${escapeHtml(form.email ?? "")}"></p>
 <p><label for="m-role">Role</label> <select id="m-role" name="role">${roleOptions}</select></p>
