@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { SHARD_COUNT, ShardedEntries, shardOf } from "./shards.ts";
+import { SHARD_COUNT, ShardedEntries, shardOf, shardsToWrite } from "./shards.ts";
 
 const entry = (object: string) => ({ object, contentType: "text/html; charset=utf-8", size: 1, modifiedAt: "2026-01-01T00:00:00.000Z" });
 
@@ -34,5 +34,15 @@ describe("the sharded manifest", () => {
     const a = ShardedEntries.of({ "/x1": entry("1"), "/x2": entry("2") });
     const b = ShardedEntries.of({ "/x2": entry("2"), "/x1": entry("1") });
     for (const key of a.keys()) expect(a.shard(key)).toBe(b.shard(key));
+  });
+
+  test("a commit writes only the shards its changes fall in; every shard only when a one-file manifest is rewritten", () => {
+    const paths = Array.from({ length: 300 }, (_, i) => `/incidents/${i.toString(36).padStart(12, "0")}`);
+    const s = ShardedEntries.of(Object.fromEntries(paths.map((p) => [p, entry("x")])));
+    const change = { [paths[7]!]: entry("y"), "/": entry("home") };
+    expect([...shardsToWrite(s, change, false).keys()].sort()).toEqual([shardOf(paths[7]!), "hot"].sort());
+    const all = shardsToWrite(s, change, true);
+    expect(new Set(all.keys())).toEqual(new Set([...s.keys(), "hot"]));
+    expect(JSON.parse(all.get(shardOf(paths[7]!))!).entries[paths[7]!].object).toBe("y");
   });
 });
