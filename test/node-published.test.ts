@@ -100,3 +100,30 @@ test("the publishing thread's commits reach the serving thread's manifest exactl
   expect({ ...server.site.current().entries }).toEqual({ ...onDisk.current().entries });
   expect(server.site.current().build).toBe(onDisk.current().build);
 });
+
+test("a byte budget smaller than the site still answers every file whole, as it changes", async () => {
+  const { createServer } = await import("node:http");
+  const { publishedFastPath } = await import("../api/runtime/node-published.ts");
+  const paths = ["/", "/api/v2/summary.json", "/history"];
+  // Room for about one page: the others are read again from the store after being pushed out.
+  const fastPath = publishedFastPath(server.site, { maxCacheBytes: 16 * Math.max(...paths.map((p) => server.site.lookup(p)!.size)) });
+  const tiny = createServer((req, res) => {
+    if (!fastPath(req, res, () => res.writeHead(599).end())) res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => tiny.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(tiny.address() as { port: number }).port}`;
+  try {
+    for (let round = 0; round < 3; round++) {
+      for (const path of paths) {
+        for (const encoding of ["gzip", "br", "identity"]) {
+          const res = await fetch(`${base}${path}`, { headers: { "Accept-Encoding": encoding } });
+          const expected = (await servePublished(server.site, new Request(`http://x${path}`)))!;
+          expect(res.status, path).toBe(200);
+          expect(await res.text(), `${path} ${encoding} round ${round}`).toBe(await expected.text());
+        }
+      }
+    }
+  } finally {
+    await new Promise<void>((r) => tiny.close(() => r()));
+  }
+});
