@@ -25,8 +25,9 @@ interface Counter {
 /** Counts statements sent through a client (and the transactions it opens), and the round trips they take. */
 function counting(client: Client, counter: Counter): Client {
   let pipelineOpen = false;
-  const count = () => {
+  const count = (sql?: unknown) => {
     counter.statements++;
+    if (process.env.EDGE_TRACE) console.log(`  rt${counter.roundTrips + (pipelineOpen ? 0 : 1)}: ${String(typeof sql === "string" ? sql : (sql as { sql: string })?.sql).replace(/\s+/g, " ").slice(0, 110)}`);
     if (pipelineOpen) return;
     // Like the HTTP stream: statements issued before the next microtask travel together.
     counter.roundTrips++;
@@ -36,14 +37,14 @@ function counting(client: Client, counter: Counter): Client {
   const wrapTx = (tx: Transaction) =>
     new Proxy(tx, {
       get(target, prop) {
-        if (prop === "execute") return (...args: Parameters<Transaction["execute"]>) => (count(), target.execute(...args));
+        if (prop === "execute") return (...args: Parameters<Transaction["execute"]>) => (count(args[0]), target.execute(...args));
         const value = Reflect.get(target, prop);
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
   return new Proxy(client, {
     get(target, prop) {
-      if (prop === "execute") return (...args: Parameters<Client["execute"]>) => (count(), target.execute(...args));
+      if (prop === "execute") return (...args: Parameters<Client["execute"]>) => (count(args[0]), target.execute(...args));
       if (prop === "transaction") return async (...args: Parameters<Client["transaction"]>) => (count(), wrapTx(await target.transaction(...args)));
       const value = Reflect.get(target, prop);
       return typeof value === "function" ? value.bind(target) : value;
@@ -51,7 +52,7 @@ function counting(client: Client, counter: Counter): Client {
   });
 }
 
-export async function benchEdge(incidents = 1000, samples = 20): Promise<void> {
+export async function benchEdge(incidents = Number(process.env.EDGE_INCIDENTS || 1000), samples = Number(process.env.EDGE_SAMPLES || 20)): Promise<void> {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
   process.env.WRANGLER_SEND_METRICS = "false";
   const dir = scratchDir("edge");

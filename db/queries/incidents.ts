@@ -3,7 +3,7 @@ import type { ComponentStatus } from "../../domain/components.ts";
 import type { Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
-import { bool, num, str, strOrNull } from "./rows.ts";
+import { bool, idsIn, num, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
   "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token";
@@ -156,57 +156,52 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
   const direction = filter.order === "soonest" ? "ASC" : "DESC";
   const order = `COALESCE(scheduled_for, created_at) ${direction}, id`;
   args.push(filter.limit, filter.offset ?? 0);
-  const result = await ex.execute({
-    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    args,
-  });
-  return loadDetails(ex, result.rows.map(toIncidentRow), filter.updates === "latest");
+  const chosen = `FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`;
+  // The details are read with the rows, selected by the same query (one round trip on the edge).
+  const [result, attach] = await Promise.all([
+    ex.execute({ sql: `SELECT ${INCIDENT_COLUMNS} ${chosen}`, args }),
+    detailsOf(ex, { sql: `SELECT id ${chosen}`, args }, filter.updates === "latest"),
+  ]);
+  return attach(result.rows.map(toIncidentRow));
 }
 
 export async function getIncident(ex: Executor, id: string, kind: IncidentKind): Promise<IncidentRecord | null> {
-  const row = await getIncidentRow(ex, id, kind);
-  if (!row) return null;
-  const [record] = await loadDetails(ex, [row]);
-  return record ?? null;
-}
-
-/** Attaches updates (newest first, with their component changes), affected component ids and published postmortems. */
-async function loadDetails(ex: Executor, rows: IncidentRow[], latestOnly = false): Promise<IncidentRecord[]> {
-  if (rows.length === 0) return [];
-  return (await detailsOf(ex, rows.map((r) => r.id), latestOnly))(rows);
+  const [row, attach] = await Promise.all([getIncidentRow(ex, id, kind), detailsOf(ex, idsIn([id]))]);
+  return row ? attach([row])[0]! : null;
 }
 
 /**
- * Reads the details of incidents by id — needing only their ids, so a caller that knows them can
- * issue these reads together with the rows' own (one round trip on the edge, not two) — and
- * returns what attaches them to the rows.
+ * Reads the details of the incidents a selector names — updates (newest first, with their
+ * component changes), affected component ids, published postmortems — and returns what attaches
+ * them to the rows. Needing only a selector, these reads travel with the rows' own (one round trip
+ * on the edge, not two).
  */
-async function detailsOf(ex: Executor, incidentIds: readonly string[], latestOnly = false): Promise<(rows: IncidentRow[]) => IncidentRecord[]> {
-  const ids = JSON.stringify(incidentIds);
+async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false): Promise<(rows: IncidentRow[]) => IncidentRecord[]> {
+  const args = incidents.args;
   // Either every update of the incidents, or only the newest of each.
   const which = latestOnly
-    ? "u.incident_id IN (SELECT value FROM json_each(?)) AND u.seq = (SELECT MAX(seq) FROM incident_updates x WHERE x.incident_id = u.incident_id)"
-    : "u.incident_id IN (SELECT value FROM json_each(?))";
+    ? `u.incident_id IN (${incidents.sql}) AND u.seq = (SELECT MAX(seq) FROM incident_updates x WHERE x.incident_id = u.incident_id)`
+    : `u.incident_id IN (${incidents.sql})`;
   const [updates, affected, links, postmortems] = await Promise.all([
     ex.execute({
       sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at
             FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`,
-      args: [ids],
+      args,
     }),
     ex.execute({
       sql: `SELECT a.update_id, a.component_id, c.name, a.old_status, a.new_status
             FROM incident_update_components a JOIN incident_updates u ON u.id = a.update_id
             JOIN components c ON c.id = a.component_id
             WHERE ${which} ORDER BY c.position, c.name`,
-      args: [ids],
+      args,
     }),
     ex.execute({
       sql: `SELECT l.incident_id, l.component_id FROM incident_components l JOIN components c ON c.id = l.component_id
-            WHERE l.incident_id IN (SELECT value FROM json_each(?)) ORDER BY c.position, c.name`,
-      args: [ids],
+            WHERE l.incident_id IN (${incidents.sql}) ORDER BY c.position, c.name`,
+      args,
     }),
     // Maintenances have no postmortems: asking for every id finds the incidents' only.
-    publishedPostmortems(ex, incidentIds),
+    publishedPostmortems(ex, incidents),
   ]);
   const affectedByUpdate = new Map<string, AffectedComponentRecord[]>();
   for (const row of affected.rows) {
@@ -263,31 +258,32 @@ export async function linkedComponentIds(ex: Executor, incidentId: string): Prom
   return result.rows.map((row) => str(row, "component_id"));
 }
 
-/** Ids of the incidents that own the newest public updates (for the feed); never a drill's. */
-export async function incidentIdsWithNewestUpdates(ex: Executor, limit: number): Promise<string[]> {
-  const result = await ex.execute({
-    sql: `SELECT incident_id, MAX(created_at) AS newest FROM
-            (SELECT incident_id, created_at FROM incident_updates
-              WHERE incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1)
-              ORDER BY created_at DESC, seq DESC LIMIT ?)
-          GROUP BY incident_id ORDER BY newest DESC`,
+/** The incidents that own the newest public updates (for the feed); never a drill's. */
+export function incidentsWithNewestUpdates(limit: number): IdSelector {
+  return {
+    sql: `SELECT incident_id FROM incident_updates
+            WHERE incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1)
+            ORDER BY created_at DESC, seq DESC LIMIT ?`,
     args: [limit],
-  });
-  return result.rows.map((row) => str(row, "incident_id"));
+  };
 }
 
-/** Incidents by id, in the order given; drills are left out unless asked for. */
-export async function getIncidentsByIds(ex: Executor, ids: readonly string[], drills: DrillFilter = "exclude"): Promise<IncidentRecord[]> {
-  if (ids.length === 0) return [];
+/**
+ * Incidents by id, in the order given — or those a selector names, in no particular order; drills
+ * are left out unless asked for.
+ */
+export async function getIncidentsByIds(ex: Executor, ids: readonly string[] | IdSelector, drills: DrillFilter = "exclude"): Promise<IncidentRecord[]> {
+  const list = "sql" in ids ? null : ids;
+  if (list?.length === 0) return [];
+  const selector = list ? idsIn(list) : (ids as IdSelector);
   const [result, attach] = await Promise.all([
-    ex.execute({
-      sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (SELECT value FROM json_each(?)) AND ${DRILL_WHERE[drills]}`,
-      args: [JSON.stringify(ids)],
-    }),
-    detailsOf(ex, ids),
+    ex.execute({ sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (${selector.sql}) AND ${DRILL_WHERE[drills]}`, args: selector.args }),
+    detailsOf(ex, selector),
   ]);
-  const byId = new Map(result.rows.map((row) => [str(row, "id"), toIncidentRow(row)]));
-  return attach(ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
+  const rows = result.rows.map(toIncidentRow);
+  if (!list) return attach(rows);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return attach(list.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
 }
 
 /** Every incident's history date (scheduled start, else creation): enough to list the archive's months. */
@@ -296,13 +292,12 @@ export async function listHistoryDates(ex: Executor): Promise<string[]> {
   return result.rows.map((row) => str(row, "at"));
 }
 
-/** Public incidents linked to a component (their pages show its name). */
-export async function incidentIdsForComponent(ex: Executor, componentId: string): Promise<string[]> {
-  const result = await ex.execute({
-    sql: "SELECT incident_id FROM incident_components WHERE component_id = ? AND incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1)",
-    args: [componentId],
-  });
-  return result.rows.map((row) => str(row, "incident_id"));
+/** The incidents named, and those linked to any of the components (their pages show its name). */
+export function incidentsOrLinked(incidentIds: readonly string[], componentIds: readonly string[]): IdSelector {
+  return {
+    sql: "SELECT value FROM json_each(?) UNION SELECT incident_id FROM incident_components WHERE component_id IN (SELECT value FROM json_each(?))",
+    args: [JSON.stringify(incidentIds), JSON.stringify(componentIds)],
+  };
 }
 
 /** Every public incident id, for a full publish (drills: `drills` "only" for their previews). */

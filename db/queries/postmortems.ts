@@ -1,7 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Executor } from "../database.ts";
 import type { ActionItemRecord, PostmortemRecord } from "../records.ts";
-import { bool, str, strOrNull } from "./rows.ts";
+import { bool, idsIn, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const COLUMNS = "incident_id, body, author, created_at, updated_at, published_at, notified_at";
 
@@ -19,11 +19,12 @@ function toPostmortem(row: Row, actionItems: ActionItemRecord[]): PostmortemReco
 }
 
 /** Action items of these postmortems, in their order, by incident id. */
-async function actionItemsOf(ex: Executor, incidentIds: readonly string[]): Promise<Map<string, ActionItemRecord[]>> {
+/** Action items of the incidents an SQL selector names (`SELECT … id`), in their order. */
+async function actionItemsOf(ex: Executor, incidents: IdSelector): Promise<Map<string, ActionItemRecord[]>> {
   const result = await ex.execute({
     sql: `SELECT incident_id, description, owner, due_date, done FROM postmortem_action_items
-           WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, position`,
-    args: [JSON.stringify(incidentIds)],
+           WHERE incident_id IN (${incidents.sql}) ORDER BY incident_id, position`,
+    args: incidents.args,
   });
   const byIncident = new Map<string, ActionItemRecord[]>();
   for (const row of result.rows) {
@@ -39,18 +40,17 @@ export async function getPostmortem(ex: Executor, incidentId: string): Promise<P
   const result = await ex.execute({ sql: `SELECT ${COLUMNS} FROM postmortems WHERE incident_id = ?`, args: [incidentId] });
   const row = result.rows[0];
   if (!row) return null;
-  return toPostmortem(row, (await actionItemsOf(ex, [incidentId])).get(incidentId) ?? []);
+  return toPostmortem(row, (await actionItemsOf(ex, idsIn([incidentId]))).get(incidentId) ?? []);
 }
 
 /** The published postmortems of these incidents, by incident id (drafts are left out). */
-export async function publishedPostmortems(ex: Executor, incidentIds: readonly string[]): Promise<Map<string, PostmortemRecord>> {
-  if (incidentIds.length === 0) return new Map();
-  const result = await ex.execute({
-    sql: `SELECT ${COLUMNS} FROM postmortems WHERE incident_id IN (SELECT value FROM json_each(?)) AND published_at IS NOT NULL`,
-    args: [JSON.stringify(incidentIds)],
-  });
-  if (result.rows.length === 0) return new Map();
-  const items = await actionItemsOf(ex, result.rows.map((row) => str(row, "incident_id")));
+export async function publishedPostmortems(ex: Executor, incidents: IdSelector): Promise<Map<string, PostmortemRecord>> {
+  const published = `SELECT incident_id FROM postmortems WHERE incident_id IN (${incidents.sql}) AND published_at IS NOT NULL`;
+  // Both reads at once (one round trip on the edge): the action items of exactly those postmortems.
+  const [result, items] = await Promise.all([
+    ex.execute({ sql: `SELECT ${COLUMNS} FROM postmortems WHERE incident_id IN (${incidents.sql}) AND published_at IS NOT NULL`, args: incidents.args }),
+    actionItemsOf(ex, { sql: published, args: incidents.args }),
+  ]);
   return new Map(result.rows.map((row) => [str(row, "incident_id"), toPostmortem(row, items.get(str(row, "incident_id")) ?? [])]));
 }
 
@@ -84,11 +84,7 @@ export async function markPostmortemPublished(ex: Executor, incidentId: string, 
   });
 }
 
-/** Ids of the incidents with the most recently published postmortems (for the feeds). */
-export async function incidentIdsWithNewestPostmortems(ex: Executor, limit: number): Promise<string[]> {
-  const result = await ex.execute({
-    sql: "SELECT incident_id FROM postmortems WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT ?",
-    args: [limit],
-  });
-  return result.rows.map((row) => str(row, "incident_id"));
+/** The incidents with the most recently published postmortems (for the feed). */
+export function incidentsWithNewestPostmortems(limit: number): IdSelector {
+  return { sql: "SELECT incident_id FROM postmortems WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT ?", args: [limit] };
 }

@@ -19,3 +19,18 @@ export function num(row: Row, column: string): number {
 export function bool(row: Row, column: string): boolean {
   return Number(row[column]) === 1;
 }
+
+/**
+ * A query selecting one column of ids, with its arguments, to be inlined as `IN (…)`: reads that
+ * need a set of ids can then be issued together with the read that finds them (one round trip to
+ * Turso, not two).
+ */
+export interface IdSelector {
+  sql: string;
+  args: (string | number)[];
+}
+
+/** The selector of a known list of ids. */
+export function idsIn(ids: readonly string[]): IdSelector {
+  return { sql: "SELECT value FROM json_each(?)", args: [JSON.stringify(ids)] };
+}

@@ -1,6 +1,6 @@
 import type { ChangeEvent } from "../../api/app-deps.ts";
 import type { Database } from "../../db/database.ts";
-import { getIncidentsByIds, incidentIdsForComponent, listAllIncidentIds } from "../../db/queries/incidents.ts";
+import { getIncidentsByIds, incidentsOrLinked, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
@@ -207,15 +207,9 @@ export class Publisher implements SitePublisher {
     };
     await readConsistently(db, async (tx) => {
       // Reads that do not depend on each other are issued together: on the edge they share round trips to Turso.
-      const componentIncidents = Promise.all([...work.components].map((componentId) => incidentIdsForComponent(tx, componentId)));
-      const incidentRecords = full
-        ? null
-        : componentIncidents.then(async (lists) => {
-            // A component's name appears on the pages of the incidents that affected it.
-            const ids = [...new Set([...work.incidents, ...lists.flat()])];
-            const [incidents, drills] = await Promise.all([getIncidentsByIds(tx, ids), getIncidentsByIds(tx, ids, "only")]);
-            return [incidents, drills] as const;
-          });
+      // The incidents named, and those linked to a changed component (its name appears on their pages).
+      const touched = incidentsOrLinked([...work.incidents], [...work.components]);
+      const incidentRecords = full ? null : Promise.all([getIncidentsByIds(tx, touched), getIncidentsByIds(tx, touched, "only")]);
       const [snapshot, knownMonths, loaded] = await Promise.all([
         loadSnapshot(tx, page, now),
         // The archive's months only ever grow (history dates never change), so they are read once.

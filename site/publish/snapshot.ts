@@ -6,12 +6,12 @@ import type { Database } from "../../db/database.ts";
 import { listStatusChangesSince } from "../../db/queries/components.ts";
 import {
   getIncidentsByIds,
-  incidentIdsWithNewestUpdates,
+  incidentsWithNewestUpdates,
   lastPublicChange,
   listHistoryDates,
   listIncidents,
 } from "../../db/queries/incidents.ts";
-import { incidentIdsWithNewestPostmortems } from "../../db/queries/postmortems.ts";
+import { incidentsWithNewestPostmortems } from "../../db/queries/postmortems.ts";
 import { HISTORY_ITEM_LIMIT } from "../lib/feed.ts";
 import type { HistoryMonth, PageInfo, SiteSnapshot } from "../lib/snapshot.ts";
 import { monthBounds, monthsOf } from "./months.ts";
@@ -37,10 +37,9 @@ export async function loadSnapshot(tx: Transaction, page: Omit<PageInfo, "update
   const recentSince = new Date(now.getTime() - 16 * DAY).toISOString();
   const historySince = new Date(now.getTime() - 91 * DAY).toISOString();
   // Independent reads, issued together: over HTTP (Turso) they travel as one pipeline, not one round trip each.
-  const feedIdsOf = async () => {
-    const [updated, postmortems] = await Promise.all([incidentIdsWithNewestUpdates(tx, HISTORY_ITEM_LIMIT), incidentIdsWithNewestPostmortems(tx, HISTORY_ITEM_LIMIT)]);
-    return getIncidentsByIds(tx, [...new Set([...updated, ...postmortems])]);
-  };
+  const updated = incidentsWithNewestUpdates(HISTORY_ITEM_LIMIT);
+  const postmortems = incidentsWithNewestPostmortems(HISTORY_ITEM_LIMIT);
+  const feedSelector = { sql: `SELECT * FROM (${updated.sql}) UNION SELECT * FROM (${postmortems.sql})`, args: [...updated.args, ...postmortems.args] };
   const [components, unresolvedIncidents, activeMaintenances, upcomingMaintenances, recentIncidents, latestIncidents, latestMaintenances, feedIncidents, statusChanges, lastChange] =
     await Promise.all([
       listComponentViews(tx),
@@ -51,7 +50,7 @@ export async function loadSnapshot(tx: Transaction, page: Omit<PageInfo, "update
       listIncidents(tx, { kind: "incident", limit: 50 }),
       listIncidents(tx, { kind: "maintenance", limit: 50 }),
       // The feeds' newest items: updates and published postmortems (a postmortem comes days after its updates).
-      feedIdsOf(),
+      getIncidentsByIds(tx, feedSelector),
       listStatusChangesSince(tx, historySince),
       lastPublicChange(tx),
     ]);
