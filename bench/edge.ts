@@ -3,7 +3,7 @@
  * wrangler's local R2 (miniflare), reading from a libSQL file. Turso is remote on the edge, so the
  * bench also counts the SQL statements one publish sends and the round trips they need (the
  * client sends the statements issued in one turn of the event loop as one HTTP pipeline): the
- * edge latency is roughly queue wait (≤ max_batch_timeout, 1 s) + render/R2 time below + round
+ * edge latency is roughly queue delivery (max_batch_timeout = 0) + render/R2 time below + round
  * trips × latency to Turso.
  */
 import { getPlatformProxy } from "wrangler";
