@@ -8,6 +8,7 @@ import { bearerToken, UNKNOWN_KEY } from "./http/auth.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { notFoundPage } from "./http/public-pages.ts";
 import { Problem } from "./problem.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { componentRoutes } from "./routes/components.ts";
 import { drillRoutes } from "./routes/drills.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
@@ -79,17 +80,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
     keyRoutes(ctx),
     webhookRoutes(ctx),
     mailRoutes(ctx),
+    alertRoutes(ctx),
   ];
 
   const api = new Hono<Env>();
-  api.use(
-    "*",
-    bodyLimit({
-      maxSize: LIMITS.requestBytes,
-      onError: (c) =>
-        problemResponse(c, new Problem(413, "Content Too Large", `The request body is larger than ${LIMITS.requestBytes} bytes.`)),
-    }),
-  );
+  const limitTo = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: (c) => problemResponse(c, new Problem(413, "Content Too Large", `The request body is larger than ${maxSize} bytes.`)) });
+  const requestLimit = limitTo(LIMITS.requestBytes);
+  const alertLimit = limitTo(LIMITS.alertRequestBytes);
+  // The alert receivers take whole Alertmanager groups; everything else is small.
+  api.use("*", (c, next) => (/^\/api\/v1\/alerts\/(alertmanager|grafana|pagerduty)$/.test(c.req.path) ? alertLimit : requestLimit)(c, next));
   // Mounted before the key check: the API's description is public.
   api.route("/", openApiRoutes(resources.flatMap((r) => r.docs), deps.config));
   api.use("*", requireApiKey(deps));

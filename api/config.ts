@@ -25,6 +25,8 @@ export interface HeraldConfig {
     /** WEBHOOK_TIMEOUT_MS: a delivery slower than this is a failure (default 30 s, Statuspage's). */
     timeoutMs: number;
   };
+  /** PAGERDUTY_WEBHOOK_SECRET: when set, PagerDuty webhooks must carry its X-PagerDuty-Signature. */
+  alerts?: { pagerdutySecret: string | null };
 }
 
 /** Wrong configuration: the start stops with this one line, which names the variable. */
@@ -56,6 +58,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     publicDir: env.PUBLIC_DIR || "data/public",
     page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners) },
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
+    alerts: { pagerdutySecret: env.PAGERDUTY_WEBHOOK_SECRET?.trim() || null },
   };
 }
 

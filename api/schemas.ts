@@ -14,6 +14,8 @@ import { SLUG_MAX, SLUG_PATTERN } from "../domain/templates.ts";
 export const LIMITS = {
   /** Whole request body, enforced before parsing (413 beyond it). */
   requestBytes: 64 * 1024,
+  /** An Alertmanager group may hold thousands of alerts. */
+  alertRequestBytes: 4 * 1024 * 1024,
   name: 255,
   description: 2_000,
   body: 20_000,

@@ -64,6 +64,8 @@ export interface IncidentRecord {
   drill?: boolean;
   /** A drill's unlisted preview page is /preview/<previewToken>. */
   previewToken?: string | null;
+  /** A draft (opened by an alert rule): seen by the team only until a comms lead publishes it. Absent: false. */
+  draft?: boolean;
   /** Newest first, as Statuspage orders them. */
   updates: UpdateRecord[];
   componentIds: string[];

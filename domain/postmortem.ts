@@ -13,7 +13,10 @@ import type { IncidentStatus } from "./lifecycle.ts";
 export type PublishCheck = { ok: true } | { ok: false; message: string };
 
 /** Whether a postmortem may be published for an incident in this status (a drill's never is: nothing of a drill is public). */
-export function checkPublish(kind: "incident" | "maintenance", status: string, drill = false): PublishCheck {
+export function checkPublish(kind: "incident" | "maintenance", status: string, drill = false, draft = false): PublishCheck {
+  if (draft) {
+    return { ok: false, message: "This incident is still a draft (opened by an alert): publish the incident first (POST /api/v1/incidents/:id/publish); its postmortem can follow." };
+  }
   if (kind !== "incident") return { ok: false, message: "Scheduled maintenances do not have postmortems." };
   if (drill) {
     return { ok: false, message: "This incident is a drill: its postmortem stays a draft for the team and is never published. Its measured response times are at GET /api/v1/drills/:id/report." };

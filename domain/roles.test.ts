@@ -3,6 +3,7 @@ import { ROLES, can, isRole } from "./roles.ts";
 import type { Action, Role } from "./roles.ts";
 
 const ALL_ACTIONS: Action[] = [
+  "api:read",
   "incident:write",
   "postmortem:write",
   "maintenance:write",
@@ -11,6 +12,8 @@ const ALL_ACTIONS: Action[] = [
   "key:manage",
   "subscriber:manage",
   "outbox:read",
+  "alert:report",
+  "alert:rules",
 ];
 
 describe("can", () => {
@@ -19,12 +22,18 @@ describe("can", () => {
   });
 
   test("comms may write incidents, their postmortems, maintenances and templates, and nothing else", () => {
-    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["incident:write", "postmortem:write", "maintenance:write", "template:write"]);
+    expect(ALL_ACTIONS.filter((action) => can("comms", action))).toEqual(["api:read", "incident:write", "postmortem:write", "maintenance:write", "template:write"]);
+    expect(can("comms", "alert:report")).toBe(false);
+    expect(can("comms", "alert:rules")).toBe(false);
     expect(can("comms", "component:write")).toBe(false);
     expect(can("comms", "key:manage")).toBe(false);
     // Webhook subscribers are subscribers: listing and reactivating them is an admin's job.
     expect(can("comms", "subscriber:manage")).toBe(false);
     expect(can("comms", "outbox:read")).toBe(false);
+  });
+
+  test("automation may report alerts and nothing else, not even read", () => {
+    expect(ALL_ACTIONS.filter((action) => can("automation", action))).toEqual(["alert:report"]);
   });
 
   test("an unknown role or action that got past the types is denied", () => {
@@ -35,8 +44,9 @@ describe("can", () => {
 });
 
 describe("isRole", () => {
-  test("accepts the two roles", () => {
-    expect(ROLES).toEqual(["admin", "comms"]);
+  test("accepts the three roles", () => {
+    expect(ROLES).toEqual(["admin", "comms", "automation"]);
+    expect(isRole("automation")).toBe(true);
     expect(isRole("admin")).toBe(true);
     expect(isRole("comms")).toBe(true);
   });

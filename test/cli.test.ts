@@ -121,7 +121,7 @@ describe("herald keys (local database)", SLOW, () => {
 
   test("keys create refuses a bad role or an empty name with exit 2 and prints no token", async () => {
     const badRole = await herald(["keys", "create", "--name", "X", "--role", "owner"]);
-    expect(badRole).toEqual({ code: 2, stdout: "", stderr: 'herald: role must be one of admin, comms; got "owner"\n' });
+    expect(badRole).toEqual({ code: 2, stdout: "", stderr: 'herald: role must be one of admin, comms, automation; got "owner"\n' });
     const noName = await herald(["keys", "create", "--role", "comms"]);
     expect(noName.code).toBe(2);
     expect(noName.stdout).toBe("");

@@ -64,7 +64,7 @@ export function postmortemPages(ctx: ConsoleContext): Hono {
     const saved = await getPostmortem(db.client, id);
     const values: Form = form ?? { body: saved?.body ?? (await draftPostmortem(db.client, incident, { url: config.page.url, timeZone: tz }, [])) };
     const items: ActionItemRecord[] = form ? itemsOf(form).map((i) => ({ description: i.description, owner: i.owner, dueDate: i.due_date, done: i.done })) : (saved?.actionItems ?? []);
-    const publishable = checkPublish("incident", incident.status, incident.drill === true);
+    const publishable = checkPublish("incident", incident.status, incident.drill === true, incident.draft === true);
     const state = saved?.publishedAt
       ? `Published ${escapeHtml(formatPosted(saved.publishedAt, tz))}${saved.notifiedAt ? " and mailed to subscribers" : ""}. Saving changes the published text at once (no new mail).`
       : saved

@@ -9,7 +9,7 @@ import { templateText } from "../../templates/source.ts";
 import type { WriteHooks } from "../service/context.ts";
 import type { Database } from "../../db/database.ts";
 import { enqueueInternalMessage, getIncidentRoles } from "../../db/queries/internal.ts";
-import { internalUpdate, lapseReminder, parseInternalTemplate, type InternalPage, type InternalTemplate } from "./message.ts";
+import { automationMessage, internalUpdate, lapseReminder, parseInternalTemplate, type InternalPage, type InternalTemplate } from "./message.ts";
 import type { LapseNotifier } from "./reminders.ts";
 import { drainInternalOutbox, type InternalSenderDeps } from "./sender.ts";
 
@@ -29,9 +29,14 @@ export function loadInternalTemplate(): InternalTemplate {
 export function internalUpdateHooks(options: { page: InternalPage; template: InternalTemplate }): WriteHooks {
   return {
     async incidentChanged(ctx, incident, change) {
+      // A draft's opening is told by the alert's own note (automationNote), with its link.
+      if (incident.draft && change.kind === "created") return;
       const roles = await getIncidentRoles(ctx.tx, incident.id);
       const payload = internalUpdate(options.template, options.page, incident, roles, change, ctx.actor.name);
       await enqueueInternalMessage(ctx.tx, { incidentId: incident.id, kind: "update", payload, now: ctx.now });
+    },
+    async automationNote(ctx, note) {
+      await enqueueInternalMessage(ctx.tx, { incidentId: null, kind: "alert", payload: automationMessage(options.page, note), now: ctx.now });
     },
   };
 }

@@ -29,6 +29,7 @@ export function withInternalFields(
     ...json,
     incident_updates: updates.map((u, k) => ({ ...u, next_update_at: incident.updates[k]?.nextUpdateAt ?? null })),
     drill: incident.drill === true,
+    draft: incident.draft === true,
     preview_url: incident.drill ? internalLink(page, incident) : null,
     ...(roles ?? NO_ROLES),
     next_update_at: currentPromise(incident),

@@ -80,9 +80,18 @@ export interface InternalPage {
   timeZone: string;
 }
 
-/** The incident's link in internal messages: a drill's unlisted preview, else its public page. */
-export function internalLink(page: InternalPage, incident: Pick<IncidentRecord, "id" | "drill" | "previewToken">): string {
+/** What every message about a draft starts with: the team must publish it before customers hear. */
+export const DRAFT_BANNER = ":memo: *DRAFT: opened by an alert, not public.* Customers see nothing until a comms lead publishes it.";
+
+/** The incident's link in internal messages: a drill's unlisted preview, a draft's console page, else its public page. */
+export function internalLink(page: InternalPage, incident: Pick<IncidentRecord, "id" | "drill" | "previewToken" | "draft">): string {
+  if (incident.draft) return `${page.url}/console/incidents/${incident.id}`;
   return incident.drill && incident.previewToken ? `${page.url}/preview/${incident.previewToken}` : `${page.url}/incidents/${incident.id}`;
+}
+
+/** A drill's or a draft's banner before a message's text. */
+function bannered(incident: Pick<IncidentRecord, "drill" | "draft">, text: string): InternalPayload {
+  return { text: incident.drill ? `${DRILL_BANNER}\n${text}` : incident.draft ? `${DRAFT_BANNER}\n${text}` : text };
 }
 
 function oneLine(markdown: string, max = 140): string {
@@ -109,6 +118,8 @@ function changeText(change: IncidentChange, actor: string, drill: boolean): stri
       return `${drill ? "drill resolved" : "resolved"} by ${actor}`;
     case "reopened":
       return `reopened as ${STATUS_LABELS[change.update.status]} by ${actor}`;
+    case "published":
+      return `published by ${actor}: customers and subscribers see it now`;
     case "patched":
       return `changed by ${actor}: ${change.fields.map((f) => ROLE_LABELS[f as keyof IncidentRoles] ?? f).join(", ")}`;
   }
@@ -176,7 +187,7 @@ export function internalUpdate(
     next_update: incident.status === "resolved" ? "none (resolved)" : promise ? `${formatTime(promise, page.timeZone)} or sooner if status changes` : "not promised",
     incident_url: internalLink(page, incident),
   });
-  return { text: incident.drill ? `${DRILL_BANNER}\n${text}` : text };
+  return bannered(incident, text);
 }
 
 /** The reminder for one lapse: what was due, since when, and how to act on it. */
@@ -198,6 +209,12 @@ export function lapseReminder(page: InternalPage, incident: IncidentRecord, role
             : `Post one now: herald incident update ${incident.id} --status … --body "…" --next-update 30m`,
         ];
   lines.push(escapeSlack(internalLink(page, incident)));
-  const text = lines.join("\n");
-  return { text: incident.drill ? `${DRILL_BANNER}\n${text}` : text };
+  return bannered(incident, lines.join("\n"));
+}
+
+/** An automated change (alerts) for the team: what fired or resolved, what moved, the drafts to publish. */
+export function automationMessage(page: InternalPage, note: { lines: readonly string[]; draftIncidentIds: readonly string[] }): InternalPayload {
+  const lines = [":rotating_light: *Alerts* (automation)", ...note.lines.map(escapeSlack)];
+  for (const id of note.draftIncidentIds) lines.push(`:memo: Draft incident ready — review and publish: ${escapeSlack(`${page.url}/console/incidents/${id}`)}`);
+  return { text: lines.join("\n") };
 }

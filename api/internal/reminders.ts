@@ -21,7 +21,8 @@ export interface ResponseCheckDeps {
 
 /** What the response-time rules read of an incident (one with a severity). */
 export function responseInputOf(incident: IncidentRecord): ResponseInput {
-  return { severity: incident.severity ?? "SEV4", startedAt: incident.startedAt, resolvedAt: incident.resolvedAt, updates: incident.updates };
+  // A draft has told customers nothing yet: its first update is still due.
+  return { severity: incident.severity ?? "SEV4", startedAt: incident.startedAt, resolvedAt: incident.resolvedAt, updates: incident.draft ? [] : incident.updates };
 }
 
 /** How far back a resolved incident is still looked at (a lapse that came and went between checks). */

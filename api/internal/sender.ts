@@ -91,11 +91,11 @@ export async function drainInternalOutbox(deps: InternalSenderDeps): Promise<Dra
       const exponential = Math.min(max, base * 2 ** message.attempts);
       const delay = Math.max(exponential * (0.5 + Math.random() * 0.5), outcome.retryAfterMs ?? 0);
       await deps.db.write((tx) => deferInternalMessage(tx, message.id, outcome.error, new Date(at.getTime() + delay).toISOString()));
-      deps.log?.(`internal: message ${message.id} (incident ${message.incidentId}) will be retried in ${Math.round(delay)} ms: ${outcome.error}`);
+      deps.log?.(`internal: message ${message.id} (${message.incidentId ? `incident ${message.incidentId}` : "no incident"}) will be retried in ${Math.round(delay)} ms: ${outcome.error}`);
       report.deferred++;
     } else {
       await deps.db.write((tx) => markInternalFailed(tx, message.id, outcome.error));
-      deps.log?.(`internal: message ${message.id} (incident ${message.incidentId}) failed: ${outcome.error}`);
+      deps.log?.(`internal: message ${message.id} (${message.incidentId ? `incident ${message.incidentId}` : "no incident"}) failed: ${outcome.error}`);
       report.failed++;
     }
   }

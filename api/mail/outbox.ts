@@ -13,8 +13,8 @@ import type { WriteContext, WriteHooks } from "../service/context.ts";
  * incident's components (its linked components ∪ the ones this update changed). Drills enqueue nothing.
  */
 export async function enqueueUpdate(ctx: WriteContext, incident: IncidentRecord, update: UpdateRecord): Promise<number> {
-  // A drill is practice: subscribers never hear of it.
-  if (!update.deliverNotifications || incident.drill) return 0;
+  // A drill is practice, a draft is not yet approved: subscribers hear of neither.
+  if (!update.deliverNotifications || incident.drill || incident.draft) return 0;
   const components = [...new Set([...incident.componentIds, ...update.affected.map((a) => a.componentId)])];
   const details = await mailDetails(ctx.tx, incident, update);
   await insertOutboxUpdate(ctx.tx, {

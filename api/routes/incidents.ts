@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { INCIDENT_STATUSES } from "../../domain/lifecycle.ts";
 import { LIMITS, RULES, componentStatuses, isoDateTime, multiLine, severity, singleLine, templateSlug } from "../schemas.ts";
-import { createIncident, patchIncident, postIncidentUpdate } from "../service/incidents.ts";
+import { createIncident, patchIncident, postIncidentUpdate, publishIncident } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
 import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
 import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
@@ -106,5 +106,20 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
     },
   );
 
+  routes.add(
+    { method: "post", path: "/incidents/:id/publish", summary: "Publish a draft incident (opened by an alert), optionally with its words edited", action: "incident:write", body: PublishDraftSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "incident");
+      return write(c, raw, 200, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, await publishIncident(w, id, body)));
+    },
+  );
+
   return routes;
 }
+
+export const PublishDraftSchema = z.strictObject({
+  name: singleLine("name", LIMITS.name).optional().describe("The incident's title as customers will read it."),
+  severity: severity.optional(),
+  body: multiLine("body", LIMITS.body).optional().describe("The first words customers read; default: the draft's (from its template)."),
+  deliver_notifications: z.boolean().optional().describe("Mail and webhook subscribers (default true)."),
+});

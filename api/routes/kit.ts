@@ -28,7 +28,8 @@ export type WriteRunner = (
   c: Context<Env>,
   raw: string,
   status: 200 | 201,
-  change: (result: unknown) => ChangeEvent | null,
+  /** What the write changed that the site shows (one thing, several, or nothing). */
+  change: (result: unknown) => ChangeEvent | ChangeEvent[] | null,
   work: (ctx: WriteContext) => Promise<unknown>,
   /** What of the response may be stored for replays (secrets must not be). */
   storable?: (result: unknown) => unknown,
@@ -88,8 +89,11 @@ export class ResourceRoutes {
 
 function requireRole(c: Context<Env>, action: Action | undefined): void {
   const actor = c.get("actor");
-  if (action && !can(actor.role, action)) {
-    throw new Problem(403, "Forbidden", `A ${actor.role} key may not do this (${action}); use an admin key.`);
+  // A route that names no action is a read.
+  const needed = action ?? "api:read";
+  if (!can(actor.role, needed)) {
+    const instead = actor.role === "automation" ? "an automation key may only report alerts" : "use an admin key";
+    throw new Problem(403, "Forbidden", `A ${actor.role} key may not do this (${needed}); ${instead}.`);
   }
 }
 
@@ -129,10 +133,10 @@ function writeRunner(deps: AppDeps, log: (line: string) => void): WriteRunner {
       return { replayed: false, status, body, result };
     });
     if (!outcome.replayed) {
-      const event = change(outcome.result);
+      const events = [change(outcome.result) ?? []].flat();
       // The write has committed: a failing listener must not turn it into an error response.
       try {
-        if (event) deps.onChange?.(event);
+        for (const event of events) deps.onChange?.(event);
       } catch (error) {
         log(`change listener failed after commit: ${(error as Error)?.stack ?? String(error)}`);
       }

@@ -20,6 +20,7 @@ import { createMailDelivery, type MailDelivery } from "../mail/index.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice } from "../mail/template.ts";
 import { combineHooks } from "../service/context.ts";
+import { settleAlerts } from "../service/alerts.ts";
 import { advanceMaintenances } from "../service/maintenance-schedule.ts";
 import { webhookHooks } from "../webhooks/enqueue.ts";
 import { deliverDueWebhooks } from "../webhooks/sender.ts";
@@ -148,6 +149,8 @@ export function assembleHerald(parts: RuntimeParts): Herald {
   const checks: Task[] = [
     // Maintenances start and complete on time (api/service/maintenance-schedule.ts).
     every("maintenance schedule", scheduleMs, () => advanceMaintenances({ db, clock, hooks: deps.hooks ?? {}, onChange, log })),
+    // Component moves the alerts' hold-down postponed (api/service/alerts.ts).
+    every("alert hold-down", Math.min(scheduleMs, 15_000), () => settleAlerts({ db, clock, hooks: deps.hooks ?? {}, onChange, log })),
   ];
   if (responseCheckMs > 0) {
     // Late first updates and broken next-update promises: recorded once, reminded through the internal channel.

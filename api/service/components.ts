@@ -1,3 +1,4 @@
+import type { StatusSource } from "../../domain/alerts.ts";
 import { groupStatus, type ComponentStatus } from "../../domain/components.ts";
 import { newId } from "../../domain/ids.ts";
 import { notFound, unprocessable, type FieldError } from "../problem.ts";
@@ -113,7 +114,7 @@ export async function createComponent(ctx: WriteContext, input: NewComponent): P
   };
   await insertComponent(ctx.tx, component);
   // The first status is history too: uptime starts counting when the component appears.
-  await recordStatusChange(ctx.tx, { componentId: component.id, oldStatus: null, newStatus: component.status, at: ctx.now, updateId: null });
+  await recordStatusChange(ctx.tx, { componentId: component.id, oldStatus: null, newStatus: component.status, at: ctx.now, updateId: null, sourceName: ctx.actor.name });
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "component.create", entityType: "component", entityId: component.id, details: input });
   return getComponentView(ctx.tx, component.id);
 }
@@ -148,10 +149,25 @@ export async function updateComponent(ctx: WriteContext, id: string, patch: Comp
   return getComponentView(ctx.tx, id);
 }
 
-/** Records a status change in the history (uptime) and tells the hooks (webhooks), inside the write. */
-async function statusChanged(ctx: WriteContext, component: ComponentRecord, oldStatus: ComponentStatus, incidentId: string | null, updateId: string | null): Promise<void> {
-  await recordStatusChange(ctx.tx, { componentId: component.id, oldStatus, newStatus: component.status, at: ctx.now, updateId });
+/**
+ * Records a status change in the history (uptime; who set it) and tells the hooks (webhooks),
+ * inside the write. The source defaults to a person: the actor.
+ */
+async function statusChanged(
+  ctx: WriteContext, component: ComponentRecord, oldStatus: ComponentStatus, incidentId: string | null, updateId: string | null,
+  source: { source: StatusSource; name: string } = { source: "person", name: ctx.actor.name },
+): Promise<void> {
+  await recordStatusChange(ctx.tx, { componentId: component.id, oldStatus, newStatus: component.status, at: ctx.now, updateId, source: source.source, sourceName: source.name });
   await ctx.hooks.componentStatusChanged?.(ctx, { component, oldStatus, incidentId, updateId });
+}
+
+/** Automation (an alert) moves a component: recorded with the rule's name, never as a person's word. */
+export async function setStatusByAutomation(ctx: WriteContext, component: ComponentRecord, status: ComponentStatus, ruleName: string): Promise<ComponentRecord> {
+  const changed = { ...component, status, updatedAt: ctx.now };
+  await saveComponent(ctx.tx, changed);
+  await statusChanged(ctx, changed, component.status, null, null, { source: "automation", name: ruleName });
+  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "component.automation", entityType: "component", entityId: component.id, details: { status, old_status: component.status, rule: ruleName } });
+  return changed;
 }
 
 /**
@@ -179,8 +195,11 @@ export async function applyComponentStatuses(
   incidentId: string,
   updateId: string,
   statuses: Readonly<Record<string, ComponentStatus>>,
-  /** practice: a drill's update — recorded on the update, the real status is left alone. */
-  options: { practice?: boolean } = {},
+  /**
+   * practice: a drill's update — recorded on the update, the real status is left alone.
+   * source: who the history names (default a person; a maintenance's updates, the schedule).
+   */
+  options: { practice?: boolean; source?: StatusSource } = {},
 ): Promise<AffectedComponentRecord[]> {
   const ids = Object.keys(statuses);
   const found = await requireLeafComponents(ctx.tx, ids, "Some components cannot be updated.");
@@ -195,7 +214,7 @@ export async function applyComponentStatuses(
     if (newStatus !== component.status && !options.practice) {
       const changed = { ...component, status: newStatus, updatedAt: ctx.now };
       await saveComponent(ctx.tx, changed);
-      await statusChanged(ctx, changed, component.status, incidentId, updateId);
+      await statusChanged(ctx, changed, component.status, incidentId, updateId, { source: options.source ?? "person", name: ctx.actor.name });
     }
   }
   return affected;

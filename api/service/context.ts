@@ -14,6 +14,8 @@ export interface WriteContext {
 export type IncidentChange =
   | { kind: "created"; update: UpdateRecord }
   | { kind: "updated" | "resolved" | "reopened"; update: UpdateRecord }
+  /** A draft (opened by an alert) was published: customers now see it, from `update`. */
+  | { kind: "published"; update: UpdateRecord }
   /** PATCH: the fields it changed (name, severity, roles, bridge_url, channel). */
   | { kind: "patched"; fields: string[] };
 /** A component's status changed (not its first status at creation): by an admin, or by an incident or maintenance update. */
@@ -41,6 +43,13 @@ export interface WriteHooks {
   incidentChanged?(ctx: WriteContext, incident: IncidentRecord, change: IncidentChange): Promise<void>;
   /** A component's status changed (webhooks tell their subscribers). */
   componentStatusChanged?(ctx: WriteContext, change: ComponentStatusChange): Promise<void>;
+  /** Automation changed something (alerts): a short note for the team channel, with the drafts it opened. */
+  automationNote?(ctx: WriteContext, note: AutomationNote): Promise<void>;
+}
+
+export interface AutomationNote {
+  lines: string[];
+  draftIncidentIds: string[];
 }
 
 /** Several sets of hooks as one: each hook runs in the order given, inside the same transaction. */
@@ -54,6 +63,9 @@ export function combineHooks(...all: readonly WriteHooks[]): WriteHooks {
     },
     async componentStatusChanged(ctx, change) {
       for (const hooks of all) await hooks.componentStatusChanged?.(ctx, change);
+    },
+    async automationNote(ctx, note) {
+      for (const hooks of all) await hooks.automationNote?.(ctx, note);
     },
     async postmortemNotice(ctx, incident, postmortem, markdown) {
       let enqueued = 0;

@@ -17,6 +17,8 @@ import {
   insertIncident,
   insertUpdate,
   linkIncidentComponent,
+  markPublished,
+  reviseDraftUpdate,
   linkedComponentIds,
   nextUpdateSeq,
   saveIncident,
@@ -28,6 +30,9 @@ import { applyComponentStatuses } from "./components.ts";
 import { setMaintenanceSchedule } from "../../db/queries/maintenance-schedule.ts";
 import { getIncidentRoles, NO_ROLES, ROLE_FIELDS, saveIncidentRoles, type IncidentRoles, type RoleField } from "../../db/queries/internal.ts";
 import type { IncidentChange, WriteContext } from "./context.ts";
+
+/** Who moves maintenances when their window opens or closes (api/service/maintenance-schedule.ts). */
+export const SCHEDULE_ACTOR_NAME = "Herald (schedule)";
 
 /** The seed's roles and where the team meets: internal, never published. null clears one. */
 export type RoleInput = { [F in RoleField]?: string | null | undefined };
@@ -47,6 +52,17 @@ export interface NewIncident extends RoleInput {
   drill?: boolean | undefined;
   /** The template it was declared from (recorded in the audit log). */
   template?: string | undefined;
+  /** Opened by an alert rule as a draft (api/service/alerts.ts): never public until published. Not an API field. */
+  draft?: { rule: string } | undefined;
+}
+
+/** POST /incidents/:id/publish: a comms lead's approval of a draft, optionally with its words edited. */
+export interface DraftPublication {
+  name?: string | undefined;
+  severity?: Severity | undefined;
+  /** The words customers first read (replaces the draft's newest update's). */
+  body?: string | undefined;
+  deliver_notifications?: boolean | undefined;
 }
 
 export interface NewIncidentUpdate {
@@ -126,8 +142,10 @@ async function postUpdate(
     displayAt: ctx.now,
     nextUpdateAt,
   });
-  // A drill may name components (to rehearse), but never changes their real status.
-  await applyComponentStatuses(ctx, incident.id, updateId, componentStatuses, { practice: incident.drill === true });
+  // A drill may name components (to rehearse), but never changes their real status; a draft
+  // records what its alert did (automation moved the components itself).
+  const source = incident.kind === "maintenance" ? (ctx.actor.id === null && ctx.actor.name === SCHEDULE_ACTOR_NAME ? "schedule" : "maintenance") : "person";
+  await applyComponentStatuses(ctx, incident.id, updateId, componentStatuses, { practice: incident.drill === true || incident.draft === true, source });
   await saveIncident(ctx.tx, stampStatus(incident, input.status, ctx.now, input.reopened));
   const record = (await getIncident(ctx.tx, incident.id, incident.kind))!;
   const update = record.updates.find((u) => u.id === updateId)!;
@@ -188,12 +206,13 @@ export async function createIncident(ctx: WriteContext, input: NewIncident): Pro
     scheduledUntil: null,
     drill,
     previewToken: drill ? newToken() : null,
+    draft: input.draft !== undefined,
   };
   await insertIncident(ctx.tx, row);
   const { roles, changed } = mergeRoles(NO_ROLES, input);
   if (changed.length > 0) await saveIncidentRoles(ctx.tx, row.id, roles, ctx.now);
   const { incident, update } = await postUpdate(ctx, row, { ...input, status, reopened: false }, input.components ?? {});
-  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: drill ? "drill.create" : "incident.create", entityType: "incident", entityId: row.id, details: input });
+  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: drill ? "drill.create" : input.draft ? "incident.draft" : "incident.create", entityType: "incident", entityId: row.id, details: input });
   await incidentChanged(ctx, incident, { kind: "created", update });
   return incident;
 }
@@ -215,6 +234,31 @@ export async function postIncidentUpdate(ctx: WriteContext, id: string, input: N
   const kind = check.reopened ? "reopened" : input.status === "resolved" ? "resolved" : "updated";
   await incidentChanged(ctx, result.incident, { kind, update: result.update });
   return result;
+}
+
+/**
+ * Publishes a draft: from now on it is an incident like any other — on the page, feeds and JSON —
+ * and its newest update (with the edited words, stamped now: when customers were told) goes to
+ * subscribers and webhooks as a new incident's first word would.
+ */
+export async function publishIncident(ctx: WriteContext, id: string, input: DraftPublication): Promise<IncidentRecord> {
+  const current = await getIncidentRow(ctx.tx, id, "incident");
+  if (!current) throw notFound("incident", id);
+  if (!current.draft) {
+    throw new Problem(409, "Not A Draft", `Incident "${id}" is already public; post an update instead (POST /api/v1/incidents/${id}/updates).`);
+  }
+  const severity = input.severity ?? current.severity!;
+  await saveIncident(ctx.tx, { ...current, name: input.name ?? current.name, severity, impact: impactOf(severity), updatedAt: ctx.now });
+  const draft = (await getIncident(ctx.tx, id, "incident"))!;
+  const newest = draft.updates[0]!;
+  await reviseDraftUpdate(ctx.tx, newest.id, { body: input.body ?? newest.body, at: ctx.now, deliverNotifications: input.deliver_notifications ?? newest.deliverNotifications });
+  await markPublished(ctx.tx, id, ctx.now);
+  const incident = (await getIncident(ctx.tx, id, "incident"))!;
+  const update = incident.updates.find((u) => u.id === newest.id)!;
+  await ctx.hooks.updatePosted?.(ctx, incident, update);
+  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "incident.publish", entityType: "incident", entityId: id, details: { ...input, update_id: update.id } });
+  await incidentChanged(ctx, incident, { kind: "published", update });
+  return incident;
 }
 
 export async function patchIncident(ctx: WriteContext, id: string, patch: IncidentPatch): Promise<IncidentRecord> {

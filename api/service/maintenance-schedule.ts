@@ -6,10 +6,10 @@ import type { Clock } from "../clock.ts";
 import type { MaintenanceStatus } from "../../domain/lifecycle.ts";
 import { nextScheduledMove } from "../../domain/maintenance-schedule.ts";
 import type { WriteHooks } from "./context.ts";
-import { postMaintenanceUpdate } from "./incidents.ts";
+import { postMaintenanceUpdate, SCHEDULE_ACTOR_NAME } from "./incidents.ts";
 
 /** Who the timeline and audit log name for moves the schedule made. */
-const SCHEDULE_ACTOR = { id: null, name: "Herald (schedule)", role: "admin" as const };
+const SCHEDULE_ACTOR = { id: null, name: SCHEDULE_ACTOR_NAME, role: "admin" as const };
 
 export interface MaintenanceScheduleDeps {
   db: Database;

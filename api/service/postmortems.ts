@@ -103,7 +103,7 @@ export async function publishPostmortem(
   if (!draft) {
     throw new Problem(409, "No Postmortem Draft", `Incident "${incidentId}" has no postmortem to publish; save a draft first (PUT /api/v1/incidents/${incidentId}/postmortem).`);
   }
-  const check = checkPublish("incident", row.status, row.drill === true);
+  const check = checkPublish("incident", row.status, row.drill === true, row.draft === true);
   if (!check.ok) {
     throw new Problem(409, "Postmortem Not Publishable", check.message, { extra: { incident_status: row.status } });
   }

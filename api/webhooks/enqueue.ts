@@ -30,7 +30,8 @@ export type WebhookTrigger =
  */
 export async function shouldNotifyWebhooks(_ctx: WriteContext, trigger: WebhookTrigger): Promise<boolean> {
   // A drill is never public: no envelope leaves Herald for it (and its component changes are never made).
-  if (trigger.kind === "incident") return trigger.update.deliverNotifications && trigger.incident.drill !== true;
+  // A draft is not public until a comms lead publishes it (then its update is sent).
+  if (trigger.kind === "incident") return trigger.update.deliverNotifications && trigger.incident.drill !== true && trigger.incident.draft !== true;
   return true;
 }
 

@@ -1,4 +1,5 @@
 import type { Row } from "@libsql/client";
+import type { StatusSource } from "../../domain/alerts.ts";
 import type { ComponentStatus } from "../../domain/components.ts";
 import type { Executor } from "../database.ts";
 import type { ComponentRecord } from "../records.ts";
@@ -84,13 +85,65 @@ export async function saveComponent(ex: Executor, c: ComponentRecord): Promise<v
 
 export async function recordStatusChange(
   ex: Executor,
-  change: { componentId: string; oldStatus: ComponentStatus | null; newStatus: ComponentStatus; at: string; updateId: string | null },
+  change: {
+    componentId: string; oldStatus: ComponentStatus | null; newStatus: ComponentStatus; at: string; updateId: string | null;
+    /** Who set it (default a person) and their name (the actor, or the alert rule). */
+    source?: StatusSource; sourceName?: string | null;
+  },
 ): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO component_status_changes (component_id, old_status, new_status, changed_at, incident_update_id)
-          VALUES (?, ?, ?, ?, ?)`,
-    args: [change.componentId, change.oldStatus, change.newStatus, change.at, change.updateId],
+    sql: `INSERT INTO component_status_changes (component_id, old_status, new_status, changed_at, incident_update_id, source, source_name)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    args: [change.componentId, change.oldStatus, change.newStatus, change.at, change.updateId, change.source ?? "person", change.sourceName ?? null],
   });
+}
+
+/**
+ * What automation needs to know of components before moving them: the newest real change of each
+ * (not its first status at creation) and when automation last changed it.
+ */
+export async function automationStates(ex: Executor, componentIds: readonly string[]): Promise<Map<string, { lastChange: { source: StatusSource; at: string } | null; lastAutomatedAt: string | null }>> {
+  const result = await ex.execute({
+    sql: `SELECT k.value AS component_id,
+            (SELECT source FROM component_status_changes c WHERE c.component_id = k.value AND c.old_status IS NOT NULL ORDER BY c.changed_at DESC, c.id DESC LIMIT 1) AS last_source,
+            (SELECT changed_at FROM component_status_changes c WHERE c.component_id = k.value AND c.old_status IS NOT NULL ORDER BY c.changed_at DESC, c.id DESC LIMIT 1) AS last_at,
+            (SELECT MAX(changed_at) FROM component_status_changes c WHERE c.component_id = k.value AND c.source = 'automation') AS automated_at
+          FROM json_each(?) k`,
+    args: [JSON.stringify(componentIds)],
+  });
+  return new Map(
+    result.rows.map((row) => {
+      const source = strOrNull(row, "last_source") as StatusSource | null;
+      const at = strOrNull(row, "last_at");
+      return [str(row, "component_id"), { lastChange: source && at ? { source, at } : null, lastAutomatedAt: strOrNull(row, "automated_at") }];
+    }),
+  );
+}
+
+export interface StatusHistoryEntry {
+  oldStatus: ComponentStatus | null;
+  newStatus: ComponentStatus;
+  changedAt: string;
+  source: StatusSource;
+  sourceName: string | null;
+  updateId: string | null;
+}
+
+/** A component's status history, newest first (who set each status, and from what). */
+export async function componentStatusHistory(ex: Executor, componentId: string, limit: number): Promise<StatusHistoryEntry[]> {
+  const result = await ex.execute({
+    sql: `SELECT old_status, new_status, changed_at, source, source_name, incident_update_id FROM component_status_changes
+          WHERE component_id = ? ORDER BY changed_at DESC, id DESC LIMIT ?`,
+    args: [componentId, limit],
+  });
+  return result.rows.map((row) => ({
+    oldStatus: strOrNull(row, "old_status") as ComponentStatus | null,
+    newStatus: str(row, "new_status") as ComponentStatus,
+    changedAt: str(row, "changed_at"),
+    source: str(row, "source") as StatusSource,
+    sourceName: strOrNull(row, "source_name"),
+    updateId: strOrNull(row, "incident_update_id"),
+  }));
 }
 
 export interface StatusChangeRow {

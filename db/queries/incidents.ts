@@ -6,7 +6,7 @@ import { publishedPostmortems } from "./postmortems.ts";
 import { bool, idsIn, num, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
-  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token";
+  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft";
 
 /**
  * Drills (practice incidents) are left out of every public read unless a caller asks for them:
@@ -15,7 +15,8 @@ const INCIDENT_COLUMNS =
 export type DrillFilter = "exclude" | "include" | "only";
 // "+drill": nearly every incident is no drill, so an index on drill would only make SQLite read
 // them all; the unary plus leaves the choice to the indexes that narrow the rows (drills are few: "only" uses it).
-const DRILL_WHERE: Record<DrillFilter, string> = { exclude: "+drill = 0", include: "1 = 1", only: "drill = 1" };
+// A draft (api/service/alerts.ts) is as private as a drill until it is published: "exclude" leaves out both.
+const DRILL_WHERE: Record<DrillFilter, string> = { exclude: "+drill = 0 AND +draft = 0", include: "1 = 1", only: "drill = 1" };
 
 export type IncidentRow = Omit<IncidentRecord, "updates" | "componentIds">;
 
@@ -37,16 +38,30 @@ function toIncidentRow(row: Row): IncidentRow {
     scheduledUntil: strOrNull(row, "scheduled_until"),
     drill: bool(row, "drill"),
     previewToken: strOrNull(row, "preview_token"),
+    draft: bool(row, "draft"),
   };
 }
 
 export async function insertIncident(ex: Executor, i: IncidentRow): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       i.id, i.kind, i.name, i.status, i.severity, i.impact, i.createdAt, i.updatedAt, i.startedAt,
-      i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil, i.drill ? 1 : 0, i.previewToken ?? null,
+      i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil, i.drill ? 1 : 0, i.previewToken ?? null, i.draft ? 1 : 0,
     ],
+  });
+}
+
+/** A draft becomes public (api/service/incidents.ts publishIncident). */
+export async function markPublished(ex: Executor, id: string, at: string): Promise<void> {
+  await ex.execute({ sql: "UPDATE incidents SET draft = 0, updated_at = ? WHERE id = ? AND draft = 1", args: [at, id] });
+}
+
+/** A draft's update as approved: its words, and the time customers were told. */
+export async function reviseDraftUpdate(ex: Executor, updateId: string, r: { body: string; at: string; deliverNotifications: boolean }): Promise<void> {
+  await ex.execute({
+    sql: "UPDATE incident_updates SET body = ?, created_at = ?, display_at = ?, deliver_notifications = ? WHERE id = ?",
+    args: [r.body, r.at, r.at, r.deliverNotifications ? 1 : 0, updateId],
   });
 }
 
@@ -262,7 +277,7 @@ export async function linkedComponentIds(ex: Executor, incidentId: string): Prom
 export function incidentsWithNewestUpdates(limit: number): IdSelector {
   return {
     sql: `SELECT incident_id FROM incident_updates
-            WHERE incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1)
+            WHERE incident_id NOT IN (SELECT id FROM incidents WHERE drill = 1 OR draft = 1)
             ORDER BY created_at DESC, seq DESC LIMIT ?`,
     args: [limit],
   };
@@ -288,7 +303,7 @@ export async function getIncidentsByIds(ex: Executor, ids: readonly string[] | I
 
 /** Every incident's history date (scheduled start, else creation): enough to list the archive's months. */
 export async function listHistoryDates(ex: Executor): Promise<string[]> {
-  const result = await ex.execute("SELECT COALESCE(scheduled_for, created_at) AS at FROM incidents WHERE drill = 0 ORDER BY at DESC");
+  const result = await ex.execute("SELECT COALESCE(scheduled_for, created_at) AS at FROM incidents WHERE drill = 0 AND +draft = 0 ORDER BY at DESC");
   return result.rows.map((row) => str(row, "at"));
 }
 
@@ -309,7 +324,7 @@ export async function listAllIncidentIds(ex: Executor, drills: DrillFilter = "ex
 /** When anything public last changed. */
 export async function lastPublicChange(ex: Executor): Promise<string | null> {
   const result = await ex.execute(
-    "SELECT MAX(at) AS at FROM (SELECT MAX(updated_at) AS at FROM incidents WHERE drill = 0 UNION ALL SELECT MAX(updated_at) AS at FROM components)",
+    "SELECT MAX(at) AS at FROM (SELECT MAX(updated_at) AS at FROM incidents WHERE drill = 0 AND +draft = 0 UNION ALL SELECT MAX(updated_at) AS at FROM components)",
   );
   return strOrNull(result.rows[0]!, "at");
 }

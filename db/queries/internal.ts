@@ -84,11 +84,11 @@ export async function incidentIdsToCheck(ex: Executor, since: string): Promise<s
 // ---------------------------------------------------------------------------------------------
 // Internal outbox
 
-export type InternalMessageKind = "update" | "reminder";
+export type InternalMessageKind = "update" | "reminder" | "alert";
 
 export async function enqueueInternalMessage(
   ex: Executor,
-  message: { incidentId: string; kind: InternalMessageKind; payload: unknown; now: string },
+  message: { incidentId: string | null; kind: InternalMessageKind; payload: unknown; now: string },
 ): Promise<void> {
   await ex.execute({
     sql: "INSERT INTO internal_outbox (incident_id, kind, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -98,7 +98,8 @@ export async function enqueueInternalMessage(
 
 export interface InternalMessage {
   id: number;
-  incidentId: string;
+  /** null: a message about no incident (an automated component change). */
+  incidentId: string | null;
   kind: InternalMessageKind;
   payload: string;
   attempts: number;
@@ -107,7 +108,7 @@ export interface InternalMessage {
 function toMessage(row: Row): InternalMessage {
   return {
     id: num(row, "id"),
-    incidentId: str(row, "incident_id"),
+    incidentId: strOrNull(row, "incident_id"),
     kind: str(row, "kind") as InternalMessageKind,
     payload: str(row, "payload"),
     attempts: num(row, "attempts"),
@@ -124,7 +125,7 @@ export async function claimInternalMessage(ex: Executor, now: string, leaseUntil
   const result = await ex.execute({
     sql: `SELECT id, incident_id, kind, payload, attempts FROM internal_outbox o
            WHERE status = 'pending' AND next_attempt_at <= ?
-             AND NOT EXISTS (SELECT 1 FROM internal_outbox p WHERE p.incident_id = o.incident_id AND p.status = 'pending' AND p.id < o.id)
+             AND NOT EXISTS (SELECT 1 FROM internal_outbox p WHERE p.incident_id IS o.incident_id AND p.status = 'pending' AND p.id < o.id)
            ORDER BY id LIMIT 1`,
     args: [now],
   });
