@@ -12,12 +12,13 @@ import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
 import { formatPosted } from "../../domain/time.ts";
 import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { listTemplates } from "../../db/queries/templates.ts";
+import type { IncidentRecord } from "../../db/records.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { checkSchema } from "../http/body.ts";
 import { Problem, type FieldError } from "../problem.ts";
-import { NewIncidentSchema, NewIncidentUpdateSchema } from "../routes/incidents.ts";
+import { NewIncidentSchema, NewIncidentUpdateSchema, PublishDraftSchema } from "../routes/incidents.ts";
 import { listComponentViews } from "../service/components.ts";
-import { createIncident, postIncidentUpdate } from "../service/incidents.ts";
+import { createIncident, postIncidentUpdate, publishIncident } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
 import type { ConsoleContext, Session } from "./context.ts";
 import { describedBy, errorsOf, fieldError, formError, hiddenFields, table, type Errors, type Form } from "./forms.ts";
@@ -100,11 +101,14 @@ ${buttons(ctx, "Declare incident")}
     const session = await requireWriter(c);
     if (session instanceof Response) return session;
     const tz = ctx.deps.config.page.timeZone;
-    const recent = await listIncidents(ctx.deps.db.client, { kind: "incident", limit: 50 });
-    const rows = recent.map((i) => {
+    const [recent, drafts] = await Promise.all([
+      listIncidents(ctx.deps.db.client, { kind: "incident", limit: 50 }),
+      listIncidents(ctx.deps.db.client, { kind: "incident", limit: 50, state: "open", drills: "drafts" }),
+    ]);
+    const rows = [...drafts, ...recent].map((i) => {
       const link = `/console/incidents/${encodeURIComponent(i.id)}`;
       const postmortem = i.status !== "resolved" ? "-" : `<a href="/console/postmortems/${encodeURIComponent(i.id)}">${i.postmortem?.publishedAt ? "Published" : "Write or edit"}<span class="vh"> the postmortem of ${escapeHtml(i.name)}</span></a>`;
-      return [`<a href="${link}">${escapeHtml(i.name)}</a>`, escapeHtml(i.severity ?? "-"), escapeHtml(STATUS_LABELS[i.status]), escapeHtml(formatPosted(i.startedAt, tz)), postmortem];
+      return [`${i.draft ? "<strong>DRAFT</strong> " : ""}<a href="${link}">${escapeHtml(i.name)}</a>`, escapeHtml(i.severity ?? "-"), escapeHtml(STATUS_LABELS[i.status]), escapeHtml(formatPosted(i.startedAt, tz)), postmortem];
     });
     return ctx.page(
       c,
@@ -173,10 +177,13 @@ ${buttons(ctx, "Declare incident")}
       .sort((a, b) => Date.parse(b.displayAt) - Date.parse(a.displayAt) || b.seq - a.seq)
       .map((u) => `<li><p><strong>${escapeHtml(STATUS_LABELS[u.status])}</strong> · ${escapeHtml(formatPosted(u.displayAt, tz))}</p><div class="md">${renderMarkdown(u.body)}</div></li>`)
       .join("");
-    const links = incident.drill
+    const links = incident.draft
+      ? "Not public yet"
+      : incident.drill
       ? `<a href="/console/drills/${encodeURIComponent(incident.id)}">Its response report</a>`
       : `<a href="/incidents/${encodeURIComponent(incident.id)}">Its public page</a>${resolved ? ` · <a href="/console/postmortems/${encodeURIComponent(incident.id)}">Its postmortem</a>` : ""}`;
     const body = `${incident.drill ? `<p class="drill"><strong>DRILL</strong>: practice only. Nothing of it reaches the page or subscribers; resolving it ends the drill.</p>` : ""}
+${incident.draft ? draftSection(session, incident, form, errors) : ""}
 <p><strong>${escapeHtml(STATUS_LABELS[current])}</strong>${incident.severity ? ` · ${escapeHtml(incident.severity)} · ${escapeHtml(SEVERITY_LEVELS[incident.severity].name)}` : ""} · ${links}</p>
 ${formError(errors)}
 <h2>${resolved ? "Reopen it" : "Post an update"}</h2>
@@ -192,6 +199,41 @@ ${buttons(ctx, resolved ? "Reopen" : "Post update")}
 <ol class="updates">${updates}</ol>`;
     return ctx.page(c, incident.name, (preview ? previewSection(preview) : "") + body, { status, session });
   }
+
+  /** A draft (opened by an alert): what it says, and the one button that makes it public. */
+  function draftSection(session: Session, incident: IncidentRecord, form: Form, errors: Errors): string {
+    const newest = incident.updates[0];
+    const publishing = form.action === "publish";
+    const name = publishing ? (form.name ?? "") : incident.name;
+    const words = publishing ? (form.body ?? "") : (newest?.body ?? "");
+    const notify = publishing && !form.notify ? "" : " checked";
+    return `<section class="draft" aria-labelledby="draft"><h2 id="draft">A draft: customers see nothing yet</h2>
+<p>An alert opened this incident from a template. Read it, change what is not right, and publish it: the page, feeds and JSON show it at once, and subscribers are told.</p>
+<form method="post" action="/console/incidents/${encodeURIComponent(incident.id)}/publish">${hiddenFields(session, publishing ? form : {})}
+<p><label for="draft-name">Title customers will read</label>${publishing ? fieldError(errors, "name") : ""}
+<input type="text" id="draft-name" name="name" maxlength="255" value="${escapeHtml(name)}"></p>
+<p><label for="draft-body">What customers will read first (Markdown)</label>${publishing ? fieldError(errors, "body") : ""}
+<textarea id="draft-body" name="body" rows="6" maxlength="20000">${escapeHtml(words)}</textarea></p>
+<p><input type="checkbox" id="draft-notify" name="notify" value="on"${notify}> <label for="draft-notify">Notify subscribers (mail, webhooks)</label></p>
+<p><button type="submit" name="action" value="publish">Publish this incident</button></p>
+</form></section>`;
+  }
+
+  app.post("/:id/publish", async (c) => {
+    const posted = await ctx.postedForm(c, requireWriter);
+    if (posted instanceof Response) return posted;
+    const { session, form } = posted;
+    const id = c.req.param("id");
+    const checked = checkSchema(PublishDraftSchema, { name: form.name, body: form.body, deliver_notifications: form.notify === "on" });
+    if (!checked.ok) return incidentPage(c, session, id, { ...form, action: "publish" }, errorsOf(checked.errors), 422);
+    try {
+      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await publishIncident(w, id, checked.value)).id }), (r) => ({ type: "incident", id: r.id }));
+      return c.redirect(`/console/incidents/${encodeURIComponent(id)}`, 303);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      return incidentPage(c, session, id, { ...form, action: "publish" }, { form: error.detail, ...errorsOf(error.errors ?? []) }, error.status);
+    }
+  });
 
   app.get("/:id", ctx.view(requireWriter, (c, session) => incidentPage(c, session, c.req.param("id") ?? "", {}, {})));
 

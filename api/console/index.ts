@@ -12,6 +12,7 @@
  */
 import { Hono } from "hono";
 import { consoleContext, type ConsoleDeps } from "./context.ts";
+import { alertPages } from "./alerts.ts";
 import { componentPages } from "./components.ts";
 import { drillPages } from "./drills.ts";
 import { incidentPages } from "./incidents.ts";
@@ -42,6 +43,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.route("/postmortems", postmortemPages(ctx));
   app.route("/drills", drillPages(ctx));
   app.route("/templates", templatePages(ctx));
+  app.route("/alerts", alertPages(ctx));
   app.route("/components", componentPages(ctx));
   app.route("/members", memberPages(ctx));
   app.route("/keys", keyPages(ctx));

@@ -31,7 +31,7 @@ function relative(at: string, now: string): string {
  */
 function responseClock(incident: IncidentRecord, now: string, tz: string): string {
   const promised = currentPromise(incident);
-  const due = promised ?? (incident.updates.length === 0 && incident.severity ? firstUpdateDueAt(incident.severity, incident.startedAt, tz) : null);
+  const due = promised ?? ((incident.updates.length === 0 || incident.draft) && incident.severity ? firstUpdateDueAt(incident.severity, incident.startedAt, tz) : null);
   const lapses = incident.severity ? responseLapses(responseInputOf(incident), now, tz).filter((l) => l.resolvedAt === null) : [];
   if (!due) return lapses.length ? "<strong>LATE</strong>" : "No promise";
   const late = Date.parse(due) < Date.parse(now);
@@ -59,6 +59,7 @@ export async function nowBody({ db, config, clock }: ConsoleDeps): Promise<strin
   const status = pageStatus(await pageStatusInput(db.client));
   const open = await listIncidents(db.client, { kind: "incident", state: "open", limit: 100 });
   const maintenances = await listIncidents(db.client, { kind: "maintenance", state: "open", limit: 100 });
+  const drafts = await listIncidents(db.client, { kind: "incident", state: "open", limit: 100, drills: "drafts" });
   const components = (await listComponentViews(db.client)).filter((c) => !c.isGroup);
   const row = (cells: string[]) => `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
   const incidents = open.length
@@ -85,8 +86,14 @@ export async function nowBody({ db, config, clock }: ConsoleDeps): Promise<strin
         .map((c) => row([escapeHtml(c.name), escapeHtml(COMPONENT_STATUS_LABELS[c.status])]))
         .join("")}</tbody></table>`
     : para("No components yet.");
+  // Drafts come first: an alert has fired and customers have not been told.
+  const waiting = drafts.length
+    ? `<section aria-labelledby="drafts"><h2 id="drafts">Drafts waiting to be published</h2><ul>${drafts
+        .map((d) => `<li><a href="/console/incidents/${encodeURIComponent(d.id)}">${escapeHtml(d.name)}</a> — opened by an alert ${escapeHtml(formatPosted(d.createdAt, tz))}; first public update ${responseClock(d, now, tz)}</li>`)
+        .join("")}</ul></section>`
+    : "";
   return `<p><a class="cta" href="/console/incidents/new">Declare an incident</a></p>
-<section aria-labelledby="banner"><h2 id="banner">What customers see</h2><p><strong>${escapeHtml(status.description)}</strong></p></section>
+${waiting}<section aria-labelledby="banner"><h2 id="banner">What customers see</h2><p><strong>${escapeHtml(status.description)}</strong></p></section>
 <section aria-labelledby="open"><h2 id="open">Open incidents</h2>${incidents}</section>
 <section aria-labelledby="maint"><h2 id="maint">Maintenance</h2>${windows}</section>
 <section aria-labelledby="cmp"><h2 id="cmp">Components</h2>${statuses}</section>`;

@@ -56,6 +56,7 @@ export function navItems(role: string): [href: string, label: string][] {
     ["/console/maintenances", "Maintenance"],
     ["/console/drills", "Drills"],
     ["/console/templates", "Templates"],
+    ["/console/alerts", "Alerts"],
   ];
   const admin: [string, string][] = [
     ["/console/components", "Components"],

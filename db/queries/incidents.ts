@@ -12,11 +12,12 @@ const INCIDENT_COLUMNS =
  * Drills (practice incidents) are left out of every public read unless a caller asks for them:
  * the publisher, feed and JSON use the defaults, the management API and the drill preview opt in.
  */
-export type DrillFilter = "exclude" | "include" | "only";
+export type DrillFilter = "exclude" | "include" | "only" | "drafts";
 // "+drill": nearly every incident is no drill, so an index on drill would only make SQLite read
 // them all; the unary plus leaves the choice to the indexes that narrow the rows (drills are few: "only" uses it).
 // A draft (api/service/alerts.ts) is as private as a drill until it is published: "exclude" leaves out both.
-const DRILL_WHERE: Record<DrillFilter, string> = { exclude: "+drill = 0 AND +draft = 0", include: "1 = 1", only: "drill = 1" };
+// "drafts": only the drafts (the team's list of what waits to be published).
+const DRILL_WHERE: Record<DrillFilter, string> = { exclude: "+drill = 0 AND +draft = 0", include: "1 = 1", only: "drill = 1", drafts: "draft = 1" };
 
 export type IncidentRow = Omit<IncidentRecord, "updates" | "componentIds">;
 
