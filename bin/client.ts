@@ -121,6 +121,8 @@ export interface IncidentJson {
   scheduled_until?: string | null;
   // Internal (management API only).
   drill?: boolean;
+  /** Opened by an alert; not public until `herald incident publish`. */
+  draft?: boolean;
   preview_url?: string | null;
   next_update_at?: string | null;
   first_update_due_at?: string;
@@ -238,6 +240,36 @@ export interface HeraldClient {
   /** POST /subscriptions (the public route): Herald challenges the endpoint, then answers its signing secret once. */
   registerWebhook(body: { endpoint: string; email: string; component_ids?: string[] }): Promise<ApiResponse<WebhookRegistrationJson>>;
   reactivateWebhook(id: string): Promise<ApiResponse<WebhookJson>>;
+  publishIncident(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  listAlerts(): Promise<ApiResponse<AlertJson[]>>;
+  listAlertRules(): Promise<ApiResponse<AlertRuleJson[]>>;
+  createAlertRule(body: Record<string, unknown>): Promise<ApiResponse<AlertRuleJson>>;
+  deleteAlertRule(id: string): Promise<ApiResponse<AlertRuleJson>>;
+}
+
+export interface AlertRuleJson {
+  id: string;
+  name: string;
+  position: number;
+  matchers: { label: string; op: string; value: string }[];
+  components: string[];
+  status: string | null;
+  template: string | null;
+  hold_down_seconds: number;
+}
+
+export interface AlertJson {
+  source: string;
+  fingerprint: string;
+  name: string;
+  status: "firing" | "resolved";
+  labels: Record<string, string>;
+  starts_at: string;
+  rule: string | null;
+  components: string[];
+  component_status: string | null;
+  draft_incident_id: string | null;
+  updated_at: string;
 }
 
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
@@ -371,5 +403,10 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     listWebhooks: () => request("GET", "/webhooks"),
     registerWebhook: (body) => request("POST", "/subscriptions", body, ""),
     reactivateWebhook: (webhookId) => request("POST", `/webhooks/${id(webhookId)}/reactivate`),
+    publishIncident: (incidentId, body) => request("POST", `/incidents/${id(incidentId)}/publish`, body),
+    listAlerts: () => request("GET", "/alerts"),
+    listAlertRules: () => request("GET", "/alerts/rules"),
+    createAlertRule: (body) => request("POST", "/alerts/rules", body),
+    deleteAlertRule: (ruleId) => request("DELETE", `/alerts/rules/${id(ruleId)}`),
   };
 }

@@ -43,6 +43,8 @@ export const OPTIONS = {
   template: { type: "string" },
   title: { type: "string" },
   email: { type: "string" },
+  match: { type: "string", multiple: true },
+  "hold-down": { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -54,7 +54,7 @@ export function describeChange(headline: string, incident: IncidentJson): string
   return lines;
 }
 
-export function incidentHeadline(verb: "Declared" | "Updated" | "Reopened" | "Resolved", incident: IncidentJson): string {
+export function incidentHeadline(verb: "Declared" | "Updated" | "Reopened" | "Resolved" | "Published", incident: IncidentJson): string {
   const what = `incident ${incident.id} "${incident.name}"`;
   switch (verb) {
     case "Declared":
@@ -79,7 +79,7 @@ export function incidentTable(incidents: readonly IncidentJson[]): string[] {
   if (incidents.length === 0) return ["No incidents."];
   return table(
     ["ID", "SEV", "STATUS", "STARTED", "UPDATED", "NAME"],
-    incidents.map((i) => [i.id, i.severity ?? "-", i.status, formatTime(i.started_at), formatTime(i.updated_at), i.drill ? `[DRILL] ${i.name}` : i.name]),
+    incidents.map((i) => [i.id, i.severity ?? "-", i.status, formatTime(i.started_at), formatTime(i.updated_at), i.drill ? `[DRILL] ${i.name}` : i.draft ? `[DRAFT] ${i.name}` : i.name]),
   );
 }
 

@@ -15,6 +15,7 @@
 import { fileURLToPath } from "node:url";
 import { ApiError, createHeraldClient, UnreachableError, type HeraldClient } from "./client.ts";
 import { CliError, parseArgv, UsageError, type Command, type CommandGroup, type Ctx, type Io, type Values } from "./command.ts";
+import { alertsCommands } from "./commands/alerts.ts";
 import { componentCommands } from "./commands/component.ts";
 import { drillCommands } from "./commands/drill.ts";
 import { incidentCommands } from "./commands/incident.ts";
@@ -51,6 +52,7 @@ const GROUPS: CommandGroup[] = [
   componentCommands,
   maintenanceCommands,
   templateCommands,
+  alertsCommands,
   webhooksCommands,
   keysCommands,
   membersCommands,
@@ -113,8 +115,10 @@ function errorLines(error: unknown, ctx: { url: string; databaseUrl: string }): 
   return { lines: [`herald: ${message}`], code: 1 };
 }
 
+/** The command the first words name: three words (`alerts rules add`) before two (`alerts rules`). */
 function findCommand(words: string[]): Command | undefined {
-  return GROUPS.find(({ word }) => word === words[0])?.commands.find((c) => c.name === `${words[0]} ${words[1]}`);
+  const commands = GROUPS.find(({ word }) => word === words[0])?.commands ?? [];
+  return commands.find((c) => c.name === words.slice(0, 3).join(" ")) ?? commands.find((c) => c.name === `${words[0]} ${words[1]}`);
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
@@ -146,7 +150,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<num
     if (!command) {
       const group = GROUPS.find(({ word }) => word === first);
       if (!group) throw new UsageError(`unknown command "${first}"; commands: ${GROUPS.map(({ word }) => word).join(", ")} (see: herald help)`);
-      const subs = group.commands.map((c) => c.name.split(" ")[1]);
+      const subs = group.commands.map((c) => c.name.split(" ").slice(1).join(" "));
       throw new UsageError(
         second === undefined
           ? `"${first}" needs a subcommand: ${subs.join(", ")} (see: herald help ${first})`
@@ -165,7 +169,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<num
     }
     let client: HeraldClient | undefined;
     const ctx: Ctx = {
-      args: positionals.slice(2),
+      args: positionals.slice(command.name.split(" ").length),
       values,
       env,
       io,

@@ -143,3 +143,41 @@ describe("herald drill", SLOW, () => {
     expect((await api(`/incidents/${id}`)).status).toBe("investigating");
   });
 });
+
+describe("herald alerts and incident publish", SLOW, () => {
+  test("a rule added by the CLI opens a draft from an alert; the CLI lists it and publishes it", async () => {
+    expect((await herald(["component", "add", "Search"])).code).toBe(0);
+    const added = await herald(["alerts", "rules", "add", "search-slow", "--match", "alertname=~Search.*", "--match", "env!=staging", "--component", "Search", "--status", "degraded_performance", "--template", "database-outage", "--hold-down", "60"]);
+    expect(added, added.stderr).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Added alert rule search-slow \([0-9a-z]{12}\), tried first\n$/) });
+    const rules = await herald(["alerts", "rules"]);
+    expect(rules.stdout).toContain("search-slow");
+    expect(rules.stdout).toContain("alertname=~Search.* env!=staging");
+    expect(rules.stdout).toContain("60s");
+    const bad = await herald(["alerts", "rules", "add", "x", "--component", "Search", "--match", "no operator"]);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("--match takes label=value") });
+
+    const automation = (await herald(["keys", "create", "--name", "Prometheus", "--role", "automation"], { HERALD_TOKEN: "" })).stdout.trim();
+    const fired = await fetch(`${server.url}/api/v1/alerts/alertmanager`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${automation}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ version: "4", status: "firing", alerts: [{ status: "firing", labels: { alertname: "SearchLatency", env: "prod" }, startsAt: new Date().toISOString(), fingerprint: "cli0000000000001" }] }),
+    });
+    const report = await fired.json();
+    expect(report.moves).toHaveLength(1);
+    const draftId = report.drafts[0];
+    expect((await herald(["alerts", "list"])).stdout).toMatch(/firing\s+SearchLatency\s+alertmanager\s+degraded_performance\s+search-slow/);
+    expect((await herald(["incident", "list"])).stdout).toContain(`[DRAFT] Database outage`);
+
+    const published = await herald(["incident", "publish", draftId, "--name", "Search is slow", "--body", "Searches take longer than usual; we are on it."]);
+    expect(published, published.stderr).toMatchObject({ code: 0 });
+    expect(published.stdout).toContain(`Published incident ${draftId} "Search is slow" — investigating`);
+    const incident = await api(`/incidents/${draftId}`);
+    expect(incident).toMatchObject({ draft: false, name: "Search is slow" });
+    const again = await herald(["incident", "publish", draftId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already public");
+
+    expect((await herald(["alerts", "rules", "rm", "search-slow"])).stdout).toBe("Deleted alert rule search-slow\n");
+    expect((await herald(["alerts", "rules", "rm", "search-slow"])).code).toBe(1);
+  });
+});

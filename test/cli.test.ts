@@ -370,7 +370,7 @@ describe("herald over HTTP", SLOW, () => {
       [["incident", "create", "SEV1", "x", "--body", "y", "--component", "major_outage"], 'herald: --component takes ID=STATUS, e.g. --component k2j4h5g6f7d8=major_outage; got "major_outage"\n'],
       [["incident", "create", "SEV1", "x", "--body", "y", "--group", "g"], 'herald: --group is not an option of "herald incident create" (see: herald help incident)\n'],
       [["incident", "list", "--open", "--resolved"], "herald: give --open or --resolved, not both\n"],
-      [["incident", "frobnicate"], 'herald: unknown command "incident frobnicate"; try "incident create", "incident update", "incident resolve", "incident list", "incident show", "incident set"\n'],
+      [["incident", "frobnicate"], 'herald: unknown command "incident frobnicate"; try "incident create", "incident update", "incident resolve", "incident publish", "incident list", "incident show", "incident set"\n'],
       [["incident", "list", "--bogus"], "herald: Unknown option '--bogus' (see: herald help)\n"],
       [["keys", "list", "--url", "http://x"], 'herald: "herald keys list" works on the local database (DATABASE_URL), so --url does not apply\n'],
     ];

@@ -103,6 +103,24 @@ const commands: Command[] = [
     },
   },
   {
+    name: "incident publish",
+    synopsis: "ID [--name TITLE] [--body TEXT] [--no-notify]",
+    summary: "Publish a draft incident an alert opened (see: herald incident list): customers and subscribers see it now, in your words if you give them.",
+    example: 'herald incident publish h3k2m4n5p6q7 --body "Some API requests fail; we are rolling back the last deploy."',
+    options: ["name", "body", "no-notify"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "draft incident id (see: herald incident list)");
+      noMoreArgs(ctx, 1);
+      const response = await ctx.client().publishIncident(id, {
+        ...(ctx.values.name !== undefined ? { name: ctx.values.name } : {}),
+        ...(ctx.values.body !== undefined ? { body: ctx.values.body } : {}),
+        ...notify(ctx.values),
+      });
+      show(ctx, response, (i) => [...fmt.describeChange(fmt.incidentHeadline("Published", i), i), i.shortlink]);
+    },
+  },
+  {
     name: "incident list",
     synopsis: "[--open | --resolved]",
     summary: "List incidents, newest first.",
