@@ -1,3 +1,4 @@
+import { benchAlerts } from "./alerts.ts";
 import { benchConsole } from "./console.ts";
 import { benchEdge } from "./edge.ts";
 import { benchFanout } from "./fanout.ts";
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   edge: () => benchEdge(),
   console: () => benchConsole(),
   serve: () => benchServe(),
+  alerts: () => benchAlerts(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {
