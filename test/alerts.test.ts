@@ -107,6 +107,14 @@ describe("Alertmanager", () => {
       "major_outage by person (Ada Admin)",
       "degraded_performance by automation (component label)",
     ]);
+    // The same history through the API, newest first, the creation's first status last.
+    const listed = await expectJson(await h.call("GET", `/api/v1/components/${api}/history`), 200);
+    expect(listed.map((e: { new_status: string; source: string; source_name: string }) => `${e.new_status} ${e.source} ${e.source_name}`)).toEqual([
+      "degraded_performance automation component label",
+      "major_outage person Ada Admin",
+      "degraded_performance automation component label",
+      "operational person Ada Admin",
+    ]);
   });
 
   test("no flapping: a resolve within the hold-down is made when it ends, by the background settle", async () => {

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { LIMITS, componentId, componentStatus, multiLine, singleLine } from "../schemas.ts";
 import { componentJson } from "../serialize.ts";
-import { createComponent, listComponentViews, updateComponent } from "../service/components.ts";
+import { componentStatusHistory } from "../../db/queries/components.ts";
+import { createComponent, getComponentView, listComponentViews, updateComponent } from "../service/components.ts";
 import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
 const position = z.int().min(1).max(1_000_000);
@@ -41,6 +42,15 @@ export function componentRoutes({ db, page, write }: RouteContext): ResourceRout
   routes.add({ method: "get", path: "/components", summary: "List components and groups", success: 200, returns: "array" }, async (c) => {
     const views = await listComponentViews(db.client);
     return c.json(views.map((v) => componentJson(v, page)));
+  });
+
+  routes.add({ method: "get", path: "/components/:id/history", summary: "A component's status history, newest first, with who set each status", success: 200, returns: "array" }, async (c) => {
+    const id = idParam(c, "component");
+    await getComponentView(db.client, id);
+    const history = await componentStatusHistory(db.client, id, 200);
+    return c.json(
+      history.map((h) => ({ old_status: h.oldStatus, new_status: h.newStatus, changed_at: h.changedAt, source: h.source, source_name: h.sourceName, incident_update_id: h.updateId })),
+    );
   });
 
   routes.add(
