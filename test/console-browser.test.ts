@@ -159,6 +159,10 @@ test("every console page is axe clean in light and dark, and fits a 360 px phone
   const incident = await call("POST", "/api/v1/incidents", { name: "Search errors", severity: "SEV2", body: "Looking." });
   await call("POST", `/api/v1/incidents/${incident.id}/updates`, { status: "resolved", body: "Fixed." });
   const drill = await call("POST", "/api/v1/incidents", { name: "Drill: search", severity: "SEV3", body: "Practice.", drill: true });
+  // An alert rule, and a draft incident an alert opened from it.
+  await call("POST", "/api/v1/alerts/rules", { name: "search-errors", matchers: [{ label: "alertname", op: "=~", value: "Search.*" }], components: [component.id], template: "search-down" });
+  const fired = await call("POST", "/api/v1/alerts/alertmanager", { status: "firing", alerts: [{ status: "firing", labels: { alertname: "SearchErrors", severity: "critical" }, startsAt: new Date().toISOString(), fingerprint: "browser00000001" }] });
+  const draftId: string = fired.drafts[0];
   const at = new Date().toISOString();
   await server.deps!.db.client.execute({ sql: "INSERT INTO webhook_subscriptions (id, endpoint, email, state, created_at, active_since, quarantined_at) VALUES ('wb0000000001', 'https://hooks.example.com/x', 'ops@example.com', 'quarantined', ?, ?, ?)", args: [at, at, at] });
 
@@ -174,6 +178,8 @@ test("every console page is axe clean in light and dark, and fits a 360 px phone
     `/console/drills/${drill.id}`,
     "/console/templates",
     "/console/templates/search-down",
+    "/console/alerts",
+    `/console/incidents/${draftId}`,
     "/console/components",
     `/console/components/${component.id}`,
     "/console/members",
@@ -195,7 +201,8 @@ test("every console page is axe clean in light and dark, and fits a 360 px phone
       await expectAxeClean(page, `${path} (${scheme})`);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(360);
-    await page.screenshot({ path: join(OUTPUT, `console${path.replace(/^\/console/, "").replace(/\/[0-9a-z]{12}$/, "-one").replace(/\//g, "-") || "-now"}.png`), fullPage: true });
+    const shot = path.endsWith(draftId) ? "-incidents-draft" : path.replace(/^\/console/, "").replace(/\/[0-9a-z]{12}$/, "-one").replace(/\//g, "-") || "-now";
+    await page.screenshot({ path: join(OUTPUT, `console${shot}.png`), fullPage: true });
   }
   expect(problems).toEqual([]);
   // An error beside its field is clean too (the 422 answer itself is the one expected "problem").

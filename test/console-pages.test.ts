@@ -205,6 +205,29 @@ describe("templates", () => {
   });
 });
 
+describe("alerts", () => {
+  test("an admin adds a rule through the form and deletes it; a bad matcher or regex is refused next to its field; a comms member reads but may not change", async () => {
+    const component = await api("POST", "/api/v1/components", { name: "Alerts target" });
+    const fields = { name: "target-errors", matchers: "alertname=~Target.*\njob=api", [`component:${component.id}`]: "on", status: "partial_outage", template: "", hold_down_seconds: "30" };
+    const badLine = await post("/console/alerts", admin, "/console/alerts/rules", { ...fields, matchers: "not a matcher" });
+    expect(badLine.status).toBe(422);
+    expect(await badLine.text()).toContain('id="err-matchers"');
+    const badRegex = await post("/console/alerts", admin, "/console/alerts/rules", { ...fields, matchers: "alertname=~(" });
+    expect(badRegex.status).toBe(422);
+    expect(await badRegex.text()).toContain("Not a valid regular expression");
+    expect(located(await post("/console/alerts", admin, "/console/alerts/rules", fields))).toBe("/console/alerts");
+    const [rule] = await api("GET", "/api/v1/alerts/rules");
+    expect(rule).toMatchObject({ name: "target-errors", matchers: [{ label: "alertname", op: "=~", value: "Target.*" }, { label: "job", op: "=", value: "api" }], components: [component.id], status: "partial_outage", template: null, hold_down_seconds: 30 });
+    // A comms member sees the rules, without the form, and may not post it.
+    const seen = await page("/console/alerts", comms);
+    expect(seen.text).toContain("target-errors");
+    expect(seen.text).not.toContain("Add a rule");
+    expect((await send("/console/alerts/rules", { method: "POST", cookie: comms, form: { name: "x" } })).status).toBe(403);
+    expect(located(await post("/console/alerts", admin, `/console/alerts/rules/${rule.id}/remove`, {}))).toBe("/console/alerts");
+    expect(await api("GET", "/api/v1/alerts/rules")).toEqual([]);
+  });
+});
+
 describe("API keys (admins)", () => {
   test("a new key's token is shown once and works; a resent form makes no second key; a revoked key stops working", async () => {
     const hidden = await browser.formFields("/console/keys", admin, "/console/keys");

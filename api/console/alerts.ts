@@ -43,23 +43,14 @@ export function alertPages(ctx: ConsoleContext): Hono {
     const nameOf = new Map(components.map((c) => [c.id, c.name]));
     const isAdmin = session.member.role === "admin";
     const alertRows = alerts.map((a) => [
-      `<strong>${escapeHtml(a.status === "firing" ? "Firing" : "Resolved")}</strong>`,
-      escapeHtml(a.name),
-      escapeHtml(a.source),
-      escapeHtml(a.componentIds.map((id) => nameOf.get(id) ?? id).join(", ") || "none"),
-      escapeHtml(a.targetStatus ? COMPONENT_STATUS_LABELS[a.targetStatus] : "-"),
-      escapeHtml(a.ruleName ?? (a.componentIds.length ? "component label" : "-")),
-      escapeHtml(formatPosted(a.updatedAt, tz)),
-      a.draftIncidentId ? `<a href="/console/incidents/${encodeURIComponent(a.draftIncidentId)}">Its incident</a>` : "-",
+      `<strong>${a.status === "firing" ? "Firing" : "Resolved"}</strong> ${escapeHtml(a.name)} <span class="note">(${escapeHtml(a.source)}, ${escapeHtml(formatPosted(a.updatedAt, tz))})</span>`,
+      escapeHtml(a.componentIds.length ? `${a.componentIds.map((id) => nameOf.get(id) ?? id).join(", ")}: ${a.targetStatus ? COMPONENT_STATUS_LABELS[a.targetStatus] : "no change"}` : "No component"),
+      `${escapeHtml(a.ruleName ?? (a.componentIds.length ? "component label" : "-"))}${a.draftIncidentId ? ` · <a href="/console/incidents/${encodeURIComponent(a.draftIncidentId)}">its incident</a>` : ""}`,
     ]);
     const ruleRows = rules.map((r) => [
-      escapeHtml(String(r.position)),
-      escapeHtml(r.name),
-      escapeHtml(r.matchers.map(matcherText).join(", ") || "every alert"),
-      escapeHtml(r.componentIds.map((id) => nameOf.get(id) ?? id).join(", ")),
-      escapeHtml(r.status ? COMPONENT_STATUS_LABELS[r.status] : "from the severity label"),
-      escapeHtml(r.template ?? "-"),
-      escapeHtml(`${r.holdDownSeconds} s`),
+      `${r.position}. <strong>${escapeHtml(r.name)}</strong> <span class="note">${escapeHtml(r.matchers.map(matcherText).join(", ") || "every alert")}</span>`,
+      escapeHtml(`${r.componentIds.map((id) => nameOf.get(id) ?? id).join(", ")}: ${r.status ? COMPONENT_STATUS_LABELS[r.status] : "from the severity label"}`),
+      escapeHtml(`${r.template ? `draft from ${r.template}; ` : ""}hold-down ${r.holdDownSeconds} s`),
       isAdmin ? actionButton(session, `/console/alerts/rules/${encodeURIComponent(r.id)}/remove`, "Delete", `Delete the rule ${r.name}`) : "",
     ]);
     const leaves = components.filter((c) => !c.isGroup);
@@ -77,9 +68,9 @@ ${textField("hold_down_seconds", "Hold-down in seconds (no automated move of a c
 <p><button type="submit">Add rule</button></p></form>`
       : "";
     const body = `<p>Alerts from Alertmanager, Grafana and PagerDuty set component statuses; a person's word wins, and a draft incident waits for a comms lead to publish it.</p>
-<h2>Alerts</h2>${table(["State", "Alert", "From", "Components", "Sets", "Rule", "Last change", ""], alertRows, "No alert has been reported yet.")}
+<h2>Alerts</h2>${table(["Alert", "Sets", "By"], alertRows, "No alert has been reported yet.")}
 <h2>Rules</h2><p class="note">Tried in order; the first whose matchers all hold decides. An alert no rule matches may name its component with a <code>component</code> label.</p>
-${table(["#", "Rule", "Matches", "Components", "Status", "Draft from", "Hold-down", ""], ruleRows, "No rules: alerts name their component with a component label.")}
+${table(["Rule", "Sets", "Then", ""], ruleRows, "No rules: alerts name their component with a component label.")}
 ${addForm}`;
     return ctx.page(c, "Alerts", body, { status, session });
   }

@@ -186,7 +186,7 @@ ${buttons(ctx, "Declare incident")}
 ${incident.draft ? draftSection(session, incident, form, errors) : ""}
 <p><strong>${escapeHtml(STATUS_LABELS[current])}</strong>${incident.severity ? ` · ${escapeHtml(incident.severity)} · ${escapeHtml(SEVERITY_LEVELS[incident.severity].name)}` : ""} · ${links}</p>
 ${formError(errors)}
-<h2>${resolved ? "Reopen it" : "Post an update"}</h2>
+<h2>${resolved ? "Reopen it" : incident.draft ? "Post an update (it stays a draft)" : "Post an update"}</h2>
 <form method="post" action="/console/incidents/${encodeURIComponent(incident.id)}">${hiddenFields(session, form)}
 <p><label for="status">Status</label>${fieldError(errors, "status")}
 <select id="status" name="status"${describedBy(errors, "status")}>${statusOptions}</select></p>
