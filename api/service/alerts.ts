@@ -149,8 +149,9 @@ async function openDraft(ctx: WriteContext, slug: string, ruleName: string, aler
     severity: template.severity,
     body: template.body,
     components: statuses,
-    // The response clock runs from detection: the alert's start (never later than now).
-    started_at: alert.startsAt < ctx.now ? alert.startsAt : ctx.now,
+    // The response clock runs from detection: the alert's start — never later than now, and not
+    // a placeholder from a sender's broken clock (more than a week back reads as "now").
+    started_at: alert.startsAt < ctx.now && Date.parse(ctx.now) - Date.parse(alert.startsAt) < 7 * 24 * 60 * 60 * 1000 ? alert.startsAt : ctx.now,
     template: slug,
     draft: { rule: ruleName },
   });
