@@ -52,7 +52,10 @@ export function createDatabase(client: Client): Database {
   return {
     client,
     write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      const run = queue.then(() => runWithRetry(work));
+      // Each write starts on a fresh turn of the event loop: an embedded database answers
+      // synchronously, so queued writes would otherwise run back to back in one turn and hold
+      // every page request and API read waiting behind all of them.
+      const run = queue.then(nextTurn).then(() => runWithRetry(work));
       queue = run.catch(() => {});
       return run;
     },
@@ -94,6 +97,12 @@ export function isBusy(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   const text = String((error as { code?: string })?.code ?? "") + " " + String((error as Error)?.message ?? "");
   return /SQLITE_CONSTRAINT_PRIMARYKEY|SQLITE_CONSTRAINT_UNIQUE|UNIQUE constraint failed/i.test(text);
+}
+
+/** Resolves on the next turn of the event loop (setImmediate on Node; a zero timeout elsewhere). */
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 function sleep(ms: number): Promise<void> {
