@@ -9,6 +9,7 @@ import { problemResponse } from "./http/problem-response.ts";
 import { notFoundPage } from "./http/public-pages.ts";
 import { Problem } from "./problem.ts";
 import { alertRoutes } from "./routes/alerts.ts";
+import { reportRoutes } from "./routes/reports.ts";
 import { componentRoutes } from "./routes/components.ts";
 import { drillRoutes } from "./routes/drills.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     webhookRoutes(ctx),
     mailRoutes(ctx),
     alertRoutes(ctx),
+    reportRoutes(ctx),
   ];
 
   const api = new Hono<Env>();

@@ -51,6 +51,9 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** OpenAPI 3.1 for the management API, generated from the route table. */
+/** An incident's id, or its number (INC-2026-001, DRILL-2026-001), wherever an incident is named in a path. */
+export const INCIDENT_REF_PATTERN = "^(?:[0-9a-z]{12}|(?:INC|DRILL|inc|drill)-[0-9]{4}-[0-9]{1,9})$";
+
 export function buildOpenApi(routes: readonly RouteDoc[], config: HeraldConfig): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -59,7 +62,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], config: HeraldConfig):
       name: m[1],
       in: "path",
       required: true,
-      schema: { type: "string", pattern: m[1] === "slug" ? SLUG_PATTERN.source : "^[0-9a-z]{12}$" },
+      schema: { type: "string", pattern: m[1] === "slug" ? SLUG_PATTERN.source : /^\/(incidents|drills)\//.test(route.path) ? INCIDENT_REF_PATTERN : "^[0-9a-z]{12}$" },
     }));
     if (route.query) {
       const query = jsonSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };

@@ -3,6 +3,7 @@ import { benchConsole } from "./console.ts";
 import { benchEdge } from "./edge.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchPublish } from "./publish.ts";
+import { benchReport } from "./report.ts";
 import { benchServe } from "./serve.ts";
 import { benchWrites } from "./write.ts";
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   console: () => benchConsole(),
   serve: () => benchServe(),
   alerts: () => benchAlerts(),
+  report: () => benchReport(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {

@@ -120,6 +120,8 @@ export interface IncidentJson {
   scheduled_for?: string | null;
   scheduled_until?: string | null;
   // Internal (management API only).
+  /** INC-2026-001 (drills DRILL-2026-001); usable wherever an id is. */
+  number?: string | null;
   drill?: boolean;
   /** Opened by an alert; not public until `herald incident publish`. */
   draft?: boolean;
@@ -245,7 +247,10 @@ export interface HeraldClient {
   listAlertRules(): Promise<ApiResponse<AlertRuleJson[]>>;
   createAlertRule(body: Record<string, unknown>): Promise<ApiResponse<AlertRuleJson>>;
   deleteAlertRule(id: string): Promise<ApiResponse<AlertRuleJson>>;
+  responseReport(range: { from?: string; to?: string }): Promise<ApiResponse<ResponseReport>>;
 }
+
+import type { ResponseReport } from "../domain/report.ts";
 
 export interface AlertRuleJson {
   id: string;
@@ -408,5 +413,9 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     listAlertRules: () => request("GET", "/alerts/rules"),
     createAlertRule: (body) => request("POST", "/alerts/rules", body),
     deleteAlertRule: (ruleId) => request("DELETE", `/alerts/rules/${id(ruleId)}`),
+    responseReport: (range) => {
+      const params = new URLSearchParams(Object.entries(range).filter(([, v]) => v !== undefined) as [string, string][]).toString();
+      return request("GET", `/reports/response${params ? `?${params}` : ""}`);
+    },
   };
 }

@@ -45,6 +45,8 @@ export const OPTIONS = {
   email: { type: "string" },
   match: { type: "string", multiple: true },
   "hold-down": { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -78,8 +78,8 @@ export function maintenanceScheduledLines(m: IncidentJson): string[] {
 export function incidentTable(incidents: readonly IncidentJson[]): string[] {
   if (incidents.length === 0) return ["No incidents."];
   return table(
-    ["ID", "SEV", "STATUS", "STARTED", "UPDATED", "NAME"],
-    incidents.map((i) => [i.id, i.severity ?? "-", i.status, formatTime(i.started_at), formatTime(i.updated_at), i.drill ? `[DRILL] ${i.name}` : i.draft ? `[DRAFT] ${i.name}` : i.name]),
+    ["ID", "NUMBER", "SEV", "STATUS", "STARTED", "UPDATED", "NAME"],
+    incidents.map((i) => [i.id, i.number ?? "-", i.severity ?? "-", i.status, formatTime(i.started_at), formatTime(i.updated_at), i.drill ? `[DRILL] ${i.name}` : i.draft ? `[DRAFT] ${i.name}` : i.name]),
   );
 }
 
@@ -109,7 +109,7 @@ export function componentTable(components: readonly ComponentJson[]): string[] {
 export function incidentDetail(i: IncidentJson): string[] {
   const kind = i.scheduled_for !== undefined ? "maintenance" : "incident";
   const head = kind === "incident" ? `${i.severity ? `${i.severity} ` : ""}incident` : "maintenance";
-  const lines = [`${head} ${i.id} "${i.name}" — ${i.status}`];
+  const lines = [`${head} ${i.id} "${i.name}" — ${i.status}${i.number ? ` · ${i.number}` : ""}`];
   if (kind === "incident") {
     const end = i.resolved_at ? ` · resolved ${formatTime(i.resolved_at)} (${formatDuration(i.started_at, i.resolved_at)})` : "";
     lines.push(`impact ${i.impact} · started ${formatTime(i.started_at)}${end}`);

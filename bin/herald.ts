@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { ApiError, createHeraldClient, UnreachableError, type HeraldClient } from "./client.ts";
 import { CliError, parseArgv, UsageError, type Command, type CommandGroup, type Ctx, type Io, type Values } from "./command.ts";
 import { alertsCommands } from "./commands/alerts.ts";
+import { reportCommands } from "./commands/report.ts";
 import { componentCommands } from "./commands/component.ts";
 import { drillCommands } from "./commands/drill.ts";
 import { incidentCommands } from "./commands/incident.ts";
@@ -53,6 +54,7 @@ const GROUPS: CommandGroup[] = [
   maintenanceCommands,
   templateCommands,
   alertsCommands,
+  reportCommands,
   webhooksCommands,
   keysCommands,
   membersCommands,
@@ -115,10 +117,14 @@ function errorLines(error: unknown, ctx: { url: string; databaseUrl: string }): 
   return { lines: [`herald: ${message}`], code: 1 };
 }
 
-/** The command the first words name: three words (`alerts rules add`) before two (`alerts rules`). */
+/** The command the first words name: three words (`alerts rules add`) before two (`alerts rules`), before one (`report`). */
 function findCommand(words: string[]): Command | undefined {
   const commands = GROUPS.find(({ word }) => word === words[0])?.commands ?? [];
-  return commands.find((c) => c.name === words.slice(0, 3).join(" ")) ?? commands.find((c) => c.name === `${words[0]} ${words[1]}`);
+  return (
+    commands.find((c) => c.name === words.slice(0, 3).join(" ")) ??
+    commands.find((c) => c.name === `${words[0]} ${words[1]}`) ??
+    commands.find((c) => c.name === words[0])
+  );
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {

@@ -1,3 +1,4 @@
+import type { IncidentNumber } from "../domain/incident-number.ts";
 import type { ComponentStatus } from "../domain/components.ts";
 import type { IncidentStatus, MaintenanceStatus } from "../domain/lifecycle.ts";
 import type { Impact, Severity } from "../domain/severity.ts";
@@ -66,6 +67,8 @@ export interface IncidentRecord {
   previewToken?: string | null;
   /** A draft (opened by an alert rule): seen by the team only until a comms lead publishes it. Absent: false. */
   draft?: boolean;
+  /** Its human number (INC-2026-001; drills DRILL-2026-001); null for maintenances. Absent: not numbered. */
+  number?: IncidentNumber | null;
   /** Newest first, as Statuspage orders them. */
   updates: UpdateRecord[];
   componentIds: string[];

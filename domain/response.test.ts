@@ -152,3 +152,18 @@ describe("checkNextUpdateAt", () => {
     expect(checkNextUpdateAt("2026-01-30T14:00:00.000Z", now)).toMatch(/7 days/);
   });
 });
+
+describe("postmortemDueAt", () => {
+  it("two business days after the day of resolution, to its end, in the page's zone", async () => {
+    const { postmortemDueAt, needsPostmortem } = await import("./response.ts");
+    // Resolved on a Wednesday: due by the end of Friday.
+    expect(postmortemDueAt("2026-11-04T15:00:00.000Z", "Etc/UTC")).toBe("2026-11-07T00:00:00.000Z");
+    // Resolved on a Friday: the weekend does not count; due by the end of Tuesday.
+    expect(postmortemDueAt("2026-11-06T15:00:00.000Z", "Etc/UTC")).toBe("2026-11-11T00:00:00.000Z");
+    // Across the DST change in New York (Sunday, March 8, 2026): midnight there is 04:00Z afterwards, 05:00Z before.
+    expect(postmortemDueAt("2026-03-06T20:00:00.000Z", "America/New_York")).toBe("2026-03-11T04:00:00.000Z");
+    // Late Friday evening in New York is already Saturday in UTC: the page's zone decides the day.
+    expect(postmortemDueAt("2026-11-07T02:00:00.000Z", "America/New_York")).toBe("2026-11-11T05:00:00.000Z");
+    expect([needsPostmortem("SEV1"), needsPostmortem("SEV2"), needsPostmortem("SEV3"), needsPostmortem("SEV4")]).toEqual([true, true, false, false]);
+  });
+});

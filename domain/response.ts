@@ -68,6 +68,27 @@ export function nextBusinessDayStart(instant: string, timeZone: string): string 
   return iso(localInstant(day, BUSINESS_DAY_START_HOUR, timeZone));
 }
 
+/** Business days a SEV1 or SEV2 postmortem has after the incident is resolved (the seed's review process). */
+export const POSTMORTEM_BUSINESS_DAYS = 2;
+
+/**
+ * When a postmortem is due: the end of the second business day (Monday–Friday in the page's zone)
+ * after the day the incident was resolved — resolved on a Friday, it is due by the end of Tuesday.
+ */
+export function postmortemDueAt(resolvedAt: string, timeZone: string): string {
+  let day = dayKey(Date.parse(resolvedAt), timeZone);
+  for (let left = POSTMORTEM_BUSINESS_DAYS; left > 0; ) {
+    day = addDays(day, 1);
+    if (isWeekday(day)) left--;
+  }
+  return iso(localInstant(addDays(day, 1), 0, timeZone));
+}
+
+/** Whether an incident of this severity needs a postmortem (the seed: SEV1 and SEV2). */
+export function needsPostmortem(severity: Severity): boolean {
+  return severity === "SEV1" || severity === "SEV2";
+}
+
 /** When the first public update of an incident of this severity started then is due. */
 export function firstUpdateDueAt(severity: Severity, startedAt: string, timeZone: string): string {
   const minutes = SEVERITY_LEVELS[severity].responseMinutes;

@@ -9,6 +9,7 @@
  * CLI saves it as the draft (`herald postmortem init`).
  */
 import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } from "../domain/components.ts";
+import { formatIncidentNumber } from "../domain/incident-number.ts";
 import { STATUS_LABELS } from "../domain/lifecycle.ts";
 import { actionItemsMarkdown, ACTION_HORIZONS, responseMetrics, type ActionItem } from "../domain/postmortem.ts";
 import { SEVERITY_LEVELS } from "../domain/severity.ts";
@@ -23,6 +24,8 @@ export interface DraftInput {
   page: { url: string; timeZone: string };
   /** Tracked action items, if the postmortem already has some. */
   actionItems?: readonly ActionItem[];
+  /** Earlier incidents that hit the same components, newest first (the seed's "Related Incidents"). */
+  related?: readonly Pick<IncidentRecord, "id" | "name" | "status" | "number" | "startedAt">[];
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -105,6 +108,7 @@ export const DRAFT_PROMPTS = [
   "Action",
   "What we now know.",
   "Earlier incidents with a similar cause, if any.",
+  "same cause or different?",
   "Dashboards, logs, the incident channel.",
 ] as const;
 
@@ -141,7 +145,7 @@ export function postmortemDraft(input: DraftInput): string {
   const items = input.actionItems ?? [];
 
   const lines: string[] = [
-    `# Postmortem: ${incident.name} - ${longDate(incident.startedAt, tz)}`,
+    `# Postmortem: ${incident.number ? `${formatIncidentNumber(incident.number)} ` : ""}${incident.name} - ${longDate(incident.startedAt, tz)}`,
     "",
     "## Incident Summary",
     `**Date:** ${dayKey(incident.startedAt, tz)}`,
@@ -192,7 +196,9 @@ export function postmortemDraft(input: DraftInput): string {
     `1. ${prompt("What we now know.")}`,
     "",
     "## Related Incidents",
-    `- ${prompt("Earlier incidents with a similar cause, if any.")}`,
+    // Earlier incidents on the same components, as the seed lists them; whether the cause was the same is for people to say.
+    ...(input.related ?? []).map((r) => `- ${r.number ? formatIncidentNumber(r.number) : r.id}: ${r.name} (${STATUS_LABELS[r.status].toLowerCase()}, ${dayKey(r.startedAt, tz)}) ${prompt("same cause or different?")}`),
+    ...(input.related?.length ? [] : [`- ${prompt("Earlier incidents with a similar cause, if any.")}`]),
     "",
     "## Appendix",
     `- [Status page](${page.url}/incidents/${incident.id})`,

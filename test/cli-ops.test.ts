@@ -181,3 +181,22 @@ describe("herald alerts and incident publish", SLOW, () => {
     expect((await herald(["alerts", "rules", "rm", "search-slow"])).code).toBe(1);
   });
 });
+
+describe("herald report", SLOW, () => {
+  test("prints the response report per severity and month; --json gives the API's; a bad day is a usage error", async () => {
+    const declared = await herald(["incident", "create", "SEV2", "Report me", "--body", "Looking."]);
+    expect(declared.code, declared.stderr).toBe(0);
+    const printed = await herald(["report"]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const out = printed.stdout.split("\n");
+    expect(out[0]).toMatch(/^Response report \d{4}-\d{2}-\d{2} → \d{4}-\d{2}-\d{2} \(Etc\/UTC\); targets: SEV1 Immediate \(< 15 minutes\), SEV2 30 minutes, SEV3 2 hours, SEV4 Next business day$/);
+    expect(out[2]).toMatch(/^\s+INCIDENTS\s+1ST UPDATE MED\/P90\s+MET\/MISSED/);
+    expect(out.find((l) => l.startsWith("SEV2"))).toMatch(/^SEV2\s+\d+\s+/);
+    expect(printed.stdout).toContain("By month:");
+    const json = await herald(["report", "--json", "--from", "2020-01-01", "--to", "2020-01-31"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ from: "2020-01-01", to: "2020-01-31", by_month: [], drills: { count: 0 } });
+    const bad = await herald(["report", "--from", "last week"]);
+    expect(bad).toMatchObject({ code: 2, stdout: "" });
+    expect(bad.stderr).toContain("--from takes a day as YYYY-MM-DD");
+  });
+});

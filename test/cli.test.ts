@@ -247,7 +247,7 @@ describe("herald over HTTP", SLOW, () => {
     const shown = await herald(["incident", "show", incidentId]);
     expect(shown.code).toBe(0);
     const shownOut = lines(shown.stdout);
-    expect(shownOut[0]).toBe(`SEV1 incident ${incidentId} "API Gateway Down" — resolved`);
+    expect(shownOut[0]).toMatch(new RegExp(`^SEV1 incident ${incidentId} "API Gateway Down" — resolved · INC-\\d{4}-\\d{3}$`));
     expect(shownOut[1]).toMatch(/^impact critical · started \S+ \S+ · resolved \S+ \S+ \(\d+s\)$/);
     expect(shownOut[2]).toBe(`https://status.example.com/incidents/${incidentId}`);
     expect(shownOut[3]).toBe("components: API (operational)");
@@ -260,8 +260,8 @@ describe("herald over HTTP", SLOW, () => {
     expect(JSON.parse(showJson.stdout)).toEqual(state);
 
     const listResolved = await herald(["incident", "list", "--resolved"]);
-    expect(lines(listResolved.stdout)[0]).toMatch(/^ID\s+SEV\s+STATUS\s+STARTED\s+UPDATED\s+NAME$/);
-    expect(lines(listResolved.stdout)[1]).toMatch(new RegExp(`^${incidentId}  SEV1  resolved  \\S+ \\S+  \\S+ \\S+  API Gateway Down$`));
+    expect(lines(listResolved.stdout)[0]).toMatch(/^ID\s+NUMBER\s+SEV\s+STATUS\s+STARTED\s+UPDATED\s+NAME$/);
+    expect(lines(listResolved.stdout)[1]).toMatch(new RegExp(`^${incidentId}  INC-\\d{4}-001  SEV1  resolved  \\S+ \\S+  \\S+ \\S+  API Gateway Down$`));
     expect((await herald(["incident", "list", "--open"])).stdout).toBe("No incidents.\n");
   });
 
@@ -572,7 +572,7 @@ describe("herald postmortem", SLOW, () => {
     const { body: draft } = await api(`/incidents/${incidentId}/postmortem`);
     const { body: template } = await api(`/incidents/${incidentId}/postmortem/template`);
     expect(draft).toMatchObject({ status: "draft", body: template.body });
-    expect(draft.body).toMatch(/^# Postmortem: Queue backlog - /);
+    expect(draft.body).toMatch(/^# Postmortem: INC-\d{4}-\d{3} Queue backlog - /);
     expect(draft.body).toContain("**Severity:** SEV2 (High)");
     expect(draft.body).toContain("## Timeline (UTC)");
     expect(draft.body).toMatch(/- \d\d:\d\d: Identified - A stuck consumer\.\n/);

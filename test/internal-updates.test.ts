@@ -57,7 +57,9 @@ describe("internal updates", () => {
     expect(await drain()).toMatchObject({ sent: 4, failed: 0, deferred: 0, nextDueAt: null });
     const [created, patched, identified, resolved] = slack.texts();
     expect(created).toContain(":rotating_light: *SEV1 INCIDENT* :rotating_light:");
-    expect(created).toContain("*API Gateway Down* (declared by Cole Comms)");
+    expect(created).toMatch(/\*INC-\d{4}-001 · API Gateway Down\* \(declared by Cole Comms\)/);
+    // No channel given: the seed's name for it is suggested.
+    expect(created).toMatch(/\*Channel:\* not set \(suggested: #incident-\d{4}-001\)/);
     expect(created).toContain("*Status:* Investigating");
     expect(created).toContain("*Started:* Jan 15, 14:05 UTC");
     expect(created).toContain("*Incident Commander:* @alice");
@@ -95,7 +97,7 @@ describe("internal updates", () => {
     const one = await drain();
     expect(one).toMatchObject({ sent: 1, deferred: 1 });
     expect(slack.texts()).toHaveLength(1);
-    expect(slack.texts()[0]).toContain("*Second*");
+    expect(slack.texts()[0]).toContain(" · Second*");
     // Before the retry time nothing more is sent.
     expect((await drain()).sent).toBe(0);
     slack.fail(429);
@@ -103,7 +105,7 @@ describe("internal updates", () => {
     expect(await drain()).toMatchObject({ sent: 0, deferred: 1 });
     h.clock.advance(5_000);
     expect(await drain()).toMatchObject({ sent: 2, deferred: 0, nextDueAt: null });
-    expect(slack.texts().slice(1).map((t) => /\*(First)\*.*\(([^)]*)\)/.exec(t)?.slice(1))).toEqual([
+    expect(slack.texts().slice(1).map((t) => / · (First)\*.*\(([^)]*)\)/.exec(t)?.slice(1))).toEqual([
       ["First", "declared by Cole Comms"],
       ["First", "Identified, posted by Ada Admin"],
     ]);

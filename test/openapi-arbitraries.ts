@@ -17,6 +17,8 @@ export interface Known {
 }
 
 const ID_PATTERN = "^[0-9a-z]{12}$";
+/** An incident named by id or number (api/openapi.ts INCIDENT_REF_PATTERN). */
+const INCIDENT_REF_PATTERN = "^(?:[0-9a-z]{12}|(?:INC|DRILL|inc|drill)-[0-9]{4}-[0-9]{1,9})$";
 /** Longest string generated for an unbounded or long field; boundaries are tried separately. */
 const TYPICAL_LENGTH = 40;
 
@@ -65,6 +67,13 @@ function stringArbitrary(schema: JsonSchema, known: Known): fc.Arbitrary<string>
   }
   if (schema.pattern === ID_PATTERN && known.ids.length > 0) {
     return fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...known.ids) }, { weight: 1, arbitrary: fc.stringMatching(/^[0-9a-z]{12}$/) });
+  }
+  if (schema.pattern === INCIDENT_REF_PATTERN && known.ids.length > 0) {
+    return fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...known.ids) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[0-9a-z]{12}$/) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom("INC", "DRILL", "inc"), fc.integer({ min: 2000, max: 2099 }), fc.integer({ min: 1, max: 20 })).map(([s, y, n]) => `${s}-${y}-${String(n).padStart(3, "0")}`) },
+    );
   }
   if (schema.pattern && !schema.allOf) {
     const matching = fc.stringMatching(new RegExp(schema.pattern, "u")).filter((s) => codePoints(s) >= (schema.minLength ?? 0) && codePoints(s) <= (schema.maxLength ?? Infinity));

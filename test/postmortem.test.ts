@@ -154,7 +154,7 @@ describe("drafting", () => {
     const { body } = await api("GET", `/incidents/${incidentId}/postmortem/template`);
     const headings = body.split("\n").filter((l: string) => /^#{2,3} /.test(l)).map((l: string) => l.replace(/^## Timeline \(.*\)$/, "## Timeline"));
     expect(headings).toEqual(SEED_SECTIONS);
-    expect(body).toMatch(/^# Postmortem: API Gateway Down - January 15, 2026\n/);
+    expect(body).toMatch(/^# Postmortem: INC-2026-\d{3} API Gateway Down - January 15, 2026\n/);
     expect(body).toContain("**Date:** 2026-01-15");
     expect(body).toContain("**Duration:** ongoing (from Jan 15, 14:05 EST)");
     expect(body).toContain("**Severity:** SEV1 (Critical)");

@@ -120,7 +120,7 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
       return session;
     },
     previewOf: (session, write) =>
-      dryRun(db, async (tx) => deps.preview!(tx, await write({ tx, actor: actorOf(session.member), now: now(), hooks: {} }), session.member.name)),
+      dryRun(db, async (tx) => deps.preview!(tx, await write({ tx, actor: actorOf(session.member), now: now(), hooks: {}, timeZone: deps.config.page.timeZone }), session.member.name)),
     view: (allowed, render) => async (c) => {
       const session = await allowed(c);
       return session instanceof Response ? session : render(c, session);
@@ -144,7 +144,7 @@ export function consoleContext(deps: ConsoleDeps): ConsoleContext {
           if (stored) return { replayed: true, result: JSON.parse(stored.body) as T };
         }
         const at = now();
-        const result = await work({ tx, actor: actorOf(session.member), now: at, hooks: deps.hooks ?? {} });
+        const result = await work({ tx, actor: actorOf(session.member), now: at, hooks: deps.hooks ?? {}, timeZone: deps.config.page.timeZone });
         if (key) await storeResponse(tx, { apiKeyId: session.member.id, key, requestHash: key, statusCode: 200, body: JSON.stringify(result), at });
         return { replayed: false, result };
       });

@@ -3,6 +3,7 @@
  * response-time lapses, and the drill report. Kept apart from api/serialize.ts (shared with the
  * public Statuspage JSON) so nothing internal can reach a public document by accident.
  */
+import { formatIncidentNumber } from "../../domain/incident-number.ts";
 import { firstUpdateDueAt, measureResponse, responseLapses } from "../../domain/response.ts";
 import type { IncidentRoles, NoticedLapse } from "../../db/queries/internal.ts";
 import { NO_ROLES } from "../../db/queries/internal.ts";
@@ -28,6 +29,7 @@ export function withInternalFields(
   return {
     ...json,
     incident_updates: updates.map((u, k) => ({ ...u, next_update_at: incident.updates[k]?.nextUpdateAt ?? null })),
+    number: incident.number ? formatIncidentNumber(incident.number) : null,
     drill: incident.drill === true,
     draft: incident.draft === true,
     preview_url: incident.drill ? internalLink(page, incident) : null,
@@ -51,6 +53,7 @@ export function responseReportJson(incident: IncidentRecord, page: InternalPage,
   const r = measureResponse(responseInputOf(incident), now, page.timeZone);
   return {
     incident_id: incident.id,
+    number: incident.number ? formatIncidentNumber(incident.number) : null,
     name: incident.name,
     drill: incident.drill === true,
     status: incident.status,

@@ -27,11 +27,12 @@ import type { Lapse } from "../../domain/response.ts";
 import type { IncidentRoles } from "../../db/queries/internal.ts";
 import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { dayKey, formatDateTime, formatTime } from "../../domain/time.ts";
+import { formatIncidentNumber, suggestedChannel } from "../../domain/incident-number.ts";
 import { renderMarkdownToText } from "../../templates/markdown.ts";
 import type { IncidentChange } from "../service/context.ts";
 
 export const INTERNAL_PLACEHOLDERS = [
-  "severity", "incident_name", "change", "status", "impact", "started", "incident_commander", "technical_lead",
+  "severity", "incident_number", "incident_name", "change", "status", "impact", "started", "incident_commander", "technical_lead",
   "communications_lead", "scribe", "bridge", "channel", "timeline", "next_update", "incident_url",
 ] as const;
 export type InternalPlaceholder = (typeof INTERNAL_PLACEHOLDERS)[number];
@@ -172,6 +173,7 @@ export function internalUpdate(
   const role = (value: string | null) => value ?? "not set";
   const text = fillInternalTemplate(template, {
     severity: incident.severity ?? "SEV4",
+    incident_number: incident.number ? formatIncidentNumber(incident.number) : "-",
     incident_name: incident.name,
     change: changeText(change, actor, incident.drill === true),
     status: STATUS_LABELS[incident.status],
@@ -182,7 +184,8 @@ export function internalUpdate(
     communications_lead: role(roles.communications_lead),
     scribe: role(roles.scribe),
     bridge: role(roles.bridge_url),
-    channel: role(roles.channel),
+    // The seed names the channel after the incident: suggest it until one is set.
+    channel: roles.channel ?? (incident.number ? `not set (suggested: ${suggestedChannel(incident.number)})` : "not set"),
     timeline: timelineText(incident.updates, at),
     next_update: incident.status === "resolved" ? "none (resolved)" : promise ? `${formatTime(promise, page.timeZone)} or sooner if status changes` : "not promised",
     incident_url: internalLink(page, incident),

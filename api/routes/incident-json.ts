@@ -17,7 +17,7 @@ import { notFound } from "../problem.ts";
 import { incidentJson } from "../serialize.ts";
 import { listComponentViews, type ComponentView } from "../service/components.ts";
 import type { WriteContext } from "../service/context.ts";
-import { idParam, type ResourceRoutes, type RouteContext } from "./kit.ts";
+import { incidentIdParam, type ResourceRoutes, type RouteContext } from "./kit.ts";
 
 /** Where internal links (a drill's preview page) point, and the zone response targets are counted in. */
 export function internalPage(ctx: RouteContext): InternalPage {
@@ -71,7 +71,7 @@ export function addIncidentListRoute(routes: ResourceRoutes, ctx: RouteContext, 
 /** GET /incidents/:id and GET /maintenances/:id. */
 export function addIncidentGetRoute(routes: ResourceRoutes, ctx: RouteContext, kind: IncidentKind, path: string, summary: string): void {
   routes.add({ method: "get", path, summary, success: 200 }, async (c) => {
-    const id = idParam(c, kind);
+    const id = await incidentIdParam(c, ctx.db.client, kind);
     const record = await getIncident(ctx.db.client, id, kind);
     if (!record) throw notFound(kind, id);
     return c.json((await incidentsJson(ctx, ctx.db.client, [record]))[0]);

@@ -5,7 +5,7 @@ import { LIMITS, RULES, componentStatuses, isoDateTime, multiLine, severity, sin
 import { createIncident, patchIncident, postIncidentUpdate, publishIncident } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
 import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
-import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
+import { idParam, incidentIdParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
 const nextUpdateAt = isoDateTime.optional().describe("When the next update is promised (ISO-8601); shown on the page as \"Next update: 14:30 UTC or sooner\".");
 
@@ -93,7 +93,7 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   routes.add(
     { method: "patch", path: "/incidents/:id", summary: "Rename an incident, change its severity, roles, bridge or channel", action: "incident:write", body: IncidentPatchSchema, success: 200, rules: [BRIDGE_URL_RULE] },
     async (c, body, raw) => {
-      const id = idParam(c, "incident");
+      const id = await incidentIdParam(c, ctx.db.client, "incident");
       return write(c, raw, 200, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, await patchIncident(w, id, body)));
     },
   );
@@ -101,7 +101,7 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   routes.add(
     { method: "post", path: "/incidents/:id/updates", summary: "Post an update (status change) to an incident", action: "incident:write", body: NewIncidentUpdateSchema, success: 201, rules: [RULES.components, RULES.nextUpdateAt] },
     async (c, body, raw) => {
-      const id = idParam(c, "incident");
+      const id = await incidentIdParam(c, ctx.db.client, "incident");
       return write(c, raw, 201, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, (await postIncidentUpdate(w, id, body)).incident));
     },
   );
@@ -109,7 +109,7 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   routes.add(
     { method: "post", path: "/incidents/:id/publish", summary: "Publish a draft incident (opened by an alert), optionally with its words edited", action: "incident:write", body: PublishDraftSchema, success: 200 },
     async (c, body, raw) => {
-      const id = idParam(c, "incident");
+      const id = await incidentIdParam(c, ctx.db.client, "incident");
       return write(c, raw, 200, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, await publishIncident(w, id, body)));
     },
   );

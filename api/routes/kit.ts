@@ -9,6 +9,9 @@ import type { Database } from "../../db/database.ts";
 import { getStoredResponse, storeResponse } from "../../db/queries/idempotency.ts";
 import type { Actor } from "../../db/records.ts";
 import { isId } from "../../domain/ids.ts";
+import { parseIncidentNumber } from "../../domain/incident-number.ts";
+import { incidentIdByNumber } from "../../db/queries/incidents.ts";
+import type { Executor } from "../../db/database.ts";
 import { can, type Action } from "../../domain/roles.ts";
 import type { AppDeps, ChangeEvent } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
@@ -97,6 +100,19 @@ function requireRole(c: Context<Env>, action: Action | undefined): void {
   }
 }
 
+/**
+ * An incident's `:id` path parameter, which may also be its number (INC-2026-001, DRILL-2026-001):
+ * the incident's id, or the same 404 as an unknown one.
+ */
+export async function incidentIdParam(c: Context, ex: Executor, what: string): Promise<string> {
+  const raw = c.req.param("id") ?? "";
+  const number = parseIncidentNumber(raw);
+  if (!number) return idParam(c, what);
+  const id = await incidentIdByNumber(ex, number);
+  if (!id) throw notFound(what, raw);
+  return id;
+}
+
 /** The `:id` path parameter; anything that cannot be an id is the same 404 as an unknown one. */
 export function idParam(c: Context, what: string): string {
   const id = c.req.param("id") ?? "";
@@ -125,7 +141,7 @@ function writeRunner(deps: AppDeps, log: (line: string) => void): WriteRunner {
           return { replayed: true, status: stored.statusCode, body: stored.body, result: null as unknown };
         }
       }
-      const result = await work({ tx, actor, now, hooks: deps.hooks ?? {} });
+      const result = await work({ tx, actor, now, hooks: deps.hooks ?? {}, timeZone: deps.config.page.timeZone });
       const body = JSON.stringify(result);
       if (key) {
         await storeResponse(tx, { apiKeyId: actorKey, key, requestHash: fingerprint, statusCode: status, body: JSON.stringify(storable(result)), at: now });

@@ -6,7 +6,7 @@ import type { ChangeEvent } from "../app-deps.ts";
 import { LIMITS, multiLine, singleLine } from "../schemas.ts";
 import { postmortemJson } from "../serialize.ts";
 import { draftPostmortem, postmortemIncident, publishPostmortem, readPostmortem, savePostmortemText } from "../service/postmortems.ts";
-import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
+import { idParam, incidentIdParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
 const ActionItemSchema = z.strictObject({
   description: singleLine("description", LIMITS.actionItem),
@@ -33,13 +33,13 @@ export function postmortemRoutes({ db, config, page, write }: RouteContext): Res
   const routes = new ResourceRoutes();
 
   routes.add({ method: "get", path: "/incidents/:id/postmortem", summary: "An incident's postmortem, draft or published", success: 200 }, async (c) => {
-    return c.json(postmortemJson(await readPostmortem(db.client, idParam(c, "incident"))));
+    return c.json(postmortemJson(await readPostmortem(db.client, await incidentIdParam(c, db.client, "incident"))));
   });
 
   routes.add(
     { method: "get", path: "/incidents/:id/postmortem/template", summary: "The seed's blameless postmortem template, pre-filled from the incident", success: 200 },
     async (c) => {
-      const id = idParam(c, "incident");
+      const id = await incidentIdParam(c, db.client, "incident");
       await postmortemIncident(db.client, id);
       const incident = (await getIncident(db.client, id, "incident"))!;
       const actionItems = (await getPostmortem(db.client, id))?.actionItems ?? [];
@@ -51,7 +51,7 @@ export function postmortemRoutes({ db, config, page, write }: RouteContext): Res
   routes.add(
     { method: "put", path: "/incidents/:id/postmortem", summary: "Save the postmortem (a draft until published; after that, the published text)", action: "postmortem:write", body: PostmortemSchema, success: 200 },
     async (c, body, raw) => {
-      const id = idParam(c, "incident");
+      const id = await incidentIdParam(c, db.client, "incident");
       // A draft is not public: only an edit of a published postmortem republishes the incident's pages.
       const change = (result: unknown): ChangeEvent | null => ((result as { status: string }).status === "published" ? { type: "incident", id } : null);
       return write(c, raw, 200, change, async (ctx) => postmortemJson(await savePostmortemText(ctx, id, body)));
@@ -63,7 +63,7 @@ export function postmortemRoutes({ db, config, page, write }: RouteContext): Res
       { field: "body", rule: "The stored postmortem must not hold the template's prompts (listed in prompts_left), unless force is true." },
     ] },
     async (c, body, raw) => {
-      const id = idParam(c, "incident");
+      const id = await incidentIdParam(c, db.client, "incident");
       return write(c, raw, 200, () => ({ type: "incident", id }), async (ctx) => {
         const { postmortem, enqueued } = await publishPostmortem(ctx, id, body, { showOwners: config.page.showOwners });
         return { ...postmortemJson(postmortem), notifications_enqueued: enqueued };

@@ -8,6 +8,8 @@ export interface WriteContext {
   actor: Actor;
   now: string;
   hooks: WriteHooks;
+  /** The page's zone: incident numbers start again on January 1 there. Absent: UTC. */
+  timeZone?: string;
 }
 
 /** What happened to an incident in one write (for the internal channel). */

@@ -1,5 +1,6 @@
 import { componentStatusForMaintenance, statusesAfterResolve, type ComponentStatus } from "../../domain/components.ts";
 import { newId, newToken } from "../../domain/ids.ts";
+import { numberYear, seriesOf } from "../../domain/incident-number.ts";
 import { checkNextUpdateAt } from "../../domain/response.ts";
 import {
   checkIncidentTransition,
@@ -18,6 +19,7 @@ import {
   insertUpdate,
   linkIncidentComponent,
   markPublished,
+  nextIncidentNumber,
   reviseDraftUpdate,
   linkedComponentIds,
   nextUpdateSeq,
@@ -208,6 +210,9 @@ export async function createIncident(ctx: WriteContext, input: NewIncident): Pro
     previewToken: drill ? newToken() : null,
     draft: input.draft !== undefined,
   };
+  const series = seriesOf(row);
+  const year = numberYear(ctx.now, ctx.timeZone ?? "Etc/UTC");
+  row.number = { series, year, number: await nextIncidentNumber(ctx.tx, series, year) };
   await insertIncident(ctx.tx, row);
   const { roles, changed } = mergeRoles(NO_ROLES, input);
   if (changed.length > 0) await saveIncidentRoles(ctx.tx, row.id, roles, ctx.now);

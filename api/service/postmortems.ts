@@ -4,7 +4,7 @@ import { postmortemDraft, promptsLeft } from "../../templates/postmortem-draft.t
 import { listComponentViews } from "./components.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
-import { getIncident, getIncidentRow, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";
+import { getIncident, getIncidentRow, relatedIncidents, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";
 import { getPostmortem, markPostmortemPublished, savePostmortem } from "../../db/queries/postmortems.ts";
 import type { Executor } from "../../db/database.ts";
 import type { ActionItemRecord, PostmortemRecord } from "../../db/records.ts";
@@ -46,8 +46,9 @@ export async function postmortemIncident(ex: Executor, id: string): Promise<Inci
  * /postmortem/template and the console's first draft.
  */
 export async function draftPostmortem(ex: Executor, incident: IncidentRecord, page: { url: string; timeZone: string }, actionItems: readonly ActionItemRecord[]): Promise<string> {
-  const componentNames = new Map((await listComponentViews(ex)).map((v) => [v.id, v.name]));
-  return postmortemDraft({ incident, componentNames, page, actionItems });
+  const [views, related] = await Promise.all([listComponentViews(ex), relatedIncidents(ex, incident, 5)]);
+  const componentNames = new Map(views.map((v) => [v.id, v.name]));
+  return postmortemDraft({ incident, componentNames, page, actionItems, related });
 }
 
 /** Reads a postmortem (draft or published); 404 when the incident has none yet. */

@@ -1,12 +1,13 @@
 import type { Row } from "@libsql/client";
 import type { ComponentStatus } from "../../domain/components.ts";
+import type { IncidentNumber, NumberSeries } from "../../domain/incident-number.ts";
 import type { Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
 import { bool, idsIn, num, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
-  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft";
+  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft, number_series, number_year, number";
 
 /**
  * Drills (practice incidents) are left out of every public read unless a caller asks for them:
@@ -40,17 +41,43 @@ function toIncidentRow(row: Row): IncidentRow {
     drill: bool(row, "drill"),
     previewToken: strOrNull(row, "preview_token"),
     draft: bool(row, "draft"),
+    number: row.number === null || row.number === undefined ? null : { series: str(row, "number_series") as NumberSeries, year: num(row, "number_year"), number: num(row, "number") },
   };
 }
 
 export async function insertIncident(ex: Executor, i: IncidentRow): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       i.id, i.kind, i.name, i.status, i.severity, i.impact, i.createdAt, i.updatedAt, i.startedAt,
       i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil, i.drill ? 1 : 0, i.previewToken ?? null, i.draft ? 1 : 0,
+      i.number?.series ?? null, i.number?.year ?? null, i.number?.number ?? null,
     ],
   });
+}
+
+/** The next number of a series in a year (inside the write that creates the incident: writes are serialized, and the unique index forbids a repeat). */
+export async function nextIncidentNumber(ex: Executor, series: NumberSeries, year: number): Promise<number> {
+  const result = await ex.execute({ sql: "SELECT COALESCE(MAX(number), 0) + 1 AS next FROM incidents WHERE number_series = ? AND number_year = ?", args: [series, year] });
+  return num(result.rows[0]!, "next");
+}
+
+/** The id of the incident with this number, or null. */
+export async function incidentIdByNumber(ex: Executor, n: IncidentNumber): Promise<string | null> {
+  const result = await ex.execute({ sql: "SELECT id FROM incidents WHERE number_series = ? AND number_year = ? AND number = ?", args: [n.series, n.year, n.number] });
+  return result.rows[0] ? str(result.rows[0], "id") : null;
+}
+
+/** Public incidents declared before this one that were linked to any of its components, newest first. */
+export async function relatedIncidents(ex: Executor, incident: Pick<IncidentRecord, "id" | "createdAt" | "componentIds">, limit: number): Promise<IncidentRow[]> {
+  if (incident.componentIds.length === 0) return [];
+  const result = await ex.execute({
+    sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE kind = 'incident' AND ${DRILL_WHERE.exclude} AND id <> ? AND created_at < ?
+            AND id IN (SELECT incident_id FROM incident_components WHERE component_id IN (SELECT value FROM json_each(?)))
+          ORDER BY created_at DESC LIMIT ?`,
+    args: [incident.id, incident.createdAt, JSON.stringify(incident.componentIds), limit],
+  });
+  return result.rows.map(toIncidentRow);
 }
 
 /** A draft becomes public (api/service/incidents.ts publishIncident). */
