@@ -6,7 +6,7 @@
  */
 import { firstUpdateDueAt, needsPostmortem, postmortemDueAt } from "./response.ts";
 import { SEVERITIES, SEVERITY_LEVELS, type Severity } from "./severity.ts";
-import { monthKey } from "./time.ts";
+import { dayKey, monthKey } from "./time.ts";
 
 /** One incident as the report reads it (one row of a single query). */
 export interface ReportIncident {
@@ -60,59 +60,118 @@ function durations(seconds: number[]): Durations {
 
 const since = (from: string, to: string | null): number | null => (to === null ? null : Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000)));
 
-/** The figures of one group of incidents (all of one severity), as of `now`. */
-export function reportGroup(severity: Severity, incidents: readonly ReportIncident[], now: string, timeZone: string): ReportGroup {
-  let met = 0;
-  let missed = 0;
-  const pm = { required: 0, on_time: 0, late: 0, missing: 0, not_yet_due: 0 };
-  for (const i of incidents) {
-    const due = firstUpdateDueAt(severity, i.startedAt, timeZone);
-    if (i.firstUpdateAt !== null ? i.firstUpdateAt <= due : now <= due) {
-      if (i.firstUpdateAt !== null) met++;
-    } else missed++;
-    if (needsPostmortem(severity) && i.resolvedAt) {
-      pm.required++;
-      const dueBy = postmortemDueAt(i.resolvedAt, timeZone);
-      if (i.postmortemPublishedAt) i.postmortemPublishedAt <= dueBy ? pm.on_time++ : pm.late++;
-      else now < dueBy ? pm.not_yet_due++ : pm.missing++;
-    }
-  }
-  const measured = (pick: (i: ReportIncident) => string | null) => durations(incidents.flatMap((i) => (pick(i) === null ? [] : [since(i.startedAt, pick(i))!])));
+/** What one incident contributes to its groups, worked out once (it counts in its severity and its month). */
+interface Facts {
+  severity: Severity;
+  firstUpdateSeconds: number | null;
+  identifiedSeconds: number | null;
+  resolvedSeconds: number | null;
+  firstUpdate: "met" | "missed" | "waiting";
+  postmortem: "on_time" | "late" | "missing" | "not_yet_due" | null;
+  lapses: number;
+  itemsOpen: number;
+  itemsOverdue: number;
+}
+
+/** Deadlines depend on the day only (business days, the page's zone): worked out once per day, not per incident. */
+function deadlines(timeZone: string) {
+  const byDay = new Map<string, string>();
+  const memo = (key: string, compute: () => string) => {
+    let value = byDay.get(key);
+    if (value === undefined) byDay.set(key, (value = compute()));
+    return value;
+  };
   return {
-    incidents: incidents.length,
-    first_update: { ...measured((i) => i.firstUpdateAt), target: SEVERITY_LEVELS[severity].responseTime, met, missed },
-    identified: measured((i) => i.identifiedAt),
-    resolved: measured((i) => i.resolvedAt),
-    lapses: incidents.reduce((n, i) => n + i.lapses, 0),
-    postmortems: pm,
-    action_items: { open: incidents.reduce((n, i) => n + i.actionItemsOpen, 0), overdue: incidents.reduce((n, i) => n + i.actionItemsOverdue, 0) },
+    firstUpdate: (severity: Severity, startedAt: string) =>
+      SEVERITY_LEVELS[severity].responseMinutes === null ? memo(`f${dayKey(startedAt, timeZone)}`, () => firstUpdateDueAt(severity, startedAt, timeZone)) : firstUpdateDueAt(severity, startedAt, timeZone),
+    postmortem: (resolvedAt: string) => memo(`p${dayKey(resolvedAt, timeZone)}`, () => postmortemDueAt(resolvedAt, timeZone)),
   };
 }
 
-function bySeverity(incidents: readonly ReportIncident[], now: string, timeZone: string, all: boolean): Partial<Record<Severity, ReportGroup>> {
+function factsOf(i: ReportIncident, now: string, due: ReturnType<typeof deadlines>): Facts {
+  const firstDue = due.firstUpdate(i.severity, i.startedAt);
+  let postmortem: Facts["postmortem"] = null;
+  if (needsPostmortem(i.severity) && i.resolvedAt) {
+    const dueBy = due.postmortem(i.resolvedAt);
+    postmortem = i.postmortemPublishedAt ? (i.postmortemPublishedAt <= dueBy ? "on_time" : "late") : now < dueBy ? "not_yet_due" : "missing";
+  }
+  return {
+    severity: i.severity,
+    firstUpdateSeconds: since(i.startedAt, i.firstUpdateAt),
+    identifiedSeconds: since(i.startedAt, i.identifiedAt),
+    resolvedSeconds: since(i.startedAt, i.resolvedAt),
+    // ISO strings of one form compare as the instants they name.
+    firstUpdate: i.firstUpdateAt !== null ? (i.firstUpdateAt <= firstDue ? "met" : "missed") : now <= firstDue ? "waiting" : "missed",
+    postmortem,
+    lapses: i.lapses,
+    itemsOpen: i.actionItemsOpen,
+    itemsOverdue: i.actionItemsOverdue,
+  };
+}
+
+function group(severity: Severity, facts: readonly Facts[]): ReportGroup {
+  const measured = (pick: (f: Facts) => number | null) => durations(facts.flatMap((f) => (pick(f) === null ? [] : [pick(f)!])));
+  const pm = { required: 0, on_time: 0, late: 0, missing: 0, not_yet_due: 0 };
+  let met = 0;
+  let missed = 0;
+  for (const f of facts) {
+    if (f.firstUpdate === "met") met++;
+    else if (f.firstUpdate === "missed") missed++;
+    if (f.postmortem) {
+      pm.required++;
+      pm[f.postmortem]++;
+    }
+  }
+  return {
+    incidents: facts.length,
+    first_update: { ...measured((f) => f.firstUpdateSeconds), target: SEVERITY_LEVELS[severity].responseTime, met, missed },
+    identified: measured((f) => f.identifiedSeconds),
+    resolved: measured((f) => f.resolvedSeconds),
+    lapses: facts.reduce((n, f) => n + f.lapses, 0),
+    postmortems: pm,
+    action_items: { open: facts.reduce((n, f) => n + f.itemsOpen, 0), overdue: facts.reduce((n, f) => n + f.itemsOverdue, 0) },
+  };
+}
+
+/** The figures of one group of incidents (all of one severity), as of `now`. */
+export function reportGroup(severity: Severity, incidents: readonly ReportIncident[], now: string, timeZone: string): ReportGroup {
+  const due = deadlines(timeZone);
+  return group(severity, incidents.map((i) => factsOf(i, now, due)));
+}
+
+function bySeverity(facts: readonly Facts[], all: boolean): Partial<Record<Severity, ReportGroup>> {
   const out: Partial<Record<Severity, ReportGroup>> = {};
   for (const severity of SEVERITIES) {
-    const mine = incidents.filter((i) => i.severity === severity);
-    if (mine.length > 0 || all) out[severity] = reportGroup(severity, mine, now, timeZone);
+    const mine = facts.filter((f) => f.severity === severity);
+    if (mine.length > 0 || all) out[severity] = group(severity, mine);
   }
   return out;
 }
 
 /** The whole report: real incidents by severity and by month (page zone); drills apart. */
 export function responseReport(rows: readonly ReportIncident[], o: { from: string; to: string; now: string; timeZone: string }): ResponseReport {
-  const real = rows.filter((r) => !r.drill);
-  const drills = rows.filter((r) => r.drill);
-  const months = new Map<string, ReportIncident[]>();
-  for (const r of real) {
-    const month = monthKey(r.startedAt, o.timeZone);
-    months.set(month, [...(months.get(month) ?? []), r]);
+  const due = deadlines(o.timeZone);
+  const real: Facts[] = [];
+  const drills: Facts[] = [];
+  const months = new Map<string, Facts[]>();
+  for (const row of rows) {
+    const facts = factsOf(row, o.now, due);
+    if (row.drill) {
+      drills.push(facts);
+      continue;
+    }
+    real.push(facts);
+    const month = monthKey(row.startedAt, o.timeZone);
+    const list = months.get(month);
+    if (list) list.push(facts);
+    else months.set(month, [facts]);
   }
   return {
     time_zone: o.timeZone,
     from: o.from,
     to: o.to,
-    by_severity: bySeverity(real, o.now, o.timeZone, true) as Record<Severity, ReportGroup>,
-    by_month: [...months.keys()].sort().map((month) => ({ month, incidents: months.get(month)!.length, by_severity: bySeverity(months.get(month)!, o.now, o.timeZone, false) })),
-    drills: { count: drills.length, by_severity: bySeverity(drills, o.now, o.timeZone, false) },
+    by_severity: bySeverity(real, true) as Record<Severity, ReportGroup>,
+    by_month: [...months.keys()].sort().map((month) => ({ month, incidents: months.get(month)!.length, by_severity: bySeverity(months.get(month)!, false) })),
+    drills: { count: drills.length, by_severity: bySeverity(drills, false) },
   };
 }

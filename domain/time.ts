@@ -53,11 +53,47 @@ const WALL_OPTIONS: Intl.DateTimeFormatOptions = {
   second: "numeric",
 };
 
-/** The wall clock in `timeZone` at an instant. */
-export function wallClock(instant: Instant, timeZone: string): WallClock {
-  const parts = formatter("en-US", timeZone, WALL_OPTIONS).formatToParts(toMs(instant));
+/** The wall clock by the zone's own rules (Intl): exact, and the slow part of every time shown. */
+function exactWallClock(ms: number, timeZone: string): WallClock {
+  const parts = formatter("en-US", timeZone, WALL_OPTIONS).formatToParts(ms);
   const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
   return { year: get("year"), month: get("month"), day: get("day"), hour: get("hour") % 24, minute: get("minute"), second: get("second") };
+}
+
+const DAY_MS = 86_400_000;
+/** The zone's offset through one UTC day (`zone|day`), or null when it changes that day. */
+const dayOffsets = new Map<string, number | null>();
+
+function exactOffset(ms: number, timeZone: string): number {
+  const w = exactWallClock(ms, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The zone's offset at `ms` when it is the same all that UTC day (a zone changes its offset at
+ * most twice a year, never twice a day): asked of Intl twice per day and zone instead of once per
+ * time shown. null on the day of a change: then Intl answers for the instant itself.
+ */
+function steadyOffset(ms: number, timeZone: string): number | null {
+  const day = Math.floor(ms / DAY_MS);
+  const key = `${timeZone}|${day}`;
+  let offset = dayOffsets.get(key);
+  if (offset === undefined) {
+    const first = exactOffset(day * DAY_MS, timeZone);
+    offset = first === exactOffset(day * DAY_MS + DAY_MS - 1000, timeZone) ? first : null;
+    if (dayOffsets.size >= 100_000) dayOffsets.clear();
+    dayOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** The wall clock in `timeZone` at an instant. */
+export function wallClock(instant: Instant, timeZone: string): WallClock {
+  const ms = toMs(instant);
+  const offset = steadyOffset(ms, timeZone);
+  if (offset === null) return exactWallClock(ms, timeZone);
+  const d = new Date(ms + offset);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
 /** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
