@@ -5,20 +5,19 @@
  * the feeds, the Statuspage JSON, webhooks or mail — until a comms lead publishes it from the
  * console with edited words. Its response clock runs from the alert's start.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DRAFT_BANNER } from "../api/internal/message.ts";
-import { startServer, type RunningServer } from "../api/server.ts";
+import type { RunningServer } from "../api/server.ts";
+import { startWithAudience, type Audience } from "./audience.ts";
 import type { WriteContext } from "../api/service/context.ts";
 import { createKey } from "../api/service/keys.ts";
 import { addMember, createSignInToken } from "../api/service/members.ts";
 import { consoleClient } from "./console-client.ts";
 import { eventually, FakeSlack } from "./fake-slack.ts";
 import { FakeWebhookReceiver } from "./fake-webhook-receiver.ts";
-import { callServer, testServerConfig } from "./harness.ts";
-import { addSubscriber } from "./mail-helpers.ts";
+import { callServer } from "./harness.ts";
 import { readMailDir } from "./mime.ts";
 import { fetchPublicSurfaces, leaks } from "./public-surfaces.ts";
 
@@ -46,37 +45,21 @@ function alertmanager(status: "firing" | "resolved", fingerprint: string, labels
   return payload;
 }
 
+let audience: Audience;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "herald-alert-drafts-"));
-  slack = new FakeSlack();
-  await slack.start();
-  webhooks = new FakeWebhookReceiver();
-  await webhooks.start();
-  server = await startServer(testServerConfig(dir, { WEBHOOK_ALLOW_LOOPBACK: "1" }), {
-    hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0,
-    env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "alerts-secret-0123456789abcdefghijklmnop" },
-  });
-  await server.ready;
-  const db = server.deps!.db;
-  admin = await write(async (ctx) => (await createKey(ctx, "Ada", "admin")).token);
+  audience = await startWithAudience("alert-drafts");
+  ({ dir, server, slack, webhooks, adminToken: admin } = audience);
   automation = await write(async (ctx) => (await createKey(ctx, "Alertmanager", "automation")).token);
-  await addSubscriber(db, "subscriber@example.com");
   apiId = (await callServer(server.url, admin, "POST", "/api/v1/components", { name: "API" })).id;
   await callServer(server.url, admin, "POST", "/api/v1/templates", {
     slug: "api-errors", name: "API errors", title: "Elevated API errors draftprobe7", severity: "SEV2", body: "Machine words draftprobe7: errors are elevated.",
   });
   await callServer(server.url, admin, "POST", "/api/v1/alerts/rules", { name: "api-errors", matchers: [{ label: "alertname", op: "=", value: "HighErrorRate" }], components: [apiId], template: "api-errors" });
-  const registered = await fetch(`${server.url}/subscriptions`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ endpoint: `${webhooks.url}/hooks`, email: "hooks@example.com" }),
-  });
-  expect(registered.status).toBe(201);
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  await slack?.close();
-  await webhooks?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await audience?.close();
 });
 
 describe("a draft incident opened by an alert", () => {

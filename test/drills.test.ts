@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { DRILL_MARKER } from "../api/internal/message.ts";
 import { readMailDir } from "./mime.ts";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../api/server.ts";
-import { createKey } from "../api/service/keys.ts";
+import type { RunningServer } from "../api/server.ts";
+import { startWithAudience, type Audience } from "./audience.ts";
 import { eventually, FakeSlack } from "./fake-slack.ts";
 import { FakeWebhookReceiver } from "./fake-webhook-receiver.ts";
-import { callServer, testServerConfig } from "./harness.ts";
-import { addSubscriber } from "./mail-helpers.ts";
+import { callServer } from "./harness.ts";
 import { fetchPublicSurfaces, leaks } from "./public-surfaces.ts";
 
 /**
@@ -25,36 +23,19 @@ let slack: FakeSlack;
 let webhooks: FakeWebhookReceiver;
 let token: string;
 let apiId: string;
+let audience: Audience;
 
 const count = async (sql: string, args: string[] = []): Promise<number> =>
   Number((await server.deps!.db.client.execute({ sql, args })).rows[0]!.n);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "herald-drill-"));
-  slack = new FakeSlack();
-  await slack.start();
-  webhooks = new FakeWebhookReceiver();
-  await webhooks.start();
-  server = await startServer(
-    testServerConfig(dir, { WEBHOOK_ALLOW_LOOPBACK: "1" }),
-    { hostname: "127.0.0.1", log: () => {}, responseCheckMs: 0, env: { SLACK_WEBHOOK_URL: slack.url, MAIL_DIR: join(dir, "mail"), HERALD_SECRET: "drills-secret-0123456789abcdefghijklmnop" } },
-  );
-  const db = server.deps!.db;
-  token = await db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "t", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);
-  await addSubscriber(db, "subscriber@example.com");
+  audience = await startWithAudience("drill");
+  ({ dir, server, slack, webhooks, adminToken: token } = audience);
   apiId = (await callServer(server.url, token, "POST", "/api/v1/components", { name: "API" })).id;
-  // A webhook subscriber too (verified by the challenge): it must hear of the real incident only.
-  const registered = await fetch(`${server.url}/subscriptions`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ endpoint: `${webhooks.url}/hooks`, email: "hooks@example.com" }),
-  });
-  expect(registered.status).toBe(201);
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  await slack?.close();
-  await webhooks?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await audience?.close();
 });
 
 describe("a drill", () => {
