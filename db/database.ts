@@ -5,6 +5,24 @@ export interface Executor {
   execute(stmt: InStatement): Promise<ResultSet>;
 }
 
+/** Executors that talk to a remote database (Turso, sqld), where every round trip costs. */
+const remote = new WeakSet<object>();
+
+/**
+ * Whether reads through `ex` travel over the network: then reads that depend on each other are
+ * better sent together as subqueries (one round trip); on an embedded file, in two steps (each
+ * statement is cheap, a repeated subquery is not).
+ */
+export function isRemote(ex: Executor): boolean {
+  return remote.has(ex);
+}
+
+/** Marks an executor (a transaction of a remote client) as remote. */
+export function markRemote<T extends object>(ex: T, when: boolean): T {
+  if (when) remote.add(ex);
+  return ex;
+}
+
 /**
  * The one way Herald writes. All writes of this process go through one queue, so two
  * comms leads updating the same incident are applied one after the other in a consistent
@@ -21,9 +39,11 @@ const BUSY_RETRIES = 8;
 
 export function createDatabase(client: Client): Database {
   let queue: Promise<unknown> = Promise.resolve();
+  const overNetwork = client.protocol !== "file";
+  markRemote(client, overNetwork);
 
   async function runOnce<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const tx = await client.transaction("write");
+    const tx = markRemote(await client.transaction("write"), overNetwork);
     try {
       const result = await work(tx);
       await tx.commit();

@@ -1,7 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { ComponentStatus } from "../../domain/components.ts";
 import type { IncidentNumber, NumberSeries } from "../../domain/incident-number.ts";
-import type { Executor } from "../database.ts";
+import { isRemote, type Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
 import { bool, idsIn, num, str, strOrNull, type IdSelector } from "./rows.ts";
@@ -200,10 +200,16 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
   const order = `COALESCE(scheduled_for, created_at) ${direction}, id`;
   args.push(filter.limit, filter.offset ?? 0);
   const chosen = `FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ? OFFSET ?`;
-  // The details are read with the rows, selected by the same query (one round trip on the edge).
+  const latestOnly = filter.updates === "latest";
+  if (!isRemote(ex)) {
+    // Embedded: the rows, then their details by id (a repeated ordered subquery costs more than a step).
+    const rows = (await ex.execute({ sql: `SELECT ${INCIDENT_COLUMNS} ${chosen}`, args })).rows.map(toIncidentRow);
+    return rows.length === 0 ? [] : (await detailsOf(ex, idsIn(rows.map((r) => r.id)), latestOnly))(rows);
+  }
+  // Over the network: the details are read with the rows, selected by the same query (one round trip).
   const [result, attach] = await Promise.all([
     ex.execute({ sql: `SELECT ${INCIDENT_COLUMNS} ${chosen}`, args }),
-    detailsOf(ex, { sql: `SELECT id ${chosen}`, args }, filter.updates === "latest"),
+    detailsOf(ex, { sql: `SELECT id ${chosen}`, args }, latestOnly),
   ]);
   return attach(result.rows.map(toIncidentRow));
 }
@@ -316,7 +322,9 @@ export function incidentsWithNewestUpdates(limit: number): IdSelector {
  * are left out unless asked for.
  */
 export async function getIncidentsByIds(ex: Executor, ids: readonly string[] | IdSelector, drills: DrillFilter = "exclude"): Promise<IncidentRecord[]> {
-  const list = "sql" in ids ? null : ids;
+  let list = "sql" in ids ? null : ids;
+  // Embedded: a selector is resolved to ids first (one cheap statement instead of a subquery in five).
+  if (!list && !isRemote(ex)) list = (await ex.execute(ids as IdSelector)).rows.map((row) => String(row[0]));
   if (list?.length === 0) return [];
   const selector = list ? idsIn(list) : (ids as IdSelector);
   const [result, attach] = await Promise.all([

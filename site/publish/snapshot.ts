@@ -2,7 +2,7 @@ import type { Transaction } from "@libsql/client";
 import { pageStatus } from "../../domain/indicator.ts";
 import type { Impact } from "../../domain/severity.ts";
 import { listComponentViews } from "../../api/service/components.ts";
-import type { Database } from "../../db/database.ts";
+import { isRemote, markRemote, type Database } from "../../db/database.ts";
 import { listStatusChangesSince } from "../../db/queries/components.ts";
 import {
   getIncidentsByIds,
@@ -22,7 +22,7 @@ const MAX_UNRESOLVED = 500;
 
 /** Runs reads in one read transaction, so every part of a snapshot shows the same moment. */
 export async function readConsistently<T>(db: Database, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  const tx = await db.client.transaction("read");
+  const tx = markRemote(await db.client.transaction("read"), isRemote(db.client));
   try {
     return await work(tx);
   } finally {
