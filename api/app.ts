@@ -10,6 +10,7 @@ import { notFoundPage } from "./http/public-pages.ts";
 import { Problem } from "./problem.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { reportRoutes } from "./routes/reports.ts";
+import { actionItemRoutes } from "./routes/action-items.ts";
 import { componentRoutes } from "./routes/components.ts";
 import { drillRoutes } from "./routes/drills.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     mailRoutes(ctx),
     alertRoutes(ctx),
     reportRoutes(ctx),
+    actionItemRoutes(ctx),
   ];
 
   const api = new Hono<Env>();

@@ -62,7 +62,7 @@ export function buildOpenApi(routes: readonly RouteDoc[], config: HeraldConfig):
       name: m[1],
       in: "path",
       required: true,
-      schema: { type: "string", pattern: m[1] === "slug" ? SLUG_PATTERN.source : /^\/(incidents|drills)\//.test(route.path) ? INCIDENT_REF_PATTERN : "^[0-9a-z]{12}$" },
+      schema: m[1] === "position" ? { type: "string", pattern: "^[1-9][0-9]{0,3}$" } : { type: "string", pattern: m[1] === "slug" ? SLUG_PATTERN.source : /^\/(incidents|drills)\//.test(route.path) ? INCIDENT_REF_PATTERN : "^[0-9a-z]{12}$" },
     }));
     if (route.query) {
       const query = jsonSchema(route.query) as { properties?: Record<string, unknown>; required?: string[] };

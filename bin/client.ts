@@ -248,6 +248,21 @@ export interface HeraldClient {
   createAlertRule(body: Record<string, unknown>): Promise<ApiResponse<AlertRuleJson>>;
   deleteAlertRule(id: string): Promise<ApiResponse<AlertRuleJson>>;
   responseReport(range: { from?: string; to?: string }): Promise<ApiResponse<ResponseReport>>;
+  listActionItems(status: "open" | "overdue" | "done" | "all"): Promise<ApiResponse<ActionItemJson[]>>;
+  markActionItem(incident: string, position: number, done: boolean): Promise<ApiResponse<ActionItemJson>>;
+}
+
+export interface ActionItemJson {
+  id: string;
+  incident_id: string;
+  incident_number: string | null;
+  incident_name: string;
+  position: number;
+  description: string;
+  owner: string | null;
+  due_date: string | null;
+  done: boolean;
+  overdue: boolean;
 }
 
 import type { ResponseReport } from "../domain/report.ts";
@@ -413,6 +428,8 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     listAlertRules: () => request("GET", "/alerts/rules"),
     createAlertRule: (body) => request("POST", "/alerts/rules", body),
     deleteAlertRule: (ruleId) => request("DELETE", `/alerts/rules/${id(ruleId)}`),
+    listActionItems: (status) => request("GET", `/action-items?status=${status}`),
+    markActionItem: (incident, position, done) => request("PATCH", `/incidents/${id(incident)}/action-items/${position}`, { done }),
     responseReport: (range) => {
       const params = new URLSearchParams(Object.entries(range).filter(([, v]) => v !== undefined) as [string, string][]).toString();
       return request("GET", `/reports/response${params ? `?${params}` : ""}`);

@@ -46,6 +46,8 @@ export const OPTIONS = {
   match: { type: "string", multiple: true },
   "hold-down": { type: "string" },
   from: { type: "string" },
+  overdue: { type: "boolean" },
+  done: { type: "boolean" },
   to: { type: "string" },
 } as const;
 

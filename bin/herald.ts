@@ -17,6 +17,7 @@ import { ApiError, createHeraldClient, UnreachableError, type HeraldClient } fro
 import { CliError, parseArgv, UsageError, type Command, type CommandGroup, type Ctx, type Io, type Values } from "./command.ts";
 import { alertsCommands } from "./commands/alerts.ts";
 import { reportCommands } from "./commands/report.ts";
+import { actionsCommands } from "./commands/actions.ts";
 import { componentCommands } from "./commands/component.ts";
 import { drillCommands } from "./commands/drill.ts";
 import { incidentCommands } from "./commands/incident.ts";
@@ -55,6 +56,7 @@ const GROUPS: CommandGroup[] = [
   templateCommands,
   alertsCommands,
   reportCommands,
+  actionsCommands,
   webhooksCommands,
   keysCommands,
   membersCommands,

@@ -170,7 +170,7 @@ describe("openapi", () => {
         "/components", "/components/{id}", "/drills", "/drills/{id}/report", "/incidents", "/incidents/{id}", "/incidents/{id}/updates", "/keys", "/keys/{id}", "/mail", "/maintenances", "/maintenances/{id}", "/maintenances/{id}/updates",
         "/incidents/{id}/postmortem", "/incidents/{id}/postmortem/template", "/incidents/{id}/postmortem/publish",
         "/templates", "/templates/{slug}", "/webhooks", "/webhooks/{id}/reactivate", "/incidents/{id}/publish",
-        "/components/{id}/history", "/reports/response", "/alerts", "/alerts/alertmanager", "/alerts/grafana", "/alerts/pagerduty", "/alerts/rules", "/alerts/rules/{id}",
+        "/components/{id}/history", "/reports/response", "/action-items", "/incidents/{id}/action-items/{position}", "/alerts", "/alerts/alertmanager", "/alerts/grafana", "/alerts/pagerduty", "/alerts/rules", "/alerts/rules/{id}",
       ].sort(),
     );
     const postmortem = doc.paths["/incidents/{id}/postmortem"].put.requestBody.content["application/json"].schema;

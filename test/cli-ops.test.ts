@@ -200,3 +200,26 @@ describe("herald report", SLOW, () => {
     expect(bad.stderr).toContain("--from takes a day as YYYY-MM-DD");
   });
 });
+
+describe("herald actions", SLOW, () => {
+  test("lists open and overdue action items and marks one done by its INC-…/position id", async () => {
+    const created = await herald(["incident", "create", "SEV2", "Actions walk", "--body", "Looking."]);
+    const id = /incident ([0-9a-z]{12})/.exec(created.stdout)![1]!;
+    await herald(["incident", "resolve", id, "--body", "Fixed."]);
+    const res = await fetch(`${server.url}/api/v1/incidents/${id}/postmortem`, {
+      method: "PUT", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ body: "What happened.", action_items: [{ description: "Old promise", owner: "@alice", due_date: "2020-01-02" }, { description: "Later", due_date: "2099-01-01" }] }),
+    });
+    expect(res.status).toBe(200);
+    const number = (await api(`/incidents/${id}`)).number;
+    const overdue = await herald(["actions", "list", "--overdue"]);
+    expect(overdue.stdout).toMatch(new RegExp(`${number}\\.1\\s+2020-01-02 OVERDUE\\s+@alice\\s+Old promise\\s+Actions walk`));
+    expect(overdue.stdout).not.toContain("Later");
+    const done = await herald(["actions", "done", `${number}.1`]);
+    expect(done, done.stderr).toMatchObject({ code: 0, stdout: `Done: ${number}.1 Old promise (@alice)\n` });
+    expect((await herald(["actions", "list", "--overdue"])).stdout).not.toContain(`${number}.1`);
+    expect((await herald(["actions", "list", "--done"])).stdout).toContain(`${number}.1`);
+    expect(await herald(["actions", "done", "nonsense"])).toMatchObject({ code: 2 });
+    expect((await herald(["actions", "done", `${number}.7`])).code).toBe(1);
+  });
+});

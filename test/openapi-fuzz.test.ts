@@ -41,6 +41,7 @@ const keysSent = new Set<string>();
 /** Operations the fuzzer cannot bring to success from the seeded data, and why. */
 const NO_SUCCESS_EXPECTED: Record<string, string> = {
   "post /webhooks/{id}/reactivate": "a quarantined webhook needs a receiver that failed for an hour",
+  "patch /incidents/{id}/action-items/{position}": "an item exists only at positions 1..n of one postmortem's list (test/action-items.test.ts walks it)",
   // Seeded below: a rule with a template, and an alert it matches, open one draft per round.
 };
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
@@ -211,7 +212,7 @@ describe("the OpenAPI document agrees with the server", () => {
     }
     // The list routes answer with arrays and are documented so.
     const lists = operations().filter(({ op }) => op.responses["200"]?.content["application/json"].schema.type === "array").map(({ path }) => path);
-    expect(lists.sort()).toEqual(["/alerts", "/alerts/rules", "/components", "/components/{id}/history", "/drills", "/incidents", "/keys", "/maintenances", "/templates", "/webhooks"]);
+    expect(lists.sort()).toEqual(["/action-items", "/alerts", "/alerts/rules", "/components", "/components/{id}/history", "/drills", "/incidents", "/keys", "/maintenances", "/templates", "/webhooks"]);
   });
 
   test("requests that match the schema are answered as documented", async () => {

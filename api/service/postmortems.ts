@@ -5,7 +5,7 @@ import { listComponentViews } from "./components.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { getIncident, getIncidentRow, relatedIncidents, saveIncident, type IncidentRow } from "../../db/queries/incidents.ts";
-import { getPostmortem, markPostmortemPublished, savePostmortem } from "../../db/queries/postmortems.ts";
+import { getPostmortem, markPostmortemPublished, savePostmortem, setActionItemDone } from "../../db/queries/postmortems.ts";
 import type { Executor } from "../../db/database.ts";
 import type { ActionItemRecord, PostmortemRecord } from "../../db/records.ts";
 import type { WriteContext } from "./context.ts";
@@ -132,4 +132,19 @@ export async function publishPostmortem(
     details: { notify_subscribers: input.notify_subscribers ?? false, enqueued, first_publication: draft.publishedAt === null },
   });
   return { postmortem: (await getPostmortem(ctx.tx, incidentId))!, enqueued };
+}
+
+/**
+ * Marks one tracked action item done (or open again), by its incident and its place in the list.
+ * A published postmortem shows its items: the incident's page is republished with the change.
+ */
+export async function markActionItem(ctx: WriteContext, incidentId: string, position: number, done: boolean): Promise<{ incidentId: string; position: number; done: boolean }> {
+  const row = await postmortemIncident(ctx.tx, incidentId);
+  const postmortem = await getPostmortem(ctx.tx, incidentId);
+  if (!postmortem || !(await setActionItemDone(ctx.tx, incidentId, position, done))) {
+    throw new Problem(404, "Not Found", `Incident "${incidentId}" has no action item ${position}${postmortem ? ` (it has ${postmortem.actionItems.length})` : " (it has no postmortem yet)"}.`);
+  }
+  if (postmortem.publishedAt) await touchIncident(ctx, row);
+  await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: done ? "action_item.done" : "action_item.reopen", entityType: "incident", entityId: incidentId, details: { position } });
+  return { incidentId, position, done };
 }

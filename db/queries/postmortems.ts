@@ -88,3 +88,42 @@ export async function markPostmortemPublished(ex: Executor, incidentId: string, 
 export function incidentsWithNewestPostmortems(limit: number): IdSelector {
   return { sql: "SELECT incident_id FROM postmortems WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT ?", args: [limit] };
 }
+
+export interface TrackedActionItem {
+  incidentId: string;
+  incidentName: string;
+  incidentNumber: { series: string; year: number; number: number } | null;
+  position: number;
+  description: string;
+  owner: string | null;
+  dueDate: string | null;
+  done: boolean;
+}
+
+/** Action items across postmortems (drafts' too: the team tracks them before publishing), by due date. */
+export async function listActionItems(ex: Executor, which: "open" | "overdue" | "done" | "all", today: string): Promise<TrackedActionItem[]> {
+  const where = { open: "a.done = 0", overdue: "a.done = 0 AND a.due_date < ?", done: "a.done = 1", all: "1 = 1" }[which];
+  const result = await ex.execute({
+    sql: `SELECT a.incident_id, i.name, i.number_series, i.number_year, i.number, a.position, a.description, a.owner, a.due_date, a.done
+          FROM postmortem_action_items a JOIN incidents i ON i.id = a.incident_id
+          WHERE ${where} AND i.drill = 0
+          ORDER BY a.due_date IS NULL, a.due_date, a.owner, i.created_at, a.position`,
+    args: which === "overdue" ? [today] : [],
+  });
+  return result.rows.map((row) => ({
+    incidentId: str(row, "incident_id"),
+    incidentName: str(row, "name"),
+    incidentNumber: row.number === null ? null : { series: str(row, "number_series"), year: Number(row.number_year), number: Number(row.number) },
+    position: Number(row.position),
+    description: str(row, "description"),
+    owner: strOrNull(row, "owner"),
+    dueDate: strOrNull(row, "due_date"),
+    done: bool(row, "done"),
+  }));
+}
+
+/** Marks one action item done or not; false when there is no such item. */
+export async function setActionItemDone(ex: Executor, incidentId: string, position: number, done: boolean): Promise<boolean> {
+  const result = await ex.execute({ sql: "UPDATE postmortem_action_items SET done = ? WHERE incident_id = ? AND position = ?", args: [done ? 1 : 0, incidentId, position] });
+  return result.rowsAffected > 0;
+}
