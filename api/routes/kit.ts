@@ -5,13 +5,12 @@
  */
 import { Hono, type Context } from "hono";
 import type { z } from "zod";
-import type { Database } from "../../db/database.ts";
+import type { Database, Executor } from "../../db/database.ts";
 import { getStoredResponse, storeResponse } from "../../db/queries/idempotency.ts";
 import type { Actor } from "../../db/records.ts";
 import { isId } from "../../domain/ids.ts";
 import { parseIncidentNumber } from "../../domain/incident-number.ts";
 import { incidentIdByNumber } from "../../db/queries/incidents.ts";
-import type { Executor } from "../../db/database.ts";
 import { can, type Action } from "../../domain/roles.ts";
 import type { AppDeps, ChangeEvent } from "../app-deps.ts";
 import type { Clock } from "../clock.ts";
