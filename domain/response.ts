@@ -55,6 +55,11 @@ function localInstant(day: string, hour: number, timeZone: string): number {
   return Date.parse(instantOfWallClock(`${day}T${String(hour).padStart(2, "0")}:00`, timeZone)!);
 }
 
+/** Monday–Friday (a day key of the page's zone). */
+export function isBusinessDay(day: string): boolean {
+  return isWeekday(day);
+}
+
 function isWeekday(day: string): boolean {
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
   const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();

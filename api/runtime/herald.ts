@@ -21,6 +21,7 @@ import type { Mailer } from "../mail/mailer.ts";
 import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice } from "../mail/template.ts";
 import { combineHooks } from "../service/context.ts";
 import { settleAlerts } from "../service/alerts.ts";
+import { remindOverduePostmortems } from "../internal/postmortem-reminders.ts";
 import { advanceMaintenances } from "../service/maintenance-schedule.ts";
 import { webhookHooks } from "../webhooks/enqueue.ts";
 import { deliverDueWebhooks } from "../webhooks/sender.ts";
@@ -157,7 +158,9 @@ export function assembleHerald(parts: RuntimeParts): Herald {
     checks.push(
       every("response time check", responseCheckMs, async () => {
         const result = await checkResponseTimes({ db, clock, timeZone: config.page.timeZone, notifier: internal?.notifier ?? null, log });
-        if (result.noticed.length > 0) parts.deliveriesQueued();
+        // Overdue postmortems, once per business day (the seed's review process).
+        const reminded = await remindOverduePostmortems({ db, clock, page, channel: internal !== null, log });
+        if (result.noticed.length > 0 || reminded.length > 0) parts.deliveriesQueued();
       }),
     );
   }
