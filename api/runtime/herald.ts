@@ -22,6 +22,7 @@ import { loadCustomerNotice, loadPostmortemNotice, loadWebhookQuarantineNotice }
 import { combineHooks } from "../service/context.ts";
 import { settleAlerts } from "../service/alerts.ts";
 import { remindOverduePostmortems } from "../internal/postmortem-reminders.ts";
+import { noticeQuarterWithoutDrill } from "../internal/drill-notice.ts";
 import { advanceMaintenances } from "../service/maintenance-schedule.ts";
 import { webhookHooks } from "../webhooks/enqueue.ts";
 import { deliverDueWebhooks } from "../webhooks/sender.ts";
@@ -160,7 +161,9 @@ export function assembleHerald(parts: RuntimeParts): Herald {
         const result = await checkResponseTimes({ db, clock, timeZone: config.page.timeZone, notifier: internal?.notifier ?? null, log });
         // Overdue postmortems, once per business day (the seed's review process).
         const reminded = await remindOverduePostmortems({ db, clock, page, channel: internal !== null, log });
-        if (result.noticed.length > 0 || reminded.length > 0) parts.deliveriesQueued();
+        // A quarter without a drill (the seed: simulations quarterly), told once.
+        const quarter = await noticeQuarterWithoutDrill({ db, clock, page, channel: internal !== null, log });
+        if (result.noticed.length > 0 || reminded.length > 0 || quarter) parts.deliveriesQueued();
       }),
     );
   }
