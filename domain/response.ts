@@ -17,7 +17,7 @@
  *   lapses when the time passes with no later update; the lapse ends with the next update.
  */
 import { SEVERITY_LEVELS, type Severity } from "./severity.ts";
-import { addDays, dayKey, HOUR, instantOfWallClock } from "./time.ts";
+import { addDays, dayKey, dayStart, HOUR, instantOfWallClock } from "./time.ts";
 
 /** Business days start at this local hour. */
 export const BUSINESS_DAY_START_HOUR = 9;
@@ -86,7 +86,8 @@ export function postmortemDueAt(resolvedAt: string, timeZone: string): string {
     day = addDays(day, 1);
     if (isWeekday(day)) left--;
   }
-  return iso(localInstant(addDays(day, 1), 0, timeZone));
+  // The day's end is the next day's start (midnight, or later where a DST change skips it).
+  return iso(dayStart(addDays(day, 1), timeZone));
 }
 
 /** Whether an incident of this severity needs a postmortem (the seed: SEV1 and SEV2). */

@@ -4,8 +4,10 @@
  * across restarts and processes: the notice's key is stored first (`settings`, first writer wins).
  */
 import type { Database } from "../../db/database.ts";
-import { enqueueInternalMessage } from "../../db/queries/internal.ts";
-import { dayKey, instantOfWallClock } from "../../domain/time.ts";
+import { countDrillsBetween, enqueueInternalMessage } from "../../db/queries/internal.ts";
+import { pageCreatedAt } from "../../db/queries/page.ts";
+import { claimSetting, hasSetting } from "../../db/queries/settings.ts";
+import { dayKey, dayStart } from "../../domain/time.ts";
 import type { InternalPage } from "./message.ts";
 
 /** The quarter a day falls in, and the first day of it and of the one before. */
@@ -30,21 +32,15 @@ export async function noticeQuarterWithoutDrill(deps: DrillNoticeDeps): Promise<
   if (!deps.channel) return null;
   const now = deps.clock.now().toISOString();
   const { start, previous } = quarterOf(dayKey(now, deps.page.timeZone));
-  const at = (day: string) => instantOfWallClock(`${day}T00:00`, deps.page.timeZone) ?? instantOfWallClock(`${day}T01:00`, deps.page.timeZone)!;
+  const at = (day: string) => new Date(dayStart(day, deps.page.timeZone)).toISOString();
   const [from, to] = [at(previous.start), at(start)];
   const key = `drill-notice:${previous.label}`;
-  const known = await deps.db.client.execute({
-    sql: `SELECT (SELECT COUNT(*) FROM settings WHERE key = ?) AS told,
-                 (SELECT created_at FROM page LIMIT 1) AS page_since,
-                 (SELECT COUNT(*) FROM incidents WHERE drill = 1 AND started_at >= ? AND started_at < ?) AS drills`,
-    args: [key, from, to],
-  });
-  const row = known.rows[0]!;
-  // Told already; a page younger than the quarter has nothing to say about it; a drill was run.
-  if (Number(row.told) > 0 || String(row.page_since) >= from || Number(row.drills) > 0) return null;
-  const told = await deps.db.write(async (tx) => {
-    const inserted = await tx.execute({ sql: "INSERT OR IGNORE INTO settings (key, value, created_at) VALUES (?, ?, ?)", args: [key, now, now] });
-    if (inserted.rowsAffected === 0) return false;
+  // Told already (the usual case: one read per check); a page younger than the quarter has nothing to say about it; a drill was run.
+  if (await hasSetting(deps.db.client, key)) return null;
+  const [pageSince, drills] = await Promise.all([pageCreatedAt(deps.db.client), countDrillsBetween(deps.db.client, from, to)]);
+  if (pageSince === null || pageSince >= from || drills > 0) return null;
+  const toldNow = await deps.db.write(async (tx) => {
+    if (!(await claimSetting(tx, key, now, now))) return false;
     const text = [
       `:test_tube: *No drill in ${previous.label}*: the incident practice asks for a simulation every quarter, to keep the response sharp.`,
       `Run one: herald drill start SEV2 "Simulated database failure" (or Declare in the console with "This is a drill"). Customers see nothing of it.`,
@@ -53,6 +49,6 @@ export async function noticeQuarterWithoutDrill(deps: DrillNoticeDeps): Promise<
     await enqueueInternalMessage(tx, { incidentId: null, kind: "reminder", payload: { text }, now });
     return true;
   });
-  if (told) deps.log?.(`drills: none in ${previous.label}; the team was told`);
-  return told ? previous.label : null;
+  if (toldNow) deps.log?.(`drills: none in ${previous.label}; the team was told`);
+  return toldNow ? previous.label : null;
 }

@@ -5,9 +5,8 @@
  * zone), never twice for one day. Run with the response-time check (Node) or the cron (Workers).
  */
 import type { Database } from "../../db/database.ts";
-import { enqueueInternalMessage } from "../../db/queries/internal.ts";
-import { str, strOrNull } from "../../db/queries/rows.ts";
-import { formatIncidentNumber, type NumberSeries } from "../../domain/incident-number.ts";
+import { enqueueInternalMessage, postmortemsNotPublished, recordPostmortemReminder } from "../../db/queries/internal.ts";
+import { formatIncidentNumber } from "../../domain/incident-number.ts";
 import { isBusinessDay, postmortemDueAt } from "../../domain/response.ts";
 import { dayKey, formatDateTime } from "../../domain/time.ts";
 import { escapeSlack, type InternalPage } from "./message.ts";
@@ -25,36 +24,25 @@ export interface PostmortemReminderDeps {
 export async function remindOverduePostmortems(deps: PostmortemReminderDeps): Promise<string[]> {
   if (!deps.channel) return [];
   const now = deps.clock.now().toISOString();
-  const today = dayKey(now, deps.page.timeZone);
+  const zone = deps.page.timeZone;
+  const today = dayKey(now, zone);
   if (!isBusinessDay(today)) return [];
-  // Resolved SEV1/SEV2 incidents without a published postmortem, not yet reminded today (a short list: due dates are checked below).
-  const candidates = await deps.db.client.execute({
-    sql: `SELECT i.id, i.name, i.severity, i.resolved_at, i.number_series, i.number_year, i.number, p.incident_id AS has_draft
-          FROM incidents i LEFT JOIN postmortems p ON p.incident_id = i.id
-          WHERE i.kind = 'incident' AND i.status = 'resolved' AND i.severity IN ('SEV1', 'SEV2') AND i.drill = 0 AND i.draft = 0
-            AND (p.published_at IS NULL)
-            AND NOT EXISTS (SELECT 1 FROM postmortem_reminders r WHERE r.incident_id = i.id AND r.day = ?)`,
-    args: [today],
-  });
   const reminded: string[] = [];
-  for (const row of candidates.rows) {
-    const resolvedAt = str(row, "resolved_at");
-    const dueAt = postmortemDueAt(resolvedAt, deps.page.timeZone);
+  for (const due of await postmortemsNotPublished(deps.db.client, today)) {
+    const dueAt = postmortemDueAt(due.resolvedAt, zone);
     if (now < dueAt) continue;
-    const id = str(row, "id");
-    const number = row.number === null ? null : formatIncidentNumber({ series: str(row, "number_series") as NumberSeries, year: Number(row.number_year), number: Number(row.number) });
+    const number = due.number ? formatIncidentNumber(due.number) : null;
     const text = [
-      `:memo: *Postmortem overdue*: ${str(row, "severity")} ${number ? `${number} ` : ""}"${escapeSlack(str(row, "name"))}" was resolved ${formatDateTime(resolvedAt, deps.page.timeZone)}; its postmortem was due by ${formatDateTime(dueAt, deps.page.timeZone)} (two business days).`,
-      strOrNull(row, "has_draft") ? "A draft is saved: finish and publish it." : `Start it: herald postmortem init ${number ?? id}`,
-      escapeSlack(`${deps.page.url}/console/postmortems/${id}`),
+      `:memo: *Postmortem overdue*: ${due.severity} ${number ? `${number} ` : ""}"${escapeSlack(due.name)}" was resolved ${formatDateTime(due.resolvedAt, zone)}; its postmortem was due by ${formatDateTime(dueAt, zone)} (two business days).`,
+      due.hasDraft ? "A draft is saved: finish and publish it." : `Start it: herald postmortem init ${number ?? due.incidentId}`,
+      escapeSlack(`${deps.page.url}/console/postmortems/${due.incidentId}`),
     ].join("\n");
     const queued = await deps.db.write(async (tx) => {
-      const inserted = await tx.execute({ sql: "INSERT INTO postmortem_reminders (incident_id, day, reminded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", args: [id, today, now] });
-      if (inserted.rowsAffected === 0) return false; // another process reminded today
-      await enqueueInternalMessage(tx, { incidentId: id, kind: "reminder", payload: { text }, now });
+      if (!(await recordPostmortemReminder(tx, due.incidentId, today, now))) return false; // another process reminded today
+      await enqueueInternalMessage(tx, { incidentId: due.incidentId, kind: "reminder", payload: { text }, now });
       return true;
     });
-    if (queued) reminded.push(id);
+    if (queued) reminded.push(due.incidentId);
   }
   if (reminded.length > 0) deps.log?.(`postmortems: ${reminded.length} overdue reminder(s) queued`);
   return reminded;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { listActionItems, type TrackedActionItem } from "../../db/queries/postmortems.ts";
-import { formatIncidentNumber, type IncidentNumber } from "../../domain/incident-number.ts";
+import { formatIncidentNumber } from "../../domain/incident-number.ts";
 import { dayKey } from "../../domain/time.ts";
 import { validate } from "../http/body.ts";
 import { notFound } from "../problem.ts";
@@ -21,7 +21,7 @@ export const ActionItemPatchSchema = z.strictObject({
 });
 
 export function actionItemJson(item: TrackedActionItem, today: string): Record<string, unknown> {
-  const number = item.incidentNumber ? formatIncidentNumber(item.incidentNumber as IncidentNumber) : null;
+  const number = item.incidentNumber ? formatIncidentNumber(item.incidentNumber) : null;
   return {
     id: `${number ?? item.incidentId}.${item.position}`,
     incident_id: item.incidentId,

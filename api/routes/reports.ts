@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { reportIncidents } from "../../db/queries/report.ts";
 import { responseReport } from "../../domain/report.ts";
-import { addDays, dayKey, instantOfWallClock } from "../../domain/time.ts";
+import { addDays, dayKey, dayStart } from "../../domain/time.ts";
 import { validate } from "../http/body.ts";
 import { unprocessable } from "../problem.ts";
 import { ResourceRoutes, type RouteContext } from "./kit.ts";
@@ -27,9 +27,8 @@ export function reportRoutes({ db, clock, config }: RouteContext): ResourceRoute
     if (from > to || from < addDays(to, -10 * 366)) {
       throw unprocessable("The report's window is invalid.", [{ field: "from", message: "Must not be after `to`, and at most 10 years before it." }]);
     }
-    // Midnight, or 01:00 where a DST change skips midnight (Santiago, Beirut).
-    const start = (instantOfWallClock(`${from}T00:00`, zone) ?? instantOfWallClock(`${from}T01:00`, zone))!;
-    const end = (instantOfWallClock(`${addDays(to, 1)}T00:00`, zone) ?? instantOfWallClock(`${addDays(to, 1)}T01:00`, zone))!;
+    const start = new Date(dayStart(from, zone)).toISOString();
+    const end = new Date(dayStart(addDays(to, 1), zone)).toISOString();
     const rows = await reportIncidents(db.client, start, end, today);
     return c.json(responseReport(rows, { from, to, now, timeZone: zone }));
   });

@@ -4,7 +4,7 @@ import type { IncidentNumber, NumberSeries } from "../../domain/incident-number.
 import { isRemote, type Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
-import { bool, idsIn, num, str, strOrNull, type IdSelector } from "./rows.ts";
+import { bool, idsIn, incidentNumberOf, num, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
   "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft, number_series, number_year, number";
@@ -41,7 +41,7 @@ function toIncidentRow(row: Row): IncidentRow {
     drill: bool(row, "drill"),
     previewToken: strOrNull(row, "preview_token"),
     draft: bool(row, "draft"),
-    number: row.number === null || row.number === undefined ? null : { series: str(row, "number_series") as NumberSeries, year: num(row, "number_year"), number: num(row, "number") },
+    number: incidentNumberOf(row),
   };
 }
 

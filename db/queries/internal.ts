@@ -1,7 +1,8 @@
 import type { Row } from "@libsql/client";
 import type { LapseKind } from "../../domain/response.ts";
 import type { Executor } from "../database.ts";
-import { num, str, strOrNull } from "./rows.ts";
+import type { IncidentNumber } from "../../domain/incident-number.ts";
+import { incidentNumberOf, num, str, strOrNull } from "./rows.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Incident roles (internal; never read by the publisher)
@@ -167,4 +168,52 @@ export async function internalOutboxCounts(ex: Executor): Promise<{ pending: num
   const counts = { pending: 0, sent: 0, failed: 0 };
   for (const row of result.rows) counts[str(row, "status") as keyof typeof counts] = num(row, "n");
   return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postmortem follow-through
+
+export interface PostmortemDue {
+  incidentId: string;
+  name: string;
+  severity: string;
+  resolvedAt: string;
+  number: IncidentNumber | null;
+  /** A draft is saved (not yet published). */
+  hasDraft: boolean;
+}
+
+/**
+ * Resolved SEV1/SEV2 incidents (not drills, not drafts) whose postmortem is not published and
+ * that were not reminded of on `day`: the candidates; their due dates are checked by the caller.
+ */
+export async function postmortemsNotPublished(ex: Executor, day: string): Promise<PostmortemDue[]> {
+  const result = await ex.execute({
+    sql: `SELECT i.id, i.name, i.severity, i.resolved_at, i.number_series, i.number_year, i.number, p.incident_id AS has_draft
+          FROM incidents i LEFT JOIN postmortems p ON p.incident_id = i.id
+          WHERE i.kind = 'incident' AND i.status = 'resolved' AND i.severity IN ('SEV1', 'SEV2') AND i.drill = 0 AND i.draft = 0
+            AND p.published_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM postmortem_reminders r WHERE r.incident_id = i.id AND r.day = ?)`,
+    args: [day],
+  });
+  return result.rows.map((row) => ({
+    incidentId: str(row, "id"),
+    name: str(row, "name"),
+    severity: str(row, "severity"),
+    resolvedAt: str(row, "resolved_at"),
+    number: incidentNumberOf(row),
+    hasDraft: strOrNull(row, "has_draft") !== null,
+  }));
+}
+
+/** Records the day's reminder of an incident's postmortem; false when one was recorded already (another process). */
+export async function recordPostmortemReminder(ex: Executor, incidentId: string, day: string, at: string): Promise<boolean> {
+  const result = await ex.execute({ sql: "INSERT INTO postmortem_reminders (incident_id, day, reminded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", args: [incidentId, day, at] });
+  return result.rowsAffected > 0;
+}
+
+/** Drills that started in [from, to). */
+export async function countDrillsBetween(ex: Executor, from: string, to: string): Promise<number> {
+  const result = await ex.execute({ sql: "SELECT COUNT(*) AS n FROM incidents WHERE drill = 1 AND started_at >= ? AND started_at < ?", args: [from, to] });
+  return num(result.rows[0]!, "n");
 }

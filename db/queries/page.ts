@@ -27,3 +27,9 @@ export async function pageStatusInput(ex: Executor): Promise<IndicatorInput> {
     componentStatuses: components.rows.map((row) => String(row.status) as ComponentStatus),
   };
 }
+
+/** When the page was first started (its first `ensurePage`). */
+export async function pageCreatedAt(ex: Executor): Promise<string | null> {
+  const result = await ex.execute("SELECT created_at FROM page LIMIT 1");
+  return result.rows[0] ? String(result.rows[0].created_at) : null;
+}

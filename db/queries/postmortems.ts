@@ -1,7 +1,8 @@
 import type { Row } from "@libsql/client";
 import type { Executor } from "../database.ts";
 import type { ActionItemRecord, PostmortemRecord } from "../records.ts";
-import { bool, idsIn, str, strOrNull, type IdSelector } from "./rows.ts";
+import type { IncidentNumber } from "../../domain/incident-number.ts";
+import { bool, idsIn, incidentNumberOf, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const COLUMNS = "incident_id, body, author, created_at, updated_at, published_at, notified_at";
 
@@ -92,7 +93,7 @@ export function incidentsWithNewestPostmortems(limit: number): IdSelector {
 export interface TrackedActionItem {
   incidentId: string;
   incidentName: string;
-  incidentNumber: { series: string; year: number; number: number } | null;
+  incidentNumber: IncidentNumber | null;
   position: number;
   description: string;
   owner: string | null;
@@ -113,7 +114,7 @@ export async function listActionItems(ex: Executor, which: "open" | "overdue" | 
   return result.rows.map((row) => ({
     incidentId: str(row, "incident_id"),
     incidentName: str(row, "name"),
-    incidentNumber: row.number === null ? null : { series: str(row, "number_series"), year: Number(row.number_year), number: Number(row.number) },
+    incidentNumber: incidentNumberOf(row),
     position: Number(row.position),
     description: str(row, "description"),
     owner: strOrNull(row, "owner"),

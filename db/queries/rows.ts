@@ -1,3 +1,4 @@
+import type { IncidentNumber, NumberSeries } from "../../domain/incident-number.ts";
 import type { Row } from "@libsql/client";
 
 /** Narrow helpers for reading libSQL rows without sprinkling casts around. */
@@ -33,4 +34,11 @@ export interface IdSelector {
 /** The selector of a known list of ids. */
 export function idsIn(ids: readonly string[]): IdSelector {
   return { sql: "SELECT value FROM json_each(?)", args: [JSON.stringify(ids)] };
+}
+
+/** An incident's number from its `number_series`, `number_year` and `number` columns (null: not numbered). */
+export function incidentNumberOf(row: Row): IncidentNumber | null {
+  return row.number === null || row.number === undefined
+    ? null
+    : { series: str(row, "number_series") as NumberSeries, year: num(row, "number_year"), number: num(row, "number") };
 }
