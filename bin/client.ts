@@ -265,13 +265,14 @@ export interface ActionItemJson {
   overdue: boolean;
 }
 
+import type { Matcher } from "../domain/alerts.ts";
 import type { ResponseReport } from "../domain/report.ts";
 
 export interface AlertRuleJson {
   id: string;
   name: string;
   position: number;
-  matchers: { label: string; op: string; value: string }[];
+  matchers: Matcher[];
   components: string[];
   status: string | null;
   template: string | null;

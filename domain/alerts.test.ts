@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { automationMay, desiredStatus, mapAlert, matcherHolds, matcherProblem, matchRule, statusFromLabels, type AlertRuleSpec } from "./alerts.ts";
+import { automationMay, desiredStatus, formatMatcher, mapAlert, matcherHolds, matcherProblem, matchRule, parseMatcher, statusFromLabels, type AlertRuleSpec } from "./alerts.ts";
 
 const rule = (name: string, over: Partial<AlertRuleSpec> = {}): AlertRuleSpec => ({
   id: name.padEnd(12, "x"), name, matchers: [], componentIds: ["comp-api"], status: null, template: null, holdDownSeconds: 120, ...over,
@@ -101,5 +101,16 @@ describe("automationMay", () => {
     expect(automationMay(recent, "operational", base)).toEqual({ apply: false, reason: "hold-down", retryAt: "2026-12-04T10:01:00.000Z" });
     expect(automationMay(recent, "operational", { ...base, now: "2026-12-04T10:01:00.000Z" })).toEqual({ apply: true });
     expect(automationMay(recent, "operational", { ...base, holdDownSeconds: 0 })).toEqual({ apply: true });
+  });
+});
+
+describe("parseMatcher", () => {
+  test("reads Alertmanager's matcher syntax: operators, spaces around them, quoted values", () => {
+    expect(parseMatcher("alertname=~High.*Rate")).toEqual({ label: "alertname", op: "=~", value: "High.*Rate" });
+    expect(parseMatcher('env != "staging"')).toEqual({ label: "env", op: "!=", value: "staging" });
+    expect(parseMatcher("job=")).toEqual({ label: "job", op: "=", value: "" });
+    expect(parseMatcher("team!~db|cache")).toEqual({ label: "team", op: "!~", value: "db|cache" });
+    for (const bad of ["no operator", "=value", "1abc=x", ""]) expect(parseMatcher(bad), bad).toBeNull();
+    expect(formatMatcher({ label: "env", op: "!=", value: "staging" })).toBe("env!=staging");
   });
 });

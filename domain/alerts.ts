@@ -37,6 +37,21 @@ export interface AlertRuleSpec {
 /** Default hold-down: a component's status is not moved again by automation within 2 minutes. */
 export const DEFAULT_HOLD_DOWN_SECONDS = 120;
 
+/**
+ * A matcher as people write it, in Alertmanager's syntax: `label=value`, `label!=value`,
+ * `label=~regex`, `label!~regex`, spaces around the operator and double quotes around the value
+ * allowed (`alertname = "HighErrorRate"`). null when `text` is not one.
+ */
+export function parseMatcher(text: string): Matcher | null {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/.exec(text.trim());
+  return m ? { label: m[1]!, op: m[2] as MatcherOp, value: m[3]! } : null;
+}
+
+/** A matcher written back as `label=~value`. */
+export function formatMatcher(m: Matcher): string {
+  return `${m.label}${m.op}${m.value}`;
+}
+
 /** Why a matcher cannot be used (an invalid regex), or null. */
 export function matcherProblem(m: Matcher): string | null {
   if (m.op !== "=~" && m.op !== "!~") return null;

@@ -4,7 +4,7 @@
  * `POST /api/v1/alerts/rules`.
  */
 import { Hono, type Context } from "hono";
-import { ALERT_STATUSES, MATCHER_OPS, type MatcherOp } from "../../domain/alerts.ts";
+import { ALERT_STATUSES, formatMatcher, parseMatcher, type Matcher } from "../../domain/alerts.ts";
 import { COMPONENT_STATUS_LABELS } from "../../domain/components.ts";
 import { formatPosted } from "../../domain/time.ts";
 import { listAlertRules, listAlerts } from "../../db/queries/alerts.ts";
@@ -18,18 +18,16 @@ import { createAlertRule, removeAlertRule } from "../service/alert-rules.ts";
 import type { ConsoleContext, Session } from "./context.ts";
 import { actionButton, errorsOf, formError, hiddenFields, selectField, table, textArea, textField, type Errors, type Form } from "./forms.ts";
 
-/** `label=value`, `label!=value`, `label=~regex`, `label!~regex`, one per line. */
-export function parseMatchers(text: string): { label: string; op: MatcherOp; value: string }[] | string {
-  const matchers: { label: string; op: MatcherOp; value: string }[] = [];
+/** Matchers one per line (domain/alerts.ts parseMatcher), or why a line is not one. */
+export function parseMatchers(text: string): Matcher[] | string {
+  const matchers: Matcher[] = [];
   for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/.exec(line);
-    if (!m) return `"${line}" is not a matcher: write label=value, label!=value, label=~regex or label!~regex.`;
-    matchers.push({ label: m[1]!, op: m[2] as MatcherOp, value: m[3]! });
+    const matcher = parseMatcher(line);
+    if (!matcher) return `"${line}" is not a matcher: write label=value, label!=value, label=~regex or label!~regex.`;
+    matchers.push(matcher);
   }
   return matchers;
 }
-
-const matcherText = (m: { label: string; op: string; value: string }) => `${m.label}${m.op}${m.value}`;
 
 export function alertPages(ctx: ConsoleContext): Hono {
   const app = new Hono();
@@ -48,7 +46,7 @@ export function alertPages(ctx: ConsoleContext): Hono {
       `${escapeHtml(a.ruleName ?? (a.componentIds.length ? "component label" : "-"))}${a.draftIncidentId ? ` · <a href="/console/incidents/${encodeURIComponent(a.draftIncidentId)}">its incident</a>` : ""}`,
     ]);
     const ruleRows = rules.map((r) => [
-      `${r.position}. <strong>${escapeHtml(r.name)}</strong> <span class="note">${escapeHtml(r.matchers.map(matcherText).join(", ") || "every alert")}</span>`,
+      `${r.position}. <strong>${escapeHtml(r.name)}</strong> <span class="note">${escapeHtml(r.matchers.map(formatMatcher).join(", ") || "every alert")}</span>`,
       escapeHtml(`${r.componentIds.map((id) => nameOf.get(id) ?? id).join(", ")}: ${r.status ? COMPONENT_STATUS_LABELS[r.status] : "from the severity label"}`),
       escapeHtml(`${r.template ? `draft from ${r.template}; ` : ""}hold-down ${r.holdDownSeconds} s`),
       isAdmin ? actionButton(session, `/console/alerts/rules/${encodeURIComponent(r.id)}/remove`, "Delete", `Delete the rule ${r.name}`) : "",

@@ -2,12 +2,13 @@
 import { noMoreArgs, requireArg, resolveComponent } from "../arguments.ts";
 import { CliError, show, UsageError, type Command, type CommandGroup } from "../command.ts";
 import * as fmt from "../format.ts";
+import { formatMatcher, parseMatcher, type Matcher } from "../../domain/alerts.ts";
 
-/** `--match label=value` (also !=, =~, !~) → a matcher. */
-function matcherOf(text: string): { label: string; op: string; value: string } {
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)(.*)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--match takes label=value, label!=value, label=~regex or label!~regex; got "${text}"`);
-  return { label: m[1]!, op: m[2]!, value: m[3]! };
+/** `--match label=value` (also !=, =~, !~; Alertmanager's syntax) → a matcher. */
+function matcherOf(text: string): Matcher {
+  const matcher = parseMatcher(text);
+  if (!matcher) throw new UsageError(`--match takes label=value, label!=value, label=~regex or label!~regex; got "${text}"`);
+  return matcher;
 }
 
 const commands: Command[] = [
@@ -46,7 +47,7 @@ const commands: Command[] = [
           ? ["No rules: alerts set the component their `component` label names, from their `severity` label."]
           : fmt.table(
               ["#", "NAME", "MATCHES", "COMPONENTS", "STATUS", "DRAFT FROM", "HOLD-DOWN"],
-              rules.map((r) => [String(r.position), r.name, r.matchers.map((m) => `${m.label}${m.op}${m.value}`).join(" ") || "every alert", r.components.map((id) => nameOf.get(id) ?? id).join(", "), r.status ?? "from severity", r.template ?? "-", `${r.hold_down_seconds}s`]),
+              rules.map((r) => [String(r.position), r.name, r.matchers.map(formatMatcher).join(" ") || "every alert", r.components.map((id) => nameOf.get(id) ?? id).join(", "), r.status ?? "from severity", r.template ?? "-", `${r.hold_down_seconds}s`]),
             ),
       );
     },
