@@ -1,5 +1,5 @@
 /** Alert rules: what the team configures (which alerts set which components, and drafts from which template). */
-import { matcherProblem, type AlertStatus, type Matcher, type MatcherOp } from "../../domain/alerts.ts";
+import { DEFAULT_HOLD_DOWN_SECONDS, matcherProblem, type AlertStatus, type Matcher } from "../../domain/alerts.ts";
 import { newId } from "../../domain/ids.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import { deleteAlertRule, getAlertRule, nextAlertRulePosition, saveAlertRule, type AlertRecord, type AlertRuleRecord } from "../../db/queries/alerts.ts";
@@ -8,11 +8,10 @@ import { isUniqueViolation } from "../../db/database.ts";
 import { notFound, unprocessable, type FieldError } from "../problem.ts";
 import { requireLeafComponents } from "./components.ts";
 import type { WriteContext } from "./context.ts";
-import { DEFAULT_HOLD_DOWN_SECONDS } from "../../domain/alerts.ts";
 
 export interface NewAlertRule {
   name: string;
-  matchers: { label: string; op: MatcherOp; value: string }[];
+  matchers: Matcher[];
   components: string[];
   status?: AlertStatus | null | undefined;
   template?: string | null | undefined;
@@ -57,7 +56,7 @@ export function alertJson(a: AlertRecord): Record<string, unknown> {
 /** The rule's references must exist and its regexes compile: 422s naming each field. */
 async function checkRule(ctx: WriteContext, rule: AlertRuleRecord): Promise<void> {
   const errors: FieldError[] = [];
-  rule.matchers.forEach((m: Matcher, i: number) => {
+  rule.matchers.forEach((m, i) => {
     const problem = matcherProblem(m);
     if (problem) errors.push({ field: `matchers.${i}.value`, message: problem });
   });
@@ -96,7 +95,7 @@ export async function createAlertRule(ctx: WriteContext, input: NewAlertRule): P
 
 export async function updateAlertRule(ctx: WriteContext, id: string, patch: AlertRulePatch): Promise<AlertRuleRecord> {
   const current = await getAlertRule(ctx.tx, id);
-  if (!current || current.id !== id) throw notFound("alert rule", id);
+  if (!current) throw notFound("alert rule", id);
   const rule: AlertRuleRecord = {
     ...current,
     name: patch.name ?? current.name,
@@ -117,7 +116,7 @@ export async function updateAlertRule(ctx: WriteContext, id: string, patch: Aler
 /** Deletes a rule; alerts it mapped keep what they were mapped to until they fire again. */
 export async function removeAlertRule(ctx: WriteContext, id: string): Promise<AlertRuleRecord> {
   const current = await getAlertRule(ctx.tx, id);
-  if (!current || current.id !== id) throw notFound("alert rule", id);
+  if (!current) throw notFound("alert rule", id);
   await deleteAlertRule(ctx.tx, id);
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "alert_rule.delete", entityType: "alert_rule", entityId: id, details: alertRuleJson(current) });
   return current;

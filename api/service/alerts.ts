@@ -65,7 +65,9 @@ export interface AlertReport {
   drafts: string[];
 }
 
+/** Who decided a move when no rule did: the alert's own `component` label, or every alert on it having resolved. */
 const BY_LABEL = "component label";
+const BY_RESOLVE = "alerts resolved";
 /** Alerts that changed this recently still count for a component's hold-down, and are settled in the background. */
 const RECENT_MS = 24 * 60 * 60 * 1000;
 
@@ -79,9 +81,9 @@ export async function receiveAlerts(ctx: WriteContext, source: AlertSource, aler
   const latest = new Map(alerts.map((a) => [a.fingerprint, a]));
   const [rules, components, known] = await Promise.all([listAlertRules(ctx.tx), listComponents(ctx.tx), getAlerts(ctx.tx, source, [...latest.keys()])]);
   const leaves = components.filter((c) => !c.isGroup);
-  const byId = new Map(leaves.map((c) => [c.id, c.id]));
+  const ids = new Set(leaves.map((c) => c.id));
   const byName = new Map(leaves.map((c) => [c.name.toLowerCase(), c.id]));
-  const findComponent = (nameOrId: string) => byId.get(nameOrId) ?? byName.get(nameOrId.toLowerCase()) ?? null;
+  const findComponent = (nameOrId: string) => (ids.has(nameOrId) ? nameOrId : (byName.get(nameOrId.toLowerCase()) ?? null));
   const touched = new Set<string>();
   const notes: string[] = [];
   const draftOfRule = new Map<string, string | null>();
@@ -180,7 +182,7 @@ async function settleComponents(ctx: WriteContext, componentIds: readonly string
     const holdDownSeconds = (deciding ?? onIt[0])?.holdDownSeconds ?? DEFAULT_HOLD_DOWN_SECONDS;
     const decision = automationMay({ status: component.status, ...state }, wanted, { now: ctx.now, holdDownSeconds, newestFiringSince });
     if (decision.apply) {
-      const by = deciding ? deciding.ruleName ?? BY_LABEL : "alerts resolved";
+      const by = deciding ? deciding.ruleName ?? BY_LABEL : BY_RESOLVE;
       await setStatusByAutomation(ctx, component, wanted, by);
       moves.push({ component_id: component.id, name: component.name, from: component.status, to: wanted, by });
     } else if (decision.reason !== "unchanged") {
@@ -196,7 +198,7 @@ async function tellTheTeam(ctx: WriteContext, report: Pick<AlertReport, "moves" 
   const lines = [
     ...notes.slice(0, 10),
     ...(notes.length > 10 ? [`… and ${notes.length - 10} more alerts`] : []),
-    ...report.moves.map((m) => `→ ${m.name}: ${label(m.to)} (was ${label(m.from)}; ${m.by === BY_LABEL || m.by === "alerts resolved" ? m.by : `rule ${m.by}`})`),
+    ...report.moves.map((m) => `→ ${m.name}: ${label(m.to)} (was ${label(m.from)}; ${m.by === BY_LABEL || m.by === BY_RESOLVE ? m.by : `rule ${m.by}`})`),
     ...report.held.map((h) => `→ ${h.name} kept: wanted ${label(h.wanted)}, ${h.reason === "hold-down" ? `held down until ${h.retry_at}` : h.reason === "held by a person" ? "a person set its status (a person's word wins)" : h.reason}`),
   ];
   if (lines.length === 0) return;

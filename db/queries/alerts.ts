@@ -34,9 +34,9 @@ export async function listAlertRules(ex: Executor): Promise<AlertRuleRecord[]> {
   return result.rows.map(toRule);
 }
 
-/** A rule by id or name. */
-export async function getAlertRule(ex: Executor, idOrName: string): Promise<AlertRuleRecord | null> {
-  const result = await ex.execute({ sql: `SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ? OR name = ?`, args: [idOrName, idOrName] });
+/** A rule by id. */
+export async function getAlertRule(ex: Executor, id: string): Promise<AlertRuleRecord | null> {
+  const result = await ex.execute({ sql: `SELECT ${RULE_COLUMNS} FROM alert_rules WHERE id = ?`, args: [id] });
   return result.rows[0] ? toRule(result.rows[0]) : null;
 }
 
