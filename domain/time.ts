@@ -64,9 +64,13 @@ const DAY_MS = 86_400_000;
 /** The zone's offset through one UTC day (`zone|day`), or null when it changes that day. */
 const dayOffsets = new Map<string, number | null>();
 
-function exactOffset(ms: number, timeZone: string): number {
-  const w = exactWallClock(ms, timeZone);
+/** The offset a wall clock reading at `ms` implies (whole seconds, as zones' offsets are). */
+function offsetOf(w: WallClock, ms: number): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+}
+
+function exactOffset(ms: number, timeZone: string): number {
+  return offsetOf(exactWallClock(ms, timeZone), ms);
 }
 
 /**
@@ -99,8 +103,7 @@ export function wallClock(instant: Instant, timeZone: string): WallClock {
 /** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
 export function offsetMs(instant: Instant, timeZone: string): number {
   const ms = toMs(instant);
-  const w = wallClock(ms, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+  return offsetOf(wallClock(ms, timeZone), ms);
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0");

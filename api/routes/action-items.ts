@@ -4,7 +4,7 @@
  * number) and its place in that postmortem's list: `INC-2026-001.2`.
  */
 import { z } from "zod";
-import { listActionItems, type TrackedActionItem } from "../../db/queries/postmortems.ts";
+import { getActionItem, listActionItems, type TrackedActionItem } from "../../db/queries/postmortems.ts";
 import { formatIncidentNumber } from "../../domain/incident-number.ts";
 import { dayKey } from "../../domain/time.ts";
 import { validate } from "../http/body.ts";
@@ -54,8 +54,7 @@ export function actionItemRoutes({ db, clock, config, write }: RouteContext): Re
       if (!Number.isInteger(position) || position < 1 || position > 10_000) throw notFound("action item", c.req.param("position") ?? "");
       return write(c, raw, 200, (r) => ({ type: "incident", id: (r as { incident_id: string }).incident_id }), async (ctx) => {
         await markActionItem(ctx, id, position, body.done);
-        const item = (await listActionItems(ctx.tx, "all", today())).find((i) => i.incidentId === id && i.position === position)!;
-        return actionItemJson(item, today());
+        return actionItemJson((await getActionItem(ctx.tx, id, position))!, today());
       });
     },
   );

@@ -46,11 +46,11 @@ export async function getPostmortem(ex: Executor, incidentId: string): Promise<P
 
 /** The published postmortems of these incidents, by incident id (drafts are left out). */
 export async function publishedPostmortems(ex: Executor, incidents: IdSelector): Promise<Map<string, PostmortemRecord>> {
-  const published = `SELECT incident_id FROM postmortems WHERE incident_id IN (${incidents.sql}) AND published_at IS NOT NULL`;
+  const published = `FROM postmortems WHERE incident_id IN (${incidents.sql}) AND published_at IS NOT NULL`;
   // Both reads at once (one round trip on the edge): the action items of exactly those postmortems.
   const [result, items] = await Promise.all([
-    ex.execute({ sql: `SELECT ${COLUMNS} FROM postmortems WHERE incident_id IN (${incidents.sql}) AND published_at IS NOT NULL`, args: incidents.args }),
-    actionItemsOf(ex, { sql: published, args: incidents.args }),
+    ex.execute({ sql: `SELECT ${COLUMNS} ${published}`, args: incidents.args }),
+    actionItemsOf(ex, { sql: `SELECT incident_id ${published}`, args: incidents.args }),
   ]);
   return new Map(result.rows.map((row) => [str(row, "incident_id"), toPostmortem(row, items.get(str(row, "incident_id")) ?? [])]));
 }
@@ -104,12 +104,21 @@ export interface TrackedActionItem {
 /** Action items across postmortems (drafts' too: the team tracks them before publishing), by due date. */
 export async function listActionItems(ex: Executor, which: "open" | "overdue" | "done" | "all", today: string): Promise<TrackedActionItem[]> {
   const where = { open: "a.done = 0", overdue: "a.done = 0 AND a.due_date < ?", done: "a.done = 1", all: "1 = 1" }[which];
+  return trackedActionItems(ex, where, which === "overdue" ? [today] : []);
+}
+
+/** One action item, by its incident and its place in the list. */
+export async function getActionItem(ex: Executor, incidentId: string, position: number): Promise<TrackedActionItem | null> {
+  return (await trackedActionItems(ex, "a.incident_id = ? AND a.position = ?", [incidentId, position]))[0] ?? null;
+}
+
+async function trackedActionItems(ex: Executor, where: string, args: (string | number)[]): Promise<TrackedActionItem[]> {
   const result = await ex.execute({
     sql: `SELECT a.incident_id, i.name, i.number_series, i.number_year, i.number, a.position, a.description, a.owner, a.due_date, a.done
           FROM postmortem_action_items a JOIN incidents i ON i.id = a.incident_id
           WHERE ${where} AND i.drill = 0
           ORDER BY a.due_date IS NULL, a.due_date, a.owner, i.created_at, a.position`,
-    args: which === "overdue" ? [today] : [],
+    args,
   });
   return result.rows.map((row) => ({
     incidentId: str(row, "incident_id"),
