@@ -31,8 +31,10 @@ function relative(at: string, now: string): string {
  */
 function responseClock(incident: IncidentRecord, now: string, tz: string): string {
   const promised = currentPromise(incident);
-  const due = promised ?? ((incident.updates.length === 0 || incident.draft) && incident.severity ? firstUpdateDueAt(incident.severity, incident.startedAt, tz) : null);
-  const lapses = incident.severity ? responseLapses(responseInputOf(incident), now, tz).filter((l) => l.resolvedAt === null) : [];
+  // What customers have been told (a draft: nothing yet), as the response-time rules read it.
+  const input = responseInputOf(incident);
+  const due = promised ?? (input.updates.length === 0 && incident.severity ? firstUpdateDueAt(incident.severity, incident.startedAt, tz) : null);
+  const lapses = incident.severity ? responseLapses(input, now, tz).filter((l) => l.resolvedAt === null) : [];
   if (!due) return lapses.length ? "<strong>LATE</strong>" : "No promise";
   const late = Date.parse(due) < Date.parse(now);
   return `${late ? "<strong>LATE:</strong> was due" : "Due"} ${escapeHtml(formatTime(due, tz))} (${escapeHtml(relative(due, now))})`;
