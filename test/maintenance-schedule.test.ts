@@ -55,6 +55,9 @@ describe("scheduled maintenances move on time", () => {
     expect(now.incident_updates[0].body).toBe(AUTO_COMPLETE_BODY);
     expect(now.incident_updates).toHaveLength(3);
     expect(await componentStatus()).toBe("operational");
+    // The component's history names the schedule as who moved it (not a person).
+    const history = await expectJson(await h.call("GET", `/api/v1/components/${componentId}/history`), 200);
+    expect(history.slice(0, 2).map((e: { new_status: string; source: string }) => `${e.new_status} ${e.source}`)).toEqual(["operational schedule", "under_maintenance schedule"]);
   });
 
   test("a window missed entirely (Herald was down) is started and completed in one run", async () => {
@@ -76,6 +79,9 @@ describe("scheduled maintenances move on time", () => {
     await expectJson(await h.call("POST", `/api/v1/maintenances/${m.id}/updates`, { body: { status: "in_progress", body: "Started by hand." } }), 201);
     expect(await advance()).toBe(0);
     expect((await get(m.id)).status).toBe("in_progress");
+    // Moved by a maintenance update someone posted.
+    const [latest] = await expectJson(await h.call("GET", `/api/v1/components/${componentId}/history`), 200);
+    expect(latest).toMatchObject({ new_status: "under_maintenance", source: "maintenance", source_name: "Ada Admin" });
   });
 
   test("a flag that is not a boolean is refused and nothing is stored", async () => {

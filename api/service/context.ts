@@ -1,4 +1,5 @@
 import type { Transaction } from "@libsql/client";
+import type { StatusSource } from "../../domain/alerts.ts";
 import type { ComponentStatus } from "../../domain/components.ts";
 import type { Actor, ComponentRecord, IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
 
@@ -10,6 +11,8 @@ export interface WriteContext {
   hooks: WriteHooks;
   /** The page's zone: incident numbers start again on January 1 there. Absent: UTC. */
   timeZone?: string;
+  /** Who a component status change in this write is recorded as (the schedule's moves); absent: a person, or a maintenance's update. */
+  statusSource?: StatusSource;
 }
 
 /** What happened to an incident in one write (for the internal channel). */

@@ -33,9 +33,6 @@ import { setMaintenanceSchedule } from "../../db/queries/maintenance-schedule.ts
 import { getIncidentRoles, NO_ROLES, ROLE_FIELDS, saveIncidentRoles, type IncidentRoles, type RoleField } from "../../db/queries/internal.ts";
 import type { IncidentChange, WriteContext } from "./context.ts";
 
-/** Who moves maintenances when their window opens or closes (api/service/maintenance-schedule.ts). */
-export const SCHEDULE_ACTOR_NAME = "Herald (schedule)";
-
 /** The seed's roles and where the team meets: internal, never published. null clears one. */
 export type RoleInput = { [F in RoleField]?: string | null | undefined };
 
@@ -146,7 +143,7 @@ async function postUpdate(
   });
   // A drill may name components (to rehearse), but never changes their real status; a draft
   // records what its alert did (automation moved the components itself).
-  const source = incident.kind === "maintenance" ? (ctx.actor.id === null && ctx.actor.name === SCHEDULE_ACTOR_NAME ? "schedule" : "maintenance") : "person";
+  const source = ctx.statusSource ?? (incident.kind === "maintenance" ? "maintenance" : "person");
   await applyComponentStatuses(ctx, incident.id, updateId, componentStatuses, { practice: incident.drill === true || incident.draft === true, source });
   await saveIncident(ctx.tx, stampStatus(incident, input.status, ctx.now, input.reopened));
   const record = (await getIncident(ctx.tx, incident.id, incident.kind))!;

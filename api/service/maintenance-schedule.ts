@@ -6,10 +6,10 @@ import type { Clock } from "../clock.ts";
 import type { MaintenanceStatus } from "../../domain/lifecycle.ts";
 import { nextScheduledMove } from "../../domain/maintenance-schedule.ts";
 import type { WriteHooks } from "./context.ts";
-import { postMaintenanceUpdate, SCHEDULE_ACTOR_NAME } from "./incidents.ts";
+import { postMaintenanceUpdate } from "./incidents.ts";
 
 /** Who the timeline and audit log name for moves the schedule made. */
-const SCHEDULE_ACTOR = { id: null, name: SCHEDULE_ACTOR_NAME, role: "admin" as const };
+const SCHEDULE_ACTOR = { id: null, name: "Herald (schedule)", role: "admin" as const };
 
 export interface MaintenanceScheduleDeps {
   db: Database;
@@ -38,7 +38,7 @@ export async function advanceMaintenances(deps: MaintenanceScheduleDeps): Promis
         if (!row) return false;
         const move = nextScheduledMove({ ...candidate, status: row.status as MaintenanceStatus }, now);
         if (!move) return false; // someone moved it meanwhile
-        await postMaintenanceUpdate({ tx, actor: SCHEDULE_ACTOR, now: now.toISOString(), hooks: deps.hooks }, candidate.id, { status: move.to, body: move.body });
+        await postMaintenanceUpdate({ tx, actor: SCHEDULE_ACTOR, now: now.toISOString(), hooks: deps.hooks, statusSource: "schedule" }, candidate.id, { status: move.to, body: move.body });
         return true;
       });
       if (moved) {
