@@ -34,3 +34,13 @@ export interface AppDeps {
 
 export type PublicSite = (request: Request) => Promise<Response | null>;
 
+/** What a write made in the background (the maintenance schedule, the alerts' hold-down) needs. */
+export interface BackgroundWriteDeps {
+  db: Database;
+  clock: Clock;
+  /** The same hooks as API writes: subscribers and the team are told as for a change made by hand. */
+  hooks: WriteHooks;
+  /** What the write changed that the site shows (the publisher listens). */
+  onChange?: (event: ChangeEvent) => void;
+  log?: (line: string) => void;
+}

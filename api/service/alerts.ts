@@ -11,7 +11,6 @@
  */
 import { automationMay, DEFAULT_HOLD_DOWN_SECONDS, desiredStatus, mapAlert, type AlertLabels, type AlertStatus } from "../../domain/alerts.ts";
 import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
-import type { Database } from "../../db/database.ts";
 import {
   componentsUnderAlerts,
   alertsOn,
@@ -25,10 +24,9 @@ import {
 import { automationStates, getComponentsByIds, listComponents } from "../../db/queries/components.ts";
 import { getTemplate } from "../../db/queries/templates.ts";
 import type { Actor } from "../../db/records.ts";
-import type { ChangeEvent } from "../app-deps.ts";
-import type { Clock } from "../clock.ts";
 import { setStatusByAutomation } from "./components.ts";
-import type { WriteContext, WriteHooks } from "./context.ts";
+import type { BackgroundWriteDeps } from "../app-deps.ts";
+import type { WriteContext } from "./context.ts";
 import { createIncident } from "./incidents.ts";
 
 /** One alert as every receiver hands it over. */
@@ -205,19 +203,11 @@ async function tellTheTeam(ctx: WriteContext, report: Pick<AlertReport, "moves" 
   await ctx.hooks.automationNote?.(ctx, { lines, draftIncidentIds: report.drafts });
 }
 
-export interface SettleDeps {
-  db: Database;
-  clock: Clock;
-  hooks: WriteHooks;
-  onChange?: (event: ChangeEvent) => void;
-  log?: (line: string) => void;
-}
-
 /**
  * The moves the hold-down postponed (Node: every 15 s; Workers: the cron): components named by
  * firing alerts, or by alerts that changed in the last day, are re-evaluated. Returns the moves.
  */
-export async function settleAlerts(deps: SettleDeps): Promise<number> {
+export async function settleAlerts(deps: BackgroundWriteDeps): Promise<number> {
   const since = new Date(deps.clock.now().getTime() - RECENT_MS).toISOString();
   const candidates = await componentsUnderAlerts(deps.db.client, since);
   if (candidates.length === 0) return 0;

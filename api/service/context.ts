@@ -79,3 +79,4 @@ export function combineHooks(...all: readonly WriteHooks[]): WriteHooks {
     },
   };
 }
+

@@ -1,31 +1,19 @@
-import type { Database } from "../../db/database.ts";
 import { getIncidentRow } from "../../db/queries/incidents.ts";
 import { maintenancesDue } from "../../db/queries/maintenance-schedule.ts";
-import type { ChangeEvent } from "../app-deps.ts";
-import type { Clock } from "../clock.ts";
 import type { MaintenanceStatus } from "../../domain/lifecycle.ts";
 import { nextScheduledMove } from "../../domain/maintenance-schedule.ts";
-import type { WriteHooks } from "./context.ts";
+import type { BackgroundWriteDeps } from "../app-deps.ts";
 import { postMaintenanceUpdate } from "./incidents.ts";
 
 /** Who the timeline and audit log name for moves the schedule made. */
 const SCHEDULE_ACTOR = { id: null, name: "Herald (schedule)", role: "admin" as const };
-
-export interface MaintenanceScheduleDeps {
-  db: Database;
-  clock: Clock;
-  /** The same hooks as API writes: subscribers are told, as for an update posted by hand. */
-  hooks: WriteHooks;
-  onChange?: (event: ChangeEvent) => void;
-  log?: (line: string) => void;
-}
 
 /**
  * Moves every maintenance whose window opened or closed (Node: every 30 s; Workers: the cron).
  * Each move is its own write, re-checked inside the transaction, so two runners (two processes,
  * a cron overlapping a slow run) never post the same move twice. Returns how many moves were made.
  */
-export async function advanceMaintenances(deps: MaintenanceScheduleDeps): Promise<number> {
+export async function advanceMaintenances(deps: BackgroundWriteDeps): Promise<number> {
   let moves = 0;
   // A window missed entirely takes two moves (start, then complete): go round until none is due.
   for (let round = 0; round < 2; round++) {
