@@ -3,12 +3,11 @@
  * drill, the team channel is told once, on the first check of the next quarter. Once per quarter
  * across restarts and processes: the notice's key is stored first (`settings`, first writer wins).
  */
-import type { Database } from "../../db/database.ts";
 import { countDrillsBetween, enqueueInternalMessage } from "../../db/queries/internal.ts";
 import { pageCreatedAt } from "../../db/queries/page.ts";
 import { claimSetting, hasSetting } from "../../db/queries/settings.ts";
 import { dayKey, dayStart } from "../../domain/time.ts";
-import type { InternalPage } from "./message.ts";
+import type { TeamNoticeDeps } from "./postmortem-reminders.ts";
 
 /** The quarter a day falls in, and the first day of it and of the one before. */
 export function quarterOf(day: string): { label: string; start: string; previous: { label: string; start: string } } {
@@ -19,16 +18,8 @@ export function quarterOf(day: string): { label: string; start: string; previous
   return { label: `${year} Q${q}`, start, previous: { label: `${py} Q${pq}`, start: `${py}-${String((pq - 1) * 3 + 1).padStart(2, "0")}-01` } };
 }
 
-export interface DrillNoticeDeps {
-  db: Database;
-  clock: { now(): Date };
-  page: InternalPage;
-  channel: boolean;
-  log?: (line: string) => void;
-}
-
 /** Tells the team once when the last quarter had no drill; returns the quarter's label when it did. */
-export async function noticeQuarterWithoutDrill(deps: DrillNoticeDeps): Promise<string | null> {
+export async function noticeQuarterWithoutDrill(deps: TeamNoticeDeps): Promise<string | null> {
   if (!deps.channel) return null;
   const now = deps.clock.now().toISOString();
   const { start, previous } = quarterOf(dayKey(now, deps.page.timeZone));

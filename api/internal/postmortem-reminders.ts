@@ -11,17 +11,18 @@ import { isBusinessDay, postmortemDueAt } from "../../domain/response.ts";
 import { dayKey, formatDateTime } from "../../domain/time.ts";
 import { escapeSlack, type InternalPage } from "./message.ts";
 
-export interface PostmortemReminderDeps {
+/** What the team channel's periodic notices (overdue postmortems, a quarter without a drill) need. */
+export interface TeamNoticeDeps {
   db: Database;
   clock: { now(): Date };
   page: InternalPage;
-  /** Without an internal channel nothing is queued (and nothing recorded: it is reminded once one is set). */
+  /** Without an internal channel nothing is queued (and nothing recorded: it is told once one is set). */
   channel: boolean;
   log?: (line: string) => void;
 }
 
 /** Queues today's reminders; returns the incidents reminded. */
-export async function remindOverduePostmortems(deps: PostmortemReminderDeps): Promise<string[]> {
+export async function remindOverduePostmortems(deps: TeamNoticeDeps): Promise<string[]> {
   if (!deps.channel) return [];
   const now = deps.clock.now().toISOString();
   const zone = deps.page.timeZone;
