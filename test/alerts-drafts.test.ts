@@ -115,6 +115,10 @@ describe("a draft incident opened by an alert", () => {
     const cookie = await browser.signIn(`/console/sign-in/${(await write((ctx) => createSignInToken(ctx, m.id))).token}`);
     const now = await browser.page("/console", cookie);
     expect(now.text).toContain("Drafts waiting to be published Elevated API errors draftprobe7 — opened by an alert");
+    // "What customers see" is what the page says: the draft's severity moves nothing.
+    const description = JSON.parse(surfaces.get("/api/v2/summary.json")!).status.description;
+    expect(description).toBe("Degraded System Service");
+    expect(now.text).toContain(`What customers see ${description}`);
     expect(now.links().some((l) => l.href === `/console/incidents/${draftId}`)).toBe(true);
     const page = await browser.page(`/console/incidents/${draftId}`, cookie);
     expect(page.all("h2").map((h) => h.text)).toContain("A draft: customers see nothing yet");

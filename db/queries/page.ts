@@ -18,7 +18,8 @@ export async function ensurePage(ex: Executor, id: string, at: string): Promise<
  * queries instead of a whole snapshot: inside a write, e.g. for a webhook's `page` object.
  */
 export async function pageStatusInput(ex: Executor): Promise<IndicatorInput> {
-  const impacts = await ex.execute("SELECT impact FROM incidents WHERE kind = 'incident' AND status <> 'resolved'");
+  // Only what customers see: a drill or a draft never moves the page's indicator.
+  const impacts = await ex.execute("SELECT impact FROM incidents WHERE kind = 'incident' AND status <> 'resolved' AND drill = 0 AND draft = 0");
   const maintenances = await ex.execute("SELECT COUNT(*) AS n FROM incidents i WHERE kind = 'maintenance' AND status IN ('in_progress', 'verifying') AND EXISTS (SELECT 1 FROM incident_components ic WHERE ic.incident_id = i.id)");
   const components = await ex.execute("SELECT status FROM components WHERE is_group = 0");
   return {
