@@ -91,7 +91,7 @@ export async function nowBody({ db, config, clock }: ConsoleDeps): Promise<strin
   // Drafts come first: an alert has fired and customers have not been told.
   const waiting = drafts.length
     ? `<section aria-labelledby="drafts"><h2 id="drafts">Drafts waiting to be published</h2><ul>${drafts
-        .map((d) => `<li><a href="/console/incidents/${encodeURIComponent(d.id)}">${escapeHtml(d.name)}</a> — opened by an alert ${escapeHtml(formatPosted(d.createdAt, tz))}; first public update ${responseClock(d, now, tz)}</li>`)
+        .map((d) => `<li><a href="/console/incidents/${encodeURIComponent(d.id)}">${escapeHtml(d.name)}</a> — opened by an alert ${escapeHtml(formatPosted(d.createdAt, tz))}; first public update: ${responseClock(d, now, tz)}</li>`)
         .join("")}</ul></section>`
     : "";
   return `<p><a class="cta" href="/console/incidents/new">Declare an incident</a></p>
