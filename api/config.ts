@@ -86,6 +86,9 @@ export function checkEnvironment(env: Readonly<Record<string, string | undefined
   if (env.EMAIL_FROM && !isFromHeader(env.EMAIL_FROM)) {
     throw new ConfigError(`EMAIL_FROM must be an address or "Name <address>", got "${env.EMAIL_FROM}".`);
   }
+  if (env.SUPPORT_EMAIL?.trim() && normalizeEmail(env.SUPPORT_EMAIL) === null) {
+    throw new ConfigError(`SUPPORT_EMAIL must be an e-mail address such as support@example.com, got "${env.SUPPORT_EMAIL}".`);
+  }
   positive(env, "MAIL_RATE_LIMIT", (n) => n > 0, "a positive number of requests per second");
   positive(env, "MAIL_TIMEOUT_MS", (n) => Number.isInteger(n) && n > 0, "a positive number of milliseconds");
   positive(env, "SUBSCRIBE_LIMIT_PER_IP", (n) => Number.isInteger(n) && n > 0, "a positive whole number");

@@ -83,6 +83,17 @@ export function notify(values: Values): { deliver_notifications?: false } {
   return values["no-notify"] ? { deliver_notifications: false } : {};
 }
 
+/** The customer notice's sections (`--impact`, `--root-cause`, `--resolution`, `--prevention`) as API fields. */
+export const NOTICE_OPTION_NAMES = ["impact", "root-cause", "resolution", "prevention"] as const;
+export function noticeSections(values: Values): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const option of NOTICE_OPTION_NAMES) {
+    const value = values[option];
+    if (typeof value === "string") fields[option.replace("-", "_")] = value;
+  }
+  return fields;
+}
+
 /** `--next-update 30m | 1h30m | 14:30 | 14:30Z | ISO` → `next_update_at`. */
 export function nextUpdate(values: Values): { next_update_at?: string } {
   const raw = values["next-update"];

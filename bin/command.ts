@@ -49,13 +49,38 @@ export const OPTIONS = {
   overdue: { type: "boolean" },
   done: { type: "boolean" },
   to: { type: "string" },
+  impact: { type: "string" },
+  "root-cause": { type: "string" },
+  resolution: { type: "string" },
+  prevention: { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
 
 /** Splits argv into option values and positionals; throws parseArgs' own error on an unknown or malformed option. */
 export function parseArgv(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  return parseArgs({ args: attachDashedValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/**
+ * `--prevention "- Canary deploys"`: a Markdown list is a value that starts with a dash, which
+ * parseArgs takes for an option. A string option's next word that starts with "-" and holds
+ * whitespace is no option (no option has a space), so it is attached as `--prevention=- Canary…`.
+ */
+function attachDashedValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    const name = word.startsWith("--") ? word.slice(2) : null;
+    if (name && name in OPTIONS && OPTIONS[name as OptionName].type === "string" && next?.startsWith("-") && /\s/.test(next)) {
+      out.push(`${word}=${next}`);
+      i++;
+      continue;
+    }
+    out.push(word);
+  }
+  return out;
 }
 
 export type Values = ReturnType<typeof parseArgv>["values"];

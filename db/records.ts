@@ -1,3 +1,4 @@
+import type { NoticeSections } from "../domain/notice.ts";
 import type { IncidentNumber } from "../domain/incident-number.ts";
 import type { ComponentStatus } from "../domain/components.ts";
 import type { IncidentStatus, MaintenanceStatus } from "../domain/lifecycle.ts";
@@ -44,6 +45,8 @@ export interface UpdateRecord {
   affected: AffectedComponentRecord[];
   /** The next update this one promised (ISO UTC); absent or null: no promise. */
   nextUpdateAt?: string | null;
+  /** A resolving update's customer-notice sections (domain/notice.ts); absent or null: none written. */
+  notice?: NoticeSections | null;
 }
 
 export interface IncidentRecord {

@@ -18,6 +18,11 @@ import { FilterXSS } from "xss";
 const LINK_REL = "nofollow noopener noreferrer";
 
 /** Escapes & < > " ' so a plain string can go into HTML text or a quoted attribute. */
+/** Backslash-escapes Markdown punctuation, so a name like `*nix_db` reads as typed. */
+export function escapeMarkdown(value: string): string {
+  return value.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+}
+
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, "&amp;")

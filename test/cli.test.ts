@@ -232,7 +232,10 @@ describe("herald over HTTP", SLOW, () => {
     expect(state.status).toBe("monitoring");
     expect(state.components[0].status).toBe("degraded_performance");
 
-    const resolved = await herald(["incident", "resolve", incidentId, "--body", "All requests succeed again."]);
+    const resolved = await herald([
+      "incident", "resolve", incidentId, "--body", "All requests succeed again.",
+      "--root-cause", "A bad deploy of the gateway", "--prevention", "- Canary deploys for the gateway",
+    ]);
     expect(resolved.code).toBe(0);
     const resolvedOut = lines(resolved.stdout);
     expect(resolvedOut[0]).toMatch(new RegExp(`^Resolved incident ${incidentId} "API Gateway Down" after \\d+s$`));
@@ -242,6 +245,8 @@ describe("herald over HTTP", SLOW, () => {
     expect(state.status).toBe("resolved");
     expect(state.resolved_at).not.toBeNull();
     expect(state.incident_updates.map((u: { status: string }) => u.status)).toEqual(["resolved", "monitoring", "identified", "investigating"]);
+    // The customer notice's sections, as the flags gave them.
+    expect(state.incident_updates[0]).toMatchObject({ root_cause: "A bad deploy of the gateway", prevention: "- Canary deploys for the gateway", impact: null, resolution: null });
     expect(state.components[0].status).toBe("operational");
 
     const shown = await herald(["incident", "show", incidentId]);

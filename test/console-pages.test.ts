@@ -163,6 +163,24 @@ describe("postmortems", () => {
   });
 });
 
+describe("the customer notice", () => {
+  test("resolving from the incident page with the notice's sections: a wrong status is refused next to the field; the page shows them", async () => {
+    const id = (await api("POST", "/api/v1/incidents", { name: "Checkout errors", severity: "SEV2", body: "Looking into it." })).id;
+    const path = `/console/incidents/${id}`;
+    expect((await page(path, comms)).text).toContain("Customer notice for the resolution (optional)");
+    const refused = await post(path, comms, path, { status: "monitoring", body: "Watching.", root_cause: "A bad deploy", notify: "on", action: "post" });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/root_cause: only the resolving update/);
+    expect((await api("GET", `/api/v1/incidents/${id}`)).incident_updates).toHaveLength(1);
+    expect(located(await post(path, comms, path, { status: "resolved", body: "Fixed.", root_cause: "A bad deploy", prevention: "- Canary deploys", impact: "  ", notify: "on", action: "post" }))).toBe(path);
+    const resolved = await api("GET", `/api/v1/incidents/${id}`);
+    expect(resolved.incident_updates[0]).toMatchObject({ status: "resolved", root_cause: "A bad deploy", prevention: "- Canary deploys", impact: null });
+    const shown = (await page(path, comms)).text;
+    // (Its wording in the page's zone is tested with a held clock in test/customer-notice.test.ts.)
+    expect(shown).toMatch(/Summary Between [^()]+ E[SD]T[^()]* \([^()]+\), our service was affected\. Root cause A bad deploy Prevention Canary deploys/);
+  });
+});
+
 describe("drills", () => {
   test("a drill started from the Declare form never reaches the page; its report measures the response; ending it resolves it once", async () => {
     const hidden = await browser.formFields("/console/incidents/new", comms, "/console/incidents/new");

@@ -12,7 +12,9 @@ import { SEVERITIES, SEVERITY_LEVELS } from "../../domain/severity.ts";
 import { formatPosted } from "../../domain/time.ts";
 import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { listTemplates } from "../../db/queries/templates.ts";
-import type { IncidentRecord } from "../../db/records.ts";
+import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
+import { NOTICE_FIELDS, NOTICE_HEADINGS, type NoticeField } from "../../domain/notice.ts";
+import { noticeBlocks } from "../../templates/notice.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { checkSchema } from "../http/body.ts";
 import { Problem, type FieldError } from "../problem.ts";
@@ -21,7 +23,7 @@ import { listComponentViews } from "../service/components.ts";
 import { createIncident, postIncidentUpdate, publishIncident } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
 import type { ConsoleContext, Session } from "./context.ts";
-import { describedBy, errorsOf, fieldError, formError, hiddenFields, table, type Errors, type Form } from "./forms.ts";
+import { describedBy, errorsOf, fieldError, formError, hiddenFields, table, textArea, type Errors, type Form } from "./forms.ts";
 import type { IncidentPreview } from "./preview-types.ts";
 import { buttons, previewSection } from "./preview.ts";
 import { para } from "./pages.ts";
@@ -64,6 +66,37 @@ function commonFields(form: Form, errors: Errors, bodyLabel: string): string {
 }
 
 
+
+/**
+ * The seed's customer notice for the resolution: four optional Markdown sections, folded away until
+ * wanted (an update that is not a resolution is refused if it carries them, with the reason shown).
+ */
+function noticeFields(form: Form, errors: Errors): string {
+  const open = NOTICE_FIELDS.some((f) => form[f]?.trim() || errors[f]) ? " open" : "";
+  const hints: Record<NoticeField, string> = {
+    impact: "Who and what was affected, e.g. \"- API errors for 10% of requests\"",
+    root_cause: "Why it happened, in words customers understand",
+    resolution: "What was done to fix it",
+    prevention: "What will keep it from happening again",
+  };
+  const area = (f: NoticeField) => textArea(f, NOTICE_HEADINGS[f], form, errors, { rows: 3, maxlength: 20_000, hint: hints[f] });
+  return `<details class="notice-fields"${open}><summary>Customer notice for the resolution (optional)</summary>
+<p>With status <strong>Resolved</strong>, these sections follow a summary Herald writes (when it happened, what was affected) under the resolution on the page, in the feeds and in the [RESOLVED] mail. Empty ones are left out.</p>
+${NOTICE_FIELDS.map(area).join("\n")}
+</details>`;
+}
+
+/** The notice's non-blank sections from a posted form. */
+function noticeOf(form: Form): Record<string, string> {
+  return Object.fromEntries(NOTICE_FIELDS.filter((f) => form[f]?.trim()).map((f) => [f, form[f]!]));
+}
+
+/** An update's notice sections as the page shows them (templates/notice.ts), for the console's history. */
+function noticeList(incident: IncidentRecord, update: UpdateRecord, timeZone: string): string {
+  const blocks = noticeBlocks(incident, update, timeZone);
+  if (blocks.length === 0) return "";
+  return `<dl class="notice">${blocks.map((b) => `<dt>${escapeHtml(b.heading)}</dt><dd class="md">${renderMarkdown(b.markdown)}</dd>`).join("")}</dl>`;
+}
 
 export function incidentPages(ctx: ConsoleContext): Hono {
   const app = new Hono();
@@ -175,7 +208,7 @@ ${buttons(ctx, "Declare incident")}
     const statusOptions = targets.map((s) => `<option value="${s}"${chosen === s ? " selected" : ""}>${escapeHtml(STATUS_LABELS[s])}</option>`).join("");
     const updates = [...incident.updates]
       .sort((a, b) => Date.parse(b.displayAt) - Date.parse(a.displayAt) || b.seq - a.seq)
-      .map((u) => `<li><p><strong>${escapeHtml(STATUS_LABELS[u.status])}</strong> · ${escapeHtml(formatPosted(u.displayAt, tz))}</p><div class="md">${renderMarkdown(u.body)}</div></li>`)
+      .map((u) => `<li><p><strong>${escapeHtml(STATUS_LABELS[u.status])}</strong> · ${escapeHtml(formatPosted(u.displayAt, tz))}</p><div class="md">${renderMarkdown(u.body)}</div>${noticeList(incident, u, tz)}</li>`)
       .join("");
     const links = incident.draft
       ? "Not public yet"
@@ -193,6 +226,7 @@ ${formError(errors)}
 ${resolved ? `<p><input type="checkbox" id="reopen" name="reopen" value="on" required> <label for="reopen">Yes, reopen this resolved incident</label></p>` : ""}
 ${await componentFields(ctx, form, errors)}
 ${commonFields(form, errors, "What customers will read (Markdown)")}
+${resolved || incident.drill ? "" : noticeFields(form, errors)}
 ${buttons(ctx, resolved ? "Reopen" : "Post update")}
 </form>
 <h2>Updates</h2>
@@ -249,6 +283,7 @@ ${buttons(ctx, resolved ? "Reopen" : "Post update")}
       deliver_notifications: form.notify === "on",
       ...(form.reopen === "on" ? { reopen: true } : {}),
       ...(nextUpdateOf(form, ctx.now()) ? { next_update_at: nextUpdateOf(form, ctx.now()) } : {}),
+      ...noticeOf(form),
     };
     const checked = checkSchema(NewIncidentUpdateSchema, input);
     if (!checked.ok) {

@@ -3,6 +3,7 @@
  * response-time lapses, and the drill report. Kept apart from api/serialize.ts (shared with the
  * public Statuspage JSON) so nothing internal can reach a public document by accident.
  */
+import { NOTICE_FIELDS } from "../../domain/notice.ts";
 import { formatIncidentNumber } from "../../domain/incident-number.ts";
 import { firstUpdateDueAt, measureResponse, responseLapses } from "../../domain/response.ts";
 import type { IncidentRoles, NoticedLapse } from "../../db/queries/internal.ts";
@@ -28,7 +29,11 @@ export function withInternalFields(
   const updates = json.incident_updates as Record<string, unknown>[];
   return {
     ...json,
-    incident_updates: updates.map((u, k) => ({ ...u, next_update_at: incident.updates[k]?.nextUpdateAt ?? null })),
+    incident_updates: updates.map((u, k) => ({
+      ...u,
+      next_update_at: incident.updates[k]?.nextUpdateAt ?? null,
+      ...Object.fromEntries(NOTICE_FIELDS.map((f) => [f, incident.updates[k]?.notice?.[f] ?? null])),
+    })),
     number: incident.number ? formatIncidentNumber(incident.number) : null,
     drill: incident.drill === true,
     draft: incident.draft === true,

@@ -1,3 +1,4 @@
+import { normalizeEmail } from "../../domain/email.ts";
 import { randomBase64url } from "../encoding.ts";
 import { ConfigError, type HeraldConfig } from "../config.ts";
 import type { WriteHooks } from "../service/context.ts";
@@ -63,6 +64,7 @@ export function createMailDelivery(options: {
     from: env.EMAIL_FROM || `${config.page.name.replace(/[<>"\r\n]/g, "")} <status@${host}>`,
     secret,
     logoUrl: env.PAGE_LOGO_URL?.trim() || null,
+    supportEmail: (env.SUPPORT_EMAIL?.trim() && normalizeEmail(env.SUPPORT_EMAIL)) || null,
   };
   // Resend's default limit is 2 requests/second; the embedded mailer only writes files.
   const rate = Number(env.MAIL_RATE_LIMIT || (apiKey ? 2 : 50));

@@ -6,6 +6,8 @@ import type { MailSettings } from "./settings.ts";
 import { loadCustomerNotice, loadPostmortemNotice, renderTemplate, type FilledMessage } from "./template.ts";
 import type { NoticeItem } from "../../db/queries/outbox.ts";
 import { unsubscribeToken } from "./token.ts";
+import { NOTICE_FIELDS, type NoticeField, type NoticeSections, type SummaryInput } from "../../domain/notice.ts";
+import { summaryMarkdown } from "../../templates/notice.ts";
 
 export type { MailSettings } from "./settings.ts";
 
@@ -19,6 +21,11 @@ export interface MailDetails {
   impact: string | null;
   components: { name: string; status: ComponentStatus }[];
   window: { start: string; end: string | null } | null;
+  /**
+   * A resolving update's customer notice (domain/notice.ts): what the summary is written from (the
+   * incident's resolution only) and the sections the comms lead wrote; absent on other updates.
+   */
+  notice?: { summary: SummaryInput | null; sections: NoticeSections | null } | null;
 }
 
 /**
@@ -42,7 +49,28 @@ export function asMailDetails(value: unknown): MailDetails | null {
     impact: typeof v.impact === "string" ? v.impact : null,
     components: v.components.filter((c) => c && typeof c.name === "string" && isComponentStatus(c.status)),
     window: v.window && typeof v.window.start === "string" ? { start: v.window.start, end: typeof v.window.end === "string" ? v.window.end : null } : null,
+    notice: asNotice(v.notice),
   };
+}
+
+function asNotice(value: unknown): MailDetails["notice"] {
+  if (!value || typeof value !== "object") return null;
+  const v = value as { summary?: Partial<SummaryInput> | null; sections?: Record<string, unknown> | null };
+  const s = v.summary;
+  const summary: SummaryInput | null =
+    s && typeof s.startedAt === "string" && typeof s.resolvedAt === "string" && Array.isArray(s.components)
+      ? {
+          startedAt: s.startedAt,
+          resolvedAt: s.resolvedAt,
+          components: s.components.filter((c) => c && typeof c.name === "string").map((c) => ({ name: c.name, worst: isComponentStatus(c.worst) ? c.worst : null })),
+        }
+      : null;
+  const sections: NoticeSections = {};
+  for (const field of NOTICE_FIELDS) {
+    const text = v.sections?.[field];
+    if (typeof text === "string") sections[field] = text;
+  }
+  return { summary, sections: Object.keys(sections).length > 0 ? sections : null };
 }
 
 /** One email, one recipient, provider-neutral. */
@@ -116,6 +144,7 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
     date: subjectDay(settings, input),
     posted_at: posted,
     update_body: input.updateBody,
+    ...noticeValues(settings, input),
     ...linkValues(settings, input),
   });
   const details = input.details ?? null;
@@ -157,6 +186,18 @@ export function buildPostmortemMessage(settings: MailSettings, input: MessageInp
     action: { label: "View incident", url: linkValues(settings, input).incident_url },
     unsubscribeUrl: unsubscribeUrl(settings, input.subscriberId),
   });
+}
+
+/**
+ * The seed's resolved notice: the summary in the page's zone ("today" is the update's own day, the
+ * day the mail is about), the written sections, and the support address; empty values leave their
+ * template sections out.
+ */
+function noticeValues(settings: MailSettings, input: MessageInput): Record<"summary" | NoticeField | "support_email", string> {
+  const notice = input.details?.notice ?? null;
+  const summary = notice?.summary ? summaryMarkdown(notice.summary, settings.timeZone, dayKey(input.updateCreatedAt, settings.timeZone)) : "";
+  const sections = Object.fromEntries(NOTICE_FIELDS.map((f) => [f, notice?.sections?.[f]?.trim() ? notice.sections[f]! : ""])) as Record<NoticeField, string>;
+  return { summary, ...sections, support_email: settings.supportEmail ?? "" };
 }
 
 function linkValues(settings: MailSettings, input: MessageInput) {

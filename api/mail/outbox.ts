@@ -1,6 +1,7 @@
 import { getComponentsByIds } from "../../db/queries/components.ts";
 import { enqueueFor, enqueueForUpdate, insertOutboxPostmortem, insertOutboxUpdate } from "../../db/queries/outbox.ts";
 import { inPageOrder } from "../../domain/component-order.ts";
+import { summaryInputOf } from "../../domain/notice.ts";
 import type { MailDetails } from "./message.ts";
 import type { Executor } from "../../db/database.ts";
 import type { IncidentRecord, PostmortemRecord, UpdateRecord } from "../../db/records.ts";
@@ -38,6 +39,7 @@ export async function mailDetails(ex: Executor, incident: IncidentRecord, update
     impact: incident.impact,
     components: inPageOrder(records).flatMap((row) => [row.item, ...row.children]).filter((c) => !c.isGroup).map((c) => ({ name: c.name, status: c.status })),
     window: incident.kind === "maintenance" && incident.scheduledFor ? { start: incident.scheduledFor, end: incident.scheduledUntil } : null,
+    notice: update.status === "resolved" ? { summary: summaryInputOf(incident, update.id), sections: update.notice ?? null } : null,
   };
 }
 

@@ -12,4 +12,6 @@ export interface MailSettings {
   secret: string;
   /** PAGE_LOGO_URL: an https image shown beside the page's name at the top of every mail. */
   logoUrl?: string | null;
+  /** SUPPORT_EMAIL: the seed's "Please contact … with any questions" in every customer notice. */
+  supportEmail?: string | null;
 }

@@ -23,6 +23,12 @@ const values: Record<Placeholder, string> = {
   incident_url: "https://status.example.com/incidents/abc123def456",
   page_name: "Example",
   unsubscribe_url: "https://status.example.com/subscriptions/unsubscribe?token=abc.d_",
+  summary: "",
+  impact: "",
+  root_cause: "",
+  resolution: "",
+  prevention: "",
+  support_email: "",
 };
 
 describe("communication templates", () => {
@@ -87,5 +93,28 @@ describe("communication templates", () => {
     expect(() => parseTemplate("Subject: x\n\n{{update_body}}", "p.md", POSTMORTEM_PLACEHOLDERS)).toThrow(/unknown placeholder \{\{update_body\}\}; known: \{\{incident_name\}\}/);
     expect(() => parseTemplate("Subject: {{postmortem_body}}\n\nx", "p.md", POSTMORTEM_PLACEHOLDERS)).toThrow(/cannot be in the subject/);
     expect(() => parseTemplate("Subject: x\n\nSee {{postmortem_body}}", "p.md", POSTMORTEM_PLACEHOLDERS)).toThrow(/on a line of its own/);
+  });
+  test("a section is kept only when its placeholder has a value: never an empty heading", () => {
+    const template = parseTemplate(
+      "Subject: x\n\nHello.\n\n{{#impact}}\n**IMPACT:**\n\n{{impact}}\n{{/impact}}\n\n{{#support_email}}\nWrite to <{{support_email}}>.\n{{/support_email}}\n\nBye.",
+      "t.md",
+    );
+    const without = renderTemplate(template, values);
+    expect(without.html).toBe("<p>Hello.</p>\n<p>Bye.</p>");
+    expect(without.text).not.toContain("IMPACT");
+    const withBoth = renderTemplate(template, { ...values, impact: "- 10% of requests failed", support_email: "support@example.com" });
+    expect(withBoth.html).toBe(
+      '<p>Hello.</p>\n<p><strong>IMPACT:</strong></p>\n<ul>\n<li>10% of requests failed</li>\n</ul>\n<p>Write to <a href="mailto:support@example.com" rel="nofollow noopener noreferrer">support@example.com</a>.</p>\n<p>Bye.</p>',
+    );
+    expect(withBoth.text).toContain("IMPACT:\n\n- 10% of requests failed");
+  });
+
+  test("sections are checked at start: known names, on their own lines, closed, not nested", () => {
+    expect(() => parseTemplate("Subject: x\n\n{{#customer}}\nHi\n{{/customer}}", "t.md")).toThrow(/unknown section \{\{#customer\}\}/);
+    expect(() => parseTemplate("Subject: x\n\n{{#impact}}\nHi", "t.md")).toThrow(/\{\{#impact\}\} is never closed/);
+    expect(() => parseTemplate("Subject: x\n\n{{#impact}}\n{{#summary}}\n{{/summary}}\n{{/impact}}", "t.md")).toThrow(/sections do not nest/);
+    expect(() => parseTemplate("Subject: x\n\n{{/impact}}", "t.md")).toThrow(/closes no open section/);
+    expect(() => parseTemplate("Subject: x\n\nSee {{#impact}} here {{/impact}}", "t.md")).toThrow(/on a line of its own/);
+    expect(() => parseTemplate("Subject: x\n\nCause: {{root_cause}}", "t.md")).toThrow(/\{\{root_cause\}\} must be on a line of its own/);
   });
 });

@@ -1,5 +1,5 @@
 import { templateText } from "../../templates/source.ts";
-import { renderMarkdown, renderMarkdownProse, renderMarkdownToText } from "../../templates/markdown.ts";
+import { escapeMarkdown, renderMarkdown, renderMarkdownProse, renderMarkdownToText } from "../../templates/markdown.ts";
 
 /**
  * The customer notice is an editable Markdown file (templates/customer-notice.md): a
@@ -14,15 +14,22 @@ import { renderMarkdown, renderMarkdownProse, renderMarkdownToText } from "../..
  * | `{{date}}` | the update's date in the page's zone: `Jan 15, 2024` |
  * | `{{posted_at}}` | the update's date and time with the zone's label, as on the page: `Jan 15, 2024 - 14:05 UTC` |
  * | `{{update_body}}` | the update's own words (Markdown, on a line of its own) |
+ * | `{{summary}}` | a resolved incident's SUMMARY, written by Herald: "Between 14:05 and 15:00 UTC today (55 min), API (Major Outage) was affected." (on a line of its own) |
+ * | `{{impact}}`, `{{root_cause}}`, `{{resolution}}`, `{{prevention}}` | the resolving update's sections, as the comms lead wrote them (Markdown, each on a line of its own) |
+ * | `{{support_email}}` | SUPPORT_EMAIL, when set: write it as `<{{support_email}}>` for a mailto link |
  * | `{{incident_url}}` | the incident's page |
  * | `{{page_name}}` | PAGE_NAME |
  * | `{{unsubscribe_url}}` | the subscriber's one-click unsubscribe link |
  *
- * A template that uses any other placeholder, or puts `{{update_body}}` inside a line, is refused
+ * A section — a `{{#name}}` line, lines, a `{{/name}}` line — is kept only when `{{name}}` has a
+ * value, so a heading never stands over nothing (sections do not nest). A template that uses any
+ * other placeholder, puts a Markdown placeholder inside a line, or leaves a section open is refused
  * when Herald starts — never discovered in a customer's inbox.
  */
 export const PLACEHOLDERS = [
-  "status_tag", "status", "kind", "incident_name", "date", "posted_at", "update_body", "incident_url", "page_name", "unsubscribe_url",
+  "status_tag", "status", "kind", "incident_name", "date", "posted_at", "update_body",
+  "summary", "impact", "root_cause", "resolution", "prevention", "support_email",
+  "incident_url", "page_name", "unsubscribe_url",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -43,19 +50,23 @@ export const POSTMORTEM_PLACEHOLDERS = [
 export type PostmortemPlaceholder = (typeof POSTMORTEM_PLACEHOLDERS)[number];
 
 /** Placeholders whose value is Markdown rendered on its own (the same HTML as on the page). */
-const BLOCK: ReadonlySet<string> = new Set(["update_body", "postmortem_body"]);
-/** Placeholders that are URLs, put in `<…>` autolinks: inserted as they are. */
-const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url", "subscribe_url", "endpoint"]);
+const BLOCK: ReadonlySet<string> = new Set(["update_body", "postmortem_body", "summary", "impact", "root_cause", "resolution", "prevention"]);
+/** Placeholders that are URLs or addresses, put in `<…>` autolinks: inserted as they are. */
+const URLS: ReadonlySet<string> = new Set(["incident_url", "unsubscribe_url", "subscribe_url", "endpoint", "support_email"]);
 
 export class TemplateError extends Error {}
 
 export interface MessageTemplate<P extends string = Placeholder> {
   subject: string;
-  /** The body split at block placeholders: text segments and the block placeholders between them. */
-  parts: ({ text: string } | { block: P })[];
+  /**
+   * The body split at block placeholders: text segments and the block placeholders between them;
+   * `when`: the part is inside a section, kept only when that placeholder has a value.
+   */
+  parts: (({ text: string } | { block: P }) & { when?: P })[];
 }
 
 const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
+const SECTION_LINE = /^\s*\{\{\s*([#/])\s*([a-z_]+)\s*\}\}\s*$/;
 
 export function parseTemplate<P extends string = Placeholder>(
   source: string,
@@ -75,12 +86,35 @@ export function parseTemplate<P extends string = Placeholder>(
     if (new RegExp(`\\{\\{\\s*${block}\\s*\\}\\}`).test(subject)) throw new TemplateError(`${name}: {{${block}}} cannot be in the subject.`);
   }
   const parts: MessageTemplate<P>["parts"] = [];
+  let when: P | undefined;
   let text: string[] = [];
+  const flush = () => {
+    parts.push(when ? { text: text.join("\n"), when } : { text: text.join("\n") });
+    text = [];
+  };
   for (const line of match[2]!.split("\n")) {
+    const section = SECTION_LINE.exec(line);
+    if (section) {
+      const [, mark, key] = section;
+      if (!(placeholders as readonly string[]).includes(key!)) {
+        throw new TemplateError(`${name}: unknown section {{${mark}${key}}}; a section is named after a placeholder: ${placeholders.map((p) => `{{#${p}}}`).join(", ")}.`);
+      }
+      if (mark === "#") {
+        if (when) throw new TemplateError(`${name}: {{#${key}}} opens inside {{#${when}}}; sections do not nest.`);
+        flush();
+        when = key as P;
+      } else {
+        if (when !== key) throw new TemplateError(`${name}: {{/${key}}} closes ${when ? `{{#${when}}}` : "no open section"}.`);
+        flush();
+        when = undefined;
+      }
+      continue;
+    }
+    if (/\{\{\s*[#/]/.test(line)) throw new TemplateError(`${name}: a section mark ({{#…}} or {{/…}}) must be on a line of its own.`);
     const only = /^\s*\{\{\s*([a-z_]+)\s*\}\}\s*$/.exec(line);
     if (only && BLOCK.has(only[1]!)) {
-      parts.push({ text: text.join("\n") }, { block: only[1] as P });
-      text = [];
+      flush();
+      parts.push(when ? { block: only[1] as P, when } : { block: only[1] as P });
       continue;
     }
     for (const [, key] of line.matchAll(PLACEHOLDER)) {
@@ -88,13 +122,9 @@ export function parseTemplate<P extends string = Placeholder>(
     }
     text.push(line);
   }
-  parts.push({ text: text.join("\n") });
+  if (when) throw new TemplateError(`${name}: {{#${when}}} is never closed with {{/${when}}}.`);
+  flush();
   return { subject, parts };
-}
-
-/** Backslash-escapes Markdown punctuation, so a name like `*nix_db` reads as typed. */
-function escapeMarkdown(value: string): string {
-  return value.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
 function fill<P extends string>(text: string, values: Readonly<Record<P, string>>, escape: (value: string, key: string) => string): string {
@@ -113,6 +143,7 @@ export function renderTemplate<P extends string>(template: MessageTemplate<P>, v
   const html: string[] = [];
   const text: string[] = [];
   for (const part of template.parts) {
+    if (part.when && !(values as Record<string, string>)[part.when]?.trim()) continue;
     const block = "block" in part;
     const markdown = block ? ((values as Record<string, string>)[part.block] ?? "") : fill(part.text, values, inline);
     if (!markdown.trim()) continue;

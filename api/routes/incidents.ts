@@ -1,6 +1,7 @@
 /** Incidents: list, read, declare, change, and post updates. Drills and postmortems have modules of their own. */
 import { z } from "zod";
 import { INCIDENT_STATUSES } from "../../domain/lifecycle.ts";
+import { NOTICE_FIELDS } from "../../domain/notice.ts";
 import { LIMITS, RULES, componentStatuses, isoDateTime, multiLine, severity, singleLine, templateSlug } from "../schemas.ts";
 import { createIncident, patchIncident, postIncidentUpdate, publishIncident } from "../service/incidents.ts";
 import { incidentFromRequest } from "../service/templates.ts";
@@ -8,6 +9,16 @@ import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJson
 import { idParam, incidentIdParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
 const nextUpdateAt = isoDateTime.optional().describe("When the next update is promised (ISO-8601); shown on the page as \"Next update: 14:30 UTC or sooner\".");
+
+/** The seed's customer-notice sections (domain/notice.ts): Markdown, on the resolving update only. */
+const noticeFields = {
+  impact: multiLine("impact", LIMITS.body).optional().describe("IMPACT of the customer notice (Markdown), e.g. \"- API errors for 10% of requests\". Only with status resolved."),
+  root_cause: multiLine("root_cause", LIMITS.body).optional().describe("ROOT CAUSE of the customer notice (Markdown). Only with status resolved."),
+  resolution: multiLine("resolution", LIMITS.body).optional().describe("RESOLUTION of the customer notice (Markdown). Only with status resolved."),
+  prevention: multiLine("prevention", LIMITS.body).optional().describe("PREVENTION of the customer notice (Markdown). Only with status resolved."),
+};
+
+const NOTICE_RULES = NOTICE_FIELDS.map((field) => ({ field, rule: "Only on an update with status resolved (an incident's resolution)." }));
 
 const roleText = (label: string) => singleLine(label, LIMITS.name).nullable().optional().describe(`Internal, never published; null clears it.`);
 
@@ -43,6 +54,7 @@ export const NewIncidentSchema = z
     next_update_at: nextUpdateAt,
     drill: z.boolean().optional().describe("A practice incident: only on its unlisted preview page and the internal channel."),
     ...roleFields,
+    ...noticeFields,
   })
   .superRefine((value, ctx) => {
     if (value.template !== undefined) return;
@@ -60,6 +72,7 @@ export const NewIncidentUpdateSchema = z.strictObject({
   deliver_notifications: z.boolean().optional(),
   reopen: z.boolean().optional().describe("Required to move a resolved incident back to an open status."),
   next_update_at: nextUpdateAt,
+  ...noticeFields,
 });
 
 const IncidentPatchSchema = z
@@ -85,6 +98,7 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
       { field: "started_at", rule: "Must not be later than now." },
       { field: "template", rule: "Must be the slug of an existing template whose components all still exist." },
       BRIDGE_URL_RULE,
+      ...NOTICE_RULES,
     ] },
     async (c, body, raw) =>
       write(c, raw, 201, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, await createIncident(w, await incidentFromRequest(w.tx, body)))),
@@ -99,7 +113,7 @@ export function incidentRoutes(ctx: RouteContext): ResourceRoutes {
   );
 
   routes.add(
-    { method: "post", path: "/incidents/:id/updates", summary: "Post an update (status change) to an incident", action: "incident:write", body: NewIncidentUpdateSchema, success: 201, rules: [RULES.components, RULES.nextUpdateAt] },
+    { method: "post", path: "/incidents/:id/updates", summary: "Post an update (status change) to an incident", action: "incident:write", body: NewIncidentUpdateSchema, success: 201, rules: [RULES.components, RULES.nextUpdateAt, ...NOTICE_RULES] },
     async (c, body, raw) => {
       const id = await incidentIdParam(c, ctx.db.client, "incident");
       return write(c, raw, 201, incidentChange("incident"), async (w) => incidentJsonIn(ctx, w, (await postIncidentUpdate(w, id, body)).incident));

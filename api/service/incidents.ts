@@ -10,6 +10,7 @@ import {
   type TransitionCheck,
 } from "../../domain/lifecycle.ts";
 import { impactOf, type Severity } from "../../domain/severity.ts";
+import { NOTICE_FIELDS, noticeSectionsRefusal, type NoticeSections } from "../../domain/notice.ts";
 import { notFound, Problem, unprocessable } from "../problem.ts";
 import { insertAudit } from "../../db/queries/audit.ts";
 import {
@@ -33,10 +34,13 @@ import { setMaintenanceSchedule } from "../../db/queries/maintenance-schedule.ts
 import { getIncidentRoles, NO_ROLES, ROLE_FIELDS, saveIncidentRoles, type IncidentRoles, type RoleField } from "../../db/queries/internal.ts";
 import type { IncidentChange, WriteContext } from "./context.ts";
 
+/** The customer notice's sections (domain/notice.ts), on a resolving update only. */
+export type NoticeInput = { [F in keyof NoticeSections]?: string | undefined };
+
 /** The seed's roles and where the team meets: internal, never published. null clears one. */
 export type RoleInput = { [F in RoleField]?: string | null | undefined };
 
-export interface NewIncident extends RoleInput {
+export interface NewIncident extends RoleInput, NoticeInput {
   name: string;
   severity: Severity;
   body: string;
@@ -64,7 +68,7 @@ export interface DraftPublication {
   deliver_notifications?: boolean | undefined;
 }
 
-export interface NewIncidentUpdate {
+export interface NewIncidentUpdate extends NoticeInput {
   status: IncidentStatus;
   body: string;
   components?: Record<string, ComponentStatus> | undefined;
@@ -123,10 +127,11 @@ async function postUpdate(
     deliver_notifications?: boolean | undefined;
     reopened: boolean;
     next_update_at?: string | undefined;
-  },
+  } & NoticeInput,
   componentStatuses: Readonly<Record<string, ComponentStatus>>,
 ): Promise<{ incident: IncidentRecord; update: UpdateRecord }> {
   const nextUpdateAt = promisedNextUpdate(ctx, input.status, input.next_update_at);
+  const notice = noticeSections(incident.kind, input);
   const updateId = newId();
   await insertUpdate(ctx.tx, {
     id: updateId,
@@ -140,6 +145,7 @@ async function postUpdate(
     createdAt: ctx.now,
     displayAt: ctx.now,
     nextUpdateAt,
+    notice,
   });
   // A drill may name components (to rehearse), but never changes their real status; a draft
   // records what its alert did (automation moved the components itself).
@@ -159,6 +165,15 @@ function promisedNextUpdate(ctx: WriteContext, status: string, nextUpdateAt: str
   const why = status === "resolved" ? "A resolved incident promises no next update." : checkNextUpdateAt(at, ctx.now);
   if (why) throw unprocessable(why, [{ field: "next_update_at", message: why }]);
   return at;
+}
+
+/** The customer notice's sections an update carries, or a 422 when its status cannot carry them. */
+function noticeSections(kind: IncidentKind, input: { status: string } & NoticeInput): NoticeSections | null {
+  const given: NoticeSections = {};
+  for (const field of NOTICE_FIELDS) if (input[field] !== undefined) given[field] = input[field];
+  const why = noticeSectionsRefusal(given, kind, input.status);
+  if (why) throw unprocessable(why, NOTICE_FIELDS.filter((f) => given[f] !== undefined).map((field) => ({ field, message: why })));
+  return Object.keys(given).length > 0 ? given : null;
 }
 
 function startedAt(ctx: WriteContext, given: string | undefined): string {

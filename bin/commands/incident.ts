@@ -1,6 +1,8 @@
 /** `herald incident …`: declare, update, resolve, list, show and change incidents over the API. */
 import { INCIDENT_STATUSES } from "../../domain/lifecycle.ts";
 import {
+  NOTICE_OPTION_NAMES,
+  noticeSections,
   choice,
   componentStatuses,
   listFilter,
@@ -65,10 +67,10 @@ const commands: Command[] = [
   },
   {
     name: "incident update",
-    synopsis: "ID --status STATUS --body TEXT [--component ID=STATUS]... [--next-update 30m|14:30] [--reopen] [--no-notify]",
+    synopsis: "ID --status STATUS --body TEXT [--component ID=STATUS]... [--next-update 30m|14:30] [--reopen] [--no-notify] [--impact MD --root-cause MD --resolution MD --prevention MD (with resolved)]",
     summary: `Post an update. STATUS is ${INCIDENT_STATUSES.join(", ")}; --reopen moves a resolved incident back; --next-update promises the next one.`,
     example: 'herald incident update h3k2m4n5p6q7 --status identified --body "A bad deploy of the gateway; rolling back." --next-update 14:30',
-    options: ["status", "body", "component", "reopen", "no-notify", "next-update"],
+    options: ["status", "body", "component", "reopen", "no-notify", "next-update", ...NOTICE_OPTION_NAMES],
     api: true,
     async run(ctx) {
       const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
@@ -78,7 +80,7 @@ const commands: Command[] = [
       const components = await componentStatuses(ctx);
       const response = await ctx.client().postIncidentUpdate(id, {
         status, body, ...(components ? { components } : {}), ...(ctx.values.reopen ? { reopen: true } : {}), ...notify(ctx.values),
-        ...nextUpdate(ctx.values),
+        ...nextUpdate(ctx.values), ...noticeSections(ctx.values),
       });
       const verb = status === "resolved" ? "Resolved" : ctx.values.reopen ? "Reopened" : "Updated";
       show(ctx, response, (i) => fmt.describeChange(fmt.incidentHeadline(verb, i), i));
@@ -86,10 +88,10 @@ const commands: Command[] = [
   },
   {
     name: "incident resolve",
-    synopsis: "ID --body TEXT [--component ID=STATUS]... [--no-notify]",
-    summary: "Resolve an incident; its components return to operational unless --component says otherwise.",
-    example: 'herald incident resolve h3k2m4n5p6q7 --body "The gateway is healthy again. Sorry for the disruption."',
-    options: ["body", "component", "no-notify"],
+    synopsis: "ID --body TEXT [--impact MD] [--root-cause MD] [--resolution MD] [--prevention MD] [--component ID=STATUS]... [--no-notify]",
+    summary: "Resolve an incident; its components return to operational unless --component says otherwise. --impact, --root-cause, --resolution and --prevention are the customer notice's sections (Markdown), shown under the resolution on the page, in the feeds and in the [RESOLVED] mail.",
+    example: 'herald incident resolve INC-2026-001 --body "The gateway is healthy again." --root-cause "Database connection pool exhaustion due to a traffic spike" --prevention "- Alerts on pool usage"',
+    options: ["body", "component", "no-notify", ...NOTICE_OPTION_NAMES],
     api: true,
     async run(ctx) {
       const id = requireArg(ctx, 0, "incident id (see: herald incident list)");
@@ -97,7 +99,7 @@ const commands: Command[] = [
       const body = requireBody(ctx.values);
       const components = await componentStatuses(ctx);
       const response = await ctx.client().postIncidentUpdate(id, {
-        status: "resolved", body, ...(components ? { components } : {}), ...notify(ctx.values),
+        status: "resolved", body, ...(components ? { components } : {}), ...notify(ctx.values), ...noticeSections(ctx.values),
       });
       show(ctx, response, (i) => fmt.describeChange(fmt.incidentHeadline("Resolved", i), i));
     },

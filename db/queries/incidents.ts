@@ -1,6 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { ComponentStatus } from "../../domain/components.ts";
 import type { IncidentNumber, NumberSeries } from "../../domain/incident-number.ts";
+import { NOTICE_FIELDS, type NoticeSections } from "../../domain/notice.ts";
 import { isRemote, type Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
@@ -122,11 +123,13 @@ export async function nextUpdateSeq(ex: Executor, incidentId: string): Promise<n
 
 export async function insertUpdate(ex: Executor, u: Omit<UpdateRecord, "affected">): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO incident_updates (id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO incident_updates (id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at,
+                                        notice_impact, notice_root_cause, notice_resolution, notice_prevention)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       u.id, u.incidentId, u.seq, u.status, u.body, u.author, u.deliverNotifications ? 1 : 0, u.reopened ? 1 : 0,
       u.createdAt, u.displayAt, u.nextUpdateAt ?? null,
+      ...NOTICE_FIELDS.map((f) => (u.notice?.[f]?.trim() ? u.notice[f]! : null)),
     ],
   });
 }
@@ -219,6 +222,16 @@ export async function getIncident(ex: Executor, id: string, kind: IncidentKind):
   return row ? attach([row])[0]! : null;
 }
 
+/** A resolving update's customer-notice sections, or null when it carries none. */
+function noticeOf(row: Row): NoticeSections | null {
+  let notice: NoticeSections | null = null;
+  for (const field of NOTICE_FIELDS) {
+    const value = strOrNull(row, `notice_${field}`);
+    if (value !== null) (notice ??= {})[field] = value;
+  }
+  return notice;
+}
+
 /**
  * Reads the details of the incidents a selector names — updates (newest first, with their
  * component changes), affected component ids, published postmortems — and returns what attaches
@@ -233,7 +246,8 @@ async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false
     : `u.incident_id IN (${incidents.sql})`;
   const [updates, affected, links, postmortems] = await Promise.all([
     ex.execute({
-      sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at
+      sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at,
+                   notice_impact, notice_root_cause, notice_resolution, notice_prevention
             FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`,
       args,
     }),
@@ -280,6 +294,7 @@ async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false
       displayAt: str(row, "display_at"),
       affected: affectedByUpdate.get(str(row, "id")) ?? [],
       nextUpdateAt: strOrNull(row, "next_update_at"),
+      notice: noticeOf(row),
     });
     updatesByIncident.set(incidentId, list);
   }

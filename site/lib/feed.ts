@@ -20,6 +20,7 @@
  *               zone with its label, formatted by domain/time.ts like Statuspage's feed
  *               ("<small>Mon D, HH:MM TZ</small>", reference §4.5; the year is in pubDate).
  */
+import { noticeBlocks } from "../../templates/notice.ts";
 import RSS from "rss";
 import { incidentUrl, shownPostmortem, shownPostmortemText } from "../../api/serialize.ts";
 import { STATUS_LABELS } from "../../domain/lifecycle.ts";
@@ -79,12 +80,13 @@ function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): st
  * status joins the body's first paragraph; a body that starts otherwise (a list, a heading) gets
  * the status on its own line, never a dangling "Status - ".
  */
-function describedMarkdown(at: string, label: string, markdown: string, page: PageInfo, before: string[] = []): string {
+function describedMarkdown(at: string, label: string, markdown: string, page: PageInfo, before: string[] = [], after: string[] = []): string {
   const head = `<small>${escapeHtml(formatDateTime(at, page.timeZone))}</small><br><strong>${escapeHtml(label)}</strong>`;
   const body = renderMarkdown(markdown);
   const html = [
     ...before,
     body.startsWith("<p>") ? `<p>${head} - ${body.slice("<p>".length)}` : `<p>${head}</p>\n${body}`,
+    ...after,
   ];
   // `]]>` cannot survive renderMarkdown (text `>` is escaped), and the xml writer splits CDATA
   // around it anyway; this is a third guard, and `]]&gt;` means the same in HTML.
@@ -100,7 +102,8 @@ function itemDescription(incident: IncidentRecord, update: UpdateRecord, page: P
       html.push(`<p><strong>THIS IS A SCHEDULED EVENT ${escapeHtml(window)}</strong></p>`);
     }
   }
-  return describedMarkdown(update.displayAt, STATUS_LABELS[update.status], update.body, page, html);
+  const notice = noticeBlocks(incident, update, page.timeZone).map((b) => `<p><strong>${escapeHtml(b.heading)}</strong></p>\n${renderMarkdown(b.markdown)}`);
+  return describedMarkdown(update.displayAt, STATUS_LABELS[update.status], update.body, page, html, notice);
 }
 
 /** The `limit` newest public updates and shown postmortems across snapshot.feedIncidents, newest first, as feed items. */

@@ -6,6 +6,7 @@
  *
  * Colour is never the only signal: every status carries words and a distinct icon.
  */
+import { noticeBlocks } from "../../templates/notice.ts";
 import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
 import type { PageStatus, Indicator } from "../../domain/indicator.ts";
 import { STATUS_LABELS } from "../../domain/lifecycle.ts";
@@ -195,6 +196,8 @@ export interface UpdateView {
   html: string;
   posted: TimeView;
   reopened: boolean;
+  /** The customer notice's sections under a resolving update (templates/notice.ts), each renderMarkdown output. */
+  notice: { heading: string; html: string }[];
 }
 
 /** Updates newest first (by displayAt, then seq), bodies rendered once. */
@@ -205,6 +208,7 @@ export function updateViews(incident: IncidentRecord, timeZone: string): UpdateV
     html: renderMarkdown(u.body),
     posted: postedTime(u.displayAt, timeZone),
     reopened: u.reopened,
+    notice: noticeBlocks(incident, u, timeZone).map((b) => ({ heading: b.heading, html: renderMarkdown(b.markdown) })),
   }));
 }
 

@@ -1,0 +1,34 @@
+/**
+ * The customer notice's sections as Markdown, for every medium that shows them (the incident page,
+ * the feeds, the [RESOLVED] mail): the summary Herald writes, then the sections the comms lead wrote.
+ */
+import { NOTICE_HEADINGS, summaryInputOf, summarySentence, writtenSections, type NoticeIncident, type NoticeSections, type SummaryInput } from "../domain/notice.ts";
+import { escapeMarkdown } from "./markdown.ts";
+
+/** The summary sentence as Markdown: component names read as typed. */
+export function summaryMarkdown(summary: SummaryInput, timeZone: string, today: string | null = null): string {
+  return escapeMarkdown(summarySentence(summary, timeZone, today));
+}
+
+export interface NoticeBlock {
+  heading: string;
+  markdown: string;
+}
+
+/**
+ * What the page and the feeds show under an update: its written sections, headed by the summary
+ * when it is the incident's resolution. An update without sections shows none (its words say it).
+ */
+export function noticeBlocks(
+  incident: NoticeIncident,
+  update: { id: string; notice?: NoticeSections | null },
+  timeZone: string,
+): NoticeBlock[] {
+  const sections = writtenSections(update.notice);
+  if (sections.length === 0) return [];
+  const summary = summaryInputOf(incident, update.id);
+  return [
+    ...(summary ? [{ heading: NOTICE_HEADINGS.summary, markdown: summaryMarkdown(summary, timeZone) }] : []),
+    ...sections.map(({ heading, markdown }) => ({ heading, markdown })),
+  ];
+}
