@@ -3,6 +3,7 @@
  * Pure: it takes the environment as an argument so the Node and Worker entries share it.
  */
 import { normalizeEmail } from "../domain/email.ts";
+import { DEFAULT_DIGEST, parseDigestSchedule, type DigestSchedule } from "../domain/action-digest.ts";
 
 export interface HeraldConfig {
   port: number;
@@ -27,6 +28,8 @@ export interface HeraldConfig {
   };
   /** PAGERDUTY_WEBHOOK_SECRET: when set, PagerDuty webhooks must carry its X-PagerDuty-Signature. */
   alerts?: { pagerdutySecret: string | null };
+  /** ACTION_DIGEST: when the weekly action-item digest goes to the team channel (default Monday 09:00, page's zone); null: off. */
+  actionDigest?: DigestSchedule | null;
 }
 
 /** Wrong configuration: the start stops with this one line, which names the variable. */
@@ -51,6 +54,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
   if (!Number.isInteger(webhookTimeoutMs) || webhookTimeoutMs < 1 || webhookTimeoutMs > 120_000) {
     throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 1 to 120000, got "${env.WEBHOOK_TIMEOUT_MS}".`);
   }
+  const actionDigest = env.ACTION_DIGEST?.trim() ? parseDigestSchedule(env.ACTION_DIGEST) : DEFAULT_DIGEST;
+  if (actionDigest === undefined) {
+    throw new ConfigError(`ACTION_DIGEST must be a weekday and a time in the page's zone such as "Monday 09:00", or "off", got "${env.ACTION_DIGEST}".`);
+  }
   return {
     port,
     databaseUrl,
@@ -59,6 +66,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners) },
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
     alerts: { pagerdutySecret: env.PAGERDUTY_WEBHOOK_SECRET?.trim() || null },
+    actionDigest,
   };
 }
 

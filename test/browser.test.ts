@@ -92,7 +92,13 @@ beforeAll(async () => {
   clockOffsetMs = -26 * HOUR;
   resolvedId = (await api("POST", "/api/v1/incidents", { name: RESOLVED, severity: "SEV3", body: "Email notifications are delayed by up to 20 minutes." })).id;
   clockOffsetMs = -25 * HOUR;
-  await api("POST", `/api/v1/incidents/${resolvedId}/updates`, { status: "resolved", body: "The mail queue has drained; notifications are on time." });
+  await api("POST", `/api/v1/incidents/${resolvedId}/updates`, {
+    status: "resolved", body: "The mail queue has drained; notifications are on time.",
+    // The seed's customer notice under the resolution.
+    impact: "- Notifications were late by up to 20 minutes\n- No notification was lost",
+    root_cause: "A slow mail provider region",
+    prevention: "- Fail over to a second region automatically",
+  });
   clockOffsetMs = 0;
   // Its postmortem, written as the practice asks, so the incident page shows one.
   await api("PUT", `/api/v1/incidents/${resolvedId}/postmortem`, {
@@ -281,6 +287,7 @@ describe.each(["light", "dark"] as const)("in the %s colour scheme", (scheme) =>
     await visit(w, `/incidents/${resolvedId}`);
     expect(await w.page.locator("h1").innerText()).toBe(RESOLVED);
     expect(await w.page.locator("main").innerText()).toContain("The mail queue has drained; notifications are on time.");
+    expect(await w.page.locator("dl.notice dt").allInnerTexts()).toEqual(["Summary", "Impact", "Root cause", "Prevention"]);
     await expectAxeClean(w.page, `/incidents/<resolved> (${scheme})`);
     expectNoProblems(w, `/incidents/<resolved> (${scheme})`);
     await w.done();

@@ -36,6 +36,7 @@ describe("readConfig and checkEnvironment name the variable", () => {
     ["DATABASE_URL", { DATABASE_URL: "postgres://db.example.com/herald" }],
     ["DATABASE_URL", { DATABASE_URL: "libsql://" }],
     ["POSTMORTEM_SHOW_OWNERS", { POSTMORTEM_SHOW_OWNERS: "sometimes" }],
+    ["ACTION_DIGEST", { ACTION_DIGEST: "Mondays at nine" }],
   ])("%s: %j", (variable, env) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(new RegExp(`^${variable} `));
@@ -52,6 +53,7 @@ describe("readConfig and checkEnvironment name the variable", () => {
     ["SLACK_WEBHOOK_URL", { SLACK_WEBHOOK_URL: "hooks.slack.com/services/x" }],
     ["PAGE_LOGO_URL", { PAGE_LOGO_URL: "http://example.com/logo.png" }],
     ["PAGE_LOGO_URL", { PAGE_LOGO_URL: 'https://example.com/"onerror="x' }],
+    ["SUPPORT_EMAIL", { SUPPORT_EMAIL: "support at example.com" }],
   ])("%s: %j", (variable, env) => {
     expect(() => checkEnvironment(env, { mailToFiles: true })).toThrow(new RegExp(`^${variable} `));
   });

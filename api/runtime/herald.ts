@@ -23,6 +23,7 @@ import { combineHooks } from "../service/context.ts";
 import { settleAlerts } from "../service/alerts.ts";
 import { remindOverduePostmortems } from "../internal/postmortem-reminders.ts";
 import { noticeQuarterWithoutDrill } from "../internal/drill-notice.ts";
+import { sendActionDigest } from "../internal/action-digest.ts";
 import { advanceMaintenances } from "../service/maintenance-schedule.ts";
 import { webhookHooks } from "../webhooks/enqueue.ts";
 import { deliverDueWebhooks } from "../webhooks/sender.ts";
@@ -163,7 +164,9 @@ export function assembleHerald(parts: RuntimeParts): Herald {
         const reminded = await remindOverduePostmortems({ db, clock, page, channel: internal !== null, log });
         // A quarter without a drill (the seed: simulations quarterly), told once.
         const quarter = await noticeQuarterWithoutDrill({ db, clock, page, channel: internal !== null, log });
-        if (result.noticed.length > 0 || reminded.length > 0 || quarter) parts.deliveriesQueued();
+        // Open and overdue action items by owner, once a week (the seed: report progress weekly).
+        const digest = await sendActionDigest({ db, clock, page, channel: internal !== null, log, schedule: config.actionDigest ?? null });
+        if (result.noticed.length > 0 || reminded.length > 0 || quarter || digest) parts.deliveriesQueued();
       }),
     );
   }
