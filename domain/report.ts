@@ -6,7 +6,7 @@
  */
 import { firstUpdateDueAt, needsPostmortem, postmortemDueAt } from "./response.ts";
 import { SEVERITIES, SEVERITY_LEVELS, type Severity } from "./severity.ts";
-import { dayKey, monthKey } from "./time.ts";
+import { dayKey } from "./time.ts";
 
 /** One incident as the report reads it (one row of a single query). */
 export interface ReportIncident {
@@ -58,11 +58,14 @@ function durations(seconds: number[]): Durations {
   return { count: sorted.length, median_seconds: percentile(sorted, 50), p90_seconds: percentile(sorted, 90) };
 }
 
-const since = (from: string, to: string | null): number | null => (to === null ? null : Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000)));
+const seconds = (from: number, to: number | null): number | null => (to === null ? null : Math.max(0, Math.round((to - from) / 1000)));
+const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
 /** What one incident contributes to its groups, worked out once (it counts in its severity and its month). */
 interface Facts {
   severity: Severity;
+  /** Its start's calendar day in the page's zone. */
+  day: string;
   firstUpdateSeconds: number | null;
   identifiedSeconds: number | null;
   resolvedSeconds: number | null;
@@ -73,35 +76,49 @@ interface Facts {
   itemsOverdue: number;
 }
 
-/** Deadlines depend on the day only (business days, the page's zone): worked out once per day, not per incident. */
+/**
+ * Deadlines (ms) that depend on the zone and the day only (business days) are worked out once per
+ * day and kept across reports, not once per incident: a report over years reads tens of thousands.
+ */
+const dayDeadlines = new Map<string, number>();
+
 function deadlines(timeZone: string) {
-  const byDay = new Map<string, string>();
   const memo = (key: string, compute: () => string) => {
-    let value = byDay.get(key);
-    if (value === undefined) byDay.set(key, (value = compute()));
+    const k = `${timeZone}|${key}`;
+    let value = dayDeadlines.get(k);
+    if (value === undefined) {
+      if (dayDeadlines.size >= 100_000) dayDeadlines.clear();
+      dayDeadlines.set(k, (value = Date.parse(compute())));
+    }
     return value;
   };
   return {
-    firstUpdate: (severity: Severity, startedAt: string) =>
-      SEVERITY_LEVELS[severity].responseMinutes === null ? memo(`f${dayKey(startedAt, timeZone)}`, () => firstUpdateDueAt(severity, startedAt, timeZone)) : firstUpdateDueAt(severity, startedAt, timeZone),
+    firstUpdate: (severity: Severity, startedAt: string, start: number, day: string): number => {
+      const minutes = SEVERITY_LEVELS[severity].responseMinutes;
+      return minutes === null ? memo(`f${day}`, () => firstUpdateDueAt(severity, startedAt, timeZone)) : start + minutes * 60_000;
+    },
     postmortem: (resolvedAt: string) => memo(`p${dayKey(resolvedAt, timeZone)}`, () => postmortemDueAt(resolvedAt, timeZone)),
   };
 }
 
-function factsOf(i: ReportIncident, now: string, due: ReturnType<typeof deadlines>): Facts {
-  const firstDue = due.firstUpdate(i.severity, i.startedAt);
+function factsOf(i: ReportIncident, now: number, due: ReturnType<typeof deadlines>, timeZone: string): Facts {
+  const start = Date.parse(i.startedAt);
+  const day = dayKey(start, timeZone);
+  const firstAt = ms(i.firstUpdateAt);
+  const firstDue = due.firstUpdate(i.severity, i.startedAt, start, day);
   let postmortem: Facts["postmortem"] = null;
   if (needsPostmortem(i.severity) && i.resolvedAt) {
     const dueBy = due.postmortem(i.resolvedAt);
-    postmortem = i.postmortemPublishedAt ? (i.postmortemPublishedAt <= dueBy ? "on_time" : "late") : now < dueBy ? "not_yet_due" : "missing";
+    const published = ms(i.postmortemPublishedAt);
+    postmortem = published !== null ? (published <= dueBy ? "on_time" : "late") : now < dueBy ? "not_yet_due" : "missing";
   }
   return {
     severity: i.severity,
-    firstUpdateSeconds: since(i.startedAt, i.firstUpdateAt),
-    identifiedSeconds: since(i.startedAt, i.identifiedAt),
-    resolvedSeconds: since(i.startedAt, i.resolvedAt),
-    // ISO strings of one form compare as the instants they name.
-    firstUpdate: i.firstUpdateAt !== null ? (i.firstUpdateAt <= firstDue ? "met" : "missed") : now <= firstDue ? "waiting" : "missed",
+    day,
+    firstUpdateSeconds: seconds(start, firstAt),
+    identifiedSeconds: seconds(start, ms(i.identifiedAt)),
+    resolvedSeconds: seconds(start, ms(i.resolvedAt)),
+    firstUpdate: firstAt !== null ? (firstAt <= firstDue ? "met" : "missed") : now <= firstDue ? "waiting" : "missed",
     postmortem,
     lapses: i.lapses,
     itemsOpen: i.actionItemsOpen,
@@ -136,7 +153,7 @@ function group(severity: Severity, facts: readonly Facts[]): ReportGroup {
 /** The figures of one group of incidents (all of one severity), as of `now`. */
 export function reportGroup(severity: Severity, incidents: readonly ReportIncident[], now: string, timeZone: string): ReportGroup {
   const due = deadlines(timeZone);
-  return group(severity, incidents.map((i) => factsOf(i, now, due)));
+  return group(severity, incidents.map((i) => factsOf(i, Date.parse(now), due, timeZone)));
 }
 
 function bySeverity(facts: readonly Facts[], all: boolean): Partial<Record<Severity, ReportGroup>> {
@@ -154,14 +171,15 @@ export function responseReport(rows: readonly ReportIncident[], o: { from: strin
   const real: Facts[] = [];
   const drills: Facts[] = [];
   const months = new Map<string, Facts[]>();
+  const now = Date.parse(o.now);
   for (const row of rows) {
-    const facts = factsOf(row, o.now, due);
+    const facts = factsOf(row, now, due, o.timeZone);
     if (row.drill) {
       drills.push(facts);
       continue;
     }
     real.push(facts);
-    const month = monthKey(row.startedAt, o.timeZone);
+    const month = facts.day.slice(0, 7);
     const list = months.get(month);
     if (list) list.push(facts);
     else months.set(month, [facts]);

@@ -61,8 +61,9 @@ function exactWallClock(ms: number, timeZone: string): WallClock {
 }
 
 const DAY_MS = 86_400_000;
-/** The zone's offset through one UTC day (`zone|day`), or null when it changes that day. */
-const dayOffsets = new Map<string, number | null>();
+/** Per zone, its offset through one UTC day (by day number), or null when it changes that day. */
+const dayOffsets = new Map<string, Map<number, number | null>>();
+let cachedDays = 0;
 
 /** The offset a wall clock reading at `ms` implies (whole seconds, as zones' offsets are). */
 function offsetOf(w: WallClock, ms: number): number {
@@ -80,13 +81,19 @@ function exactOffset(ms: number, timeZone: string): number {
  */
 function steadyOffset(ms: number, timeZone: string): number | null {
   const day = Math.floor(ms / DAY_MS);
-  const key = `${timeZone}|${day}`;
-  let offset = dayOffsets.get(key);
+  // Numeric keys in a map per zone: this runs for every time shown or counted (a report reads tens of thousands).
+  let zone = dayOffsets.get(timeZone);
+  if (!zone) dayOffsets.set(timeZone, (zone = new Map()));
+  let offset = zone.get(day);
   if (offset === undefined) {
     const first = exactOffset(day * DAY_MS, timeZone);
     offset = first === exactOffset(day * DAY_MS + DAY_MS - 1000, timeZone) ? first : null;
-    if (dayOffsets.size >= 100_000) dayOffsets.clear();
-    dayOffsets.set(key, offset);
+    if (++cachedDays > 100_000) {
+      dayOffsets.clear();
+      cachedDays = 1;
+      dayOffsets.set(timeZone, zone = new Map());
+    }
+    zone.set(day, offset);
   }
   return offset;
 }
@@ -124,10 +131,26 @@ function parseMonthKey(key: string): [number, number] {
   return [Number(match[1]), Number(match[2])];
 }
 
+/** Day keys by day number since the epoch: a key is built once, however many instants fall on its day. */
+const dayKeys = new Map<number, string>();
+
 /** "2026-11-27": the calendar day of an instant in the zone. */
 export function dayKey(instant: Instant, timeZone: string): string {
-  const w = wallClock(instant, timeZone);
-  return keyOf(w.year, w.month, w.day);
+  const ms = toMs(instant);
+  const offset = steadyOffset(ms, timeZone);
+  if (offset === null) {
+    const w = exactWallClock(ms, timeZone);
+    return keyOf(w.year, w.month, w.day);
+  }
+  const day = Math.floor((ms + offset) / DAY_MS);
+  let key = dayKeys.get(day);
+  if (key === undefined) {
+    const d = new Date(day * DAY_MS);
+    key = keyOf(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+    if (dayKeys.size >= 100_000) dayKeys.clear();
+    dayKeys.set(day, key);
+  }
+  return key;
 }
 
 /** "2026-11": the calendar month of an instant in the zone. */
