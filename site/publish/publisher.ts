@@ -6,6 +6,7 @@ import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
 import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
+import { badgeFiles } from "../lib/badges.ts";
 import { NOT_FOUND_PATH } from "../../api/http/public-pages.ts";
 import { monthKey } from "./months.ts";
 import { loadHistoryMonth, loadHistoryMonths, loadSnapshot, readConsistently } from "./snapshot.ts";
@@ -309,7 +310,7 @@ function html(path: string, body: string): FileToPublish {
   return { path, body, contentType: "text/html; charset=utf-8" };
 }
 
-/** The feeds (RSS and Atom) and Statuspage's eight JSON documents. */
+/** The feeds (RSS and Atom), Statuspage's eight JSON documents and the status badges. */
 export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
   const files: FileToPublish[] = [
     { path: FEED, body: historyRss(snapshot), contentType: "application/rss+xml; charset=utf-8" },
@@ -318,6 +319,7 @@ export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
   for (const [path, value] of Object.entries(statuspageDocuments(snapshot))) {
     files.push({ path: `/${path}`, body: JSON.stringify(value), contentType: "application/json; charset=utf-8" });
   }
+  files.push(...badgeFiles(snapshot));
   return files;
 }
 

@@ -13,8 +13,9 @@ import { isCompressible, type PublishedEntry, type ServableSite } from "./manife
 const PAGE_CACHE = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400";
 const ASSET_CACHE = "public, max-age=31536000, immutable";
 
+/** What other sites may read from their own pages: the JSON, feeds, badges and calendar. */
 function isCrossOriginReadable(path: string): boolean {
-  return path.startsWith("/api/v2/") || path === "/history.rss" || path === "/history.atom";
+  return path.startsWith("/api/") || path === "/history.rss" || path === "/history.atom" || path.endsWith("/badge.svg") || path === "/maintenances.ics";
 }
 
 /** The encoding to send an entry in, from the client's Accept-Encoding (br before gzip; none for what is not worth compressing). */
