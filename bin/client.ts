@@ -230,6 +230,8 @@ export interface HeraldClient {
   listMaintenances(filter?: ListFilter): Promise<ApiResponse<IncidentJson[]>>;
   createMaintenance(body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
   postMaintenanceUpdate(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  changeMaintenance(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
+  cancelMaintenance(id: string, body: Record<string, unknown>): Promise<ApiResponse<IncidentJson>>;
   getPostmortem(incidentId: string): Promise<ApiResponse<PostmortemJson>>;
   getPostmortemTemplate(incidentId: string): Promise<ApiResponse<{ incident_id: string; body: string }>>;
   putPostmortem(incidentId: string, body: Record<string, unknown>): Promise<ApiResponse<PostmortemJson>>;
@@ -413,6 +415,8 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     listMaintenances: (filter) => request("GET", `/maintenances${query(filter)}`),
     createMaintenance: (body) => request("POST", "/maintenances", body),
     postMaintenanceUpdate: (maintenanceId, body) => request("POST", `/maintenances/${id(maintenanceId)}/updates`, body),
+    changeMaintenance: (maintenanceId, body) => request("PATCH", `/maintenances/${id(maintenanceId)}`, body),
+    cancelMaintenance: (maintenanceId, body) => request("POST", `/maintenances/${id(maintenanceId)}/cancel`, body),
     getPostmortem: (incidentId) => request("GET", `/incidents/${id(incidentId)}/postmortem`),
     getPostmortemTemplate: (incidentId) => request("GET", `/incidents/${id(incidentId)}/postmortem/template`),
     putPostmortem: (incidentId, body) => request("PUT", `/incidents/${id(incidentId)}/postmortem`, body),

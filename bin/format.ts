@@ -68,8 +68,8 @@ export function incidentHeadline(verb: "Declared" | "Updated" | "Reopened" | "Re
   }
 }
 
-export function maintenanceScheduledLines(m: IncidentJson): string[] {
-  const lines = [`Scheduled maintenance ${m.id} "${m.name}" — ${formatTime(m.scheduled_for)} → ${formatTime(m.scheduled_until)}`];
+export function maintenanceScheduledLines(m: IncidentJson, verb = "Scheduled"): string[] {
+  const lines = [`${verb} maintenance ${m.id} "${m.name}" — ${formatTime(m.scheduled_for)} → ${formatTime(m.scheduled_until)}`];
   if (m.components.length > 0) lines.push(`  affects: ${m.components.map((c) => c.name).join(", ")}`);
   lines.push(m.shortlink);
   return lines;

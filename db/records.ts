@@ -64,6 +64,10 @@ export interface IncidentRecord {
   resolvedAt: string | null;
   scheduledFor: string | null;
   scheduledUntil: string | null;
+  /** A maintenance's calendar SEQUENCE: how many times its window was moved. Absent: 0. */
+  scheduleSequence?: number;
+  /** When a maintenance was cancelled before it began (it is then completed, and the calendar says CANCELLED). */
+  cancelledAt?: string | null;
   /** A practice incident (herald drill): never on a public surface, in mail or in component status. Absent: false. */
   drill?: boolean;
   /** A drill's unlisted preview page is /preview/<previewToken>. */

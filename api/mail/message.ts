@@ -26,6 +26,8 @@ export interface MailDetails {
    * incident's resolution only) and the sections the comms lead wrote; absent on other updates.
    */
   notice?: { summary: SummaryInput | null; sections: NoticeSections | null } | null;
+  /** The update that cancelled a maintenance before it began: said as [CANCELLED], not [COMPLETED]. */
+  cancelled?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export function asMailDetails(value: unknown): MailDetails | null {
     components: v.components.filter((c) => c && typeof c.name === "string" && isComponentStatus(c.status)),
     window: v.window && typeof v.window.start === "string" ? { start: v.window.start, end: typeof v.window.end === "string" ? v.window.end : null } : null,
     notice: asNotice(v.notice),
+    cancelled: v.cancelled === true,
   };
 }
 
@@ -105,6 +108,7 @@ const IMPACT_TONES: Readonly<Record<string, MailTone>> = { none: "info", minor: 
 
 /** The status in words and its colour: done is green, monitoring calm, open work in its impact's colour, maintenance blue. */
 function statusTone(input: MessageInput): MailTone {
+  if (input.details?.cancelled) return "maint";
   if (input.updateStatus === "resolved" || input.updateStatus === "completed") return "ok";
   if (input.incidentKind === "maintenance") return "maint";
   if (input.updateStatus === "monitoring") return "info";
@@ -136,9 +140,10 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
   const name = headerSafe(input.incidentName);
   const maintenance = input.incidentKind === "maintenance";
   const posted = formatPosted(input.updateCreatedAt, settings.timeZone);
+  const shownStatus = input.details?.cancelled ? "cancelled" : input.updateStatus;
   const filled = renderTemplate(loadCustomerNotice(), {
-    status_tag: subjectTag(input.updateStatus),
-    status: statusWords(input.updateStatus),
+    status_tag: subjectTag(shownStatus),
+    status: statusWords(shownStatus),
     kind: maintenance ? "Scheduled maintenance" : "Incident",
     incident_name: name,
     date: subjectDay(settings, input),
@@ -151,7 +156,7 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
   const window = maintenance && details?.window ? formatRange(details.window.start, details.window.end, settings.timeZone) : null;
   const severity = details?.severity && isSeverity(details.severity) ? `${details.severity} · ${SEVERITY_LEVELS[details.severity].name}` : null;
   return framedMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId), {
-    status: { label: statusWords(input.updateStatus), tone: statusTone(input) },
+    status: { label: statusWords(shownStatus), tone: statusTone(input) },
     title: name,
     facts: [
       ...(window ? [{ label: "When", value: window }] : []),

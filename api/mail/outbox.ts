@@ -39,6 +39,7 @@ export async function mailDetails(ex: Executor, incident: IncidentRecord, update
     impact: incident.impact,
     components: inPageOrder(records).flatMap((row) => [row.item, ...row.children]).filter((c) => !c.isGroup).map((c) => ({ name: c.name, status: c.status })),
     window: incident.kind === "maintenance" && incident.scheduledFor ? { start: incident.scheduledFor, end: incident.scheduledUntil } : null,
+    ...(incident.kind === "maintenance" && incident.cancelledAt && update.status === "completed" ? { cancelled: true } : {}),
     notice: update.status === "resolved" ? { summary: summaryInputOf(incident, update.id), sections: update.notice ?? null } : null,
   };
 }

@@ -38,6 +38,9 @@ async function incidentsJson(ctx: RouteContext, ex: Executor, records: readonly 
       const schedule = schedules.get(r.id) ?? DEFAULT_SCHEDULE_FLAGS;
       json.scheduled_auto_in_progress = schedule.autoStart;
       json.scheduled_auto_completed = schedule.autoComplete;
+      // The calendar's view of it (/maintenances.ics): cancelled before it began, and how often its window moved.
+      json.cancelled_at = r.cancelledAt ?? null;
+      json.schedule_sequence = r.scheduleSequence ?? 0;
     }
     return json;
   });

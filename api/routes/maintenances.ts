@@ -3,6 +3,7 @@ import { z } from "zod";
 import { MAINTENANCE_STATUSES } from "../../domain/lifecycle.ts";
 import { LIMITS, RULES, componentId, componentStatuses, isoDateTime, multiLine, singleLine } from "../schemas.ts";
 import { createMaintenance, postMaintenanceUpdate } from "../service/incidents.ts";
+import { cancelMaintenance, changeMaintenance } from "../service/maintenances.ts";
 import { addIncidentGetRoute, addIncidentListRoute, incidentChange, incidentJsonIn } from "./incident-json.ts";
 import { idParam, ResourceRoutes, type RouteContext } from "./kit.ts";
 
@@ -23,6 +24,22 @@ export const NewMaintenanceUpdateSchema = z.strictObject({
   status: z.enum(MAINTENANCE_STATUSES),
   body: multiLine("body", LIMITS.body),
   components: componentStatuses.optional(),
+  deliver_notifications: z.boolean().optional(),
+});
+
+export const MaintenanceChangeSchema = z
+  .strictObject({
+    name: singleLine("name", LIMITS.name).optional(),
+    scheduled_for: isoDateTime.optional().describe("A new start (only before it begins): the calendar's SEQUENCE grows."),
+    scheduled_until: isoDateTime.optional().describe("A new end (until it completes)."),
+    body: multiLine("body", LIMITS.body).optional().describe("Words for customers about the change, posted as an update."),
+    deliver_notifications: z.boolean().optional(),
+  })
+  .refine((v) => v.name !== undefined || v.scheduled_for !== undefined || v.scheduled_until !== undefined, "Give name, scheduled_for or scheduled_until.")
+  .meta({ anyOf: [{ required: ["name"] }, { required: ["scheduled_for"] }, { required: ["scheduled_until"] }] });
+
+export const MaintenanceCancelSchema = z.strictObject({
+  body: multiLine("body", LIMITS.body).optional().describe('Default: "This scheduled maintenance has been cancelled."'),
   deliver_notifications: z.boolean().optional(),
 });
 
@@ -47,6 +64,24 @@ export function maintenanceRoutes(ctx: RouteContext): ResourceRoutes {
     async (c, body, raw) => {
       const id = idParam(c, "maintenance");
       return write(c, raw, 201, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, (await postMaintenanceUpdate(w, id, body)).incident));
+    },
+  );
+
+  routes.add(
+    { method: "patch", path: "/maintenances/:id", summary: "Rename a maintenance or move its window (reschedule)", action: "maintenance:write", body: MaintenanceChangeSchema, success: 200, rules: [
+      { field: "scheduled_until", rule: "Must be later than scheduled_for (the new one, or the stored one)." },
+    ] },
+    async (c, body, raw) => {
+      const id = idParam(c, "maintenance");
+      return write(c, raw, 200, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, await changeMaintenance(w, id, body)));
+    },
+  );
+
+  routes.add(
+    { method: "post", path: "/maintenances/:id/cancel", summary: "Cancel a maintenance that has not begun", action: "maintenance:write", body: MaintenanceCancelSchema, success: 200 },
+    async (c, body, raw) => {
+      const id = idParam(c, "maintenance");
+      return write(c, raw, 200, incidentChange("maintenance"), async (w) => incidentJsonIn(ctx, w, await cancelMaintenance(w, id, body)));
     },
   );
 

@@ -118,7 +118,7 @@ function refuseTransition(kind: IncidentKind, check: Extract<TransitionCheck, { 
   });
 }
 
-async function postUpdate(
+export async function postUpdate(
   ctx: WriteContext,
   incident: IncidentRow,
   input: {

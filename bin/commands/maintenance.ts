@@ -1,7 +1,7 @@
 /** `herald maintenance …`: schedule maintenances, post their updates, list them. */
 import { MAINTENANCE_STATUSES } from "../../domain/lifecycle.ts";
 import { choice, componentStatuses, listFilter, noMoreArgs, notify, requireArg, requireBody, requireOption, resolveComponent, restAsText } from "../arguments.ts";
-import { show, type Command, type CommandGroup } from "../command.ts";
+import { show, UsageError, type Command, type CommandGroup } from "../command.ts";
 import * as fmt from "../format.ts";
 
 const commands: Command[] = [
@@ -44,6 +44,41 @@ const commands: Command[] = [
         status, body, ...(components ? { components } : {}), ...notify(ctx.values),
       });
       show(ctx, response, (m) => fmt.describeChange(`Updated maintenance ${m.id} "${m.name}" — ${m.status}`, m));
+    },
+  },
+  {
+    name: "maintenance reschedule",
+    synopsis: "ID [--start ISO] [--end ISO] [--name NAME] [--body TEXT] [--no-notify]",
+    summary: "Move a maintenance's window (its start only before it begins) or rename it; --body tells subscribers. Calendars that subscribed to /maintenances.ics move the event.",
+    example: 'herald maintenance reschedule m4n5p6q7r8s9 --start 2026-11-28T14:00:00Z --end 2026-11-28T16:00:00Z --body "Moved to Saturday."',
+    options: ["start", "end", "name", "body", "no-notify"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "maintenance id (see: herald maintenance list)");
+      noMoreArgs(ctx, 1);
+      const change: Record<string, unknown> = { ...notify(ctx.values) };
+      if (ctx.values.start !== undefined) change.scheduled_for = ctx.values.start;
+      if (ctx.values.end !== undefined) change.scheduled_until = ctx.values.end;
+      if (ctx.values.name !== undefined) change.name = ctx.values.name;
+      if (ctx.values.body !== undefined) change.body = requireBody(ctx.values);
+      if (change.scheduled_for === undefined && change.scheduled_until === undefined && change.name === undefined) {
+        throw new UsageError("nothing to change; give --start, --end or --name (see: herald help maintenance)");
+      }
+      show(ctx, await ctx.client().changeMaintenance(id, change), (m) => fmt.maintenanceScheduledLines(m, "Rescheduled"));
+    },
+  },
+  {
+    name: "maintenance cancel",
+    synopsis: "ID [--body TEXT] [--no-notify]",
+    summary: "Cancel a maintenance that has not begun: the page says Cancelled, subscribers get [CANCELLED], calendars drop the event.",
+    example: 'herald maintenance cancel m4n5p6q7r8s9 --body "No longer needed: the vendor fixed it on their side."',
+    options: ["body", "no-notify"],
+    api: true,
+    async run(ctx) {
+      const id = requireArg(ctx, 0, "maintenance id (see: herald maintenance list)");
+      noMoreArgs(ctx, 1);
+      const body = ctx.values.body !== undefined ? { body: requireBody(ctx.values) } : {};
+      show(ctx, await ctx.client().cancelMaintenance(id, { ...body, ...notify(ctx.values) }), (m) => [`Cancelled maintenance ${m.id} "${m.name}"`, m.shortlink]);
     },
   },
   {

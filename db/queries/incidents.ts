@@ -8,7 +8,7 @@ import { publishedPostmortems } from "./postmortems.ts";
 import { bool, idsIn, incidentNumberOf, num, str, strOrNull, type IdSelector } from "./rows.ts";
 
 const INCIDENT_COLUMNS =
-  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft, number_series, number_year, number";
+  "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft, number_series, number_year, number, schedule_sequence, cancelled_at";
 
 /**
  * Drills (practice incidents) are left out of every public read unless a caller asks for them:
@@ -43,16 +43,18 @@ function toIncidentRow(row: Row): IncidentRow {
     previewToken: strOrNull(row, "preview_token"),
     draft: bool(row, "draft"),
     number: incidentNumberOf(row),
+    scheduleSequence: num(row, "schedule_sequence"),
+    cancelledAt: strOrNull(row, "cancelled_at"),
   };
 }
 
 export async function insertIncident(ex: Executor, i: IncidentRow): Promise<void> {
   await ex.execute({
-    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       i.id, i.kind, i.name, i.status, i.severity, i.impact, i.createdAt, i.updatedAt, i.startedAt,
       i.identifiedAt, i.monitoringAt, i.resolvedAt, i.scheduledFor, i.scheduledUntil, i.drill ? 1 : 0, i.previewToken ?? null, i.draft ? 1 : 0,
-      i.number?.series ?? null, i.number?.year ?? null, i.number?.number ?? null,
+      i.number?.series ?? null, i.number?.year ?? null, i.number?.number ?? null, i.scheduleSequence ?? 0, i.cancelledAt ?? null,
     ],
   });
 }
@@ -97,10 +99,10 @@ export async function reviseDraftUpdate(ex: Executor, updateId: string, r: { bod
 export async function saveIncident(ex: Executor, i: IncidentRow): Promise<void> {
   await ex.execute({
     sql: `UPDATE incidents SET name = ?, status = ?, severity = ?, impact = ?, updated_at = ?, identified_at = ?,
-            monitoring_at = ?, resolved_at = ?, scheduled_for = ?, scheduled_until = ? WHERE id = ?`,
+            monitoring_at = ?, resolved_at = ?, scheduled_for = ?, scheduled_until = ?, schedule_sequence = ?, cancelled_at = ? WHERE id = ?`,
     args: [
       i.name, i.status, i.severity, i.impact, i.updatedAt, i.identifiedAt, i.monitoringAt, i.resolvedAt,
-      i.scheduledFor, i.scheduledUntil, i.id,
+      i.scheduledFor, i.scheduledUntil, i.scheduleSequence ?? 0, i.cancelledAt ?? null, i.id,
     ],
   });
 }

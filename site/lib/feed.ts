@@ -68,7 +68,7 @@ export function xmlSafe(text: string): string {
 }
 
 function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): string {
-  const label = STATUS_LABELS[status];
+  const label = status === "completed" && incident.cancelledAt ? "Cancelled" : STATUS_LABELS[status];
   return incident.kind === "maintenance"
     ? `${incident.name} — Maintenance ${label.toLowerCase()}`
     : `${incident.name} — ${label}`;

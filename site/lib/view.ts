@@ -62,6 +62,8 @@ export const paths = {
   history: "/history",
   feed: "/history.rss",
   atom: "/history.atom",
+  /** Upcoming and recent maintenances as an iCalendar feed (site/lib/calendar.ts). */
+  calendar: "/maintenances.ics",
   /** The subscribe form, at the foot of the home page: static, so it works while the API is down. */
   subscribe: "/#subscribe",
   incident: (id: string): string => `/incidents/${encodeURIComponent(id)}`,
@@ -138,8 +140,9 @@ export function severityText(severity: Severity | null): string | null {
   return severity ? `${severity} · ${SEVERITY_LEVELS[severity].name}` : null;
 }
 
-export function statusLabel(status: IncidentRecord["status"]): string {
-  return STATUS_LABELS[status];
+/** The status in words; a maintenance cancelled before it began reads "Cancelled", not "Completed". */
+export function statusLabel(status: IncidentRecord["status"], incident?: Pick<IncidentRecord, "cancelledAt">): string {
+  return status === "completed" && incident?.cancelledAt ? "Cancelled" : STATUS_LABELS[status];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +207,7 @@ export interface UpdateView {
 export function updateViews(incident: IncidentRecord, timeZone: string): UpdateView[] {
   return sortedUpdates(incident).map((u) => ({
     id: u.id,
-    status: statusLabel(u.status),
+    status: statusLabel(u.status, incident),
     html: renderMarkdown(u.body),
     posted: postedTime(u.displayAt, timeZone),
     reopened: u.reopened,
@@ -233,6 +236,7 @@ function workStarted(incident: IncidentRecord): string {
 /** "Resolved after 1 h 55 min" / "Completed after 2 h" once over; null while open. */
 export function durationText(incident: IncidentRecord): string | null {
   if (!incident.resolvedAt) return null;
+  if (incident.cancelledAt) return "Cancelled before it began";
   if (incident.kind === "incident" && incident.status !== "resolved") return null;
   if (incident.kind === "maintenance" && incident.status !== "completed") return null;
   const ms = Math.max(0, between(workStarted(incident), incident.resolvedAt));
@@ -265,7 +269,7 @@ export const STAGE_ICONS = { investigating: "◔", identified: "◑", monitoring
  * in its impact's tone.
  */
 export function stateBadge(incident: IncidentRecord): Badge {
-  const label = statusLabel(incident.status);
+  const label = statusLabel(incident.status, incident);
   if (incident.kind === "maintenance") return { label, icon: ICONS.maint, tone: "maint" };
   const icon = STAGE_ICONS[incident.status as keyof typeof STAGE_ICONS] ?? ICONS.info;
   if (incident.status === "resolved") return { label, icon, tone: "ok" };
@@ -289,7 +293,7 @@ export function incidentSummary(incident: IncidentRecord): IncidentSummary {
     href: paths.incident(incident.id),
     name: incident.name,
     kind: incident.kind,
-    status: statusLabel(incident.status),
+    status: statusLabel(incident.status, incident),
     state: stateBadge(incident),
     level: levelBadge(incident),
     severity: severityText(incident.severity),
@@ -649,7 +653,7 @@ function listed(incident: IncidentRecord, timeZone: string): ListedIncident {
   const text = latest ? excerpt(latest.body, LISTED_EXCERPT) : "";
   return {
     ...incidentSummary(incident),
-    latest: latest && text ? { status: statusLabel(latest.status), text, posted: shortTime(latest.displayAt, timeZone) } : null,
+    latest: latest && text ? { status: statusLabel(latest.status, incident), text, posted: shortTime(latest.displayAt, timeZone) } : null,
     when: listedWindow(incident, timeZone),
   };
 }
@@ -823,6 +827,8 @@ export interface IncidentPageView {
   duration: string | null;
   /** Names of the components it affected, in page order. */
   affected: string[];
+  /** A maintenance called off before it began. */
+  cancelled: boolean;
   /** The published postmortem, shown above the updates while the incident is resolved. */
   postmortem: PostmortemView | null;
 }
@@ -879,6 +885,7 @@ export function incidentPageView(data: RouteOf<"incident">): IncidentPageView {
     started: incident.kind === "incident" ? postedTime(incident.startedAt, tz) : null,
     duration: durationText(incident),
     affected: affectedNames(incident, snapshot.components),
+    cancelled: !!incident.cancelledAt,
     postmortem: postmortemView(incident, snapshot.page),
   };
 }

@@ -7,6 +7,7 @@ import { historyRss } from "../lib/feed.ts";
 import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
 import { badgeFiles } from "../lib/badges.ts";
+import { CALENDAR_PATH, maintenanceCalendar } from "../lib/calendar.ts";
 import { NOT_FOUND_PATH } from "../../api/http/public-pages.ts";
 import { monthKey } from "./months.ts";
 import { loadHistoryMonth, loadHistoryMonths, loadSnapshot, readConsistently } from "./snapshot.ts";
@@ -310,7 +311,7 @@ function html(path: string, body: string): FileToPublish {
   return { path, body, contentType: "text/html; charset=utf-8" };
 }
 
-/** The feeds (RSS and Atom), Statuspage's eight JSON documents and the status badges. */
+/** The feeds (RSS and Atom), Statuspage's eight JSON documents, the status badges and the maintenance calendar. */
 export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
   const files: FileToPublish[] = [
     { path: FEED, body: historyRss(snapshot), contentType: "application/rss+xml; charset=utf-8" },
@@ -320,6 +321,7 @@ export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
     files.push({ path: `/${path}`, body: JSON.stringify(value), contentType: "application/json; charset=utf-8" });
   }
   files.push(...badgeFiles(snapshot));
+  files.push({ path: CALENDAR_PATH, body: maintenanceCalendar(snapshot), contentType: "text/calendar; charset=utf-8" });
   return files;
 }
 
