@@ -116,6 +116,26 @@ describe("maintenance", () => {
     expect(done.all("select")).toEqual([]);
   });
 
+  test("moved and cancelled from its page: the calendar's sequence grows, a cancelled one says so; a backwards window is refused next to its field", async () => {
+    const id = (await api("POST", "/api/v1/maintenances", { name: "Cache flush", body: "Brief slowness.", scheduled_for: "2031-04-01T10:00:00Z", scheduled_until: "2031-04-01T11:00:00Z", component_ids: [] })).id;
+    const path = `/console/maintenances/${id}`;
+    const backwards = await post(path, comms, `${path}/window`, { starts: "2031-04-02T10:00", ends: "2031-04-02T09:00", change_notify: "on" });
+    expect(backwards.status).toBe(422);
+    expect(await backwards.text()).toMatch(/id="err-ends"[^>]*>.*Must be later than/);
+    expect(located(await post(path, comms, `${path}/window`, { starts: "2031-04-02T10:00", ends: "2031-04-02T12:00", change_body: "Moved a day.", change_notify: "on" }))).toBe(path);
+    const moved = await api("GET", `/api/v1/maintenances/${id}`);
+    // 10:00 in New York (EDT) is 14:00Z.
+    expect(moved).toMatchObject({ scheduled_for: "2031-04-02T14:00:00.000Z", scheduled_until: "2031-04-02T16:00:00.000Z", schedule_sequence: 1 });
+    expect(moved.incident_updates[0].body).toBe("Moved a day.");
+    expect(located(await post(path, comms, `${path}/cancel`, { cancel_body: "Not needed after all.", cancel_notify: "on" }))).toBe(path);
+    const cancelled = await api("GET", `/api/v1/maintenances/${id}`);
+    expect(cancelled).toMatchObject({ status: "completed", schedule_sequence: 2 });
+    expect(cancelled.cancelled_at).not.toBeNull();
+    const shown = await page(path, comms);
+    expect(shown.text).toContain("It was cancelled before it began.");
+    expect(shown.all("form").filter((f) => f.attrs.action?.startsWith(path))).toEqual([]);
+  });
+
   test("a window that ends before it starts, or a time that is no time, is refused next to its field", async () => {
     const before = await snapshotDatabase(server.deps!.db);
     const res = await post("/console/maintenances", comms, "/console/maintenances", { name: "Backwards", starts: "2031-05-01T10:00", ends: "2031-05-01T09:00", body: "x", action: "post" });

@@ -11,7 +11,8 @@ import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import { checkSchema } from "../http/body.ts";
 import { Problem } from "../problem.ts";
-import { NewMaintenanceSchema, NewMaintenanceUpdateSchema } from "../routes/maintenances.ts";
+import { MaintenanceCancelSchema, MaintenanceChangeSchema, NewMaintenanceSchema, NewMaintenanceUpdateSchema } from "../routes/maintenances.ts";
+import { CANCELLED_BODY, cancelMaintenance, changeMaintenance } from "../service/maintenances.ts";
 import { listComponentViews } from "../service/components.ts";
 import { createMaintenance, postMaintenanceUpdate } from "../service/incidents.ts";
 import type { ConsoleContext, Session } from "./context.ts";
@@ -107,26 +108,52 @@ ${table(["Maintenance", "Status", "Window"], done.map(row), "None yet.")}`;
     if (!m) return ctx.notFound(c, session, "maintenance");
     const current = m.status as MaintenanceStatus;
     const completed = current === "completed";
+    const label = m.cancelledAt ? "Cancelled" : STATUS_LABELS[current];
     const next = maintenanceTargets(current);
-    const values: Form = { status: next.find((s) => s !== current) ?? current, ...form };
+    const values: Form = { status: next.find((s) => s !== current) ?? current, ...(form.which ? {} : form) };
     const updates = [...m.updates]
       .sort((a, b) => Date.parse(b.displayAt) - Date.parse(a.displayAt) || b.seq - a.seq)
       .map((u) => `<li><p><strong>${escapeHtml(STATUS_LABELS[u.status])}</strong> · ${escapeHtml(formatPosted(u.displayAt, tz))} · ${escapeHtml(u.author)}</p><div class="md">${renderMarkdown(u.body)}</div></li>`)
       .join("");
     const window = m.scheduledFor && m.scheduledUntil ? formatRange(m.scheduledFor, m.scheduledUntil, tz) : "";
+    const which = form.which;
+    const zone = timeZoneLabel(ctx.now(), tz);
+    const windowValues: Form = which === "window" ? form : { starts: wallClockInput(m.scheduledFor!, tz), ends: wallClockInput(m.scheduledUntil!, tz) };
+    const windowErrors = which === "window" ? errors : {};
+    // Move the window (its start only before it begins) or call it off: the calendar (/maintenances.ics) follows.
+    const planning = completed
+      ? ""
+      : `<h2>Move the window</h2>${which === "window" ? formError(errors) : ""}
+<form method="post" action="/console/maintenances/${encodeURIComponent(m.id)}/window">${hiddenFields(session, which === "window" ? form : {})}
+${current === "scheduled" ? textField("starts", `Starts (${zone})`, windowValues, windowErrors, { type: "datetime-local", required: true }) : ""}
+${textField("ends", `Ends (${zone})`, windowValues, windowErrors, { type: "datetime-local", required: true })}
+${textArea("change_body", "What customers will read about the change (Markdown, optional)", which === "window" ? form : {}, windowErrors, { rows: 3, maxlength: 20000 })}
+${checkbox("change_notify", "Notify subscribers (mail, webhooks) when you write something", which === "window" ? form : {}, true)}
+<p><button type="submit">Move the window</button></p>
+</form>${current === "scheduled" ? `
+<h2>Cancel it</h2>${which === "cancel" ? formError(errors) : ""}
+<form method="post" action="/console/maintenances/${encodeURIComponent(m.id)}/cancel">${hiddenFields(session, which === "cancel" ? form : {})}
+${textArea("cancel_body", "What customers will read (Markdown)", which === "cancel" ? form : { cancel_body: CANCELLED_BODY }, which === "cancel" ? errors : {}, { rows: 3, maxlength: 20000 })}
+${checkbox("cancel_notify", "Notify subscribers (mail, webhooks)", which === "cancel" ? form : {}, true)}
+<p><button type="submit">Cancel this maintenance</button></p>
+</form>` : ""}`;
+    // The update form shows its own posted values and errors only (the window and cancel forms keep theirs).
+    const updateForm = which ? {} : form;
+    const updateErrors = which ? {} : errors;
     const form_ = completed
-      ? para("It is completed; a completed maintenance is final. Schedule a new one if more work is needed.")
-      : `<h2>Post an update</h2>${formError(errors)}
-<form method="post" action="/console/maintenances/${encodeURIComponent(m.id)}">${hiddenFields(session, form)}
-${selectField("status", "Status", next.map((s) => ({ value: s, label: STATUS_LABELS[s] })), values, errors)}
+      ? para(m.cancelledAt ? "It was cancelled before it began." : "It is completed; a completed maintenance is final. Schedule a new one if more work is needed.")
+      : `<h2>Post an update</h2>${formError(updateErrors)}
+<form method="post" action="/console/maintenances/${encodeURIComponent(m.id)}">${hiddenFields(session, updateForm)}
+${selectField("status", "Status", next.map((s) => ({ value: s, label: STATUS_LABELS[s] })), values, updateErrors)}
 <p class="note">In progress puts its components under maintenance; completed gives them back. Change them below only to say otherwise.</p>
-${await componentFields(ctx, form, errors)}
-${textArea("body", "What customers will read (Markdown)", values, errors, { maxlength: 20000 })}
-${checkbox("notify", "Notify subscribers (mail, webhooks)", form, true)}
+${await componentFields(ctx, updateForm, updateErrors)}
+${textArea("body", "What customers will read (Markdown)", values, updateErrors, { maxlength: 20000 })}
+${checkbox("notify", "Notify subscribers (mail, webhooks)", updateForm, true)}
 ${buttons(ctx, "Post update")}
 </form>`;
-    const body = `${preview ? previewSection(preview) : ""}<p><strong>${escapeHtml(STATUS_LABELS[current])}</strong> · ${escapeHtml(window)} · <a href="/incidents/${encodeURIComponent(m.id)}">Its public page</a></p>
+    const body = `${preview ? previewSection(preview) : ""}<p><strong>${escapeHtml(label)}</strong> · ${escapeHtml(window)} · <a href="/incidents/${encodeURIComponent(m.id)}">Its public page</a></p>
 ${form_}
+${planning}
 <h2>Updates</h2><ol class="updates">${updates}</ol>`;
     return ctx.page(c, m.name, body, { status, session });
   }
@@ -152,6 +179,53 @@ ${form_}
       if (!(error instanceof Problem)) throw error;
       if (error.status === 404) return ctx.notFound(c, session, "maintenance");
       return maintenancePage(c, session, id, form, { form: error.detail, ...errorsOf(error.errors ?? []) }, error.status);
+    }
+  });
+
+  app.post("/:id/window", async (c) => {
+    const posted = await ctx.postedForm(c, requireWriter);
+    if (posted instanceof Response) return posted;
+    const { session, form } = posted;
+    const id = c.req.param("id");
+    const again = (errors: Errors, status: number) => maintenancePage(c, session, id, { ...form, which: "window" }, errors, status);
+    const errors: Errors = {};
+    const starts = form.starts === undefined ? undefined : instantOfWallClock(form.starts, tz);
+    const ends = instantOfWallClock(form.ends ?? "", tz);
+    if (starts === null) errors.starts = "Give the day and time the window opens.";
+    if (!ends) errors.ends = "Give the day and time the window closes.";
+    if (Object.keys(errors).length > 0) return again(errors, 422);
+    const rename = { scheduled_for: "starts", scheduled_until: "ends" };
+    const checked = checkSchema(MaintenanceChangeSchema, {
+      ...(starts ? { scheduled_for: starts } : {}),
+      scheduled_until: ends!,
+      ...(form.change_body?.trim() ? { body: form.change_body } : {}),
+      deliver_notifications: form.change_notify === "on",
+    });
+    if (!checked.ok) return again(errorsOf(checked.errors, { ...rename, body: "change_body" }), 422);
+    try {
+      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await changeMaintenance(w, id, checked.value)).id }), (r) => ({ type: "maintenance", id: r.id }));
+      return c.redirect(`/console/maintenances/${encodeURIComponent(id)}`, 303);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      if (error.status === 404) return ctx.notFound(c, session, "maintenance");
+      return again({ form: error.detail, ...errorsOf(error.errors ?? [], rename) }, error.status);
+    }
+  });
+
+  app.post("/:id/cancel", async (c) => {
+    const posted = await ctx.postedForm(c, requireWriter);
+    if (posted instanceof Response) return posted;
+    const { session, form } = posted;
+    const id = c.req.param("id");
+    const checked = checkSchema(MaintenanceCancelSchema, { ...(form.cancel_body?.trim() ? { body: form.cancel_body } : {}), deliver_notifications: form.cancel_notify === "on" });
+    if (!checked.ok) return maintenancePage(c, session, id, { ...form, which: "cancel" }, errorsOf(checked.errors, { body: "cancel_body" }), 422);
+    try {
+      await ctx.writeOnce(session, form.form_id, async (w) => ({ id: (await cancelMaintenance(w, id, checked.value)).id }), (r) => ({ type: "maintenance", id: r.id }));
+      return c.redirect(`/console/maintenances/${encodeURIComponent(id)}`, 303);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      if (error.status === 404) return ctx.notFound(c, session, "maintenance");
+      return maintenancePage(c, session, id, { ...form, which: "cancel" }, { form: error.detail, ...errorsOf(error.errors ?? []) }, error.status);
     }
   });
 
