@@ -58,6 +58,7 @@ let resolvedId: string;
 let bannerText: string;
 /** Shifts the server's clock, so that one incident can be resolved on a previous day. */
 let clockOffsetMs = 0;
+let apiId: string;
 const contexts = new Set<BrowserContext>();
 
 const api = (method: string, path: string, body?: unknown): Promise<Json> => callServer(server.url, token, method, path, body);
@@ -82,7 +83,7 @@ beforeAll(async () => {
   token = await server.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "test", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);
 
   // Components: one group that will be degraded (open), one that stays operational (collapsed), one alone.
-  const apiId = (await api("POST", "/api/v1/components", { name: "API", group: "Core", description: "Public REST API" })).id;
+  apiId = (await api("POST", "/api/v1/components", { name: "API", group: "Core", description: "Public REST API" })).id;
   await api("POST", "/api/v1/components", { name: "Database", group: "Core" });
   const cdnId = (await api("POST", "/api/v1/components", { name: "CDN", group: "Edge network" })).id;
   await api("POST", "/api/v1/components", { name: "DNS", group: "Edge network" });
@@ -290,6 +291,15 @@ describe.each(["light", "dark"] as const)("in the %s colour scheme", (scheme) =>
     expect(await w.page.locator("dl.notice dt").allInnerTexts()).toEqual(["Summary", "Impact", "Root cause", "Prevention"]);
     await expectAxeClean(w.page, `/incidents/<resolved> (${scheme})`);
     expectNoProblems(w, `/incidents/<resolved> (${scheme})`);
+
+    // A component's own page, reached from the incident that affected it.
+    await visit(w, `/incidents/${openId}`);
+    await w.page.locator("p.note a", { hasText: "API" }).first().click();
+    await w.page.waitForURL(`**/components/${apiId}`);
+    expect(await w.page.locator("h1").innerText()).toBe("API");
+    expect(await w.page.locator("main").innerText()).toContain(INCIDENT);
+    await expectAxeClean(w.page, `/components/<id> (${scheme})`);
+    expectNoProblems(w, `/components/<id> (${scheme})`);
     await w.done();
   });
 
@@ -340,7 +350,7 @@ describe("without JavaScript", () => {
 describe("on a phone (360×740)", () => {
   test("no page scrolls sideways", async () => {
     const w = await open({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    for (const path of ["/", `/incidents/${openId}`, "/history"]) {
+    for (const path of ["/", `/incidents/${openId}`, "/history", `/components/${apiId}`]) {
       await visit(w, path);
       const width = await w.page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, `${path} is ${width}px wide at 360px`).toBeLessThanOrEqual(PHONE.width);
@@ -408,6 +418,7 @@ describe("screenshots for people", () => {
       ["incident-open", `/incidents/${openId}`, 200],
       ["incident-resolved", `/incidents/${resolvedId}`, 200],
       ["history", "/history", 200],
+      ["component", `/components/${apiId}`, 200],
       ["not-found", "/no/such/page", 404],
     ];
     for (const scheme of ["light", "dark"] as const) {

@@ -311,7 +311,9 @@ describe("/incidents/<id>", () => {
     expect(statuses).toEqual(["Resolved", "Monitoring", "Identified", "Investigating"]);
     expect(html).toMatch(/Posted <time datetime="[^"]+Z">[A-Z][a-z]{2} \d{1,2}, 2026 - \d\d:\d\d E[SD]T<\/time>/);
     const names = r.componentIds.map((id) => fixture.components.find((c) => c.id === id)!.name);
-    expect(t).toContain(`This incident affected: ${names.join(", ")}.`);
+    // Each name links to the component's own page.
+    expect(t.replace(/ ([,.])/g, "$1")).toContain(`This incident affected: ${names.join(", ")}.`);
+    for (const id of r.componentIds) expect(html).toContain(`<a href="/components/${id}">`);
   });
 
   test("hostile Markdown is inert", async () => {
@@ -324,7 +326,7 @@ describe("/incidents/<id>", () => {
     expect(html).toContain("&lt;a href=&quot;javascript:alert(2)&quot; onclick=&quot;alert(3)&quot;&gt;click&lt;/a&gt;");
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;"); // shown as the text that was typed
     expect(html).not.toMatch(/<a [^>]*href="(?![/#]|https:\/\/status\.example\.com)/); // no link but the site's own
-    expect(text(html)).toContain("This incident affected: API, EU West.");
+    expect(text(html).replace(/ ([,.])/g, "$1")).toContain("This incident affected: API, EU West.");
     expect(text(html)).toContain("Started Nov 27, 2026 - 09:40 EST");
     expect(text(html)).not.toContain("Resolved after");
   });

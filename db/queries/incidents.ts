@@ -368,6 +368,20 @@ export function incidentsOrLinked(incidentIds: readonly string[], componentIds: 
   };
 }
 
+/**
+ * The incidents and maintenances of one component (a group: of its components too) whose history
+ * date is at or after `since`, or that are still open, newest first: its own page and feed.
+ */
+export function incidentsOfComponent(componentId: string, since: string, limit: number): IdSelector {
+  return {
+    sql: `SELECT id FROM incidents
+           WHERE id IN (SELECT incident_id FROM incident_components WHERE component_id = ? OR component_id IN (SELECT id FROM components WHERE group_id = ?))
+             AND (COALESCE(scheduled_for, created_at) >= ? OR updated_at >= ? OR status NOT IN ('resolved', 'completed'))
+           ORDER BY COALESCE(scheduled_for, created_at) DESC LIMIT ?`,
+    args: [componentId, componentId, since, since, limit],
+  };
+}
+
 /** Every public incident id, for a full publish (drills: `drills` "only" for their previews). */
 export async function listAllIncidentIds(ex: Executor, drills: DrillFilter = "exclude"): Promise<string[]> {
   const result = await ex.execute(`SELECT id FROM incidents WHERE ${DRILL_WHERE[drills]} ORDER BY created_at DESC`);

@@ -215,13 +215,14 @@ export function rssPlainText(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-export function historyRss(snapshot: SiteSnapshot): string {
+/** The page's feed; a component's (site/lib/component-page.ts) passes its own title, address and incidents. */
+export function historyRss(snapshot: SiteSnapshot, own?: { title: string; url: string; siteUrl: string; description: string }): string {
   const { page } = snapshot;
   const feed = new RSS({
-    title: rssPlainText(xmlSafe(historyFeedTitle(page))),
-    description: xmlSafe(`Every update on incidents and scheduled maintenance for ${page.name}`),
-    site_url: page.url,
-    feed_url: historyFeedUrl(page),
+    title: rssPlainText(xmlSafe(own?.title ?? historyFeedTitle(page))),
+    description: xmlSafe(own?.description ?? `Every update on incidents and scheduled maintenance for ${page.name}`),
+    site_url: own?.siteUrl ?? page.url,
+    feed_url: own?.url ?? historyFeedUrl(page),
     language: "en",
     generator: "Herald",
   });

@@ -72,5 +72,7 @@ export type RouteData =
   /** A drill's unlisted preview page (/preview/<token>): never linked from anything public. */
   | { route: "preview"; snapshot: SiteSnapshot; incident: IncidentRecord }
   | { route: "history"; snapshot: SiteSnapshot; month: HistoryMonth; months: string[] }
+  /** One component's page (/components/<id>): its bar and the incidents and maintenances of its last 90 days. */
+  | { route: "component"; snapshot: SiteSnapshot; component: ComponentView; incidents: IncidentRecord[] }
   /** The page answered for an address that names nothing (published at NOT_FOUND_PATH, served with a 404). */
   | { route: "notfound"; snapshot: SiteSnapshot };

@@ -328,7 +328,9 @@ describe("updates and durations", () => {
       componentIds: ["db", "api"],
       updates: [{ ...upd("x", 1, "investigating", NOW), affected: [{ componentId: "gone", name: "Old CDN", oldStatus: "operational", newStatus: "major_outage" }] }],
     });
-    expect(affectedNames(withAffected, components)).toEqual(["API (renamed)", "Database", "Old CDN"]);
+    expect(affectedNames(withAffected, components).map((a) => a.name)).toEqual(["API (renamed)", "Database", "Old CDN"]);
+    // Each current component links to its own page; one since deleted is its recorded name alone.
+    expect(affectedNames(withAffected, components).map((a) => a.href)).toEqual([expect.stringMatching(/^\/components\/\w+$/), expect.stringMatching(/^\/components\/\w+$/), null]);
   });
 });
 

@@ -53,6 +53,7 @@ export function expectRoute<R extends RouteName>(locals: unknown, route: R): Rou
   if (!data.snapshot) throw new Error(`Astro.locals for route "${route}" has no snapshot.`);
   if ((route === "incident" || route === "preview") && !(data as RouteOf<"incident">).incident) throw new Error(`Astro.locals for route "${route}" has no incident.`);
   if (route === "history" && !(data as RouteOf<"history">).month) throw new Error('Astro.locals for route "history" has no month.');
+  if (route === "component" && !(data as RouteOf<"component">).component) throw new Error('Astro.locals for route "component" has no component.');
   return data as RouteOf<R>;
 }
 
@@ -62,6 +63,7 @@ export const paths = {
   history: "/history",
   feed: "/history.rss",
   atom: "/history.atom",
+  component: (id: string): string => `/components/${encodeURIComponent(id)}`,
   /** Upcoming and recent maintenances as an iCalendar feed (site/lib/calendar.ts). */
   calendar: "/maintenances.ics",
   /** The subscribe form, at the foot of the home page: static, so it works while the API is down. */
@@ -647,7 +649,7 @@ export function listedWindow(incident: IncidentRecord, timeZone: string): Window
   return windowView(historyInstant(incident), end, timeZone);
 }
 
-function listed(incident: IncidentRecord, timeZone: string): ListedIncident {
+export function listed(incident: IncidentRecord, timeZone: string): ListedIncident {
   const latest = sortedUpdates(incident)[0];
   // Long enough to say what happened; the whole update is one click away.
   const text = latest ? excerpt(latest.body, LISTED_EXCERPT) : "";
@@ -825,8 +827,8 @@ export interface IncidentPageView {
   /** When an incident started (null for maintenances: they show their window). */
   started: TimeView | null;
   duration: string | null;
-  /** Names of the components it affected, in page order. */
-  affected: string[];
+  /** The components it affected, in page order, each linked to its page (null: since deleted). */
+  affected: { name: string; href: string | null }[];
   /** A maintenance called off before it began. */
   cancelled: boolean;
   /** The published postmortem, shown above the updates while the incident is resolved. */
@@ -853,8 +855,8 @@ export function postmortemView(incident: IncidentRecord, page: { timeZone: strin
   };
 }
 
-/** Affected components: linked ones by their current names in page order, then names recorded on updates for any since deleted. */
-export function affectedNames(incident: IncidentRecord, components: readonly ComponentView[]): string[] {
+/** Affected components: linked ones by their current names in page order (each with its page), then names recorded on updates for any since deleted. */
+export function affectedNames(incident: IncidentRecord, components: readonly ComponentView[]): { name: string; href: string | null }[] {
   const linked = new Set(incident.componentIds);
   for (const u of incident.updates) for (const a of u.affected) linked.add(a.componentId);
   const byId = new Map(components.map((c) => [c.id, c]));
@@ -862,13 +864,13 @@ export function affectedNames(incident: IncidentRecord, components: readonly Com
   const known = components
     .filter((c) => linked.has(c.id))
     .sort((a, b) => groupPos(a) - groupPos(b) || (a.groupId ? a.position : -1) - (b.groupId ? b.position : -1) || a.name.localeCompare(b.name));
-  const names = known.map((c) => c.name);
+  const names: { name: string; href: string | null }[] = known.map((c) => ({ name: c.name, href: paths.component(c.id) }));
   const seen = new Set(known.map((c) => c.id));
   for (const u of sortedUpdates(incident)) {
     for (const a of u.affected) {
       if (!seen.has(a.componentId)) {
         seen.add(a.componentId);
-        names.push(a.name);
+        names.push({ name: a.name, href: null });
       }
     }
   }

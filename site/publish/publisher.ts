@@ -1,6 +1,8 @@
 import type { ChangeEvent } from "../../api/app-deps.ts";
 import type { Database } from "../../db/database.ts";
-import { getIncidentsByIds, incidentsOrLinked, listAllIncidentIds } from "../../db/queries/incidents.ts";
+import { getIncidentsByIds, incidentsOfComponent, incidentsOrLinked, listAllIncidentIds } from "../../db/queries/incidents.ts";
+import { UPTIME_DAYS } from "../../domain/uptime.ts";
+import { componentRss } from "../lib/component-page.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
@@ -245,6 +247,20 @@ export class Publisher implements SitePublisher {
         for (const drill of await getIncidentsByIds(tx, await listAllIncidentIds(tx, "only"), "only")) await renderPreview(drill);
       }
       phase("incidents");
+      // Component pages and feeds: every one on a full publish or a refresh (their bars move with the
+      // days), else those a change names and those of the incidents it touched (and their groups).
+      const refreshOnly = isEmpty(work);
+      const wantedComponents = new Set<string>(full || refreshOnly ? snapshot.components.map((c) => c.id) : work.components);
+      if (loaded) for (const incident of loaded[0]) for (const id of [...incident.componentIds, ...incident.updates.flatMap((u) => u.affected.map((a) => a.componentId))]) wantedComponents.add(id);
+      const since = new Date(Date.parse(snapshot.generatedAt) - (UPTIME_DAYS + 1) * 86_400_000).toISOString();
+      for (const component of snapshot.components) {
+        if (!wantedComponents.has(component.id) && !(component.isGroup && snapshot.components.some((c) => c.groupId === component.id && wantedComponents.has(c.id)))) continue;
+        const incidents = await getIncidentsByIds(tx, incidentsOfComponent(component.id, since, 200));
+        const path = `/components/${component.id}`;
+        await add(html(path, await renderer.render(path, { route: "component", snapshot, component, incidents })));
+        await add({ path: `${path}/history.rss`, body: componentRss(snapshot, component, incidents), contentType: "application/rss+xml; charset=utf-8" });
+      }
+      phase("components");
       const months = [...this.months!].sort().reverse();
       if (full) for (const month of months) monthsToRender.add(month);
       if (months[0]) monthsToRender.add(months[0]);

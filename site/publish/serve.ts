@@ -15,7 +15,7 @@ const ASSET_CACHE = "public, max-age=31536000, immutable";
 
 /** What other sites may read from their own pages: the JSON, feeds, badges and calendar. */
 function isCrossOriginReadable(path: string): boolean {
-  return path.startsWith("/api/") || path === "/history.rss" || path === "/history.atom" || path.endsWith("/badge.svg") || path === "/maintenances.ics";
+  return path.startsWith("/api/") || path.endsWith("/history.rss") || path === "/history.atom" || path.endsWith("/badge.svg") || path === "/maintenances.ics";
 }
 
 /** The encoding to send an entry in, from the client's Accept-Encoding (br before gzip; none for what is not worth compressing). */
