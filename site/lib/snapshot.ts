@@ -74,5 +74,7 @@ export type RouteData =
   | { route: "history"; snapshot: SiteSnapshot; month: HistoryMonth; months: string[] }
   /** One component's page (/components/<id>): its bar and the incidents and maintenances of its last 90 days. */
   | { route: "component"; snapshot: SiteSnapshot; component: ComponentView; incidents: IncidentRecord[] }
+  /** The compact status card other sites may frame (/embed). */
+  | { route: "embed"; snapshot: SiteSnapshot }
   /** The page answered for an address that names nothing (published at NOT_FOUND_PATH, served with a 404). */
   | { route: "notfound"; snapshot: SiteSnapshot };

@@ -3,6 +3,7 @@ import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentsOfComponent, incidentsOrLinked, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import { UPTIME_DAYS } from "../../domain/uptime.ts";
 import { componentRss } from "../lib/component-page.ts";
+import { EMBED_PATH } from "../lib/embed.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
@@ -283,6 +284,7 @@ export class Publisher implements SitePublisher {
       for (const file of publicDocuments(snapshot)) await add(hot(file));
       phase("documents");
       await add(hot(html(HOME, await renderer.render(HOME, { route: "home", snapshot }))));
+      await add(hot(html(EMBED_PATH, await renderer.render(EMBED_PATH, { route: "embed", snapshot }))));
       if (notFoundPage) await add(html(NOT_FOUND_PATH, await renderer.render("/not-found", { route: "notfound", snapshot })));
       phase("home");
     });

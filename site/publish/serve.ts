@@ -1,4 +1,5 @@
-import { securityHeaders } from "../../api/http/public-pages.ts";
+import { CONTENT_SECURITY_POLICY, securityHeaders } from "../../api/http/public-pages.ts";
+import { EMBED_PATH } from "../lib/embed.ts";
 import { isCompressible, type PublishedEntry, type ServableSite } from "./manifest.ts";
 
 /**
@@ -72,6 +73,11 @@ export function publishedHeaders(path: string, entry: PublishedEntry): Record<st
   });
   securityHeaders(headers, entry.contentType);
   if (isCrossOriginReadable(path)) headers.set("Access-Control-Allow-Origin", "*");
+  // The status card is made to be framed by other sites (still no script).
+  if (path === EMBED_PATH) {
+    headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *"));
+    headers.delete("X-Frame-Options");
+  }
   // A drill's preview is unlisted: keep it out of search engines and shared caches.
   if (path.startsWith("/preview/")) {
     headers.set("X-Robots-Tag", "noindex, nofollow");
