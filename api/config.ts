@@ -3,6 +3,7 @@
  * Pure: it takes the environment as an argument so the Node and Worker entries share it.
  */
 import { normalizeEmail } from "../domain/email.ts";
+import { BrandError, readBrand, type PageBrand } from "./brand.ts";
 import { DEFAULT_DIGEST, parseDigestSchedule, type DigestSchedule } from "../domain/action-digest.ts";
 
 export interface HeraldConfig {
@@ -19,6 +20,8 @@ export interface HeraldConfig {
     timeZone: string;
     /** POSTMORTEM_SHOW_OWNERS: published action items name their owners (`@bob`); off by default. */
     showOwners: boolean;
+    /** PAGE_ACCENT, PAGE_LOGO, PAGE_FAVICON (api/brand.ts); absent: Herald's own look. */
+    brand?: PageBrand;
   };
   webhooks: {
     /** WEBHOOK_ALLOW_LOOPBACK=1: endpoints on this machine (http or https) are accepted; for tests and local development only. */
@@ -54,6 +57,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
   if (!Number.isInteger(webhookTimeoutMs) || webhookTimeoutMs < 1 || webhookTimeoutMs > 120_000) {
     throw new ConfigError(`WEBHOOK_TIMEOUT_MS must be a number of milliseconds from 1 to 120000, got "${env.WEBHOOK_TIMEOUT_MS}".`);
   }
+  let brand: PageBrand;
+  try {
+    brand = readBrand(env);
+  } catch (error) {
+    if (error instanceof BrandError) throw new ConfigError(error.message);
+    throw error;
+  }
   const actionDigest = env.ACTION_DIGEST?.trim() ? parseDigestSchedule(env.ACTION_DIGEST) : DEFAULT_DIGEST;
   if (actionDigest === undefined) {
     throw new ConfigError(`ACTION_DIGEST must be a weekday and a time in the page's zone such as "Monday 09:00", or "off", got "${env.ACTION_DIGEST}".`);
@@ -63,7 +73,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     databaseUrl,
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
     publicDir: env.PUBLIC_DIR || "data/public",
-    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners) },
+    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners), brand },
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
     alerts: { pagerdutySecret: env.PAGERDUTY_WEBHOOK_SECRET?.trim() || null },
     actionDigest,

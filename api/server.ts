@@ -14,6 +14,7 @@ import { PublishedSite } from "../site/publish/store.ts";
 import type { AppDeps, PublicSite } from "./app-deps.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { checkEnvironment, type HeraldConfig } from "./config.ts";
+import { loadBrandFiles } from "./runtime/brand-files.ts";
 import { randomBase64url } from "./encoding.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
@@ -63,6 +64,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   // Before listening: a configuration mistake stops the start; only the database may be "retrying".
   checkTemplates();
   checkEnvironment(env, { mailToFiles: true });
+  config = { ...config, page: { ...config.page, brand: loadBrandFiles(config.page.brand) } };
   const site = new PublishedSite(config.publicDir);
   const publicSite: PublicSite = (request) => servePublished(site, request);
   const renderer = await loadSiteRenderer(options.siteDist);
@@ -91,7 +93,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
             databaseAuthToken: config.databaseAuthToken,
             publicDir: config.publicDir,
             siteDist: options.siteDist,
-            page: { id: pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners },
+            page: { id: pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners, brand: config.page.brand },
           },
           site,
           log,

@@ -80,6 +80,9 @@ export default workerHandlers<WorkerEnv>({
     if (!env.DATABASE_URL) throw new ConfigError("DATABASE_URL must be set (libsql://<database>.turso.io).");
     const config = readConfig(vars);
     checkEnvironment(vars, { mailToFiles: false });
+    for (const [variable, asset] of [["PAGE_LOGO", config.page.brand?.logo], ["PAGE_FAVICON", config.page.brand?.favicon]] as const) {
+      if (asset?.source) throw new ConfigError(`${variable} must be an https URL on Workers: there is no data directory to copy "${asset.source}" from.`);
+    }
     const db = createDatabase(createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN || undefined }));
     const pageId = await db.write((tx) => ensurePage(tx, newId(), new Date().toISOString()));
     return assembleHerald({

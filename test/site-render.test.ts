@@ -43,9 +43,9 @@ function expectInert(html: string): void {
   // The one form is the subscribe form (same origin, POST; the CSP's form-action 'self').
   for (const form of html.match(/<form\b[^>]*>/gi) ?? []) expect(form).toBe('<form method="post" action="/subscriptions">');
   expect(html).not.toMatch(/(href|src|action|xlink:href)\s*=\s*["']?\s*(javascript|vbscript):/i);
-  // The only data: URL is the empty favicon that keeps browsers from asking for /favicon.ico.
-  expect(html.match(/=\s*["']?\s*data:/gi) ?? []).toEqual(['="data:']);
-  expect(html).toContain('<link rel="icon" href="data:,">');
+  // No data: URL at all; the tab's icon shows the page's status (one published SVG per indicator).
+  expect(html.match(/=\s*["']?\s*data:/gi) ?? []).toEqual([]);
+  expect(html).toMatch(/<link rel="icon" href="\/favicon-(none|minor|major|critical|maintenance)\.svg">/);
 }
 
 beforeAll(async () => {

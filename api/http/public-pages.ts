@@ -4,8 +4,10 @@
  */
 
 /** No script at all, not even our own: the page works without JavaScript. */
+// Images: the page's own files, and a logo or favicon the company serves over https (PAGE_LOGO,
+// PAGE_FAVICON). People's words never become an image: the Markdown renderer drops every one.
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export function securityHeaders(headers: Headers, contentType: string): void {
   headers.set("X-Content-Type-Options", "nosniff");

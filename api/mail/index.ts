@@ -63,7 +63,7 @@ export function createMailDelivery(options: {
     timeZone: config.page.timeZone,
     from: env.EMAIL_FROM || `${config.page.name.replace(/[<>"\r\n]/g, "")} <status@${host}>`,
     secret,
-    logoUrl: env.PAGE_LOGO_URL?.trim() || null,
+    logoUrl: env.PAGE_LOGO_URL?.trim() || mailLogo(config),
     supportEmail: (env.SUPPORT_EMAIL?.trim() && normalizeEmail(env.SUPPORT_EMAIL)) || null,
   };
   // Resend's default limit is 2 requests/second; the embedded mailer only writes files.
@@ -80,4 +80,12 @@ export function createMailDelivery(options: {
     mailer,
     settings,
   };
+}
+
+/** The page's logo (PAGE_LOGO) for mail when PAGE_LOGO_URL says nothing: mail clients load https images only. */
+function mailLogo(config: HeraldConfig): string | null {
+  const src = config.page.brand?.logo?.src;
+  if (!src) return null;
+  const url = src.startsWith("/") ? `${config.page.url}${src}` : src;
+  return url.startsWith("https://") ? url : null;
 }

@@ -89,7 +89,7 @@ export interface Herald {
 export function assembleHerald(parts: RuntimeParts): Herald {
   const { db, config, env, clock, log } = parts;
   const mail = createMailDelivery({ db, config, env, log, localMailer: parts.localMailer });
-  const page = { url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners };
+  const page = { url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners, brand: config.page.brand };
   const internal = createInternalChannel({ db, page, template: loadInternalTemplate(), env, log });
   const limit = (name: string, fallback: number) => {
     const value = Number(env[name] || fallback);

@@ -3,13 +3,14 @@
  * script): the page's status, what is open right now, and a link to the page. Light and dark follow
  * the reader's system, as the page does.
  */
-import { incidentSummary, indicatorBadge, paths, shortTime, type Badge, type IncidentSummary, type RouteOf, type TimeView } from "./view.ts";
+import { incidentSummary, indicatorBadge, layoutView, paths, shortTime, type Badge, type IncidentSummary, type LayoutView, type RouteOf, type TimeView } from "./view.ts";
 
 export const EMBED_PATH = "/embed";
 /** Open incidents and maintenances under way shown in the card; the page has the rest. */
 export const EMBED_ITEMS = 3;
 
 export interface EmbedView {
+  layout: LayoutView;
   pageName: string;
   pageUrl: string;
   banner: Badge;
@@ -23,6 +24,7 @@ export function embedView(data: RouteOf<"embed">): EmbedView {
   const { snapshot } = data;
   const open = [...snapshot.unresolvedIncidents, ...snapshot.activeMaintenances];
   return {
+    layout: layoutView(snapshot, null),
     pageName: snapshot.page.name,
     pageUrl: `${snapshot.page.url}${paths.home}`,
     banner: indicatorBadge(snapshot.status),

@@ -1,6 +1,7 @@
 import type { IncidentRecord } from "../../db/records.ts";
 import type { PageStatus } from "../../domain/indicator.ts";
 import type { ComponentView } from "../../api/service/components.ts";
+import type { PageBrand } from "../../api/brand.ts";
 
 /**
  * Everything the public surfaces are made from, read from libSQL in one go by the publisher
@@ -18,6 +19,8 @@ export interface PageInfo {
   updatedAt: string;
   /** Published action items name their owners (POSTMORTEM_SHOW_OWNERS); off when absent. */
   showOwners?: boolean;
+  /** Accent, logo and favicon (api/brand.ts); absent: Herald's own look and a status favicon. */
+  brand?: PageBrand;
 }
 
 export type { StatusChange } from "../../domain/uptime.ts";

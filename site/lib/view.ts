@@ -6,6 +6,7 @@
  *
  * Colour is never the only signal: every status carries words and a distinct icon.
  */
+import { brandCssPath, faviconPath } from "./brand.ts";
 import { noticeBlocks } from "../../templates/notice.ts";
 import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
 import type { PageStatus, Indicator } from "../../domain/indicator.ts";
@@ -770,6 +771,12 @@ export interface LayoutView {
   noindex?: boolean;
   /** No "Last updated" in the footer: the page shows no data (and is not made on every publish). */
   timeless?: boolean;
+  /** The tab's icon: the company's (PAGE_FAVICON), else one that shows the page's status. */
+  favicon: string;
+  /** The company's logo beside the page's name (PAGE_LOGO), or null. */
+  logo: string | null;
+  /** The accent's stylesheet (PAGE_ACCENT), after the site's, or null. */
+  brandCss: string | null;
 }
 
 export function layoutView(snapshot: SiteSnapshot, title: string | null): LayoutView {
@@ -782,6 +789,9 @@ export function layoutView(snapshot: SiteSnapshot, title: string | null): Layout
     feedTitle: historyFeedTitle(page),
     updated: shortTime(page.updatedAt, page.timeZone),
     timeZoneNote: `Times in ${timeZoneLabel(snapshot.generatedAt, page.timeZone)}.`,
+    favicon: page.brand?.favicon?.src || faviconPath(snapshot.status.indicator),
+    logo: page.brand?.logo?.src || null,
+    brandCss: brandCssPath(page.brand),
   };
 }
 

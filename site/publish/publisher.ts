@@ -4,6 +4,7 @@ import { getIncidentsByIds, incidentsOfComponent, incidentsOrLinked, listAllInci
 import { UPTIME_DAYS } from "../../domain/uptime.ts";
 import { componentRss } from "../lib/component-page.ts";
 import { EMBED_PATH } from "../lib/embed.ts";
+import { brandFilesToPublish } from "../lib/brand.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
@@ -339,6 +340,7 @@ export function publicDocuments(snapshot: SiteSnapshot): FileToPublish[] {
     files.push({ path: `/${path}`, body: JSON.stringify(value), contentType: "application/json; charset=utf-8" });
   }
   files.push(...badgeFiles(snapshot));
+  files.push(...brandFilesToPublish(snapshot.page.brand));
   files.push({ path: CALENDAR_PATH, body: maintenanceCalendar(snapshot), contentType: "text/calendar; charset=utf-8" });
   return files;
 }
