@@ -27,6 +27,7 @@ let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
 let fakeTurso: Server;
 let tursoRequests = 0;
 let incidentId: string;
+let componentId: string;
 const logs: string[] = [];
 
 const get = (path: string, init?: { method?: string; body?: string; headers?: Record<string, string> }) => worker.fetch(ORIGIN + path, init) as unknown as Promise<Response>;
@@ -41,6 +42,7 @@ beforeAll(async () => {
     201,
   );
   incidentId = incident.id;
+  componentId = component.id;
 
   // Publish into the local R2 bucket that the Worker will read (wrangler dev keeps it under <persist>/v3).
   const persist = `${h.dir}/wrangler-state`;
@@ -129,6 +131,23 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
     expect(summary.page.name).toBe("Edge Example");
     expect(summary.incidents.map((i: { name: string }) => i.name)).toEqual(["Edge outage"]);
     expect(summary.status.indicator).toBe("major"); // SEV2 is a major impact
+  });
+
+  test("the badges, the calendar, the status card and a component's page and feed, from the same publish", async () => {
+    const badge = await get("/badge.svg");
+    expect(badge.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await badge.text()).toContain('aria-label="status: Partial System Outage"');
+    expect(await expectJson(await get(`/api/components/${componentId}/badge.json`), 200)).toMatchObject({ schemaVersion: 1, label: "API", color: "orange" });
+    const calendar = await get("/maintenances.ics");
+    expect(calendar.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
+    expect(await calendar.text()).toMatch(/^BEGIN:VCALENDAR/);
+    const embed = await get("/embed");
+    expect(embed.headers.get("content-security-policy")).toContain("frame-ancestors *");
+    expect(embed.headers.get("x-frame-options")).toBeNull();
+    expect(await embed.text()).toContain("Edge outage");
+    expect(await (await get(`/components/${componentId}`)).text()).toContain("Edge outage");
+    expect(await (await get(`/components/${componentId}/history.rss`)).text()).toContain("Edge outage — Investigating");
+    expect((await get("/favicon-major.svg")).status).toBe(200);
   });
 
   test("the stylesheet comes from Workers Static Assets", async () => {
