@@ -208,6 +208,7 @@ export interface WebhookRegistrationJson {
   component_ids: string[] | null;
   secret: string;
   signature_header: string;
+  standard_webhooks_secret: string;
   unsubscribe_url: string;
   documentation: string;
 }

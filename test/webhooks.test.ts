@@ -19,7 +19,8 @@ import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { webhookHooks } from "../api/webhooks/enqueue.ts";
 import { deliverDueWebhooks, type WebhookSenderDeps } from "../api/webhooks/sender.ts";
-import { signingSecret, verifySignature } from "../api/webhooks/signature.ts";
+import { signingSecret, standardWebhooksSecret, verifySignature } from "../api/webhooks/signature.ts";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { quarantineWebhook, upsertWebhookSubscription } from "../db/queries/webhooks.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { FakeWebhookReceiver, type Received } from "./fake-webhook-receiver.ts";
@@ -48,6 +49,13 @@ async function expectSigned(hook: Received, secret: string): Promise<void> {
   expect(await verifyHerald(secret, tampered, header)).toBe(false);
   expect(await verifyHerald(`${secret}x`, hook.body, header)).toBe(false);
   expect(await verifyHerald(secret, hook.body, header, nowSeconds() + 301)).toBe(false);
+  // The Standard Webhooks headers, verified by its own library with the same key in its encoding.
+  const standard = new Webhook(`whsec_${Buffer.from(secret.slice("whsec_".length), "base64url").toString("base64")}`);
+  const headers = { "webhook-id": String(hook.headers["webhook-id"]), "webhook-timestamp": String(hook.headers["webhook-timestamp"]), "webhook-signature": String(hook.headers["webhook-signature"]) };
+  expect(headers["webhook-id"]).toBe(hook.headers["x-herald-delivery"]);
+  expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+  expect(standard.verify(hook.body, headers)).toEqual(JSON.parse(hook.body));
+  expect(() => standard.verify(tampered, headers)).toThrow(WebhookVerificationError);
 }
 
 describe("a real server", () => {
@@ -100,6 +108,7 @@ describe("a real server", () => {
       component_ids: null,
       secret: await signingSecret(SECRET, body.id),
       signature_header: "X-Herald-Signature",
+      standard_webhooks_secret: await standardWebhooksSecret(SECRET, body.id),
       unsubscribe_url: expect.stringMatching(new RegExp(`^${PAGE}/subscriptions/webhooks/unsubscribe\\?token=${body.id}\\.`)),
       documentation: `${PAGE}/subscriptions/webhooks`,
       detail: expect.any(String),
@@ -300,6 +309,8 @@ describe("the sender, one run at a time", () => {
     expect(receiver.received.map((r) => r.reply.status)).toEqual([500, 200]);
     const [first, second] = receiver.received;
     expect(second!.headers["x-herald-delivery"]).toBe(first!.headers["x-herald-delivery"]);
+    // Standard Webhooks: the same message id on a retry, so receivers can drop duplicates.
+    expect(second!.headers["webhook-id"]).toBe(first!.headers["webhook-id"]);
     expect(second!.body).toBe(first!.body);
     await expectSigned(second!, secret);
     expect(await deliveries()).toEqual([{ status: "delivered", attempts: 2, last_error: null }]);

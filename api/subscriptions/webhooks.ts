@@ -19,6 +19,7 @@ import {
   isSigningSecret,
   SIGNATURE_HEADER,
   signingSecret,
+  standardWebhooksSecret,
   verifyWebhookUnsubscribeToken,
   webhookUnsubscribeUrl,
 } from "../webhooks/signature.ts";
@@ -60,6 +61,7 @@ export async function registerWebhook(
     upsertWebhookSubscription(tx, { id: newId(), endpoint: check.url, email: address, componentIds, now: clock.now().toISOString() }),
   );
   const secret = await signingSecret(settings.secret, subscription.id);
+  const standardSecret = await standardWebhooksSecret(settings.secret, subscription.id);
   const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
   if (input.isJson) {
     return c.json(
@@ -71,6 +73,8 @@ export async function registerWebhook(
         component_ids: subscription.componentIds,
         secret,
         signature_header: SIGNATURE_HEADER,
+        // The same key for the Standard Webhooks headers (webhook-id, -timestamp, -signature), as its libraries take it.
+        standard_webhooks_secret: standardSecret,
         unsubscribe_url: unsubscribe,
         documentation: documentationUrl(settings.pageUrl),
         detail: "Verified. Keep the secret: it signs every delivery and is not shown again.",
@@ -82,6 +86,8 @@ export async function registerWebhook(
     "Webhook registered",
     p(`Updates will be POSTed to ${subscription.endpoint}. Each request is signed with this secret; keep it now, it is not shown again:`) +
       `<p><code>${escapeHtml(secret)}</code></p>` +
+      p("Verifying with a Standard Webhooks library (webhook-signature header)? Give it the same secret in its encoding:") +
+      `<p><code>${escapeHtml(standardSecret)}</code></p>` +
       `<p><a href="/subscriptions/webhooks">How to verify the signature</a> · <a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Unsubscribe</a></p>` +
       backLink,
     201,

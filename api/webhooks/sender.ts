@@ -33,7 +33,7 @@ import { buildQuarantineNotice } from "./notice.ts";
 import { describeStatus, postJson } from "./post.ts";
 import { documentationUrl, eventName, webhookBody, type Envelope } from "./payload.ts";
 import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine, type QuarantineRule, type RetryPolicy } from "../../domain/webhook-delivery.ts";
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader, signingSecret, webhookUnsubscribeUrl } from "./signature.ts";
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader, signingSecret, standardWebhooksHeaders, webhookUnsubscribeUrl } from "./signature.ts";
 
 export interface WebhookSenderDeps {
   db: Database;
@@ -83,12 +83,15 @@ async function attempt(deps: WebhookSenderDeps, item: DueDelivery, timeoutMs: nu
   const envelope = JSON.parse(item.payload) as Envelope;
   const unsubscribe = await webhookUnsubscribeUrl(deps.secret, deps.pageUrl, item.subscriptionId);
   const body = webhookBody({ unsubscribe, documentation: documentationUrl(deps.pageUrl), generatedAt: item.eventCreatedAt }, envelope);
-  const signature = await signatureHeader(await signingSecret(deps.secret, item.subscriptionId), body, Math.floor(deps.clock.now().getTime() / 1000));
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const signature = await signatureHeader(await signingSecret(deps.secret, item.subscriptionId), body, now);
+  const deliveryId = `${item.eventId}.${item.subscriptionId}`;
+  const standard = await standardWebhooksHeaders(deps.secret, item.subscriptionId, deliveryId, body, now);
   const started = Date.now();
   const outcome = await postJson(
     item.endpoint,
     body,
-    { [DELIVERY_HEADER]: `${item.eventId}.${item.subscriptionId}`, [EVENT_HEADER]: eventName(envelope), [SIGNATURE_HEADER]: signature },
+    { [DELIVERY_HEADER]: deliveryId, [EVENT_HEADER]: eventName(envelope), [SIGNATURE_HEADER]: signature, ...standard },
     { timeoutMs, fetch: deps.fetch },
   );
   const durationMs = Date.now() - started;

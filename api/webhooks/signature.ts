@@ -9,6 +9,12 @@
  * HERALD_SECRET, "webhook-signing:" + id)). The database alone therefore cannot sign for anyone,
  * and the secret can be shown to the subscriber at registration without being kept anywhere.
  * The unsubscribe link's token is derived the same way under its own label.
+ *
+ * Every delivery is also signed the Standard Webhooks way (https://www.standardwebhooks.com/):
+ * `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256>` over
+ * `<id>.<timestamp>.<raw body>`, keyed with the same 32 secret bytes — so receivers can verify
+ * with the maintained libraries, given the secret in their encoding (standard base64:
+ * `standardWebhooksSecret`).
  */
 import { constantTimeEqual } from "../service/keys.ts";
 
@@ -41,6 +47,29 @@ function requireSecret(secret: string): void {
 export async function signingSecret(heraldSecret: string, subscriptionId: string): Promise<string> {
   requireSecret(heraldSecret);
   return `whsec_${base64url(await hmac(heraldSecret, `webhook-signing:${subscriptionId}`))}`;
+}
+
+async function secretBytes(heraldSecret: string, subscriptionId: string): Promise<Uint8Array> {
+  requireSecret(heraldSecret);
+  return hmac(heraldSecret, `webhook-signing:${subscriptionId}`);
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** The same secret as the Standard Webhooks libraries take it: `whsec_` + standard base64 of its 32 bytes. */
+export async function standardWebhooksSecret(heraldSecret: string, subscriptionId: string): Promise<string> {
+  return `whsec_${base64(await secretBytes(heraldSecret, subscriptionId))}`;
+}
+
+/** The three Standard Webhooks headers of one delivery (the id stays the same across retries). */
+export async function standardWebhooksHeaders(heraldSecret: string, subscriptionId: string, messageId: string, body: string, unixSeconds: number): Promise<Record<string, string>> {
+  const key = await crypto.subtle.importKey("raw", (await secretBytes(heraldSecret, subscriptionId)) as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`${messageId}.${unixSeconds}.${body}`)));
+  return { "webhook-id": messageId, "webhook-timestamp": String(unixSeconds), "webhook-signature": `v1,${base64(signature)}` };
 }
 
 /** True when `presented` is this subscription's signing secret (constant-time compare). */

@@ -37,6 +37,8 @@ const commands: Command[] = [
         `Registered webhook ${w.id} → ${w.endpoint} (${w.status}); contact ${w.email}`,
         `signing secret (shown once; verify the ${w.signature_header} header with it):`,
         w.secret,
+        "the same key for a Standard Webhooks library (webhook-signature header):",
+        w.standard_webhooks_secret,
         `unsubscribe: ${w.unsubscribe_url}`,
       ]);
     },
