@@ -15,7 +15,7 @@ const ENTRY = join(ROOT, "dist", "site", "server", "entry.mjs");
 const LOCK = join(ROOT, "dist", ".site-build.lock");
 const LOCK_STALE_MS = 5 * 60_000;
 /** What the build reads: the site, the code it imports, its config and the locked dependencies. */
-const INPUTS = ["site", "templates", "api", "db/records.ts", "astro.config.mjs", "package-lock.json"];
+const INPUTS = ["site", "templates", "api", "domain", "db/records.ts", "astro.config.mjs", "package-lock.json"];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -171,6 +171,7 @@ describe("openapi", () => {
         "/incidents/{id}/postmortem", "/incidents/{id}/postmortem/template", "/incidents/{id}/postmortem/publish",
         "/templates", "/templates/{slug}", "/webhooks", "/webhooks/{id}/reactivate", "/incidents/{id}/publish",
         "/components/{id}/history", "/reports/response", "/action-items", "/incidents/{id}/action-items/{position}", "/alerts", "/alerts/alertmanager", "/alerts/grafana", "/alerts/pagerduty", "/alerts/rules", "/alerts/rules/{id}",
+        "/maintenances/{id}/cancel",
       ].sort(),
     );
     const postmortem = doc.paths["/incidents/{id}/postmortem"].put.requestBody.content["application/json"].schema;

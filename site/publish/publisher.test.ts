@@ -93,8 +93,8 @@ describe("publisher", () => {
     renderer.calls = [];
     publisher.notify({ type: "incident", id: incident.id });
     await publisher.idle();
-    // /history is the newest month's page published under a second address, rendered once.
-    expect(renderer.calls.sort()).toEqual(["/", "/history/2026-11", `/incidents/${incident.id}`].sort());
+    // /history is the newest month's page published under a second address, rendered once; the status card with the home page.
+    expect(renderer.calls.sort()).toEqual(["/", "/embed", "/history/2026-11", `/incidents/${incident.id}`].sort());
     expect(read("/history")).toBe(read("/history/2026-11"));
 
     renderer.calls = [];
