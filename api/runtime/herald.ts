@@ -137,7 +137,7 @@ export function assembleHerald(parts: RuntimeParts): Herald {
   const webhooks: Task = {
     name: "webhooks",
     step: async () => {
-      const run = await deliverDueWebhooks({ db, clock, log, secret: mail.settings.secret, pageUrl: config.page.url, timeoutMs: config.webhooks.timeoutMs, notices: quarantineNotices });
+      const run = await deliverDueWebhooks({ db, clock, log, secret: mail.settings.secret, pageUrl: config.page.url, pageName: config.page.name, timeoutMs: config.webhooks.timeoutMs, notices: quarantineNotices });
       return run.attempted > 0 || run.noticesSent > 0 ? 0 : 1000;
     },
   };

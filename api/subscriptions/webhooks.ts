@@ -4,7 +4,7 @@
  * out (the signed unsubscribe link, and DELETE with the signing secret).
  */
 import { Hono, type Context } from "hono";
-import { getWebhookSubscription, unsubscribeWebhook, upsertWebhookSubscription } from "../../db/queries/webhooks.ts";
+import { getChatConfirmation, getWebhookSubscription, insertChatConfirmation, markChatConfirmed, unsubscribeWebhook, upsertWebhookSubscription } from "../../db/queries/webhooks.ts";
 import { normalizeEmail } from "../../domain/email.ts";
 import { isId, newId } from "../../domain/ids.ts";
 import { checkEndpoint } from "../../domain/webhook-endpoint.ts";
@@ -12,6 +12,9 @@ import { escapeHtml } from "../../templates/markdown.ts";
 import { problemResponse } from "../http/problem-response.ts";
 import { Problem, type FieldError } from "../problem.ts";
 import { challengeEndpoint } from "../webhooks/challenge.ts";
+import { chatBody, confirmationMessage } from "../webhooks/chat.ts";
+import { describeStatus, postJson } from "../webhooks/post.ts";
+import { CHAT_LABELS, chatFormatOf, type ChatFormat } from "../../domain/chat.ts";
 import { documentationUrl } from "../webhooks/payload.ts";
 import {
   DELIVERY_HEADER,
@@ -20,6 +23,8 @@ import {
   SIGNATURE_HEADER,
   signingSecret,
   standardWebhooksSecret,
+  chatConfirmToken,
+  verifyChatConfirmToken,
   verifyWebhookUnsubscribeToken,
   webhookUnsubscribeUrl,
 } from "../webhooks/signature.ts";
@@ -53,6 +58,8 @@ export async function registerWebhook(
   // The per-address limit holds per endpoint too, so no one can make us challenge a URL over and over.
   const wait = ctx.perEmail.hit(`webhook ${check.url}`);
   if (wait > 0) throw new Refusal(429, "Too Many Requests", `Too many registrations for this endpoint; try again in ${Math.ceil(wait / 60)} minute(s).`, undefined, wait);
+  const chat = chatFormatOf(new URL(check.url), { loopback: options.allowLoopback });
+  if (chat) return registerChatChannel(ctx, c, { endpoint: check.url, email: address, componentIds, format: chat, isJson: input.isJson });
   const failed = await challengeEndpoint(check.url, { timeoutMs: options.timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) });
   if (failed !== null) {
     throw new Refusal(422, "Unprocessable Content", `The endpoint did not pass the verification challenge: ${failed}. Nothing was stored.`, [{ field: "endpoint", message: `failed the challenge: ${failed}` }]);
@@ -94,6 +101,38 @@ export async function registerWebhook(
   );
 }
 
+/** How long a chat channel's confirmation link works. */
+export const CHAT_CONFIRM_DAYS = 7;
+
+/**
+ * A Slack, Discord or Teams incoming webhook cannot echo a challenge: a message with a
+ * confirmation link is posted into the channel instead, and nothing is sent there until a member
+ * of the channel confirms. A channel that does not take the message is refused, and nothing is stored.
+ */
+async function registerChatChannel(
+  ctx: SubscriptionContext,
+  c: Context,
+  r: { endpoint: string; email: string; componentIds: string[] | null; format: ChatFormat; isJson: boolean },
+): Promise<Response> {
+  const { db, clock, settings, page } = ctx;
+  const options = ctx.deps.webhooks!;
+  const id = newId();
+  const now = clock.now();
+  const link = `${settings.pageUrl}/subscriptions/webhooks/confirm?token=${encodeURIComponent(await chatConfirmToken(settings.secret, id))}`;
+  const body = chatBody(r.format, confirmationMessage(settings.pageName, link, CHAT_CONFIRM_DAYS));
+  const outcome = await postJson(r.endpoint, body, {}, { timeoutMs: options.timeoutMs, fetch: options.fetch });
+  if (outcome.kind !== "answered" || outcome.status < 200 || outcome.status >= 300) {
+    if (outcome.kind === "answered") await outcome.response.body?.cancel().catch(() => {});
+    const why = outcome.kind === "timeout" ? "no answer in time" : outcome.kind === "unreachable" ? outcome.error : describeStatus(outcome.status);
+    throw new Refusal(422, "Unprocessable Content", `The ${CHAT_LABELS[r.format]} channel did not take the confirmation message (${why}). Nothing was stored.`, [{ field: "endpoint", message: `the channel refused the confirmation message: ${why}` }]);
+  }
+  await outcome.response.body?.cancel().catch(() => {});
+  await db.write((tx) => insertChatConfirmation(tx, { id, endpoint: r.endpoint, email: r.email, format: r.format, componentIds: r.componentIds, now: now.toISOString(), expiresAt: new Date(now.getTime() + CHAT_CONFIRM_DAYS * 86_400_000).toISOString() }));
+  const detail = `A message with a confirmation link was posted to the ${CHAT_LABELS[r.format]} channel; nothing is sent there until a member of the channel confirms (within ${CHAT_CONFIRM_DAYS} days).`;
+  if (r.isJson) return c.json({ id, endpoint: r.endpoint, email: r.email, format: r.format, status: "pending", component_ids: r.componentIds, detail }, 202);
+  return page("Check the channel", p(detail) + backLink, 202);
+}
+
 /** GET /webhooks (the documentation page), the unsubscribe link, and DELETE /webhooks/:id. */
 export function webhookRoutes(ctx: SubscriptionContext): Hono {
   const { db, clock, settings, page } = ctx;
@@ -104,12 +143,53 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
       "Webhook notifications",
       p("Subscribe with a JSON POST to /subscriptions: {\"endpoint\": \"https://…\", \"email\": \"contact address\"}. The endpoint must echo a challenge first; the answer carries the signing secret.") +
         p("Deliveries are POSTs of Statuspage's webhook JSON: meta, page and incident for incident and maintenance updates; meta, page, component and component_update for component status changes. Answer 2xx within 30 seconds; anything else (a redirect too) is retried with backoff, and 10 failures within an hour pause the subscription.") +
+        p("A Slack, Discord or Microsoft Teams incoming-webhook URL is recognised: instead of the challenge, a message with a confirmation link is posted into the channel, and once a member of the channel confirms, every update arrives there as the service's own message (Slack blocks, a Discord embed, a Teams card).") +
         p(`Headers: ${DELIVERY_HEADER} (the same on every retry of one delivery: use it to drop duplicates), ${EVENT_HEADER} (incident.update or component.update) and ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>. To verify, compute HMAC-SHA256 with your secret over "<t>.<raw body>", compare it with v1 in constant time, and refuse a t more than 5 minutes from your clock.`) +
         backLink,
     ),
   );
 
   const webhookLinkInvalid = () => page("This link is not valid", p("This link is not valid. Copy the whole link from the payload's meta.unsubscribe or from the mail.") + backLink, 400);
+
+  // A chat channel's confirmation: the link shows a button (link previews in chat apps fetch it; only a person presses).
+  const chatLinkInvalid = () => page("This link is not valid", p("This confirmation link is not valid. Copy the whole link from the message in the channel.") + backLink, 400);
+  const pendingChat = async (token: string | undefined) => {
+    const id = await verifyChatConfirmToken(settings.secret, token);
+    return id ? await getChatConfirmation(db.client, id) : null;
+  };
+  app.get("/webhooks/confirm", async (c) => {
+    const token = c.req.query("token");
+    const pending = await pendingChat(token);
+    if (!pending) return chatLinkInvalid();
+    if (pending.confirmedAt) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink);
+    if (pending.expiresAt <= clock.now().toISOString()) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink, 410);
+    return page(
+      "Post updates to this channel",
+      p(`Press the button to post ${settings.pageName}'s incident and maintenance updates to this ${CHAT_LABELS[pending.format]} channel.`) +
+        buttonForm(`/subscriptions/webhooks/confirm?token=${encodeURIComponent(token!)}`, {}, "Confirm"),
+    );
+  });
+  app.post("/webhooks/confirm", async (c) => {
+    const token = c.req.query("token");
+    const pending = await pendingChat(token);
+    if (!pending) return chatLinkInvalid();
+    const now = clock.now().toISOString();
+    if (!pending.confirmedAt && pending.expiresAt <= now) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink, 410);
+    const subscription = pending.confirmedAt
+      ? null
+      : await db.write(async (tx) => {
+          const s = await upsertWebhookSubscription(tx, { id: newId(), endpoint: pending.endpoint, email: pending.email, componentIds: pending.componentIds, now, format: pending.format });
+          return (await markChatConfirmed(tx, pending.id, s.id, now)) ? s : null;
+        });
+    if (!subscription) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink);
+    const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
+    return page(
+      "Confirmed",
+      p(`Updates of ${settings.pageName} will be posted to this ${CHAT_LABELS[pending.format]} channel.`) +
+        `<p><a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Stop them</a> (keep this link), or remove the incoming webhook in ${escapeHtml(CHAT_LABELS[pending.format])}.</p>` +
+        backLink,
+    );
+  });
 
   app.get("/webhooks/unsubscribe", async (c) => {
     const token = c.req.query("token");

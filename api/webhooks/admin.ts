@@ -5,6 +5,8 @@ export function webhookJson(w: WebhookListRow): Record<string, unknown> {
   return {
     id: w.id,
     endpoint: w.endpoint,
+    // "herald" (Statuspage's signed JSON), or "slack", "discord", "teams" (the channel's own message).
+    format: w.format,
     email: w.email,
     status: w.state,
     component_ids: w.componentIds,

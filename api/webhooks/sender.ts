@@ -30,7 +30,9 @@ import {
   type DueDelivery,
 } from "../../db/queries/webhooks.ts";
 import { buildQuarantineNotice } from "./notice.ts";
-import { describeStatus, postJson } from "./post.ts";
+import { describeStatus, postJson, type PostOutcome } from "./post.ts";
+import { chatBody, chatMessageOf } from "./chat.ts";
+import type { ChatFormat } from "../../domain/chat.ts";
 import { documentationUrl, eventName, webhookBody, type Envelope } from "./payload.ts";
 import { afterFailure, DEFAULT_QUARANTINE, DEFAULT_RETRY, isDelivered, shouldQuarantine, type QuarantineRule, type RetryPolicy } from "../../domain/webhook-delivery.ts";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader, signingSecret, standardWebhooksHeaders, webhookUnsubscribeUrl } from "./signature.ts";
@@ -42,6 +44,8 @@ export interface WebhookSenderDeps {
   secret: string;
   /** PAGE_URL, without a trailing slash. */
   pageUrl: string;
+  /** PAGE_NAME, at the foot of chat messages. */
+  pageName?: string;
   /** A reply slower than this is a failure (WEBHOOK_TIMEOUT_MS, default 30 s). */
   timeoutMs?: number;
   /** Deliveries per call (default 20), sent concurrently. */
@@ -79,8 +83,19 @@ interface AttemptResult {
   durationMs: number;
 }
 
+/** A chat channel's delivery: the service's own message, no signature (its webhook URL is the secret). */
+async function chatRequest(deps: WebhookSenderDeps, item: DueDelivery, envelope: Envelope): Promise<{ body: string; headers: Record<string, string> }> {
+  const message = chatMessageOf(envelope, deps.pageName ?? new URL(deps.pageUrl).hostname, deps.pageUrl);
+  return { body: chatBody(item.format as ChatFormat, message), headers: { [DELIVERY_HEADER]: `${item.eventId}.${item.subscriptionId}` } };
+}
+
 async function attempt(deps: WebhookSenderDeps, item: DueDelivery, timeoutMs: number): Promise<AttemptResult> {
   const envelope = JSON.parse(item.payload) as Envelope;
+  if (item.format !== "herald") {
+    const chat = await chatRequest(deps, item, envelope);
+    const started = Date.now();
+    return settle(item, await postJson(item.endpoint, chat.body, chat.headers, { timeoutMs, fetch: deps.fetch }), timeoutMs, started);
+  }
   const unsubscribe = await webhookUnsubscribeUrl(deps.secret, deps.pageUrl, item.subscriptionId);
   const body = webhookBody({ unsubscribe, documentation: documentationUrl(deps.pageUrl), generatedAt: item.eventCreatedAt }, envelope);
   const now = Math.floor(deps.clock.now().getTime() / 1000);
@@ -94,6 +109,10 @@ async function attempt(deps: WebhookSenderDeps, item: DueDelivery, timeoutMs: nu
     { [DELIVERY_HEADER]: deliveryId, [EVENT_HEADER]: eventName(envelope), [SIGNATURE_HEADER]: signature, ...standard },
     { timeoutMs, fetch: deps.fetch },
   );
+  return settle(item, outcome, timeoutMs, started);
+}
+
+async function settle(item: DueDelivery, outcome: PostOutcome, timeoutMs: number, started: number): Promise<AttemptResult> {
   const durationMs = Date.now() - started;
   if (outcome.kind === "timeout") return { item, ok: false, httpStatus: null, error: `no answer within ${timeoutMs} ms`, durationMs };
   if (outcome.kind === "unreachable") return { item, ok: false, httpStatus: null, error: `request failed: ${outcome.error}`, durationMs };

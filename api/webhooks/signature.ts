@@ -121,3 +121,17 @@ export async function verifyWebhookUnsubscribeToken(heraldSecret: string, token:
 export async function webhookUnsubscribeUrl(heraldSecret: string, pageUrl: string, subscriptionId: string): Promise<string> {
   return `${pageUrl}/subscriptions/webhooks/unsubscribe?token=${encodeURIComponent(await webhookUnsubscribeToken(heraldSecret, subscriptionId))}`;
 }
+
+/** The token in a chat channel's confirmation link: `<id>.<base64url HMAC>` (derived, never stored). */
+export async function chatConfirmToken(heraldSecret: string, confirmationId: string): Promise<string> {
+  requireSecret(heraldSecret);
+  return `${confirmationId}.${base64url(await hmac(heraldSecret, `chat-confirm:${confirmationId}`))}`;
+}
+
+/** The confirmation id a chat confirmation token was made for, or null. */
+export async function verifyChatConfirmToken(heraldSecret: string, token: unknown): Promise<string | null> {
+  if (!heraldSecret || typeof token !== "string" || token.length > 200) return null;
+  const match = /^([0-9a-z]{12})\.[A-Za-z0-9_-]{43}$/.exec(token);
+  if (!match) return null;
+  return constantTimeEqual(token, await chatConfirmToken(heraldSecret, match[1]!)) ? match[1]! : null;
+}

@@ -2,6 +2,7 @@
 import type { Row } from "@libsql/client";
 import type { Executor } from "../database.ts";
 import { num, str, strOrNull } from "./rows.ts";
+import type { ChatFormat, WebhookFormat } from "../../domain/chat.ts";
 
 export type WebhookState = "active" | "quarantined" | "unsubscribed";
 
@@ -15,9 +16,11 @@ export interface WebhookSubscriptionRecord {
   activeSince: string;
   quarantinedAt: string | null;
   unsubscribedAt: string | null;
+  /** Statuspage's signed JSON ("herald"), or a chat service's own message. */
+  format: WebhookFormat;
 }
 
-const COLUMNS = "id, endpoint, email, state, component_ids, created_at, active_since, quarantined_at, unsubscribed_at";
+const COLUMNS = "id, endpoint, email, state, component_ids, created_at, active_since, quarantined_at, unsubscribed_at, format";
 
 function toSubscription(row: Row): WebhookSubscriptionRecord {
   const components = strOrNull(row, "component_ids");
@@ -31,6 +34,7 @@ function toSubscription(row: Row): WebhookSubscriptionRecord {
     activeSince: str(row, "active_since"),
     quarantinedAt: strOrNull(row, "quarantined_at"),
     unsubscribedAt: strOrNull(row, "unsubscribed_at"),
+    format: str(row, "format") as WebhookFormat,
   };
 }
 
@@ -41,17 +45,62 @@ function toSubscription(row: Row): WebhookSubscriptionRecord {
  */
 export async function upsertWebhookSubscription(
   ex: Executor,
-  s: { id: string; endpoint: string; email: string; componentIds: string[] | null; now: string },
+  s: { id: string; endpoint: string; email: string; componentIds: string[] | null; now: string; format?: WebhookFormat },
 ): Promise<WebhookSubscriptionRecord> {
   const result = await ex.execute({
-    sql: `INSERT INTO webhook_subscriptions (id, endpoint, email, state, component_ids, created_at, active_since)
-          VALUES (?, ?, ?, 'active', ?, ?, ?)
+    sql: `INSERT INTO webhook_subscriptions (id, endpoint, email, state, component_ids, created_at, active_since, format)
+          VALUES (?, ?, ?, 'active', ?, ?, ?, ?)
           ON CONFLICT (endpoint) DO UPDATE SET email = excluded.email, component_ids = excluded.component_ids, state = 'active',
-            active_since = excluded.active_since, quarantined_at = NULL, unsubscribed_at = NULL
+            active_since = excluded.active_since, quarantined_at = NULL, unsubscribed_at = NULL, format = excluded.format
           RETURNING ${COLUMNS}`,
-    args: [s.id, s.endpoint, s.email, s.componentIds === null ? null : JSON.stringify(s.componentIds), s.now, s.now],
+    args: [s.id, s.endpoint, s.email, s.componentIds === null ? null : JSON.stringify(s.componentIds), s.now, s.now, s.format ?? "herald"],
   });
   return toSubscription(result.rows[0]!);
+}
+
+export interface ChatConfirmation {
+  id: string;
+  endpoint: string;
+  email: string;
+  format: ChatFormat;
+  componentIds: string[] | null;
+  expiresAt: string;
+  confirmedAt: string | null;
+  subscriptionId: string | null;
+}
+
+/** A chat channel's registration, waiting for a member of the channel to confirm it. */
+export async function insertChatConfirmation(
+  ex: Executor,
+  c: { id: string; endpoint: string; email: string; format: ChatFormat; componentIds: string[] | null; now: string; expiresAt: string },
+): Promise<void> {
+  await ex.execute({
+    sql: "INSERT INTO chat_confirmations (id, endpoint, email, format, component_ids, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    args: [c.id, c.endpoint, c.email, c.format, c.componentIds === null ? null : JSON.stringify(c.componentIds), c.now, c.expiresAt],
+  });
+}
+
+export async function getChatConfirmation(ex: Executor, id: string): Promise<ChatConfirmation | null> {
+  const result = await ex.execute({ sql: "SELECT * FROM chat_confirmations WHERE id = ?", args: [id] });
+  const row = result.rows[0];
+  if (!row) return null;
+  const components = strOrNull(row, "component_ids");
+  return {
+    id: str(row, "id"),
+    endpoint: str(row, "endpoint"),
+    email: str(row, "email"),
+    format: str(row, "format") as ChatFormat,
+    componentIds: components === null ? null : (JSON.parse(components) as string[]),
+    expiresAt: str(row, "expires_at"),
+    confirmedAt: strOrNull(row, "confirmed_at"),
+    subscriptionId: strOrNull(row, "subscription_id"),
+  };
+}
+
+/** Confirmed once: false when it already was (a second press). */
+export async function markChatConfirmed(ex: Executor, id: string, subscriptionId: string, now: string): Promise<boolean> {
+  const result = await ex.execute({ sql: "UPDATE chat_confirmations SET confirmed_at = ?, subscription_id = ? WHERE id = ? AND confirmed_at IS NULL", args: [now, subscriptionId, id] });
+  return result.rowsAffected > 0;
 }
 
 export async function getWebhookSubscription(ex: Executor, id: string): Promise<WebhookSubscriptionRecord | null> {
@@ -172,6 +221,7 @@ export interface DueDelivery {
   subscriptionId: string;
   attempts: number;
   endpoint: string;
+  format: WebhookFormat;
   payload: string;
   eventCreatedAt: string;
 }
@@ -183,7 +233,7 @@ export interface DueDelivery {
  */
 export async function claimDueDeliveries(ex: Executor, now: string, leaseUntil: string, limit: number): Promise<DueDelivery[]> {
   const result = await ex.execute({
-    sql: `SELECT d.id, d.event_id, d.subscription_id, d.attempts, s.endpoint, e.payload, e.created_at AS event_created_at
+    sql: `SELECT d.id, d.event_id, d.subscription_id, d.attempts, s.endpoint, s.format, e.payload, e.created_at AS event_created_at
             FROM webhook_deliveries d
             JOIN webhook_subscriptions s ON s.id = d.subscription_id
             JOIN webhook_events e ON e.id = d.event_id
@@ -201,6 +251,7 @@ export async function claimDueDeliveries(ex: Executor, now: string, leaseUntil: 
     subscriptionId: str(row, "subscription_id"),
     attempts: num(row, "attempts"),
     endpoint: str(row, "endpoint"),
+    format: str(row, "format") as WebhookFormat,
     payload: str(row, "payload"),
     eventCreatedAt: str(row, "event_created_at"),
   }));
