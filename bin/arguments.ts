@@ -21,7 +21,7 @@ export function severity(raw: string): string {
   return `SEV${match[1]}`;
 }
 
-export function requireOption(values: Values, name: "body" | "status" | "start" | "end" | "name" | "role" | "severity", hint: string): string {
+export function requireOption(values: Values, name: "body" | "status" | "start" | "end" | "name" | "role" | "severity" | "page" | "api-key", hint: string): string {
   const value = values[name];
   if (value === undefined) throw new UsageError(`missing --${name} ${hint}`);
   if (value.trim() === "") throw new UsageError(`--${name} must not be empty`);

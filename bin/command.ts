@@ -53,6 +53,11 @@ export const OPTIONS = {
   "root-cause": { type: "string" },
   resolution: { type: "string" },
   prevention: { type: "string" },
+  page: { type: "string" },
+  "api-key": { type: "string" },
+  since: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "base-url": { type: "string" },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -27,6 +27,7 @@ import { maintenanceCommands } from "./commands/maintenance.ts";
 import { postmortemCommands } from "./commands/postmortem.ts";
 import { templateCommands } from "./commands/template.ts";
 import { webhooksCommands } from "./commands/webhooks.ts";
+import { importCommands } from "./commands/import.ts";
 
 const DEFAULT_URL = "http://localhost:8080";
 
@@ -58,6 +59,7 @@ const GROUPS: CommandGroup[] = [
   reportCommands,
   actionsCommands,
   webhooksCommands,
+  importCommands,
   keysCommands,
   membersCommands,
   consoleCommandsGroup,

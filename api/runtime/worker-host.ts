@@ -10,6 +10,7 @@
  */
 import type { ChangeEvent } from "../app-deps.ts";
 import { ConfigError, redactSecrets } from "../config.ts";
+import { fullPublishRequested, takeFullPublishRequest } from "../../db/queries/imports.ts";
 import { bearerToken } from "../http/auth.ts";
 import { problemJson } from "../http/problem-response.ts";
 import { notFoundPage } from "../http/public-pages.ts";
@@ -20,7 +21,7 @@ import type { Herald } from "./herald.ts";
 import { drainTasks } from "./tasks.ts";
 
 /** What the publish queue carries: a committed change, or "bring the time-dependent pages up to date". */
-export type PublishMessage = ChangeEvent | { type: "refresh" };
+export type PublishMessage = ChangeEvent | { type: "refresh" } | { type: "full" };
 
 export interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
@@ -76,8 +77,8 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
 
   /** One publish for a batch of changes (the queue consumer, or inline without a queue). */
   async function publishNow(herald: Herald, messages: readonly PublishMessage[]): Promise<void> {
-    const changes = messages.filter((m): m is ChangeEvent => m.type !== "refresh");
-    const report = await herald.publisher.publishOnce(changes);
+    const changes = messages.filter((m): m is ChangeEvent => m.type !== "refresh" && m.type !== "full");
+    const report = await herald.publisher.publishOnce(changes, { full: messages.some((m) => m.type === "full") });
     log(`publish: ${report.changed} changed of ${report.rendered} rendered in ${report.ms.toFixed(0)} ms${report.full ? " (full)" : ""}`);
   }
 
@@ -144,7 +145,9 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
       // Maintenances moved on time, response times checked: a periodic task steps once per run.
       await drainTasks(herald.checks, Infinity, log);
       // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
-      ctx.waitUntil(handOff(env, herald, [...pending.splice(0), { type: "refresh" }]));
+      // An import (herald import statuspage) may have asked for the whole page to be published again.
+      const full = (await fullPublishRequested(herald.deps.db.client)) && (await herald.deps.db.write((tx) => takeFullPublishRequest(tx)));
+      ctx.waitUntil(handOff(env, herald, [...pending.splice(0), full ? { type: "full" } : { type: "refresh" }]));
       await drainTasks(herald.deliveries, Date.now() + CRON_SEND_BUDGET_MS, log);
       log("scheduled: done");
     },
