@@ -2,6 +2,7 @@ import { benchAlerts } from "./alerts.ts";
 import { benchConsole } from "./console.ts";
 import { benchEdge } from "./edge.ts";
 import { benchFanout } from "./fanout.ts";
+import { benchImport } from "./import.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
 import { benchServe } from "./serve.ts";
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<void>> = {
   serve: () => benchServe(),
   alerts: () => benchAlerts(),
   report: () => benchReport(),
+  import: () => benchImport(),
 };
 const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benches);
 for (const name of names) {
