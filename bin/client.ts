@@ -209,6 +209,9 @@ export interface WebhookRegistrationJson {
   secret: string;
   signature_header: string;
   standard_webhooks_secret: string;
+  /** A chat channel's registration: "slack", "discord" or "teams", waiting for the channel to confirm. */
+  format?: string;
+  detail?: string;
   unsubscribe_url: string;
   documentation: string;
 }

@@ -15,7 +15,7 @@ import { createKey } from "../api/service/keys.ts";
 import { chatFormatOf } from "../domain/chat.ts";
 import { FakeChat } from "./fake-chat.ts";
 import { FakeResend } from "./fake-resend.ts";
-import { callServer, expectJson, expectProblem, snapshotDatabase, waitFor } from "./harness.ts";
+import { callServer, expectJson, expectProblem, runHerald, snapshotDatabase, waitFor } from "./harness.ts";
 import { parseHtml } from "./html.ts";
 
 const PAGE = "https://status.example.com";
@@ -160,6 +160,14 @@ describe("a real server", () => {
     expect(card.body[0]).toMatchObject({ type: "TextBlock", text: "API errors — Investigating" });
     expect(card.actions[0]).toEqual({ type: "Action.OpenUrl", title: "View incident", url: `${PAGE}/incidents/${incident.id}` });
     expect(Buffer.byteLength(JSON.stringify(teams.json))).toBeLessThanOrEqual(28 * 1024);
+  });
+
+  test("herald webhooks add with a chat URL says the channel must confirm", async () => {
+    const path = "/webhookb2/cli-team@x/IncomingWebhook/cli/abc";
+    const run = await runHerald(["webhooks", "add", `${chat.url}${path}`, "--email", "ops@example.com"], { PATH: process.env.PATH ?? "", HERALD_URL: server.url, HERALD_TOKEN: admin });
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toMatch(/^Asked the teams channel to confirm: A message with a confirmation link was posted to the Microsoft Teams channel/);
+    expect(chat.postsTo(path)).toHaveLength(1);
   });
 
   test("a channel whose webhook was removed fails like any endpoint: retried, then quarantined with a mail to its contact", async () => {

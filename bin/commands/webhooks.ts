@@ -33,7 +33,9 @@ const commands: Command[] = [
       const components = refs.length > 0 ? (await client.listComponents()).data : [];
       const componentIds = refs.map((ref) => resolveComponent(ref.trim(), components));
       const response = await client.registerWebhook({ endpoint, email, ...(componentIds.length ? { component_ids: componentIds } : {}) });
-      show(ctx, response, (w) => [
+      show(ctx, response, (w) => w.status === "pending" ? [
+        `Asked the ${w.format} channel to confirm: ${w.detail}`,
+      ] : [
         `Registered webhook ${w.id} → ${w.endpoint} (${w.status}); contact ${w.email}`,
         `signing secret (shown once; verify the ${w.signature_header} header with it):`,
         w.secret,
