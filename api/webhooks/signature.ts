@@ -103,35 +103,31 @@ export async function verifySignature(
   return fields.some(([k, v]) => k === "v1" && v !== undefined && constantTimeEqual(v, expected));
 }
 
-/** The token in a subscription's unsubscribe link: `<id>.<base64url HMAC>`. */
-export async function webhookUnsubscribeToken(heraldSecret: string, subscriptionId: string): Promise<string> {
+/** A link's token for a record id under a label: `<id>.<base64url HMAC>` (derived, never stored). */
+async function idToken(heraldSecret: string, label: string, id: string): Promise<string> {
   requireSecret(heraldSecret);
-  return `${subscriptionId}.${base64url(await hmac(heraldSecret, `webhook-unsubscribe:${subscriptionId}`))}`;
+  return `${id}.${base64url(await hmac(heraldSecret, `${label}:${id}`))}`;
 }
 
-/** The subscription id an unsubscribe token was made for, or null. */
-export async function verifyWebhookUnsubscribeToken(heraldSecret: string, token: unknown): Promise<string | null> {
+/** The id an `idToken` under `label` was made for, or null (constant-time compare). */
+async function verifyIdToken(heraldSecret: string, label: string, token: unknown): Promise<string | null> {
   if (!heraldSecret || typeof token !== "string" || token.length > 200) return null;
   const match = /^([0-9a-z]{12})\.[A-Za-z0-9_-]{43}$/.exec(token);
   if (!match) return null;
-  return constantTimeEqual(token, await webhookUnsubscribeToken(heraldSecret, match[1]!)) ? match[1]! : null;
+  return constantTimeEqual(token, await idToken(heraldSecret, label, match[1]!)) ? match[1]! : null;
 }
+
+/** The token in a subscription's unsubscribe link. */
+export const webhookUnsubscribeToken = (heraldSecret: string, subscriptionId: string) => idToken(heraldSecret, "webhook-unsubscribe", subscriptionId);
+/** The subscription id an unsubscribe token was made for, or null. */
+export const verifyWebhookUnsubscribeToken = (heraldSecret: string, token: unknown) => verifyIdToken(heraldSecret, "webhook-unsubscribe", token);
 
 /** The subscription's unsubscribe link (in every payload's `meta.unsubscribe` and in its mails). */
 export async function webhookUnsubscribeUrl(heraldSecret: string, pageUrl: string, subscriptionId: string): Promise<string> {
   return `${pageUrl}/subscriptions/webhooks/unsubscribe?token=${encodeURIComponent(await webhookUnsubscribeToken(heraldSecret, subscriptionId))}`;
 }
 
-/** The token in a chat channel's confirmation link: `<id>.<base64url HMAC>` (derived, never stored). */
-export async function chatConfirmToken(heraldSecret: string, confirmationId: string): Promise<string> {
-  requireSecret(heraldSecret);
-  return `${confirmationId}.${base64url(await hmac(heraldSecret, `chat-confirm:${confirmationId}`))}`;
-}
-
+/** The token in a chat channel's confirmation link. */
+export const chatConfirmToken = (heraldSecret: string, confirmationId: string) => idToken(heraldSecret, "chat-confirm", confirmationId);
 /** The confirmation id a chat confirmation token was made for, or null. */
-export async function verifyChatConfirmToken(heraldSecret: string, token: unknown): Promise<string | null> {
-  if (!heraldSecret || typeof token !== "string" || token.length > 200) return null;
-  const match = /^([0-9a-z]{12})\.[A-Za-z0-9_-]{43}$/.exec(token);
-  if (!match) return null;
-  return constantTimeEqual(token, await chatConfirmToken(heraldSecret, match[1]!)) ? match[1]! : null;
-}
+export const verifyChatConfirmToken = (heraldSecret: string, token: unknown) => verifyIdToken(heraldSecret, "chat-confirm", token);
