@@ -3,6 +3,7 @@
  * events, how their deliveries go, and lifting a quarantine once the receiver is fixed.
  * Subscribing itself is the receiver's own doing (the page's subscribe form, or the API).
  */
+import { CHAT_LABELS } from "../../domain/chat.ts";
 import { Hono } from "hono";
 import { formatPosted } from "../../domain/time.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
@@ -25,7 +26,8 @@ export function webhookPages(ctx: ConsoleContext): Hono {
     if (session instanceof Response) return session;
     const error = c.req.query("error") === "unsubscribed" ? `<p class="err" role="alert"><strong>Error:</strong> Its owner unsubscribed that endpoint; only they can register it again.</p>` : "";
     const rows = (await webhookSubscriptionsAt(db.client, ctx.now())).map((w) => [
-      escapeHtml(w.endpoint),
+      // A chat channel's webhook URL is its credential: shown without its last part.
+      w.format === "herald" ? escapeHtml(w.endpoint) : `${escapeHtml(CHAT_LABELS[w.format])} channel<br><span class="note">${escapeHtml(w.endpoint.replace(/\/[^/]+$/, "/…"))}</span>`,
       escapeHtml(w.email),
       escapeHtml(STATES[w.state] ?? w.state) + (w.quarantinedAt ? ` <span class="note">since ${escapeHtml(formatPosted(w.quarantinedAt, tz))}</span>` : ""),
       `${w.delivered} delivered, ${w.pending} waiting, ${w.failuresInWindow} failed in the last hour${w.lastError ? `<br><span class="note">Last error: ${escapeHtml(w.lastError)}</span>` : ""}`,
@@ -34,7 +36,7 @@ export function webhookPages(ctx: ConsoleContext): Hono {
     return ctx.page(
       c,
       "Webhooks",
-      error + para("Endpoints that receive incident and component events (Statuspage's webhook shape). An endpoint that keeps failing is quarantined and its contact address told; reactivate it once it is fixed.") +
+      error + para("Endpoints that receive incident and component events (Statuspage's webhook shape), and Slack, Discord and Teams channels that receive them as messages. An endpoint that keeps failing is quarantined and its contact address told; reactivate it once it is fixed.") +
         table(["Endpoint", "Contact", "State", "Deliveries", ""], rows, "No webhook subscriptions yet. Receivers subscribe on the status page or with the API."),
       { session },
     );
