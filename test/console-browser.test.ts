@@ -158,6 +158,7 @@ test("every console page is axe clean in light and dark, and fits a 360 px phone
   const maintenance = await call("POST", "/api/v1/maintenances", { name: "Index rebuild", body: "Rebuilding.", scheduled_for: "2031-01-01T10:00:00Z", scheduled_until: "2031-01-01T12:00:00Z", component_ids: [component.id] });
   const incident = await call("POST", "/api/v1/incidents", { name: "Search errors", severity: "SEV2", body: "Looking." });
   await call("POST", `/api/v1/incidents/${incident.id}/updates`, { status: "resolved", body: "Fixed." });
+  await call("PUT", `/api/v1/incidents/${incident.id}/postmortem`, { body: "What happened.", action_items: [{ description: "Alert on search errors", owner: "@pat", due_date: "2020-01-01" }, { description: "Load test search" }] });
   const drill = await call("POST", "/api/v1/incidents", { name: "Drill: search", severity: "SEV3", body: "Practice.", drill: true });
   // An alert rule, and a draft incident an alert opened from it.
   await call("POST", "/api/v1/alerts/rules", { name: "search-errors", matchers: [{ label: "alertname", op: "=~", value: "Search.*" }], components: [component.id], template: "search-down" });
@@ -176,6 +177,7 @@ test("every console page is axe clean in light and dark, and fits a 360 px phone
     `/console/postmortems/${incident.id}`,
     "/console/drills",
     `/console/drills/${drill.id}`,
+    "/console/follow-through",
     "/console/templates",
     "/console/templates/search-down",
     "/console/alerts",

@@ -201,6 +201,26 @@ describe("the customer notice", () => {
   });
 });
 
+describe("follow-through", () => {
+  test("postmortems owed, open action items (overdue first) with a Done button, and the response against the targets", async () => {
+    const id = (await api("POST", "/api/v1/incidents", { name: "Login failures", severity: "SEV2", body: "Looking." })).id;
+    await api("POST", `/api/v1/incidents/${id}/updates`, { status: "resolved", body: "Fixed." });
+    await api("PUT", `/api/v1/incidents/${id}/postmortem`, { body: "What happened.", action_items: [{ description: "Add login alerts", owner: "@ada", due_date: "2030-01-01" }, { description: "Rotate the old keys", owner: "@cole", due_date: "2020-01-01" }] });
+    const shown = await page("/console/follow-through", comms);
+    expect(shown.text).toMatch(/Postmortems owed .*Login failures SEV2 · INC-\d{4}-\d{3} · resolved .* Draft saved/);
+    const items = shown.text.slice(shown.text.indexOf("Open action items"));
+    // The overdue one first.
+    expect(items.indexOf("Rotate the old keys")).toBeLessThan(items.indexOf("Add login alerts"));
+    expect(items).toMatch(/Rotate the old keys INC-\d{4}-\d{3}\.2 · @cole Overdue · Jan 1/);
+    expect(shown.text).toMatch(/Response, last 90 days .*SEV2 \d+ incidents? /);
+    const path = "/console/follow-through";
+    expect(located(await post(path, comms, `/console/follow-through/items/${id}/2/done`, {}))).toBe(path);
+    const open = await api("GET", "/api/v1/action-items");
+    expect(open.filter((i: { incident_id: string }) => i.incident_id === id).map((i: { description: string }) => i.description)).toEqual(["Add login alerts"]);
+    expect((await page(path, comms)).text).not.toContain("Rotate the old keys");
+  });
+});
+
 describe("drills", () => {
   test("a drill started from the Declare form never reaches the page; its report measures the response; ending it resolves it once", async () => {
     const hidden = await browser.formFields("/console/incidents/new", comms, "/console/incidents/new");

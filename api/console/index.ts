@@ -15,6 +15,7 @@ import { consoleContext, type ConsoleDeps } from "./context.ts";
 import { alertPages } from "./alerts.ts";
 import { componentPages } from "./components.ts";
 import { drillPages } from "./drills.ts";
+import { followThroughPages } from "./follow-through.ts";
 import { incidentPages } from "./incidents.ts";
 import { keyPages } from "./keys.ts";
 import { maintenancePages } from "./maintenances.ts";
@@ -42,6 +43,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   app.route("/maintenances", maintenancePages(ctx));
   app.route("/postmortems", postmortemPages(ctx));
   app.route("/drills", drillPages(ctx));
+  app.route("/follow-through", followThroughPages(ctx));
   app.route("/templates", templatePages(ctx));
   app.route("/alerts", alertPages(ctx));
   app.route("/components", componentPages(ctx));

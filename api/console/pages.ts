@@ -55,6 +55,7 @@ export function navItems(role: string): [href: string, label: string][] {
     ["/console/incidents", "Incidents"],
     ["/console/maintenances", "Maintenance"],
     ["/console/drills", "Drills"],
+    ["/console/follow-through", "Follow-through"],
     ["/console/templates", "Templates"],
     ["/console/alerts", "Alerts"],
   ];

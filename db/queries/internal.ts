@@ -184,16 +184,18 @@ export interface PostmortemDue {
 }
 
 /**
- * Resolved SEV1/SEV2 incidents (not drills, not drafts) whose postmortem is not published and
- * that were not reminded of on `day`: the candidates; their due dates are checked by the caller.
+ * Resolved SEV1/SEV2 incidents (not drills, not drafts) whose postmortem is not published, oldest
+ * resolution first; with `day`, only those not reminded of that day (the reminder's candidates;
+ * their due dates are checked by the caller). Without it, all of them (the console's list).
  */
-export async function postmortemsNotPublished(ex: Executor, day: string): Promise<PostmortemDue[]> {
+export async function postmortemsNotPublished(ex: Executor, day: string | null): Promise<PostmortemDue[]> {
   const result = await ex.execute({
     sql: `SELECT i.id, i.name, i.severity, i.resolved_at, i.number_series, i.number_year, i.number, p.incident_id AS has_draft
           FROM incidents i LEFT JOIN postmortems p ON p.incident_id = i.id
           WHERE i.kind = 'incident' AND i.status = 'resolved' AND i.severity IN ('SEV1', 'SEV2') AND i.drill = 0 AND i.draft = 0
             AND p.published_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM postmortem_reminders r WHERE r.incident_id = i.id AND r.day = ?)`,
+            AND (?1 IS NULL OR NOT EXISTS (SELECT 1 FROM postmortem_reminders r WHERE r.incident_id = i.id AND r.day = ?1))
+          ORDER BY i.resolved_at`,
     args: [day],
   });
   return result.rows.map((row) => ({
