@@ -132,7 +132,7 @@ describe("a real server", () => {
   });
 
   test("an update reaches each channel in its own format, its words within the service's limits", async () => {
-    const long = `${"The database cluster is failing over. ".repeat(200)}@everyone`;
+    const long = `<!channel> ${"The database cluster is failing over. ".repeat(200)}@everyone`;
     const incident = await callServer(server.url, admin, "POST", "/api/v1/incidents", { name: "API errors", severity: "SEV1", body: long, components: { [componentId]: "major_outage" } });
     const arrived = (path: string) => chat.postsTo(path).find((p) => JSON.stringify(p.json).includes("API errors — Investigating"));
     for (const path of Object.values(PATHS)) await waitFor(`the update in ${path}`, () => arrived(path));
@@ -140,6 +140,9 @@ describe("a real server", () => {
     const slack = arrived(PATHS.slack)!;
     expect(slack.refused).toBeNull();
     expect(slack.json.blocks[0].text.text).toBe("API errors — Investigating");
+    // The notification text is mrkdwn: "<!channel>" in the words is escaped, so it pings no one.
+    expect(slack.json.text).toContain("&lt;!channel&gt;");
+    expect(slack.json.text).not.toContain("<!channel>");
     const section = slack.json.blocks.find((b: any) => b.type === "section").text;
     expect(section.type).toBe("plain_text");
     expect([...section.text].length).toBe(3000);

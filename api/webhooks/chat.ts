@@ -86,8 +86,10 @@ function slack(m: ChatMessage): Json {
   for (const f of m.facts) blocks.push({ type: "context", elements: [{ type: "plain_text", text: clip(`${f.name}: ${f.value}`, L.sectionText) }] });
   blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: m.link.label }, url: m.link.url }] });
   blocks.push({ type: "context", elements: [{ type: "plain_text", text: clip(m.footer, L.sectionText) }] });
-  // `text` is what notifications and clients without blocks show.
-  return { text: clip([m.title, m.text].filter(Boolean).join("\n"), L.fallbackText), blocks };
+  // `text` is what notifications and clients without blocks show. Slack reads it as mrkdwn, where
+  // "<!channel>" would ping everyone: &, < and > are escaped as Slack asks, so words stay words.
+  const escaped = clip([m.title, m.text].filter(Boolean).join("\n"), L.fallbackText).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return { text: escaped, blocks };
 }
 
 function discord(m: ChatMessage): Json {
