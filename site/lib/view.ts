@@ -414,7 +414,7 @@ export function barPath(index: number, count = 1): string {
   return `M${index * BAR.step} ${BAR.height / 2}h${count * BAR.step - (BAR.step - BAR.width)}`;
 }
 
-function dayDetail(d: UptimeDay): string {
+function dayDetail(d: UptimeDay, withUptime = true): string {
   if (d.minutes <= 0) return "No data";
   const parts: string[] = [];
   const add = (minutes: number, what: string) => {
@@ -425,7 +425,7 @@ function dayDetail(d: UptimeDay): string {
   add(d.degraded, "Degraded performance");
   add(d.maintenance, "Maintenance");
   if (parts.length === 0) return "No downtime";
-  return `${parts.join(", ")}; ${formatUptime(d.uptime)} uptime`;
+  return withUptime ? `${parts.join(", ")}; ${formatUptime(d.uptime)} uptime` : parts.join(", ");
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -513,12 +513,17 @@ function incidentNames(names: readonly string[]): string {
   return names.length > 2 ? `. ${shown} and ${names.length - 2} more` : `. ${shown}`;
 }
 
-export function barView(name: string, uptime: ComponentUptime, incidents?: ReadonlyMap<string, readonly string[]>): BarView {
+/**
+ * `dayUptime: false` (the home page): a day's note says what happened and for how long, as
+ * Statuspage's do, without the day's percentage — random-looking figures are what a 14 KB page
+ * cannot afford (1.2 KB gzipped over 15 busy bars); the component's own page keeps them.
+ */
+export function barView(name: string, uptime: ComponentUptime, incidents?: ReadonlyMap<string, readonly string[]>, options: { dayUptime?: boolean } = {}): BarView {
   const days = uptime.days.map((d): BarNote | null => {
     if (!isNotable(d)) return null;
     const names = incidents?.get(d.day) ?? [];
     // "Nov 25": the bar is the last 90 days, so the year adds bytes and nothing else.
-    return { tone: LEVEL_TONES[d.level], text: `${formatDayShort(d.day)}: ${dayDetail(d)}${incidentNames(names)}` };
+    return { tone: LEVEL_TONES[d.level], text: `${formatDayShort(d.day)}: ${dayDetail(d, options.dayUptime ?? true)}${incidentNames(names)}` };
   });
   const notable = days.filter((d) => d !== null).length;
   const phoneDays = uptime.days.slice(-PHONE_DAYS);
@@ -589,7 +594,7 @@ export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, Compo
       description: c.description?.trim() ? c.description.trim() : null,
       badge: componentBadge(c.status),
       // A group's bar names no incidents: its components' bars, right below, do.
-      bar: c.showcase && u ? barView(c.name, u, c.isGroup ? undefined : incidents.get(c.id)) : null,
+      bar: c.showcase && u ? barView(c.name, u, c.isGroup ? undefined : incidents.get(c.id), { dayUptime: false }) : null,
     };
   };
   const rows: TopRow[] = [];
