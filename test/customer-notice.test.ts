@@ -174,6 +174,14 @@ describe("the customer notice on the resolving update", () => {
     }
   });
 
+  test("an incident declared already resolved (told afterwards) may carry the sections too", async () => {
+    const declared = await api("POST", "/incidents", {
+      name: "Overnight export delays", severity: "SEV3", status: "resolved", body: "Exports ran late overnight; all caught up.",
+      started_at: new Date(clock.now().getTime() - 2 * 3_600_000).toISOString(), root_cause: "A stuck queue worker", deliver_notifications: false,
+    });
+    expect(declared.incident_updates[0]).toMatchObject({ status: "resolved", root_cause: "A stuck queue worker", impact: null });
+  });
+
   test("a resolution without sections mails the summary across days, with dates, and shows no sections on the page", async () => {
     clock.set("2024-01-16T23:40:00.000Z");
     const id = (await api("POST", "/incidents", { name: "Night batch delays", severity: "SEV3", body: "Batches are late." })).id;
