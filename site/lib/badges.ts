@@ -9,9 +9,10 @@
 import { makeBadge } from "badge-maker";
 import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
 import type { Indicator, PageStatus } from "../../domain/indicator.ts";
-import { computeUptime, formatUptime, UPTIME_DAYS } from "../../domain/uptime.ts";
+import { formatUptime, UPTIME_DAYS } from "../../domain/uptime.ts";
 import type { FileToPublish } from "../publish/manifest.ts";
 import type { SiteSnapshot } from "./snapshot.ts";
+import { snapshotUptime } from "./view.ts";
 
 /** shields.io's named colours, as its own badges use them for the same meanings. */
 const INDICATOR_COLORS: Readonly<Record<Indicator, string>> = { none: "brightgreen", minor: "yellow", major: "orange", critical: "red", maintenance: "blue" };
@@ -55,7 +56,7 @@ export function badgeFiles(snapshot: SiteSnapshot): FileToPublish[] {
     files.push({ path: jsonPath, body: JSON.stringify(badge), contentType: "application/json; charset=utf-8" });
   };
   add("/badge.svg", "/api/badge.json", pageBadge(snapshot.status));
-  const uptime = computeUptime({ components: snapshot.components, statusChanges: snapshot.statusChanges, generatedAt: snapshot.generatedAt, timeZone: snapshot.page.timeZone });
+  const uptime = snapshotUptime(snapshot);
   for (const c of snapshot.components) {
     add(`/components/${c.id}/badge.svg`, `/api/components/${c.id}/badge.json`, componentBadge(c.name, c.status, uptime.get(c.id)?.uptime ?? null));
   }

@@ -3,8 +3,7 @@
  * who depends on one part: its status, its 90-day bar with each day's incidents, and the incidents
  * and maintenances of those days, newest first.
  */
-import { addDays, dayKey, formatDay } from "../../domain/time.ts";
-import { computeUptime, UPTIME_DAYS } from "../../domain/uptime.ts";
+import { dayKey, formatDay } from "../../domain/time.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyFeedTitle, historyRss } from "./feed.ts";
 import type { SiteSnapshot } from "./snapshot.ts";
@@ -12,9 +11,11 @@ import {
   barView,
   componentBadge,
   historyInstant,
+  incidentDays,
   layoutView,
   listed,
   paths,
+  snapshotUptime,
   type Badge,
   type BarView,
   type LayoutView,
@@ -40,14 +41,10 @@ export interface ComponentPageView {
 
 /** Incident names per day in the page's zone, over each incident's span (capped at the bar's length). */
 function namesByDay(incidents: readonly IncidentRecord[], snapshot: SiteSnapshot): Map<string, string[]> {
-  const tz = snapshot.page.timeZone;
   const days = new Map<string, string[]>();
   for (const incident of incidents) {
     if (incident.kind !== "incident") continue;
-    const last = dayKey(incident.resolvedAt ?? snapshot.generatedAt, tz);
-    for (let day = dayKey(incident.startedAt, tz), n = 0; day <= last && n < UPTIME_DAYS; day = addDays(day, 1), n++) {
-      days.set(day, [...(days.get(day) ?? []), incident.name]);
-    }
+    for (const day of incidentDays(incident, snapshot)) days.set(day, [...(days.get(day) ?? []), incident.name]);
   }
   return days;
 }
@@ -55,7 +52,7 @@ function namesByDay(incidents: readonly IncidentRecord[], snapshot: SiteSnapshot
 export function componentPageView(data: RouteOf<"component">): ComponentPageView {
   const { snapshot, component, incidents } = data;
   const tz = snapshot.page.timeZone;
-  const uptime = computeUptime({ components: snapshot.components, statusChanges: snapshot.statusChanges, generatedAt: snapshot.generatedAt, timeZone: tz }).get(component.id);
+  const uptime = snapshotUptime(snapshot).get(component.id);
   const byDay = new Map<string, IncidentRecord[]>();
   for (const incident of incidents) {
     const day = dayKey(historyInstant(incident), tz);

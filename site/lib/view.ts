@@ -477,12 +477,30 @@ function summaryText(notable: number, uptime: number | null, daysWithData: numbe
   return daysWithData === 1 ? "Operational on its one day with data" : `Operational on all ${daysWithData} days with data`;
 }
 
+/** The days (page zone) an incident spans, from its start to its resolution (or now), at most the bar's length. */
+export function* incidentDays(incident: Pick<IncidentRecord, "startedAt" | "resolvedAt">, snapshot: Pick<SiteSnapshot, "generatedAt" | "page">): Generator<string> {
+  const tz = snapshot.page.timeZone;
+  const last = dayKey(incident.resolvedAt ?? snapshot.generatedAt, tz);
+  for (let day = dayKey(incident.startedAt, tz), n = 0; day <= last && n < UPTIME_DAYS; day = addDays(day, 1), n++) yield day;
+}
+
+const uptimeBySnapshot = new WeakMap<SiteSnapshot, Map<string, ComponentUptime>>();
+
+/** Every component's 90-day uptime, worked out once per snapshot (the home page, the badges and each component's page read it). */
+export function snapshotUptime(snapshot: SiteSnapshot): Map<string, ComponentUptime> {
+  let uptime = uptimeBySnapshot.get(snapshot);
+  if (!uptime) {
+    uptime = computeUptime({ components: snapshot.components, statusChanges: snapshot.statusChanges, generatedAt: snapshot.generatedAt, timeZone: snapshot.page.timeZone });
+    uptimeBySnapshot.set(snapshot, uptime);
+  }
+  return uptime;
+}
+
 /**
  * The names of the incidents that touched each component on each day (page zone), from the
  * incidents the snapshot holds (open ones and the 50 latest): a group's are its components'.
  */
 export function incidentsByComponentDay(snapshot: SiteSnapshot): Map<string, Map<string, string[]>> {
-  const tz = snapshot.page.timeZone;
   const byComponent = new Map<string, Map<string, string[]>>();
   const groupOf = new Map(snapshot.components.map((c) => [c.id, c.groupId]));
   const seen = new Set<string>();
@@ -494,8 +512,7 @@ export function incidentsByComponentDay(snapshot: SiteSnapshot): Map<string, Map
       const group = groupOf.get(id);
       if (group) ids.add(group);
     }
-    const last = dayKey(incident.resolvedAt ?? snapshot.generatedAt, tz);
-    for (let day = dayKey(incident.startedAt, tz), n = 0; day <= last && n < UPTIME_DAYS; day = addDays(day, 1), n++) {
+    for (const day of incidentDays(incident, snapshot)) {
       for (const id of ids) {
         const days = byComponent.get(id) ?? new Map<string, string[]>();
         byComponent.set(id, days);
@@ -584,7 +601,7 @@ export function isVisible(c: ComponentView): boolean {
 export function componentRows(snapshot: SiteSnapshot, uptime?: Map<string, ComponentUptime>): TopRow[] {
   const all = snapshot.components;
   const byId = new Map(all.map((c) => [c.id, c]));
-  const ups = uptime ?? computeUptime({ components: all, statusChanges: snapshot.statusChanges, generatedAt: snapshot.generatedAt, timeZone: snapshot.page.timeZone });
+  const ups = uptime ?? snapshotUptime(snapshot);
   const incidents = incidentsByComponentDay(snapshot);
   const row = (c: ComponentView): ComponentRow => {
     const u = ups.get(c.id);
