@@ -165,3 +165,11 @@ describe("STATUS_LABELS", () => {
     });
   });
 });
+
+test("a maintenance cancelled before it began reads Cancelled; otherwise the status's own label", async () => {
+  const { statusLabelOf } = await import("./lifecycle.ts");
+  expect(statusLabelOf("completed", { cancelledAt: "2026-12-01T10:00:00.000Z" })).toBe("Cancelled");
+  expect(statusLabelOf("completed", { cancelledAt: null })).toBe("Completed");
+  expect(statusLabelOf("completed")).toBe("Completed");
+  expect(statusLabelOf("scheduled", { cancelledAt: "2026-12-01T10:00:00.000Z" })).toBe("Scheduled");
+});

@@ -26,6 +26,11 @@ export const STATUS_LABELS: Readonly<Record<IncidentStatus | MaintenanceStatus, 
   completed: "Completed",
 });
 
+/** A status in words; a maintenance cancelled before it began reads "Cancelled", not "Completed". */
+export function statusLabelOf(status: IncidentStatus | MaintenanceStatus, record?: { cancelledAt?: string | null }): string {
+  return status === "completed" && record?.cancelledAt ? "Cancelled" : STATUS_LABELS[status];
+}
+
 /**
  * Incident moves allowed without reopening:
  * - the same status again (a further update; also a further "resolved" update),

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from "hono";
 import { inPageOrder } from "../../domain/component-order.ts";
-import { maintenanceTargets, STATUS_LABELS, type MaintenanceStatus } from "../../domain/lifecycle.ts";
+import { maintenanceTargets, STATUS_LABELS, statusLabelOf, type MaintenanceStatus } from "../../domain/lifecycle.ts";
 import { formatPosted, formatRange, instantOfWallClock, timeZoneLabel, wallClockInput } from "../../domain/time.ts";
 import { getIncident, listIncidents } from "../../db/queries/incidents.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
@@ -108,7 +108,7 @@ ${table(["Maintenance", "Status", "Window"], done.map(row), "None yet.")}`;
     if (!m) return ctx.notFound(c, session, "maintenance");
     const current = m.status as MaintenanceStatus;
     const completed = current === "completed";
-    const label = m.cancelledAt ? "Cancelled" : STATUS_LABELS[current];
+    const label = statusLabelOf(current, m);
     const next = maintenanceTargets(current);
     const values: Form = { status: next.find((s) => s !== current) ?? current, ...(form.which ? {} : form) };
     const updates = [...m.updates]

@@ -23,7 +23,7 @@
 import { noticeBlocks } from "../../templates/notice.ts";
 import RSS from "rss";
 import { incidentUrl, shownPostmortem, shownPostmortemText } from "../../api/serialize.ts";
-import { STATUS_LABELS } from "../../domain/lifecycle.ts";
+import { STATUS_LABELS, statusLabelOf } from "../../domain/lifecycle.ts";
 import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import type { PageInfo, SiteSnapshot } from "./snapshot.ts";
@@ -68,7 +68,7 @@ export function xmlSafe(text: string): string {
 }
 
 function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): string {
-  const label = status === "completed" && incident.cancelledAt ? "Cancelled" : STATUS_LABELS[status];
+  const label = statusLabelOf(status, incident);
   return incident.kind === "maintenance"
     ? `${incident.name} — Maintenance ${label.toLowerCase()}`
     : `${incident.name} — ${label}`;

@@ -10,7 +10,7 @@ import { brandCssPath, faviconPath } from "./brand.ts";
 import { noticeBlocks } from "../../templates/notice.ts";
 import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
 import type { PageStatus, Indicator } from "../../domain/indicator.ts";
-import { STATUS_LABELS } from "../../domain/lifecycle.ts";
+import { statusLabelOf } from "../../domain/lifecycle.ts";
 import { SEVERITY_LEVELS, type Impact, type Severity } from "../../domain/severity.ts";
 import type { ComponentView } from "../../api/service/components.ts";
 import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
@@ -145,7 +145,7 @@ export function severityText(severity: Severity | null): string | null {
 
 /** The status in words; a maintenance cancelled before it began reads "Cancelled", not "Completed". */
 export function statusLabel(status: IncidentRecord["status"], incident?: Pick<IncidentRecord, "cancelledAt">): string {
-  return status === "completed" && incident?.cancelledAt ? "Cancelled" : STATUS_LABELS[status];
+  return statusLabelOf(status, incident);
 }
 
 // ---------------------------------------------------------------------------------------------
