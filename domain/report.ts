@@ -6,7 +6,7 @@
  */
 import { firstUpdateDueAt, needsPostmortem, postmortemDueAt } from "./response.ts";
 import { SEVERITIES, SEVERITY_LEVELS, type Severity } from "./severity.ts";
-import { dayKey } from "./time.ts";
+import { addDays, dayKey, dayStart } from "./time.ts";
 
 /** One incident as the report reads it (one row of a single query). */
 export interface ReportIncident {
@@ -192,4 +192,9 @@ export function responseReport(rows: readonly ReportIncident[], o: { from: strin
     by_month: [...months.keys()].sort().map((month) => ({ month, incidents: months.get(month)!.length, by_severity: bySeverity(months.get(month)!, false) })),
     drills: { count: drills.length, by_severity: bySeverity(drills, false) },
   };
+}
+
+/** The instants [start, end) of the days `from`..`to` (both inclusive) in the page's zone: what the report's query reads. */
+export function reportBounds(from: string, to: string, timeZone: string): { start: string; end: string } {
+  return { start: new Date(dayStart(from, timeZone)).toISOString(), end: new Date(dayStart(addDays(to, 1), timeZone)).toISOString() };
 }

@@ -9,10 +9,10 @@ import { listActionItems } from "../../db/queries/postmortems.ts";
 import { postmortemsNotPublished } from "../../db/queries/internal.ts";
 import { reportIncidents } from "../../db/queries/report.ts";
 import { formatIncidentNumber } from "../../domain/incident-number.ts";
-import { responseReport } from "../../domain/report.ts";
+import { reportBounds, responseReport } from "../../domain/report.ts";
 import { postmortemDueAt } from "../../domain/response.ts";
 import { SEVERITIES } from "../../domain/severity.ts";
-import { addDays, dayKey, dayStart, formatDayShort, formatDuration, formatPosted } from "../../domain/time.ts";
+import { addDays, dayKey, formatDayShort, formatDuration, formatPosted } from "../../domain/time.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
 import { Problem } from "../problem.ts";
 import { markActionItem } from "../service/postmortems.ts";
@@ -58,7 +58,8 @@ export function followThroughPages(ctx: ConsoleContext): Hono {
     });
 
     const from = addDays(today, -(REPORT_DAYS - 1));
-    const rows = await reportIncidents(db.client, new Date(dayStart(from, tz)).toISOString(), new Date(dayStart(addDays(today, 1), tz)).toISOString(), today);
+    const { start, end } = reportBounds(from, today, tz);
+    const rows = await reportIncidents(db.client, start, end, today);
     const report = responseReport(rows, { from, to: today, now, timeZone: tz });
     const seconds = (s: number | null) => (s === null ? "-" : escapeHtml(formatDuration(s * 1000)));
     const reportRows = SEVERITIES.map((sev) => {

@@ -1,8 +1,8 @@
 /** GET /reports/response: the seed's Learn in numbers (domain/report.ts), over days of the page's zone. */
 import { z } from "zod";
 import { reportIncidents } from "../../db/queries/report.ts";
-import { responseReport } from "../../domain/report.ts";
-import { addDays, dayKey, dayStart } from "../../domain/time.ts";
+import { reportBounds, responseReport } from "../../domain/report.ts";
+import { addDays, dayKey } from "../../domain/time.ts";
 import { validate } from "../http/body.ts";
 import { unprocessable } from "../problem.ts";
 import { ResourceRoutes, type RouteContext } from "./kit.ts";
@@ -27,8 +27,7 @@ export function reportRoutes({ db, clock, config }: RouteContext): ResourceRoute
     if (from > to || from < addDays(to, -10 * 366)) {
       throw unprocessable("The report's window is invalid.", [{ field: "from", message: "Must not be after `to`, and at most 10 years before it." }]);
     }
-    const start = new Date(dayStart(from, zone)).toISOString();
-    const end = new Date(dayStart(addDays(to, 1), zone)).toISOString();
+    const { start, end } = reportBounds(from, to, zone);
     const rows = await reportIncidents(db.client, start, end, today);
     return c.json(responseReport(rows, { from, to, now, timeZone: zone }));
   });
