@@ -15,7 +15,7 @@ import type { AppDeps, PublicSite } from "./app-deps.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { checkEnvironment, type HeraldConfig } from "./config.ts";
 import { loadBrandFiles } from "./runtime/brand-files.ts";
-import { fullPublishRequested, takeFullPublishRequest } from "../db/queries/imports.ts";
+import { claimFullPublish } from "./runtime/full-publish.ts";
 import { randomBase64url } from "./encoding.ts";
 import { EmlMailer } from "./mail/eml.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
@@ -103,7 +103,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
     // At once, then every minute: the time-dependent pages (a new site build republishes every page).
     const publishing = every("publish", options.refreshMs ?? 60_000, async () => {
       // An import (herald import statuspage) asks for the whole page to be published again.
-      if ((await fullPublishRequested(db.client)) && (await db.write((tx) => takeFullPublishRequest(tx)))) publisher.publishAll();
+      if (await claimFullPublish(db)) publisher.publishAll();
       else publisher.refresh();
     });
     const deliveries = startLoops(herald.deliveries, log);

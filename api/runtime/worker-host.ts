@@ -10,7 +10,7 @@
  */
 import type { ChangeEvent } from "../app-deps.ts";
 import { ConfigError, redactSecrets } from "../config.ts";
-import { fullPublishRequested, takeFullPublishRequest } from "../../db/queries/imports.ts";
+import { claimFullPublish } from "./full-publish.ts";
 import { bearerToken } from "../http/auth.ts";
 import { problemJson } from "../http/problem-response.ts";
 import { notFoundPage } from "../http/public-pages.ts";
@@ -146,7 +146,7 @@ export function workerHandlers<Env>(host: WorkerHost<Env>) {
       await drainTasks(herald.checks, Infinity, log);
       // The moved maintenances' pages, and the home page, feed and JSON whatever happened.
       // An import (herald import statuspage) may have asked for the whole page to be published again.
-      const full = (await fullPublishRequested(herald.deps.db.client)) && (await herald.deps.db.write((tx) => takeFullPublishRequest(tx)));
+      const full = await claimFullPublish(herald.deps.db);
       ctx.waitUntil(handOff(env, herald, [...pending.splice(0), full ? { type: "full" } : { type: "refresh" }]));
       await drainTasks(herald.deliveries, Date.now() + CRON_SEND_BUDGET_MS, log);
       log("scheduled: done");

@@ -68,16 +68,14 @@ export async function requestFullPublish(ex: Executor, at: string): Promise<void
   await ex.execute({ sql: "INSERT INTO settings (key, value, created_at) VALUES ('publish:full', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", args: [at, at] });
 }
 
-/** Whether a full publish was asked for (a read: the periodic check costs no write lock). */
+/** Whether a full publish was asked for. */
 export async function fullPublishRequested(ex: Executor): Promise<boolean> {
-  const result = await ex.execute("SELECT 1 FROM settings WHERE key = 'publish:full'");
-  return result.rows.length > 0;
+  return (await ex.execute("SELECT 1 FROM settings WHERE key = 'publish:full'")).rows.length > 0;
 }
 
 /** Takes a full-publish request, if there is one (once: the first to take it publishes). */
 export async function takeFullPublishRequest(ex: Executor): Promise<boolean> {
-  const result = await ex.execute("DELETE FROM settings WHERE key = 'publish:full' RETURNING key");
-  return result.rows.length > 0;
+  return (await ex.execute("DELETE FROM settings WHERE key = 'publish:full' RETURNING key")).rows.length > 0;
 }
 
 /** Whether a record with this id exists (an id kept from the source must not collide with one of ours). */
