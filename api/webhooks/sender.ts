@@ -83,24 +83,20 @@ interface AttemptResult {
   durationMs: number;
 }
 
-/** A chat channel's delivery: the service's own message, no signature (its webhook URL is the secret). */
-async function chatRequest(deps: WebhookSenderDeps, item: DueDelivery, envelope: Envelope): Promise<{ body: string; headers: Record<string, string> }> {
-  const message = chatMessageOf(envelope, deps.pageName ?? new URL(deps.pageUrl).hostname, deps.pageUrl);
-  return { body: chatBody(item.format as ChatFormat, message), headers: { [DELIVERY_HEADER]: `${item.eventId}.${item.subscriptionId}` } };
-}
-
 async function attempt(deps: WebhookSenderDeps, item: DueDelivery, timeoutMs: number): Promise<AttemptResult> {
   const envelope = JSON.parse(item.payload) as Envelope;
+  const deliveryId = `${item.eventId}.${item.subscriptionId}`;
   if (item.format !== "herald") {
-    const chat = await chatRequest(deps, item, envelope);
+    // A chat channel: the service's own message, unsigned (its webhook URL is the secret).
+    const message = chatMessageOf(envelope, deps.pageName ?? new URL(deps.pageUrl).hostname, deps.pageUrl);
     const started = Date.now();
-    return settle(item, await postJson(item.endpoint, chat.body, chat.headers, { timeoutMs, fetch: deps.fetch }), timeoutMs, started);
+    const outcome = await postJson(item.endpoint, chatBody(item.format as ChatFormat, message), { [DELIVERY_HEADER]: deliveryId }, { timeoutMs, fetch: deps.fetch });
+    return settle(item, outcome, timeoutMs, started);
   }
   const unsubscribe = await webhookUnsubscribeUrl(deps.secret, deps.pageUrl, item.subscriptionId);
   const body = webhookBody({ unsubscribe, documentation: documentationUrl(deps.pageUrl), generatedAt: item.eventCreatedAt }, envelope);
   const now = Math.floor(deps.clock.now().getTime() / 1000);
   const signature = await signatureHeader(await signingSecret(deps.secret, item.subscriptionId), body, now);
-  const deliveryId = `${item.eventId}.${item.subscriptionId}`;
   const standard = await standardWebhooksHeaders(deps.secret, item.subscriptionId, deliveryId, body, now);
   const started = Date.now();
   const outcome = await postJson(
