@@ -5,6 +5,8 @@
 import { normalizeEmail } from "../domain/email.ts";
 import { BrandError, readBrand, type PageBrand } from "./brand.ts";
 import { DEFAULT_DIGEST, parseDigestSchedule, type DigestSchedule } from "../domain/action-digest.ts";
+import type { Catalogue } from "../domain/locale.ts";
+import { catalogueFor, LocaleError } from "../locales/catalogues.ts";
 
 export interface HeraldConfig {
   port: number;
@@ -22,6 +24,10 @@ export interface HeraldConfig {
     showOwners: boolean;
     /** PAGE_ACCENT, PAGE_LOGO, PAGE_FAVICON (api/brand.ts); absent: Herald's own look. */
     brand?: PageBrand;
+    /** PAGE_LOCALE (BCP 47, default en): the language of every word Herald writes to customers. */
+    locale: string;
+    /** That locale's catalogue (locales/<locale>.json), complete (checked here). */
+    messages: Catalogue;
   };
   webhooks: {
     /** WEBHOOK_ALLOW_LOOPBACK=1: endpoints on this machine (http or https) are accepted; for tests and local development only. */
@@ -64,6 +70,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     if (error instanceof BrandError) throw new ConfigError(error.message);
     throw error;
   }
+  let language: { locale: string; messages: Catalogue };
+  try {
+    language = catalogueFor(env.PAGE_LOCALE?.trim() || "en");
+  } catch (error) {
+    if (error instanceof LocaleError) throw new ConfigError(error.message);
+    throw error;
+  }
   const actionDigest = env.ACTION_DIGEST?.trim() ? parseDigestSchedule(env.ACTION_DIGEST) : DEFAULT_DIGEST;
   if (actionDigest === undefined) {
     throw new ConfigError(`ACTION_DIGEST must be a weekday and a time in the page's zone such as "Monday 09:00", or "off", got "${env.ACTION_DIGEST}".`);
@@ -73,7 +86,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): H
     databaseUrl,
     databaseAuthToken: env.DATABASE_AUTH_TOKEN || undefined,
     publicDir: env.PUBLIC_DIR || "data/public",
-    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners), brand },
+    page: { name: env.PAGE_NAME || "Herald Status", url, timeZone, showOwners: ["true", "1", "yes"].includes(showOwners), brand, ...language },
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "1", timeoutMs: webhookTimeoutMs },
     alerts: { pagerdutySecret: env.PAGERDUTY_WEBHOOK_SECRET?.trim() || null },
     actionDigest,

@@ -63,7 +63,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const log = options.log ?? ((line: string) => console.error(line));
   const env = options.env ?? process.env;
   // Before listening: a configuration mistake stops the start; only the database may be "retrying".
-  checkTemplates();
+  checkTemplates(config.page.locale);
   checkEnvironment(env, { mailToFiles: true });
   config = { ...config, page: { ...config.page, brand: loadBrandFiles(config.page.brand) } };
   const site = new PublishedSite(config.publicDir);
@@ -94,7 +94,7 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
             databaseAuthToken: config.databaseAuthToken,
             publicDir: config.publicDir,
             siteDist: options.siteDist,
-            page: { id: pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners, brand: config.page.brand },
+            page: { id: pageId, name: config.page.name, url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners, brand: config.page.brand, locale: config.page.locale, messages: config.page.messages },
           },
           site,
           log,

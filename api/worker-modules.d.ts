@@ -11,6 +11,12 @@ declare module "herald:site-build" {
   export default build;
 }
 
+/** dist/site/languages.json, written by site/build.ts: every catalogue (locales/*.json) and locale template (templates/<locale>/*.md). */
+declare module "herald:languages" {
+  const languages: { catalogues: Record<string, unknown>; templates: Record<string, string> };
+  export default languages;
+}
+
 /** Template files, bundled as text. */
 declare module "*.md" {
   const text: string;

@@ -8,6 +8,7 @@
  */
 import { createClient } from "@libsql/client/web";
 import siteBuild from "herald:site-build";
+import languages from "herald:languages";
 import { app as astroApp } from "herald:site-app";
 import customerNotice from "../templates/customer-notice.md";
 import postmortemNotice from "../templates/postmortem-notice.md";
@@ -19,6 +20,7 @@ import { newId } from "../domain/ids.ts";
 import { createSiteRenderer } from "../site/renderer.ts";
 import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
 import { setTemplateSource } from "../templates/source.ts";
+import { setCatalogueSource } from "../locales/catalogues.ts";
 import { systemClock } from "./clock.ts";
 import { checkEnvironment, ConfigError, readConfig } from "./config.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
@@ -50,7 +52,10 @@ const TEMPLATES: Readonly<Record<string, string>> = {
   "postmortem-notice.md": postmortemNotice,
   "internal-update.md": internalUpdate,
   "webhook-quarantine.md": webhookQuarantine,
+  // templates/<locale>/*.md, gathered by site/build.ts.
+  ...languages.templates,
 };
+setCatalogueSource(languages.catalogues);
 setTemplateSource((file) => {
   const text = TEMPLATES[file];
   if (text === undefined) throw new Error(`templates/${file} is not bundled into the Worker (add it to TEMPLATES in api/worker.ts)`);
@@ -79,6 +84,7 @@ export default workerHandlers<WorkerEnv>({
     const vars = env as unknown as Record<string, string | undefined>;
     if (!env.DATABASE_URL) throw new ConfigError("DATABASE_URL must be set (libsql://<database>.turso.io).");
     const config = readConfig(vars);
+    checkTemplates(config.page.locale);
     checkEnvironment(vars, { mailToFiles: false });
     for (const [variable, asset] of [["PAGE_LOGO", config.page.brand?.logo], ["PAGE_FAVICON", config.page.brand?.favicon]] as const) {
       if (asset?.source) throw new ConfigError(`${variable} must be an https URL on Workers: there is no data directory to copy "${asset.source}" from.`);

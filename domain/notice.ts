@@ -3,8 +3,16 @@
  * stored), then IMPACT, ROOT CAUSE, RESOLUTION and PREVENTION as the comms lead wrote them on the
  * resolving update. Sections without words are left out, never shown as empty headings.
  */
-import { COMPONENT_STATUS_LABELS, statusRank, type ComponentStatus } from "./components.ts";
-import { between, dayKey, formatDay, formatDuration, timeZoneLabel, wallClock, type Instant } from "./time.ts";
+import { statusRank, type ComponentStatus } from "./components.ts";
+import type { Translate } from "./locale.ts";
+import { between, dayKey, formatDay, formatDuration, formatTime, timeZoneLabel, type Instant } from "./time.ts";
+
+/** The language a notice is written in: the page's locale, zone and catalogue (locales/words.ts makes one). */
+export interface NoticeLanguage {
+  locale: string;
+  timeZone: string;
+  t: Translate;
+}
 
 /** The sections a resolving update may carry (API fields and CLI flags of the same names). */
 export const NOTICE_FIELDS = ["impact", "root_cause", "resolution", "prevention"] as const;
@@ -60,10 +68,10 @@ export function worstByComponent(changes: Iterable<{ name: string; newStatus: Co
   return [...worst].map(([name, status]) => ({ name, worst: status }));
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-const time24 = (at: Instant, timeZone: string) => {
-  const w = wallClock(at, timeZone);
-  return `${pad(w.hour)}:${pad(w.minute)}`;
+/** "14:05" in the locale's digits: formatTime without its zone label. */
+const clock = (at: Instant, w: NoticeLanguage): string => {
+  const text = formatTime(at, w.timeZone, w.locale);
+  return text.slice(0, text.lastIndexOf(" "));
 };
 
 /**
@@ -71,18 +79,21 @@ const time24 = (at: Instant, timeZone: string) => {
  * of: a mail's own day), "… on Jan 15, 2024" on another day, and with both dates across days:
  * "Between Jan 15, 2024, 23:40 and Jan 16, 2024, 01:10 UTC". A DST change inside keeps each label.
  */
-export function windowWords(start: Instant, end: Instant, timeZone: string, today: string | null = null): string {
+export function windowWords(start: Instant, end: Instant, w: NoticeLanguage, today: string | null = null): string {
+  const { timeZone, locale } = w;
   const labelA = timeZoneLabel(start, timeZone);
   const labelB = timeZoneLabel(end, timeZone);
-  const a = `${time24(start, timeZone)}${labelA === labelB ? "" : ` ${labelA}`}`;
-  const b = `${time24(end, timeZone)} ${labelB}`;
+  const a = `${clock(start, w)}${labelA === labelB ? "" : ` ${labelA}`}`;
+  const b = `${clock(end, w)} ${labelB}`;
   const dayA = dayKey(start, timeZone);
   const dayB = dayKey(end, timeZone);
-  if (dayA === dayB) return `Between ${a} and ${b} ${dayA === today ? "today" : `on ${formatDay(dayA)}`}`;
-  return `Between ${formatDay(dayA)}, ${a} and ${formatDay(dayB)}, ${b}`;
+  if (dayA === dayB) return dayA === today ? w.t("notice.window_today", { start: a, end: b }) : w.t("notice.window_day", { start: a, end: b, day: formatDay(dayA, locale) });
+  return w.t("notice.window_days", { start: a, end: b, start_day: formatDay(dayA, locale), end_day: formatDay(dayB, locale) });
 }
 
-function listWords(items: readonly string[]): string {
+/** "A, B and C" in English (Herald's own style), the locale's conjunction list elsewhere. */
+function listWords(items: readonly string[], w: NoticeLanguage): string {
+  if (w.locale !== "en" && !w.locale.startsWith("en-")) return new Intl.ListFormat(w.locale, { type: "conjunction" }).format(items);
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
@@ -92,12 +103,12 @@ function listWords(items: readonly string[]): string {
  * Outage) and Website (Degraded Performance) were affected." Component names are returned as given;
  * the caller escapes them for its medium.
  */
-export function summarySentence(input: SummaryInput, timeZone: string, today: string | null = null): string {
-  const window = windowWords(input.startedAt, input.resolvedAt, timeZone, today);
-  const duration = formatDuration(Math.max(0, between(input.startedAt, input.resolvedAt)));
-  const names = input.components.map((c) => (c.worst && c.worst !== "operational" ? `${c.name} (${COMPONENT_STATUS_LABELS[c.worst]})` : c.name));
-  const what = names.length === 0 ? "our service was affected" : `${listWords(names)} ${names.length === 1 ? "was" : "were"} affected`;
-  return `${window} (${duration}), ${what}.`;
+export function summarySentence(input: SummaryInput, w: NoticeLanguage, today: string | null = null): string {
+  const window = windowWords(input.startedAt, input.resolvedAt, w, today);
+  const duration = formatDuration(Math.max(0, between(input.startedAt, input.resolvedAt)), w.locale);
+  const names = input.components.map((c) => (c.worst && c.worst !== "operational" ? w.t("notice.component_worst", { name: c.name, status: w.t(`component_status.${c.worst}`) }) : c.name));
+  if (names.length === 0) return w.t("notice.summary_service", { window, duration });
+  return w.t("notice.summary", { window, duration, names: listWords(names, w), count: names.length });
 }
 
 /** What an incident needs to be for its summary (db/records.ts IncidentRecord is one). */

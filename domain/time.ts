@@ -221,46 +221,75 @@ const MONTHS_LONG = [
   "July", "August", "September", "October", "November", "December",
 ] as const;
 
+/**
+ * English keeps Herald's own compact forms ("Nov 27, 2026 - 14:05 EST", as Statuspage writes
+ * them); every other locale's dates and times come from Intl in that locale. The zone label is
+ * the same in every locale ("UTC", "EST", "CET").
+ */
+const isEnglish = (locale: string): boolean => locale === "en" || locale.startsWith("en-");
+
 function time24(w: WallClock): string {
   return `${pad(w.hour)}:${pad(w.minute)}`;
 }
 
+/** A wall clock as if it were UTC, for Intl formatters pinned to UTC: the fields come out as they are. */
+const asUtc = (w: Pick<WallClock, "year" | "month" | "day"> & Partial<WallClock>): number => Date.UTC(w.year, w.month - 1, w.day, w.hour ?? 0, w.minute ?? 0);
+
+const CLOCK: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+
+/** The date (month short, day; the year when asked) and, when asked, the time: in the locale's order. */
+function localDate(locale: string, w: WallClock | Pick<WallClock, "year" | "month" | "day">, options: { year?: boolean; clock?: boolean }): string {
+  const wanted: Intl.DateTimeFormatOptions = { month: "short", day: "numeric", ...(options.year ? { year: "numeric" } : {}), ...(options.clock ? CLOCK : {}) };
+  return formatter(locale, "UTC", wanted).format(asUtc(w));
+}
+
+function clockText(w: WallClock, locale: string): string {
+  return isEnglish(locale) ? time24(w) : formatter(locale, "UTC", CLOCK).format(asUtc(w));
+}
+
 /** "14:05 EST" */
-export function formatTime(instant: Instant, timeZone: string): string {
-  return `${time24(wallClock(instant, timeZone))} ${timeZoneLabel(instant, timeZone)}`;
+export function formatTime(instant: Instant, timeZone: string, locale = "en"): string {
+  return `${clockText(wallClock(instant, timeZone), locale)} ${timeZoneLabel(instant, timeZone)}`;
 }
 
 /** "Nov 27, 14:05 EST" — short, for lists where the year is evident. */
-export function formatDateTime(instant: Instant, timeZone: string): string {
+export function formatDateTime(instant: Instant, timeZone: string, locale = "en"): string {
   const w = wallClock(instant, timeZone);
+  if (!isEnglish(locale)) return `${localDate(locale, w, { clock: true })} ${timeZoneLabel(instant, timeZone)}`;
   return `${MONTHS_SHORT[w.month - 1]} ${w.day}, ${time24(w)} ${timeZoneLabel(instant, timeZone)}`;
 }
 
 /** "Nov 27, 2026 - 14:05 EST" — as Statuspage's "Posted …" lines. */
-export function formatPosted(instant: Instant, timeZone: string): string {
+export function formatPosted(instant: Instant, timeZone: string, locale = "en"): string {
   const w = wallClock(instant, timeZone);
+  if (!isEnglish(locale)) return `${localDate(locale, w, { year: true, clock: true })} ${timeZoneLabel(instant, timeZone)}`;
   return `${MONTHS_SHORT[w.month - 1]} ${w.day}, ${w.year} - ${time24(w)} ${timeZoneLabel(instant, timeZone)}`;
 }
 
 /**
  * A time window, short: "Dec 3, 02:00 – 04:00 UTC" within one day; "Dec 3, 22:00 – Dec 4, 02:00 UTC"
  * across days; each end keeps its own label when they differ (a DST change inside the window).
- * Without an end: "from Dec 3, 02:00 UTC".
+ * Without an end: "from Dec 3, 02:00 UTC" (`from` is the locale's word for it).
  */
-export function formatRange(start: Instant, end: Instant | null, timeZone: string): string {
-  if (end === null) return `from ${formatDateTime(start, timeZone)}`;
-  const [left, right] = formatRangeParts(start, end, timeZone);
+export function formatRange(start: Instant, end: Instant | null, timeZone: string, locale = "en", from = "from"): string {
+  if (end === null) return `${from} ${formatDateTime(start, timeZone, locale)}`;
+  const [left, right] = formatRangeParts(start, end, timeZone, locale);
   return `${left} – ${right}`;
 }
 
 /** The two ends of `formatRange`, for markup that puts each in its own `<time>`. */
-export function formatRangeParts(start: Instant, end: Instant, timeZone: string): [string, string] {
+export function formatRangeParts(start: Instant, end: Instant, timeZone: string, locale = "en"): [string, string] {
   const a = wallClock(start, timeZone);
   const b = wallClock(end, timeZone);
   const labelA = timeZoneLabel(start, timeZone);
   const labelB = timeZoneLabel(end, timeZone);
   const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
   const sameYear = a.year === b.year;
+  if (!isEnglish(locale)) {
+    const left = `${localDate(locale, a, { year: !sameYear, clock: true })}${labelA === labelB ? "" : ` ${labelA}`}`;
+    const right = `${sameDay ? clockText(b, locale) : localDate(locale, b, { year: !sameYear, clock: true })} ${labelB}`;
+    return [left, right];
+  }
   const dateA = `${MONTHS_SHORT[a.month - 1]} ${a.day}${sameYear ? "" : `, ${a.year}`}`;
   const dateB = `${MONTHS_SHORT[b.month - 1]} ${b.day}${sameYear ? "" : `, ${b.year}`}`;
   const left = `${dateA}, ${time24(a)}${labelA === labelB ? "" : ` ${labelA}`}`;
@@ -269,20 +298,23 @@ export function formatRangeParts(start: Instant, end: Instant, timeZone: string)
 }
 
 /** "Nov 27, 2026" for a day key. */
-export function formatDay(key: string): string {
+export function formatDay(key: string, locale = "en"): string {
   const [y, m, d] = parseDayKey(key);
+  if (!isEnglish(locale)) return localDate(locale, { year: y, month: m, day: d }, { year: true });
   return `${MONTHS_SHORT[m - 1]} ${d}, ${y}`;
 }
 
 /** "Nov 27" for a day key. */
-export function formatDayShort(key: string): string {
-  const [, m, d] = parseDayKey(key);
+export function formatDayShort(key: string, locale = "en"): string {
+  const [y, m, d] = parseDayKey(key);
+  if (!isEnglish(locale)) return localDate(locale, { year: y, month: m, day: d }, {});
   return `${MONTHS_SHORT[m - 1]} ${d}`;
 }
 
 /** "November 2026" for a month key. */
-export function formatMonth(key: string): string {
+export function formatMonth(key: string, locale = "en"): string {
   const [y, m] = parseMonthKey(key);
+  if (!isEnglish(locale)) return formatter(locale, "UTC", { month: "long", year: "numeric" }).format(Date.UTC(y, m - 1, 1));
   return `${MONTHS_LONG[m - 1]} ${y}`;
 }
 
@@ -293,22 +325,57 @@ export function isMonthKey(key: string): boolean {
 
 /**
  * A duration in words, rounded to the minute: "less than a minute", "45 min", "1 h 55 min", "2 h",
- * and from a day on, to the hour: "1 d 3 h", "2 d".
+ * and from a day on, to the hour: "1 d 3 h", "2 d". Other locales: Intl.DurationFormat's short
+ * style ("1 Std., 55 Min."), and "< 1 min" in their words for under a minute.
  */
-export function formatDuration(ms: number): string {
+export function formatDuration(ms: number, locale = "en"): string {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Not a duration: ${ms}`);
   const minutes = Math.round(ms / MINUTE);
+  const parts = durationParts(minutes);
+  if (!isEnglish(locale)) return minutes < 1 ? `< ${localDuration(locale, { minutes: 1 })}` : localDuration(locale, parts);
   if (minutes < 1) return "less than a minute";
-  if (minutes < 60) return `${minutes} min`;
+  if (parts.days !== undefined) return parts.hours ? `${parts.days} d ${parts.hours} h` : `${parts.days} d`;
+  if (parts.hours !== undefined) return parts.minutes ? `${parts.hours} h ${parts.minutes} min` : `${parts.hours} h`;
+  return `${parts.minutes} min`;
+}
+
+interface DurationParts {
+  days?: number;
+  hours?: number;
+  minutes?: number;
+}
+
+function durationParts(minutes: number): DurationParts {
+  if (minutes < 60) return { minutes };
   if (minutes < 24 * 60) {
-    const h = Math.floor(minutes / 60);
     const m = minutes % 60;
-    return m === 0 ? `${h} h` : `${h} h ${m} min`;
+    return m === 0 ? { hours: Math.floor(minutes / 60) } : { hours: Math.floor(minutes / 60), minutes: m };
   }
   const hours = Math.round(minutes / 60);
-  const d = Math.floor(hours / 24);
   const h = hours % 24;
-  return h === 0 ? `${d} d` : `${d} d ${h} h`;
+  return h === 0 ? { days: Math.floor(hours / 24) } : { days: Math.floor(hours / 24), hours: h };
+}
+
+type DurationFormatter = { format(duration: DurationParts): string };
+const durationFormats = new Map<string, DurationFormatter>();
+
+function localDuration(locale: string, parts: DurationParts): string {
+  let f = durationFormats.get(locale);
+  if (!f) {
+    const DurationFormat = (Intl as unknown as { DurationFormat?: new (locale: string, options: object) => DurationFormatter }).DurationFormat;
+    f = DurationFormat
+      ? new DurationFormat(locale, { style: "short" })
+      : {
+          // Runtimes without Intl.DurationFormat: each unit by NumberFormat, side by side.
+          format: (d) =>
+            (["days", "hours", "minutes"] as const)
+              .filter((unit) => d[unit] !== undefined)
+              .map((unit) => new Intl.NumberFormat(locale, { style: "unit", unit: unit.slice(0, -1), unitDisplay: "short" }).format(d[unit]!))
+              .join(" "),
+        };
+    durationFormats.set(locale, f);
+  }
+  return f.format(parts);
 }
 
 /** Milliseconds between two instants. */

@@ -281,10 +281,14 @@ export function computeUptime(input: UptimeInput): Map<string, ComponentUptime> 
  * A percentage for people: "100 %" only when there was no downtime at all, otherwise two decimals
  * rounded DOWN, so a bad minute never shows as "100.00 %". "No data" without data.
  */
-export function formatUptime(uptime: number | null): string {
+export function formatUptime(uptime: number | null, locale = "en"): string {
   if (uptime === null) return "No data";
-  if (uptime >= 1) return "100 %";
   // The epsilon keeps 0.9995 (stored as 0.99949999…) at 99.95; the cap keeps < 1 below 100.
-  const hundredths = Math.min(9_999, Math.floor(uptime * 10_000 + 1e-7));
+  const hundredths = uptime >= 1 ? 10_000 : Math.min(9_999, Math.floor(uptime * 10_000 + 1e-7));
+  if (locale !== "en" && !locale.startsWith("en-")) {
+    // The locale's own percent ("99,84 %", "99.84%"); 100 without decimals, as in English.
+    return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: hundredths === 10_000 ? 0 : 2, maximumFractionDigits: 2 }).format(hundredths / 10_000);
+  }
+  if (hundredths === 10_000) return "100 %";
   return `${(hundredths / 100).toFixed(2)} %`;
 }

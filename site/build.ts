@@ -4,7 +4,7 @@
  * Run directly (`node site/build.ts`) it builds if needed and exits.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BUILD_ID_FILE, hashBuild } from "./render.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,9 @@ const ENTRY = join(ROOT, "dist", "site", "server", "entry.mjs");
 const LOCK = join(ROOT, "dist", ".site-build.lock");
 const LOCK_STALE_MS = 5 * 60_000;
 /** What the build reads: the site, the code it imports, its config and the locked dependencies. */
-const INPUTS = ["site", "templates", "api", "domain", "db/records.ts", "astro.config.mjs", "package-lock.json"];
+const INPUTS = ["site", "templates", "api", "domain", "locales", "db/records.ts", "astro.config.mjs", "package-lock.json"];
+/** Every catalogue and every locale's own templates, gathered for the Worker (it has no files to read). */
+export const LANGUAGES_FILE = "languages.json";
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -31,6 +33,7 @@ export function staleReason(): string | null {
   if (!existsSync(ENTRY)) return "no build yet";
   // A build made by `astro build` alone lacks the id the Worker bundles (wrangler.toml's alias).
   if (!existsSync(join(ROOT, "dist", "site", BUILD_ID_FILE))) return "no build id";
+  if (!existsSync(join(ROOT, "dist", "site", LANGUAGES_FILE))) return "no languages file";
   const built = statSync(ENTRY).mtimeMs;
   for (const input of INPUTS) {
     if (newestMtime(join(ROOT, input)) > built) return `${input} changed`;
@@ -53,6 +56,23 @@ export function buildSite(): void {
   const dist = join(ROOT, "dist", "site");
   const stylesheet = readdirSync(join(dist, "client", "_astro")).find((name) => name.endsWith(".css"));
   writeFileSync(join(dist, BUILD_ID_FILE), JSON.stringify({ buildId: hashBuild(dist), stylesheet: stylesheet ? `/_astro/${stylesheet}` : null }) + "\n");
+  writeFileSync(join(dist, LANGUAGES_FILE), JSON.stringify(gatherLanguages()) + "\n");
+}
+
+/** locales/*.json and templates/<locale>/*.md, as the Worker registers them (api/worker.ts). */
+export function gatherLanguages(): { catalogues: Record<string, unknown>; templates: Record<string, string> } {
+  const catalogues: Record<string, unknown> = {};
+  for (const name of readdirSync(join(ROOT, "locales")).filter((n) => n.endsWith(".json")).sort()) {
+    catalogues[name.slice(0, -".json".length)] = JSON.parse(readFileSync(join(ROOT, "locales", name), "utf8"));
+  }
+  const templates: Record<string, string> = {};
+  const dir = join(ROOT, "templates");
+  for (const locale of readdirSync(dir).filter((n) => statSync(join(dir, n)).isDirectory()).sort()) {
+    for (const file of readdirSync(join(dir, locale)).filter((n) => n.endsWith(".md")).sort()) {
+      templates[`${locale}/${file}`] = readFileSync(join(dir, locale, file), "utf8");
+    }
+  }
+  return { catalogues, templates };
 }
 
 function tryLock(): boolean {

@@ -12,6 +12,16 @@ export function setTemplateSource(source: TemplateSource): void {
   registered = source;
 }
 
+/** Whether templates/<file> exists (a locale's own template, templates/<locale>/<file>, is optional). */
+export function templateExists(file: string): boolean {
+  try {
+    templateText(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The text of templates/<file>. Throws when the file is missing. */
 export function templateText(file: string): string {
   if (registered) return registered(file);

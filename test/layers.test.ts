@@ -45,7 +45,7 @@ const edges = files.flatMap(importsOf);
 const isTest = (file: string) => /\.test\.ts$/.test(file);
 
 /** The layer of a repository path, bottom first. */
-const LAYERS = ["domain", "db", "templates", "api", "site", "runtime", "bin"] as const;
+const LAYERS = ["domain", "db", "locales", "templates", "api", "site", "runtime", "bin"] as const;
 type Layer = (typeof LAYERS)[number] | "outside";
 function layerOf(path: string): Layer {
   // Where the runtime parts meet: the entries and api/runtime/ may import the site (the publisher).
@@ -69,7 +69,7 @@ describe("the layers", () => {
     expect(offenders).toEqual([]);
   });
 
-  test("each folder imports only the folders below it (domain < db < templates < api < site < runtime < bin)", () => {
+  test("each folder imports only the folders below it (domain < db < locales < templates < api < site < runtime < bin)", () => {
     const offenders = edges
       .filter((e) => e.local && !isTest(e.from))
       .filter((e) => {
@@ -84,7 +84,7 @@ describe("the layers", () => {
 
   test("no framework below api/: domain, db and templates know nothing of hono or astro", () => {
     const offenders = edges
-      .filter((e) => !e.local && ["domain", "db", "templates"].includes(layerOf(e.from)))
+      .filter((e) => !e.local && ["domain", "db", "locales", "templates"].includes(layerOf(e.from)))
       .filter((e) => /^(hono|@hono\/|astro)/.test(e.to))
       .map((e) => `${e.from} imports ${e.to}`);
     expect(offenders).toEqual([]);

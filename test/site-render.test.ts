@@ -79,7 +79,7 @@ describe("every page", () => {
     for (const path of paths()) {
       const html = await page(path);
       expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
-      expect(html).toContain('<html lang="en">');
+      expect(html).toContain('<html lang="en" dir="ltr">');
       expect(html).toContain('<link rel="alternate" type="application/rss+xml" title="Acme Status - Incident History" href="https://status.example.com/history.rss">');
       expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
       expect(cssOf(html).body.length).toBeGreaterThan(1000);

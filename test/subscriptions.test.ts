@@ -106,7 +106,7 @@ function expectSafePage(res: Response, html: string): void {
   expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
   expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
   expect(res.headers.get("cache-control")).toBe("no-store");
-  expect(html).toMatch(/^<!doctype html>\s*<html lang="en">/);
+  expect(html).toMatch(/^<!doctype html>\s*<html lang="en" dir="ltr">/);
   expect(html).toMatch(/<h1>/);
   expect(html).not.toMatch(/<script|\sstyle=|<style|\son[a-z]+=/i);
 }

@@ -8,6 +8,8 @@ import { base64url, constantTimeEqual, hmacSha256, randomBase64url, sha256HexSyn
 import type { ConfirmationItem } from "../../db/queries/outbox.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
 import { designedMail } from "./design.ts";
+import { formatPosted } from "../../domain/time.ts";
+import { wordsOf } from "../../locales/words.ts";
 import { headerSafe, listHeaders, unsubscribeUrl, type MailSettings, type OutgoingMessage } from "./message.ts";
 
 /** How long a confirmation link works. */
@@ -57,23 +59,22 @@ export function buildConfirmationMessage(settings: MailSettings, item: Pick<Conf
   const link = confirmationUrl(settings, item.nonce);
   // Like every mail, it can be refused in one click: unsubscribing a pending address ends the confirmations too.
   const unsubscribe = unsubscribeUrl(settings, item.subscriberId);
-  const subject = headerSafe(`Confirm your subscription to ${pageName}`);
-  const expires = new Date(item.expiresAt).toUTCString();
-  const words = [
-    "Hello,",
-    `Someone (hopefully you) asked to get ${pageName} incident and maintenance updates by email at this address. To confirm, open the link and press the button.`,
-    `The link works once and expires ${expires}. If you did not ask for this, ignore this mail: you will get nothing more.`,
-  ];
+  const w = wordsOf(settings);
+  const t = w.t;
+  const subject = headerSafe(t("confirm_mail.subject", { page: pageName }));
+  // English keeps the RFC 1123 date it always had; other locales write it their way, in the page's zone.
+  const expires = w.locale === "en" ? new Date(item.expiresAt).toUTCString() : formatPosted(item.expiresAt, settings.timeZone, w.locale);
+  const paragraphs = [t("confirm_mail.hello"), t("confirm_mail.asked", { page: pageName }), t("confirm_mail.expires", { time: expires })];
   const { html, text } = designedMail({
     settings,
     subject,
-    preheader: `Confirm to get ${pageName} updates by email.`,
-    title: "Confirm your subscription",
+    preheader: t("confirm_mail.preheader", { page: pageName }),
+    title: t("confirm_mail.title"),
     facts: [],
     components: [],
-    body: { html: words.map((w) => `<p>${escapeHtml(w)}</p>`).join("\n"), text: words.join("\n\n") },
-    action: { label: "Confirm your subscription", url: link },
-    footer: { reason: "Not you?", unsubscribe: { url: unsubscribe, label: "Never send mail to this address again" } },
+    body: { html: paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n"), text: paragraphs.join("\n\n") },
+    action: { label: t("confirm_mail.title"), url: link },
+    footer: { reason: t("confirm_mail.not_you"), unsubscribe: { url: unsubscribe, label: t("confirm_mail.never") } },
   });
   return { from: headerSafe(settings.from), to: headerSafe(item.email), subject, html, text, headers: listHeaders(settings, item.subscriberId) };
 }

@@ -8,7 +8,8 @@
  *
  * Templates (templates/*.md) stay editable Markdown: they hold the words; this holds the frame.
  */
-import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
+import { componentStatusWord, wordsOf, type Words } from "../../locales/words.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
 import type { MailSettings } from "./settings.ts";
 
@@ -63,20 +64,21 @@ function styleBody(html: string): string {
     .replace(/<a href=/g, '<a style="color:#0969da" href=');
 }
 
-function componentRows(components: MailFrame["components"]): string {
+function componentRows(w: Words, components: MailFrame["components"]): string {
   if (components.length === 0) return "";
   const rows = components
     .map((c) => {
       const colour = TONE_COLOURS[COMPONENT_TONES[c.status]];
-      return `<tr><td style="padding:6px 0;border-top:1px solid #d1d9e0">${escapeHtml(c.name)}</td><td align="right" style="padding:6px 0;border-top:1px solid #d1d9e0;color:${colour};font-weight:600">${escapeHtml(COMPONENT_STATUS_LABELS[c.status])}</td></tr>`;
+      return `<tr><td style="padding:6px 0;border-top:1px solid #d1d9e0">${escapeHtml(c.name)}</td><td align="right" style="padding:6px 0;border-top:1px solid #d1d9e0;color:${colour};font-weight:600">${escapeHtml(componentStatusWord(w, c.status))}</td></tr>`;
     })
     .join("");
-  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:0 0 16px;font-size:14px"><tr><td colspan="2" style="padding:0 0 4px;color:#59636e;font-size:12px;text-transform:uppercase;letter-spacing:.04em">Affected components</td></tr>${rows}</table>`;
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:0 0 16px;font-size:14px"><tr><td colspan="2" style="padding:0 0 4px;color:#59636e;font-size:12px;text-transform:uppercase;letter-spacing:.04em">${escapeHtml(w.t("mail.affected_components"))}</td></tr>${rows}</table>`;
 }
 
 /** The mail as HTML and as text, with the same words. */
 export function designedMail(frame: MailFrame): { html: string; text: string } {
   const { settings } = frame;
+  const w = wordsOf(settings);
   const pageName = escapeHtml(settings.pageName);
   const logo = settings.logoUrl ? `<img src="${escapeHtml(settings.logoUrl)}" alt="" height="28" style="height:28px;width:auto;vertical-align:middle;margin-right:10px;border:0">` : "";
   const colour = frame.status ? TONE_COLOURS[frame.status.tone] : "#d1d9e0";
@@ -91,7 +93,7 @@ export function designedMail(frame: MailFrame): { html: string; text: string } {
     ? `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 4px"><tr><td style="border-radius:6px;background:#0969da"><a href="${escapeHtml(frame.action.url)}" style="display:inline-block;padding:12px 22px;color:#ffffff;text-decoration:none;font-weight:600;border-radius:6px">${escapeHtml(frame.action.label)}</a></td></tr></table>`
     : "";
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(frame.subject)}</title></head>
+<html lang="${escapeHtml(w.locale)}" dir="${w.dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(frame.subject)}</title></head>
 <body style="margin:0;padding:0;background:#f6f8fa;${FONT};color:#1f2328">
 <div style="display:none;max-height:0;overflow:hidden;opacity:0">${escapeHtml(frame.preheader)}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f6f8fa"><tr><td align="center" style="padding:24px 12px">
@@ -99,7 +101,7 @@ export function designedMail(frame: MailFrame): { html: string; text: string } {
 <tr><td style="padding:18px 24px;border-bottom:1px solid #d1d9e0;font-size:17px;font-weight:700"><a href="${escapeHtml(settings.pageUrl)}" style="color:#1f2328;text-decoration:none">${logo}${pageName}</a></td></tr>
 <tr><td style="height:6px;line-height:6px;font-size:0;background:${colour}">&nbsp;</td></tr>
 <tr><td style="padding:22px 24px 8px">
-${status}${title}${facts}${componentRows(frame.components)}${styleBody(frame.body.html)}
+${status}${title}${facts}${componentRows(w, frame.components)}${styleBody(frame.body.html)}
 ${action}
 </td></tr>
 <tr><td style="padding:16px 24px;border-top:1px solid #d1d9e0;font-size:13px;line-height:1.5;color:#59636e">${escapeHtml(frame.footer.reason)}${frame.footer.unsubscribe ? ` <a href="${escapeHtml(frame.footer.unsubscribe.url)}" style="color:#59636e">${escapeHtml(frame.footer.unsubscribe.label)}</a>` : ""}</td></tr>
@@ -112,7 +114,7 @@ ${action}
     "",
     ...(frame.status || frame.title ? [[frame.status?.label, frame.title].filter(Boolean).join(": ")] : []),
     ...frame.facts.map((f) => `${f.label}: ${f.value}`),
-    ...(frame.components.length ? ["", "Affected components:", ...frame.components.map((c) => `- ${c.name}: ${COMPONENT_STATUS_LABELS[c.status]}`)] : []),
+    ...(frame.components.length ? ["", `${w.t("mail.affected_components")}:`, ...frame.components.map((c) => `- ${c.name}: ${componentStatusWord(w, c.status)}`)] : []),
     "",
     frame.body.text.trim(),
     ...(frame.action ? ["", `${frame.action.label}: ${frame.action.url}`] : []),

@@ -65,6 +65,8 @@ export function createMailDelivery(options: {
     secret,
     logoUrl: env.PAGE_LOGO_URL?.trim() || mailLogo(config),
     supportEmail: (env.SUPPORT_EMAIL?.trim() && normalizeEmail(env.SUPPORT_EMAIL)) || null,
+    locale: config.page.locale,
+    messages: config.page.messages,
   };
   // Resend's default limit is 2 requests/second; the embedded mailer only writes files.
   const rate = Number(env.MAIL_RATE_LIMIT || (apiKey ? 2 : 50));

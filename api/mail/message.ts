@@ -1,5 +1,7 @@
 import { isComponentStatus, type ComponentStatus } from "../../domain/components.ts";
-import { SEVERITY_LEVELS, isSeverity } from "../../domain/severity.ts";
+import { isSeverity } from "../../domain/severity.ts";
+import type { IncidentRecord } from "../../db/records.ts";
+import { statusWord, words, wordsOf, type At, type Words } from "../../locales/words.ts";
 import { dayKey, formatDay, formatPosted, formatRange } from "../../domain/time.ts";
 import { designedMail, type MailFrame, type MailTone } from "./design.ts";
 import type { MailSettings } from "./settings.ts";
@@ -92,8 +94,10 @@ export function headerSafe(value: string): string {
 }
 
 /** `[INVESTIGATING]`, `[IN PROGRESS]`, `[RESOLVED]` … from the update's status. */
-export function subjectTag(status: string): string {
-  return `[${status.replace(/_/g, " ").toUpperCase()}]`;
+/** "[RESOLVED]", "[IN PROGRESS]": the status in the page's words, in capitals. */
+export function subjectTag(status: string, at: At = "UTC"): string {
+  const w = words(at);
+  return `[${statusWords(status, w).toLocaleUpperCase(w.locale)}]`;
 }
 
 function quotedPhrase(text: string): string {
@@ -115,15 +119,15 @@ function statusTone(input: MessageInput): MailTone {
   return IMPACT_TONES[input.details?.impact ?? ""] ?? "major";
 }
 
-function statusWords(status: string): string {
-  const words = status.replace(/_/g, " ");
-  return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+function statusWords(status: string, w: Words): string {
+  // "cancelled" is a mail's own word for a maintenance called off (status.cancelled in the catalogue).
+  return status === "cancelled" ? w.t("status.cancelled") : statusWord(w, status as IncidentRecord["status"]);
 }
 
 /** The day a mail is about: a maintenance's (its window's start), else the update's. */
 function subjectDay(settings: MailSettings, input: MessageInput): string {
   const window = input.incidentKind === "maintenance" ? input.details?.window : null;
-  return formatDay(dayKey(window?.start ?? input.updateCreatedAt, settings.timeZone));
+  return formatDay(dayKey(window?.start ?? input.updateCreatedAt, settings.timeZone), wordsOf(settings).locale);
 }
 
 /**
@@ -137,14 +141,15 @@ function subjectDay(settings: MailSettings, input: MessageInput): string {
  */
 export function buildMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
   if (input.kind === "postmortem") return buildPostmortemMessage(settings, input);
+  const w = wordsOf(settings);
   const name = headerSafe(input.incidentName);
   const maintenance = input.incidentKind === "maintenance";
-  const posted = formatPosted(input.updateCreatedAt, settings.timeZone);
+  const posted = formatPosted(input.updateCreatedAt, settings.timeZone, w.locale);
   const shownStatus = input.details?.cancelled ? "cancelled" : input.updateStatus;
-  const filled = renderTemplate(loadCustomerNotice(), {
-    status_tag: subjectTag(shownStatus),
-    status: statusWords(shownStatus),
-    kind: maintenance ? "Scheduled maintenance" : "Incident",
+  const filled = renderTemplate(loadCustomerNotice(w.locale), {
+    status_tag: subjectTag(shownStatus, w),
+    status: statusWords(shownStatus, w),
+    kind: w.t(maintenance ? "mail.kind_maintenance" : "mail.kind_incident"),
     incident_name: name,
     date: subjectDay(settings, input),
     posted_at: posted,
@@ -153,18 +158,18 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
     ...linkValues(settings, input),
   });
   const details = input.details ?? null;
-  const window = maintenance && details?.window ? formatRange(details.window.start, details.window.end, settings.timeZone) : null;
-  const severity = details?.severity && isSeverity(details.severity) ? `${details.severity} · ${SEVERITY_LEVELS[details.severity].name}` : null;
+  const window = maintenance && details?.window ? formatRange(details.window.start, details.window.end, settings.timeZone, w.locale, w.t("window.from_word")) : null;
+  const severity = details?.severity && isSeverity(details.severity) ? `${details.severity} · ${w.t(`severity.${details.severity}`)}` : null;
   return framedMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId), {
-    status: { label: statusWords(shownStatus), tone: statusTone(input) },
+    status: { label: statusWords(shownStatus, w), tone: statusTone(input) },
     title: name,
     facts: [
-      ...(window ? [{ label: "When", value: window }] : []),
-      ...(severity ? [{ label: "Severity", value: severity }] : []),
-      { label: "Posted", value: posted },
+      ...(window ? [{ label: w.t("mail.when"), value: window }] : []),
+      ...(severity ? [{ label: w.t("mail.severity"), value: severity }] : []),
+      { label: w.t("mail.posted"), value: posted },
     ],
     components: details?.components ?? [],
-    action: { label: maintenance ? "View maintenance" : "View incident", url: linkValues(settings, input).incident_url },
+    action: { label: w.t(maintenance ? "mail.view_maintenance" : "mail.view_incident"), url: linkValues(settings, input).incident_url },
     unsubscribeUrl: unsubscribeUrl(settings, input.subscriberId),
   });
 }
@@ -175,20 +180,21 @@ export function buildMessage(settings: MailSettings, input: MessageInput): Outgo
  * it was published in the page's zone, a button to the incident and a visible unsubscribe link.
  */
 export function buildPostmortemMessage(settings: MailSettings, input: MessageInput): OutgoingMessage {
-  const published = formatPosted(input.updateCreatedAt, settings.timeZone);
-  const filled = renderTemplate(loadPostmortemNotice(), {
+  const w = wordsOf(settings);
+  const published = formatPosted(input.updateCreatedAt, settings.timeZone, w.locale);
+  const filled = renderTemplate(loadPostmortemNotice(w.locale), {
     incident_name: headerSafe(input.incidentName),
-    date: formatDay(dayKey(input.incidentStartedAt ?? input.updateCreatedAt, settings.timeZone)),
+    date: formatDay(dayKey(input.incidentStartedAt ?? input.updateCreatedAt, settings.timeZone), w.locale),
     published_at: published,
     postmortem_body: input.updateBody,
     ...linkValues(settings, input),
   });
   return framedMessage(settings, input.email, filled, listHeaders(settings, input.subscriberId), {
-    status: { label: "Postmortem", tone: "info" },
+    status: { label: w.t("incident.postmortem"), tone: "info" },
     title: headerSafe(input.incidentName),
-    facts: [{ label: "Published", value: published }],
+    facts: [{ label: w.t("mail.published"), value: published }],
     components: [],
-    action: { label: "View incident", url: linkValues(settings, input).incident_url },
+    action: { label: w.t("mail.view_incident"), url: linkValues(settings, input).incident_url },
     unsubscribeUrl: unsubscribeUrl(settings, input.subscriberId),
   });
 }
@@ -200,7 +206,7 @@ export function buildPostmortemMessage(settings: MailSettings, input: MessageInp
  */
 function noticeValues(settings: MailSettings, input: MessageInput): Record<"summary" | NoticeField | "support_email", string> {
   const notice = input.details?.notice ?? null;
-  const summary = notice?.summary ? summaryMarkdown(notice.summary, settings.timeZone, dayKey(input.updateCreatedAt, settings.timeZone)) : "";
+  const summary = notice?.summary ? summaryMarkdown(notice.summary, wordsOf(settings), dayKey(input.updateCreatedAt, settings.timeZone)) : "";
   const sections = Object.fromEntries(NOTICE_FIELDS.map((f) => [f, notice?.sections?.[f]?.trim() ? notice.sections[f]! : ""])) as Record<NoticeField, string>;
   return { summary, ...sections, support_email: settings.supportEmail ?? "" };
 }
@@ -232,7 +238,7 @@ function framedMessage(
     components: frame.components,
     body: { html: filled.html, text: filled.text },
     action: frame.action,
-    footer: { reason: `You are receiving this because you subscribed to ${headerSafe(settings.pageName)} updates.`, unsubscribe: { url: frame.unsubscribeUrl, label: "Unsubscribe" } },
+    footer: { reason: wordsOf(settings).t("mail.reason", { page: headerSafe(settings.pageName) }), unsubscribe: { url: frame.unsubscribeUrl, label: wordsOf(settings).t("mail.unsubscribe") } },
   });
   return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text, headers };
 }
@@ -247,7 +253,7 @@ export function filledMessage(settings: MailSettings, to: string, filled: Filled
     facts: [],
     components: [],
     body: { html: filled.html, text: filled.text },
-    footer: { reason: `Sent by ${headerSafe(settings.pageName)}.`, unsubscribe: { url: settings.pageUrl, label: "Status page" } },
+    footer: { reason: wordsOf(settings).t("mail.sent_by", { page: headerSafe(settings.pageName) }), unsubscribe: { url: settings.pageUrl, label: wordsOf(settings).t("mail.status_page") } },
   });
   return { from: headerSafe(settings.from), to: headerSafe(to), subject, html, text, headers };
 }

@@ -1,3 +1,5 @@
+import type { Catalogue } from "../../domain/locale.ts";
+
 /** What every mail needs from configuration (read once in api/mail/index.ts). */
 export interface MailSettings {
   /** PAGE_NAME */
@@ -14,4 +16,7 @@ export interface MailSettings {
   logoUrl?: string | null;
   /** SUPPORT_EMAIL: the seed's "Please contact … with any questions" in every customer notice. */
   supportEmail?: string | null;
+  /** PAGE_LOCALE and its catalogue: the mail's fixed words and dates (absent: en). */
+  locale?: string;
+  messages?: Catalogue;
 }

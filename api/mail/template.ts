@@ -1,4 +1,5 @@
-import { templateText } from "../../templates/source.ts";
+import { templateExists, templateText } from "../../templates/source.ts";
+import { localeCandidates } from "../../domain/locale.ts";
 import { escapeMarkdown, renderMarkdown, renderMarkdownProse, renderMarkdownToText } from "../../templates/markdown.ts";
 
 /**
@@ -160,19 +161,32 @@ function loadTemplateFile<P extends string>(file: string, placeholders: readonly
   return parseTemplate(templateText(file), `templates/${file}`, placeholders);
 }
 
-let customerNotice: MessageTemplate | null = null;
-let postmortemNotice: MessageTemplate<PostmortemPlaceholder> | null = null;
-
-/** templates/customer-notice.md, read and checked once; call at start so a bad template stops Herald. */
-export function loadCustomerNotice(): MessageTemplate {
-  customerNotice ??= loadTemplateFile("customer-notice.md", PLACEHOLDERS);
-  return customerNotice;
+/**
+ * The template for a locale: templates/<locale>/<file> when there is one (then the language's,
+ * "pt-BR" then "pt"), else templates/<file>. Read and checked once per locale and file.
+ */
+function localizedTemplate<P extends string>(cache: Map<string, MessageTemplate<P>>, file: string, placeholders: readonly P[], locale: string): MessageTemplate<P> {
+  let template = cache.get(locale);
+  if (!template) {
+    const own = localeCandidates(locale).filter((c) => c !== "en").map((c) => `${c}/${file}`).find(templateExists);
+    template = loadTemplateFile(own ?? file, placeholders);
+    cache.set(locale, template);
+  }
+  return template;
 }
 
-/** templates/postmortem-notice.md, read and checked once; call at start so a bad template stops Herald. */
-export function loadPostmortemNotice(): MessageTemplate<PostmortemPlaceholder> {
-  postmortemNotice ??= loadTemplateFile("postmortem-notice.md", POSTMORTEM_PLACEHOLDERS);
-  return postmortemNotice;
+const customerNotices = new Map<string, MessageTemplate>();
+const postmortemNotices = new Map<string, MessageTemplate<PostmortemPlaceholder>>();
+const webhookQuarantineNotices = new Map<string, MessageTemplate<WebhookQuarantinePlaceholder>>();
+
+/** templates/customer-notice.md (or the locale's own), read and checked once; call at start so a bad template stops Herald. */
+export function loadCustomerNotice(locale = "en"): MessageTemplate {
+  return localizedTemplate(customerNotices, "customer-notice.md", PLACEHOLDERS, locale);
+}
+
+/** templates/postmortem-notice.md (or the locale's own), read and checked once; call at start so a bad template stops Herald. */
+export function loadPostmortemNotice(locale = "en"): MessageTemplate<PostmortemPlaceholder> {
+  return localizedTemplate(postmortemNotices, "postmortem-notice.md", POSTMORTEM_PLACEHOLDERS, locale);
 }
 
 /**
@@ -183,10 +197,7 @@ export function loadPostmortemNotice(): MessageTemplate<PostmortemPlaceholder> {
 export const WEBHOOK_QUARANTINE_PLACEHOLDERS = ["page_name", "endpoint", "failures", "timeout", "last_error", "subscribe_url", "unsubscribe_url"] as const;
 export type WebhookQuarantinePlaceholder = (typeof WEBHOOK_QUARANTINE_PLACEHOLDERS)[number];
 
-let webhookQuarantineNotice: MessageTemplate<WebhookQuarantinePlaceholder> | null = null;
-
-/** templates/webhook-quarantine.md, read and checked once (call at start, like loadCustomerNotice). */
-export function loadWebhookQuarantineNotice(): MessageTemplate<WebhookQuarantinePlaceholder> {
-  webhookQuarantineNotice ??= loadTemplateFile("webhook-quarantine.md", WEBHOOK_QUARANTINE_PLACEHOLDERS);
-  return webhookQuarantineNotice;
+/** templates/webhook-quarantine.md (or the locale's own), read and checked once (call at start, like loadCustomerNotice). */
+export function loadWebhookQuarantineNotice(locale = "en"): MessageTemplate<WebhookQuarantinePlaceholder> {
+  return localizedTemplate(webhookQuarantineNotices, "webhook-quarantine.md", WEBHOOK_QUARANTINE_PLACEHOLDERS, locale);
 }

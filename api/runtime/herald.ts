@@ -34,12 +34,12 @@ import { every, type Task } from "./tasks.ts";
  * (Node) or keeps the API from sending (Workers) instead of reaching a customer's inbox.
  */
 /** Every communication template parses and names only known placeholders; a mistake is a configuration error. */
-export function checkTemplates(): void {
+export function checkTemplates(locale = "en"): void {
   try {
-    loadCustomerNotice();
-    loadPostmortemNotice();
+    loadCustomerNotice(locale);
+    loadPostmortemNotice(locale);
     loadInternalTemplate();
-    loadWebhookQuarantineNotice();
+    loadWebhookQuarantineNotice(locale);
   } catch (error) {
     throw new ConfigError(`communication templates: ${(error as Error)?.message ?? String(error)}`);
   }
@@ -89,7 +89,7 @@ export interface Herald {
 export function assembleHerald(parts: RuntimeParts): Herald {
   const { db, config, env, clock, log } = parts;
   const mail = createMailDelivery({ db, config, env, log, localMailer: parts.localMailer });
-  const page = { url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners, brand: config.page.brand };
+  const page = { url: config.page.url, timeZone: config.page.timeZone, showOwners: config.page.showOwners, brand: config.page.brand, locale: config.page.locale, messages: config.page.messages };
   const internal = createInternalChannel({ db, page, template: loadInternalTemplate(), env, log });
   const limit = (name: string, fallback: number) => {
     const value = Number(env[name] || fallback);
@@ -133,7 +133,7 @@ export function assembleHerald(parts: RuntimeParts): Herald {
   };
   const publisher = new Publisher({ db, page: { id: parts.pageId, name: config.page.name, ...page }, site: parts.site, renderer: parts.renderer, clock, log });
 
-  const quarantineNotices = { mailer: mail.mailer, settings: mail.settings, template: loadWebhookQuarantineNotice() };
+  const quarantineNotices = { mailer: mail.mailer, settings: mail.settings, template: loadWebhookQuarantineNotice(config.page.locale) };
   const webhooks: Task = {
     name: "webhooks",
     step: async () => {

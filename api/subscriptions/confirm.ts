@@ -2,6 +2,7 @@
  * GET /subscriptions/confirm?token=… shows a "Confirm subscription" button and changes nothing
  * (mail scanners follow links); POST confirms, once: a second click says "already confirmed".
  */
+import { escapeHtml } from "../../templates/markdown.ts";
 import { Hono } from "hono";
 import type { Executor } from "../../db/database.ts";
 import { activateSubscriber, getConfirmationByHash, getSubscriber, useConfirmation, type SubscriberRecord } from "../../db/queries/subscribers.ts";
@@ -17,7 +18,8 @@ type Check =
   | { kind: "ok"; confirmationId: number; subscriber: SubscriberRecord | null };
 
 export function confirmRoutes(ctx: SubscriptionContext): Hono {
-  const { db, clock, settings, page } = ctx;
+  const { db, clock, settings, page, t } = ctx;
+  const back = backLink(t);
   const app = new Hono();
 
   async function checkConfirmation(token: unknown, ex: Executor = db.client): Promise<Check> {
@@ -30,15 +32,15 @@ export function confirmRoutes(ctx: SubscriptionContext): Hono {
     return { kind: "ok", confirmationId: row.id, subscriber };
   }
 
-  const invalidLink = () => page("This link is not valid", p("This confirmation link is not valid. Copy the whole link from the email, or subscribe again from the status page.") + backLink, 400);
-  const expiredLink = () => page("This link has expired", p("This confirmation link has expired or is no longer valid. Subscribe again from the status page to get a new one.") + backLink, 410);
+  const invalidLink = () => page(t("sub.invalid_title"), p(t("sub.invalid_confirm")) + back, 400);
+  const expiredLink = () => page(t("sub.expired_title"), p(t("sub.expired_confirm")) + back, 410);
   const confirmedPage = (subscriber: SubscriberRecord, already: boolean) => {
     const token = unsubscribeToken(settings.secret, subscriber.id);
     return page(
-      already ? "Already confirmed" : "Subscription confirmed",
-      p(already ? "This subscription is already confirmed; nothing changed." : "You will now get incident and maintenance updates by email.") +
-        `<p><a href="/subscriptions/manage?token=${encodeURIComponent(token)}">Choose components</a> · <a href="/subscriptions/unsubscribe?token=${encodeURIComponent(token)}">Unsubscribe</a></p>` +
-        backLink,
+      t(already ? "sub.already_confirmed_title" : "sub.confirmed_title"),
+      p(t(already ? "sub.already_confirmed" : "sub.confirmed")) +
+        `<p><a href="/subscriptions/manage?token=${encodeURIComponent(token)}">${escapeHtml(t("sub.choose_components"))}</a> · <a href="/subscriptions/unsubscribe?token=${encodeURIComponent(token)}">${escapeHtml(t("sub.unsubscribe"))}</a></p>` +
+        back,
     );
   };
 
@@ -51,8 +53,8 @@ export function confirmRoutes(ctx: SubscriptionContext): Hono {
     if (check.subscriber?.state === "active") return confirmedPage(check.subscriber, true);
     if (check.subscriber?.state !== "pending") return expiredLink();
     return page(
-      "Confirm your subscription",
-      p(`Press the button to get ${settings.pageName} updates by email.`) + buttonForm("/subscriptions/confirm", { token: token! }, "Confirm subscription"),
+      t("sub.confirm_title"),
+      p(t("sub.confirm_press", { page: settings.pageName })) + buttonForm("/subscriptions/confirm", { token: token! }, t("sub.confirm_button")),
     );
   });
 

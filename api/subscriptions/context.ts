@@ -3,6 +3,8 @@
  * so subscribing and webhook registration count against the same per-address limit), the
  * refusal they answer with, component checks, and the page helper.
  */
+import type { MessageParams, Translate } from "../../domain/locale.ts";
+import { wordsOf } from "../../locales/words.ts";
 import { subscribableInPageOrder } from "../../domain/component-order.ts";
 import type { Context } from "hono";
 import type { Database } from "../../db/database.ts";
@@ -43,8 +45,11 @@ export class Refusal extends Error {
   readonly detail: string;
   readonly errors: FieldError[] | undefined;
   readonly retryAfter: number | undefined;
-  constructor(status: number, title: string, detail: string, errors?: FieldError[], retryAfter?: number) {
+  /** What a page says instead of `detail` (which the JSON answer keeps in English): a catalogue key and its values. */
+  readonly say: { key: string; params?: MessageParams } | undefined;
+  constructor(status: number, title: string, detail: string, errors?: FieldError[], retryAfter?: number, say?: { key: string; params?: MessageParams }) {
     super(detail);
+    this.say = say;
     this.status = status;
     this.title = title;
     this.detail = detail;
@@ -66,11 +71,19 @@ export interface SubscriptionContext {
   perEmail: RateLimiter;
   /** A small HTML page with the site's name and stylesheet. */
   page: (title: string, body: string, status?: number, headers?: Record<string, string>) => Response;
+  /** The page's words (PAGE_LOCALE): every word the subscription pages write. */
+  t: Translate;
+}
+
+/** What a refusal says on a page: its words in the page's language when it has them. */
+export function refusalText(ctx: SubscriptionContext, r: Refusal): string {
+  return r.say ? ctx.t(r.say.key, r.say.params) : r.detail;
 }
 
 export function subscriptionContext(deps: SubscriptionDeps): SubscriptionContext {
   const { settings } = deps;
-  const pageOptions = () => ({ pageName: settings.pageName, stylesheet: deps.stylesheet?.() ?? null });
+  const words = wordsOf(settings);
+  const pageOptions = () => ({ pageName: settings.pageName, stylesheet: deps.stylesheet?.() ?? null, words });
   return {
     deps,
     db: deps.db,
@@ -80,6 +93,7 @@ export function subscriptionContext(deps: SubscriptionDeps): SubscriptionContext
     perIp: new RateLimiter(deps.limits?.perIp ?? { max: 5, windowMs: 10 * 60_000 }),
     perEmail: new RateLimiter(deps.limits?.perEmail ?? { max: 3, windowMs: 60 * 60_000 }),
     page: (title, body, status = 200, headers = {}) => htmlResponse(htmlPage(pageOptions(), title, body), status, headers),
+    t: words.t,
   };
 }
 
@@ -113,12 +127,12 @@ export async function checkComponents(ctx: SubscriptionContext, ids: unknown): P
   if (ids === undefined || ids === null) return null;
   const list = Array.isArray(ids) ? ids : [ids];
   if (list.length > MAX_COMPONENT_IDS || !list.every((id) => typeof id === "string")) {
-    throw new Refusal(422, "Unprocessable Content", "component_ids must be a list of component ids.", [{ field: "component_ids", message: "must be a list of component ids" }]);
+    throw new Refusal(422, "Unprocessable Content", "component_ids must be a list of component ids.", [{ field: "component_ids", message: "must be a list of component ids" }], undefined, { key: "sub.components_invalid" });
   }
   const known = new Set((await subscribableComponents(ctx)).map((c) => c.id));
   const unknown = (list as string[]).filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw new Refusal(422, "Unprocessable Content", "Some component ids are unknown.", unknown.slice(0, 20).map((id) => ({ field: "component_ids", message: `unknown component "${id.slice(0, 40)}"` })));
+    throw new Refusal(422, "Unprocessable Content", "Some component ids are unknown.", unknown.slice(0, 20).map((id) => ({ field: "component_ids", message: `unknown component "${id.slice(0, 40)}"` })), undefined, { key: "sub.components_unknown" });
   }
   const unique = [...new Set(list as string[])];
   return unique.length === 0 ? null : unique;
@@ -132,5 +146,5 @@ export async function subscriberFor(ctx: SubscriptionContext, token: unknown): P
 
 /** The answer to a forged or stale unsubscribe/manage link. */
 export function forgedLink(ctx: SubscriptionContext): Response {
-  return ctx.page("This link is not valid", p("This link is not valid. Copy the whole link from the email.") + backLink, 400);
+  return ctx.page(ctx.t("sub.invalid_title"), p(ctx.t("sub.link_invalid")) + backLink(ctx.t), 400);
 }

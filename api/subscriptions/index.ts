@@ -44,7 +44,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Hono {
       onError: (c) =>
         (c.req.header("Content-Type") ?? "").toLowerCase().startsWith("application/json")
           ? problemResponse(c, new Problem(413, "Content Too Large", `The request body is larger than ${SUBSCRIPTION_BODY_BYTES} bytes.`))
-          : ctx.page("Request too large", p("That request was too large.") + backLink, 413),
+          : ctx.page(ctx.t("sub.too_large_title"), p(ctx.t("sub.too_large")) + backLink(ctx.t), 413),
     }),
   );
 

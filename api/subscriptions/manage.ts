@@ -1,11 +1,13 @@
 /** GET /subscriptions/manage?token=… shows the subscriber's component choice; POST saves it. */
+import { escapeHtml } from "../../templates/markdown.ts";
 import { Hono } from "hono";
 import { setSubscriberComponents, type SubscriberRecord } from "../../db/queries/subscribers.ts";
-import { checkComponents, contentType, forgedLink, isForm, Refusal, subscribableSections, subscriberFor, type SubscriptionContext } from "./context.ts";
+import { checkComponents, contentType, forgedLink, isForm, Refusal, refusalText, subscribableSections, subscriberFor, type SubscriptionContext } from "./context.ts";
 import { backLink, buttonForm, componentFieldset, p, type ChoiceSection } from "./pages.ts";
 
 export function manageRoutes(ctx: SubscriptionContext): Hono {
-  const { db, page } = ctx;
+  const { db, page, t } = ctx;
+  const back = backLink(t);
   const app = new Hono();
 
   async function managePage(token: string, subscriber: SubscriberRecord, saved: boolean): Promise<Response> {
@@ -14,15 +16,15 @@ export function manageRoutes(ctx: SubscriptionContext): Hono {
       group: s.group,
       choices: s.components.map((c) => ({ id: c.id, name: c.name, checked: chosen.has(c.id) })),
     }));
-    const status = subscriber.state === "active" ? "" : p(subscriber.state === "pending" ? "This subscription is not confirmed yet." : "This address is not subscribed.");
+    const status = subscriber.state === "active" ? "" : p(t(subscriber.state === "pending" ? "sub.not_confirmed" : "sub.not_subscribed"));
     return page(
-      "Your subscription",
-      (saved ? `<p role="status">Saved.</p>` : "") +
+      t("sub.manage_title"),
+      (saved ? `<p role="status">${escapeHtml(t("sub.saved"))}</p>` : "") +
         status +
-        p(`Updates go to ${subscriber.email}. Choose the components you care about; choose none to get every update.`) +
-        buttonForm(`/subscriptions/manage?token=${encodeURIComponent(token)}`, {}, "Save", componentFieldset(choices, "Components")) +
-        `<p><a href="/subscriptions/unsubscribe?token=${encodeURIComponent(token)}">Unsubscribe</a></p>` +
-        backLink,
+        p(t("sub.manage_text", { email: subscriber.email })) +
+        buttonForm(`/subscriptions/manage?token=${encodeURIComponent(token)}`, {}, t("sub.save"), componentFieldset(choices, t("sub.components"))) +
+        `<p><a href="/subscriptions/unsubscribe?token=${encodeURIComponent(token)}">${escapeHtml(t("sub.unsubscribe"))}</a></p>` +
+        back,
     );
   }
 
@@ -45,7 +47,7 @@ export function manageRoutes(ctx: SubscriptionContext): Hono {
     try {
       componentIds = await checkComponents(ctx, ids);
     } catch (error) {
-      if (error instanceof Refusal) return page("Not saved", p(error.detail) + backLink, 422);
+      if (error instanceof Refusal) return page(t("sub.not_saved"), p(refusalText(ctx, error)) + back, 422);
       throw error;
     }
     await db.write((tx) => setSubscriberComponents(tx, subscriber.id, componentIds));

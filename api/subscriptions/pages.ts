@@ -5,9 +5,13 @@
  */
 import { securityHeaders } from "../http/public-pages.ts";
 import { escapeHtml } from "../../templates/markdown.ts";
+import type { Translate } from "../../domain/locale.ts";
+import type { Words } from "../../locales/words.ts";
 
 export interface PageOptions {
   pageName: string;
+  /** The page's language (`<html lang dir>`); absent: en. */
+  words?: Pick<Words, "locale" | "dir">;
   /** Published path of the site's stylesheet (e.g. `/_astro/site.abc123.css`), if any. */
   stylesheet?: string | null;
 }
@@ -15,7 +19,7 @@ export interface PageOptions {
 export function htmlPage(o: PageOptions, title: string, body: string): string {
   const css = o.stylesheet && /^\/[A-Za-z0-9_./-]+\.css$/.test(o.stylesheet) ? `<link rel="stylesheet" href="${escapeHtml(o.stylesheet)}">` : "";
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(o.words?.locale ?? "en")}" dir="${o.words?.dir ?? "ltr"}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><link rel="icon" href="data:,">
 <title>${escapeHtml(title)} · ${escapeHtml(o.pageName)}</title>${css}</head>
 <body>
@@ -38,7 +42,8 @@ export function htmlResponse(html: string, status = 200, extra: Record<string, s
 }
 
 export const p = (text: string): string => `<p>${escapeHtml(text)}</p>`;
-export const backLink = `<p><a href="/">Back to the status page</a></p>`;
+/** "Back to the status page", in the page's words. */
+export const backLink = (t: Translate): string => `<p><a href="/">${escapeHtml(t("sub.back"))}</a></p>`;
 
 /** A form that POSTs to `action` (already a path of ours) with hidden fields and one button. */
 export function buttonForm(action: string, hidden: Record<string, string>, label: string, inner = ""): string {

@@ -18,7 +18,7 @@ import { problemResponse } from "../http/problem-response.ts";
 import { CONFIRMATION_RESEND_WINDOW_MS, CONFIRMATION_TTL_MS, confirmationToken, confirmationTokenHash, newConfirmationNonce } from "../mail/confirmation.ts";
 import { Problem } from "../problem.ts";
 import { socketClientIp } from "../http/rate-limit.ts";
-import { checkComponents, contentType, isForm, Refusal, type SubscriptionContext } from "./context.ts";
+import { checkComponents, contentType, isForm, Refusal, refusalText, type SubscriptionContext } from "./context.ts";
 import { backLink, p } from "./pages.ts";
 import { registerWebhook } from "./webhooks.ts";
 
@@ -28,7 +28,7 @@ function clientIp(c: Context, deps: SubscriptionContext["deps"]): string {
 }
 
 export function subscribeRoutes(ctx: SubscriptionContext): Hono {
-  const { db, clock, settings, deps, log, page, perIp, perEmail } = ctx;
+  const { db, clock, settings, deps, log, page, perIp, perEmail, t } = ctx;
   const app = new Hono();
 
   app.post("/", async (c) => {
@@ -40,11 +40,11 @@ export function subscribeRoutes(ctx: SubscriptionContext): Hono {
         for (const [k, v] of Object.entries(headers)) c.header(k, v);
         return problemResponse(c, new Problem(r.status, r.title, r.detail, r.errors ? { errors: r.errors } : {}));
       }
-      return page(r.status === 429 ? "Too many requests" : "Subscription not possible", p(r.detail) + `<p><a href="/">Back to the status page</a></p>`, r.status, headers);
+      return page(t(r.status === 429 ? "sub.too_many_title" : "sub.not_possible_title"), p(refusalText(ctx, r)) + backLink(t), r.status, headers);
     };
     try {
       const wait = perIp.hit(clientIp(c, deps));
-      if (wait > 0) throw new Refusal(429, "Too Many Requests", `Too many subscription requests from your network; try again in ${Math.ceil(wait / 60)} minute(s).`, undefined, wait);
+      if (wait > 0) throw new Refusal(429, "Too Many Requests", `Too many subscription requests from your network; try again in ${Math.ceil(wait / 60)} minute(s).`, undefined, wait, { key: "sub.too_many_network", params: { count: Math.ceil(wait / 60) } });
 
       let email: unknown;
       let ids: unknown;
@@ -77,11 +77,13 @@ export function subscribeRoutes(ctx: SubscriptionContext): Hono {
           "Unprocessable Content",
           "Please give one valid email address (like name@example.com).",
           [{ field: "email", message: "must be one valid email address of at most 254 characters" }],
+          undefined,
+          { key: "sub.invalid_email" },
         );
       }
       const componentIds = await checkComponents(ctx, ids);
       const waitEmail = perEmail.hit(address);
-      if (waitEmail > 0) throw new Refusal(429, "Too Many Requests", `Too many subscription requests for this address; try again in ${Math.ceil(waitEmail / 60)} minute(s).`, undefined, waitEmail);
+      if (waitEmail > 0) throw new Refusal(429, "Too Many Requests", `Too many subscription requests for this address; try again in ${Math.ceil(waitEmail / 60)} minute(s).`, undefined, waitEmail, { key: "sub.too_many_address", params: { count: Math.ceil(waitEmail / 60) } });
 
       const queued = await db.write(async (tx) => {
         const now = clock.now();
@@ -122,7 +124,7 @@ export function subscribeRoutes(ctx: SubscriptionContext): Hono {
       }
       const detail = "If this address can receive updates, we have sent it an email with a link to confirm the subscription.";
       if (isJson) return c.json({ status: "accepted", detail }, 202);
-      return page("Check your inbox", p(`${detail} Nothing is sent until you confirm. The link works for 48 hours.`) + backLink);
+      return page(t("sub.check_inbox_title"), p(t("sub.check_inbox")) + backLink(t));
     } catch (error) {
       if (error instanceof Refusal) return refuse(error);
       throw error;

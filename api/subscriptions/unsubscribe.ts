@@ -2,6 +2,7 @@
  * GET /subscriptions/unsubscribe?token=… shows a button and changes nothing; POST unsubscribes
  * at once, from the page's form or as an RFC 8058 one-click from a mail provider.
  */
+import { escapeHtml } from "../../templates/markdown.ts";
 import { Hono } from "hono";
 import { unsubscribeSubscriber } from "../../db/queries/subscribers.ts";
 import { verifyUnsubscribeToken } from "../mail/token.ts";
@@ -9,19 +10,20 @@ import { contentType, forgedLink, isForm, subscriberFor, type SubscriptionContex
 import { backLink, buttonForm, p } from "./pages.ts";
 
 export function unsubscribeRoutes(ctx: SubscriptionContext): Hono {
-  const { db, clock, settings, page } = ctx;
+  const { db, clock, settings, page, t } = ctx;
+  const back = backLink(t);
   const app = new Hono();
 
   app.get("/unsubscribe", async (c) => {
     const token = c.req.query("token");
     const subscriber = await subscriberFor(ctx, token);
     if (!subscriber) return forgedLink(ctx);
-    if (subscriber.state === "unsubscribed") return page("Already unsubscribed", p("This address gets no more updates.") + backLink);
+    if (subscriber.state === "unsubscribed") return page(t("sub.already_unsubscribed_title"), p(t("sub.no_more")) + back);
     return page(
-      "Unsubscribe",
-      p(`Press the button to stop getting ${settings.pageName} updates at ${subscriber.email}.`) +
-        buttonForm(`/subscriptions/unsubscribe?token=${encodeURIComponent(token!)}`, {}, "Unsubscribe") +
-        `<p><a href="/subscriptions/manage?token=${encodeURIComponent(token!)}">Choose components instead</a></p>`,
+      t("sub.unsubscribe"),
+      p(t("sub.unsubscribe_press", { page: settings.pageName, email: subscriber.email })) +
+        buttonForm(`/subscriptions/unsubscribe?token=${encodeURIComponent(token!)}`, {}, t("sub.unsubscribe")) +
+        `<p><a href="/subscriptions/manage?token=${encodeURIComponent(token!)}">${escapeHtml(t("sub.choose_instead"))}</a></p>`,
     );
   });
 
@@ -34,7 +36,7 @@ export function unsubscribeRoutes(ctx: SubscriptionContext): Hono {
     if (!id) return forgedLink(ctx);
     const done = await db.write((tx) => unsubscribeSubscriber(tx, id, clock.now().toISOString()));
     if (!done) return forgedLink(ctx);
-    return page("You are unsubscribed", p("This address gets no more updates. You can subscribe again from the status page at any time.") + backLink);
+    return page(t("sub.unsubscribed_title"), p(t("sub.unsubscribed")) + back);
   });
 
   return app;

@@ -30,6 +30,10 @@ import {
 } from "../webhooks/signature.ts";
 import { checkComponents, Refusal, type SubscriptionContext } from "./context.ts";
 import { backLink, buttonForm, p } from "./pages.ts";
+import { words } from "../../locales/words.ts";
+
+/** Webhook and chat-channel pages are for the integrator, as the API and its documentation are: in English. */
+const english = words("UTC").t;
 
 /**
  * `{endpoint, email}`: the endpoint is checked (https, public address), then must answer a
@@ -96,7 +100,7 @@ export async function registerWebhook(
       p("Verifying with a Standard Webhooks library (webhook-signature header)? Give it the same secret in its encoding:") +
       `<p><code>${escapeHtml(standardSecret)}</code></p>` +
       `<p><a href="/subscriptions/webhooks">How to verify the signature</a> · <a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Unsubscribe</a></p>` +
-      backLink,
+      backLink(english),
     201,
   );
 }
@@ -130,7 +134,7 @@ async function registerChatChannel(
   await db.write((tx) => insertChatConfirmation(tx, { id, endpoint: r.endpoint, email: r.email, format: r.format, componentIds: r.componentIds, now: now.toISOString(), expiresAt: new Date(now.getTime() + CHAT_CONFIRM_DAYS * 86_400_000).toISOString() }));
   const detail = `A message with a confirmation link was posted to the ${CHAT_LABELS[r.format]} channel; nothing is sent there until a member of the channel confirms (within ${CHAT_CONFIRM_DAYS} days).`;
   if (r.isJson) return c.json({ id, endpoint: r.endpoint, email: r.email, format: r.format, status: "pending", component_ids: r.componentIds, detail }, 202);
-  return page("Check the channel", p(detail) + backLink, 202);
+  return page("Check the channel", p(detail) + backLink(english), 202);
 }
 
 /** GET /webhooks (the documentation page), the unsubscribe link, and DELETE /webhooks/:id. */
@@ -145,14 +149,14 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
         p("Deliveries are POSTs of Statuspage's webhook JSON: meta, page and incident for incident and maintenance updates; meta, page, component and component_update for component status changes. Answer 2xx within 30 seconds; anything else (a redirect too) is retried with backoff, and 10 failures within an hour pause the subscription.") +
         p("A Slack, Discord or Microsoft Teams incoming-webhook URL is recognised: instead of the challenge, a message with a confirmation link is posted into the channel, and once a member of the channel confirms, every update arrives there as the service's own message (Slack blocks, a Discord embed, a Teams card).") +
         p(`Headers: ${DELIVERY_HEADER} (the same on every retry of one delivery: use it to drop duplicates), ${EVENT_HEADER} (incident.update or component.update) and ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>. To verify, compute HMAC-SHA256 with your secret over "<t>.<raw body>", compare it with v1 in constant time, and refuse a t more than 5 minutes from your clock.`) +
-        backLink,
+        backLink(english),
     ),
   );
 
-  const webhookLinkInvalid = () => page("This link is not valid", p("This link is not valid. Copy the whole link from the payload's meta.unsubscribe or from the mail.") + backLink, 400);
+  const webhookLinkInvalid = () => page("This link is not valid", p("This link is not valid. Copy the whole link from the payload's meta.unsubscribe or from the mail.") + backLink(english), 400);
 
   // A chat channel's confirmation: the link shows a button (link previews in chat apps fetch it; only a person presses).
-  const chatLinkInvalid = () => page("This link is not valid", p("This confirmation link is not valid. Copy the whole link from the message in the channel.") + backLink, 400);
+  const chatLinkInvalid = () => page("This link is not valid", p("This confirmation link is not valid. Copy the whole link from the message in the channel.") + backLink(english), 400);
   const pendingChat = async (token: string | undefined) => {
     const id = await verifyChatConfirmToken(settings.secret, token);
     return id ? await getChatConfirmation(db.client, id) : null;
@@ -161,8 +165,8 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
     const token = c.req.query("token");
     const pending = await pendingChat(token);
     if (!pending) return chatLinkInvalid();
-    if (pending.confirmedAt) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink);
-    if (pending.expiresAt <= clock.now().toISOString()) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink, 410);
+    if (pending.confirmedAt) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink(english));
+    if (pending.expiresAt <= clock.now().toISOString()) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink(english), 410);
     return page(
       "Post updates to this channel",
       p(`Press the button to post ${settings.pageName}'s incident and maintenance updates to this ${CHAT_LABELS[pending.format]} channel.`) +
@@ -174,20 +178,20 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
     const pending = await pendingChat(token);
     if (!pending) return chatLinkInvalid();
     const now = clock.now().toISOString();
-    if (!pending.confirmedAt && pending.expiresAt <= now) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink, 410);
+    if (!pending.confirmedAt && pending.expiresAt <= now) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink(english), 410);
     const subscription = pending.confirmedAt
       ? null
       : await db.write(async (tx) => {
           const s = await upsertWebhookSubscription(tx, { id: newId(), endpoint: pending.endpoint, email: pending.email, componentIds: pending.componentIds, now, format: pending.format });
           return (await markChatConfirmed(tx, pending.id, s.id, now)) ? s : null;
         });
-    if (!subscription) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink);
+    if (!subscription) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink(english));
     const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
     return page(
       "Confirmed",
       p(`Updates of ${settings.pageName} will be posted to this ${CHAT_LABELS[pending.format]} channel.`) +
         `<p><a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Stop them</a> (keep this link), or remove the incoming webhook in ${escapeHtml(CHAT_LABELS[pending.format])}.</p>` +
-        backLink,
+        backLink(english),
     );
   });
 
@@ -196,7 +200,7 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
     const id = await verifyWebhookUnsubscribeToken(settings.secret, token);
     const subscription = id ? await getWebhookSubscription(db.client, id) : null;
     if (!subscription) return webhookLinkInvalid();
-    if (subscription.state === "unsubscribed") return page("Already unsubscribed", p(`Nothing more is sent to ${subscription.endpoint}.`) + backLink);
+    if (subscription.state === "unsubscribed") return page("Already unsubscribed", p(`Nothing more is sent to ${subscription.endpoint}.`) + backLink(english));
     return page(
       "Remove webhook",
       p(`Press the button to stop sending ${settings.pageName} updates to ${subscription.endpoint}.`) +
@@ -207,7 +211,7 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
   app.post("/webhooks/unsubscribe", async (c) => {
     const id = await verifyWebhookUnsubscribeToken(settings.secret, c.req.query("token"));
     if (!id || !(await db.write((tx) => unsubscribeWebhook(tx, id, clock.now().toISOString())))) return webhookLinkInvalid();
-    return page("Webhook removed", p("Nothing more is sent to this endpoint. You can register it again at any time.") + backLink);
+    return page("Webhook removed", p("Nothing more is sent to this endpoint. You can register it again at any time.") + backLink(english));
   });
 
   // The subscriber's own way out, with the signing secret as the credential.

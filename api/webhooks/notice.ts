@@ -3,8 +3,12 @@ import { renderTemplate, type MessageTemplate, type WebhookQuarantinePlaceholder
 import type { DueNotice } from "../../db/queries/webhooks.ts";
 import { webhookUnsubscribeUrl } from "./signature.ts";
 
-/** `30 seconds`, `1 second`, `500 ms`. */
-export function describeTimeout(ms: number): string {
+/** `30 seconds`, `1 second`, `500 ms`; other locales in their own unit words ("30 Sekunden"). */
+export function describeTimeout(ms: number, locale = "en"): string {
+  if (locale !== "en") {
+    const whole = ms % 1000 === 0;
+    return new Intl.NumberFormat(locale, { style: "unit", unit: whole ? "second" : "millisecond", unitDisplay: whole ? "long" : "short" }).format(whole ? ms / 1000 : ms);
+  }
   if (ms % 1000 !== 0) return `${ms} ms`;
   return ms === 1000 ? "1 second" : `${ms / 1000} seconds`;
 }
@@ -15,7 +19,7 @@ export async function buildQuarantineNotice(settings: MailSettings, template: Me
     page_name: settings.pageName,
     endpoint: notice.endpoint,
     failures: String(notice.failures),
-    timeout: describeTimeout(timeoutMs),
+    timeout: describeTimeout(timeoutMs, settings.locale),
     last_error: notice.lastError ?? "unknown",
     subscribe_url: `${settings.pageUrl}/subscriptions`,
     unsubscribe_url: await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, notice.subscriptionId),

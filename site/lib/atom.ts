@@ -12,6 +12,7 @@
  *
  * Pure: no I/O and no clock; the same snapshot always gives the same bytes.
  */
+import { wordsOf } from "../../locales/words.ts";
 import { historyFeedTitle, historyItems, xmlSafe, type HistoryItem } from "./feed.ts";
 import type { PageInfo, SiteSnapshot } from "./snapshot.ts";
 
@@ -48,10 +49,10 @@ export function historyAtom(snapshot: SiteSnapshot): string {
   const updated = items.reduce((newest, item) => (item.updated > newest ? item.updated : newest), items.length > 0 ? items[0]!.updated : iso(page.updatedAt));
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    `<feed xmlns="${ATOM_NAMESPACE}" xml:lang="en">`,
+    `<feed xmlns="${ATOM_NAMESPACE}" xml:lang="${xmlText(wordsOf(page).locale)}">`,
     `  <id>${xmlText(atomFeedUrl(page))}</id>`,
     `  <title>${xmlText(historyFeedTitle(page))}</title>`,
-    `  <subtitle>${xmlText(`Every update on incidents and scheduled maintenance for ${page.name}`)}</subtitle>`,
+    `  <subtitle>${xmlText(wordsOf(page).t("feed.description", { page: page.name }))}</subtitle>`,
     `  <updated>${updated}</updated>`,
     `  <link rel="self" type="application/atom+xml" href="${xmlText(atomFeedUrl(page))}"/>`,
     `  <link rel="alternate" type="text/html" href="${xmlText(`${page.url}/`)}"/>`,

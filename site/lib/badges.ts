@@ -7,7 +7,9 @@
  * the page's own: "All Systems Operational", "Partial Outage".
  */
 import { makeBadge } from "badge-maker";
-import { COMPONENT_STATUS_LABELS, type ComponentStatus } from "../../domain/components.ts";
+import type { ComponentStatus } from "../../domain/components.ts";
+import { componentStatusWord, words, wordsOf, type At } from "../../locales/words.ts";
+import { indicatorWords } from "./labels.ts";
 import type { Indicator, PageStatus } from "../../domain/indicator.ts";
 import { formatUptime, UPTIME_DAYS } from "../../domain/uptime.ts";
 import type { FileToPublish } from "../publish/manifest.ts";
@@ -34,13 +36,16 @@ export interface ShieldsEndpoint {
   cacheSeconds: number;
 }
 
-export function pageBadge(status: PageStatus): ShieldsEndpoint {
-  return { schemaVersion: 1, label: "status", message: status.description, color: INDICATOR_COLORS[status.indicator], cacheSeconds: 300 };
+export function pageBadge(status: PageStatus, at: At = "UTC"): ShieldsEndpoint {
+  const w = words(at);
+  return { schemaVersion: 1, label: w.t("badge.label"), message: indicatorWords(w, status), color: INDICATOR_COLORS[status.indicator], cacheSeconds: 300 };
 }
 
 /** "Operational · 99.95 % (90 days)", or the status alone when there is no uptime data yet. */
-export function componentBadge(name: string, status: ComponentStatus, uptime: number | null): ShieldsEndpoint {
-  const message = uptime === null ? COMPONENT_STATUS_LABELS[status] : `${COMPONENT_STATUS_LABELS[status]} · ${formatUptime(uptime)} (${UPTIME_DAYS} days)`;
+export function componentBadge(name: string, status: ComponentStatus, uptime: number | null, at: At = "UTC"): ShieldsEndpoint {
+  const w = words(at);
+  const word = componentStatusWord(w, status);
+  const message = uptime === null ? word : w.t("badge.component", { status: word, percent: formatUptime(uptime, w.locale), count: UPTIME_DAYS });
   return { schemaVersion: 1, label: name, message, color: STATUS_COLORS[status], cacheSeconds: 300 };
 }
 
@@ -55,10 +60,11 @@ export function badgeFiles(snapshot: SiteSnapshot): FileToPublish[] {
     files.push({ path: svgPath, body: badgeSvg(badge), contentType: "image/svg+xml" });
     files.push({ path: jsonPath, body: JSON.stringify(badge), contentType: "application/json; charset=utf-8" });
   };
-  add("/badge.svg", "/api/badge.json", pageBadge(snapshot.status));
+  const w = wordsOf(snapshot.page);
+  add("/badge.svg", "/api/badge.json", pageBadge(snapshot.status, w));
   const uptime = snapshotUptime(snapshot);
   for (const c of snapshot.components) {
-    add(`/components/${c.id}/badge.svg`, `/api/components/${c.id}/badge.json`, componentBadge(c.name, c.status, uptime.get(c.id)?.uptime ?? null));
+    add(`/components/${c.id}/badge.svg`, `/api/components/${c.id}/badge.json`, componentBadge(c.name, c.status, uptime.get(c.id)?.uptime ?? null, w));
   }
   return files;
 }

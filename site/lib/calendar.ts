@@ -5,6 +5,7 @@
  * STATUS:CANCELLED for one called off, the affected components and the latest words in the
  * description, times in UTC. A calendar that subscribes to it updates events in place.
  */
+import { wordsOf } from "../../locales/words.ts";
 import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
 import type { IncidentRecord } from "../../db/records.ts";
 import { incidentUrl } from "../../api/serialize.ts";
@@ -26,10 +27,11 @@ export function maintenanceCalendar(snapshot: SiteSnapshot): string {
   const { page } = snapshot;
   const host = new URL(page.url).hostname;
   const names = new Map(snapshot.components.map((c) => [c.id, c.name]));
+  const w = wordsOf(page);
   const calendar = ical({
-    name: `${page.name} maintenance`,
-    description: `Scheduled maintenance of ${page.name}`,
-    prodId: { company: "Herald", product: "Status page", language: "EN" },
+    name: w.t("calendar.name", { page: page.name }),
+    description: w.t("calendar.description", { page: page.name }),
+    prodId: { company: "Herald", product: "Status page", language: w.locale.toUpperCase() },
     method: ICalCalendarMethod.PUBLISH,
     url: `${page.url}${CALENDAR_PATH}`,
     // Calendar apps poll subscribed feeds; ask for hourly (RFC 7986 REFRESH-INTERVAL, and the Microsoft/Apple hint).
@@ -39,7 +41,7 @@ export function maintenanceCalendar(snapshot: SiteSnapshot): string {
     const components = m.componentIds.map((id) => names.get(id)).filter((n): n is string => n !== undefined);
     const latest = [...m.updates].sort((a, b) => b.seq - a.seq)[0];
     const description = [
-      components.length > 0 ? `Affected: ${components.join(", ")}` : null,
+      components.length > 0 ? w.t("calendar.affected", { names: components.join(w.t("list.separator")) }) : null,
       latest ? renderMarkdownToText(latest.body).trim() : null,
       incidentUrl(page, m),
     ].filter((line): line is string => !!line);
@@ -50,7 +52,7 @@ export function maintenanceCalendar(snapshot: SiteSnapshot): string {
       stamp: new Date(m.updatedAt),
       start: new Date(m.scheduledFor!),
       end: new Date(m.scheduledUntil!),
-      summary: m.cancelledAt ? `Cancelled: ${m.name}` : m.name,
+      summary: m.cancelledAt ? w.t("calendar.cancelled", { name: m.name }) : m.name,
       description: description.join("\n\n"),
       url: incidentUrl(page, m),
       status: m.cancelledAt ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,

@@ -5,8 +5,9 @@
  */
 import { dayKey, formatDay } from "../../domain/time.ts";
 import type { IncidentRecord } from "../../db/records.ts";
-import { historyFeedTitle, historyRss } from "./feed.ts";
+import { historyRss } from "./feed.ts";
 import type { SiteSnapshot } from "./snapshot.ts";
+import { wordsOf } from "../../locales/words.ts";
 import {
   barView,
   componentBadge,
@@ -52,6 +53,7 @@ function namesByDay(incidents: readonly IncidentRecord[], snapshot: SiteSnapshot
 export function componentPageView(data: RouteOf<"component">): ComponentPageView {
   const { snapshot, component, incidents } = data;
   const tz = snapshot.page.timeZone;
+  const w = wordsOf(snapshot.page);
   const uptime = snapshotUptime(snapshot).get(component.id);
   const byDay = new Map<string, IncidentRecord[]>();
   for (const incident of incidents) {
@@ -65,13 +67,13 @@ export function componentPageView(data: RouteOf<"component">): ComponentPageView
     name: component.name,
     group: group?.name ?? null,
     description: component.description?.trim() || null,
-    badge: componentBadge(component.status),
-    bar: uptime ? barView(component.name, uptime, namesByDay(incidents, snapshot)) : null,
-    days: [...byDay.keys()].sort().reverse().map((key) => ({ key, title: formatDay(key), incidents: byDay.get(key)!.map((i) => listed(i, tz)) })),
+    badge: componentBadge(component.status, w),
+    bar: uptime ? barView(component.name, uptime, namesByDay(incidents, snapshot), { words: w }) : null,
+    days: [...byDay.keys()].sort().reverse().map((key) => ({ key, title: formatDay(key, w.locale), incidents: byDay.get(key)!.map((i) => listed(i, w)) })),
     feed: componentFeedPath(component.id),
     badgeSvg: `${paths.component(component.id)}/badge.svg`,
     members: component.isGroup
-      ? snapshot.components.filter((c) => c.groupId === component.id).map((c) => ({ href: paths.component(c.id), name: c.name, badge: componentBadge(c.status) }))
+      ? snapshot.components.filter((c) => c.groupId === component.id).map((c) => ({ href: paths.component(c.id), name: c.name, badge: componentBadge(c.status, w) }))
       : [],
   };
 }
@@ -82,7 +84,8 @@ export function componentFeedPath(id: string): string {
 
 /** "Acme Status - API - Incident History" */
 export function componentFeedTitle(snapshot: Pick<SiteSnapshot, "page">, name: string): string {
-  return historyFeedTitle(snapshot.page).replace(/ - Incident History$/, ` - ${name} - Incident History`);
+  const page = snapshot.page.name.trim();
+  return wordsOf(snapshot.page).t(/\bstatus$/i.test(page) ? "feed.component_title_status" : "feed.component_title", { page, name });
 }
 
 /** The component's feed reads like the page's, over its own incidents and maintenances only. */
@@ -92,6 +95,6 @@ export function componentRss(snapshot: SiteSnapshot, component: { id: string; na
     title: componentFeedTitle(snapshot, component.name),
     url: `${page.url}${componentFeedPath(component.id)}`,
     siteUrl: `${page.url}${paths.component(component.id)}`,
-    description: `Every update on incidents and scheduled maintenance of ${component.name} (${page.name})`,
+    description: wordsOf(page).t("feed.component_description", { page: page.name, name: component.name }),
   });
 }

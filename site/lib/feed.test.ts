@@ -82,8 +82,8 @@ describe("channel", () => {
   });
 
   test("a page name already ending in Status is not doubled", () => {
-    expect(historyFeedTitle({ name: "Herald Status" })).toBe("Herald Status - Incident History");
-    expect(historyFeedTitle({ name: "GitHub" })).toBe("GitHub Status - Incident History");
+    expect(historyFeedTitle({ name: "Herald Status", timeZone: "UTC" })).toBe("Herald Status - Incident History");
+    expect(historyFeedTitle({ name: "GitHub", timeZone: "UTC" })).toBe("GitHub Status - Incident History");
   });
 
   test("an empty history is a valid feed with no items", async () => {

@@ -23,7 +23,7 @@
 import { noticeBlocks } from "../../templates/notice.ts";
 import RSS from "rss";
 import { incidentUrl, shownPostmortem, shownPostmortemText } from "../../api/serialize.ts";
-import { STATUS_LABELS, statusLabelOf } from "../../domain/lifecycle.ts";
+import { statusWord, wordsOf, type PageLanguage, type Words } from "../../locales/words.ts";
 import type { IncidentKind, IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { escapeHtml, renderMarkdown } from "../../templates/markdown.ts";
 import type { PageInfo, SiteSnapshot } from "./snapshot.ts";
@@ -67,11 +67,11 @@ export function xmlSafe(text: string): string {
   return text.replace(NOT_XML, "");
 }
 
-function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): string {
-  const label = statusLabelOf(status, incident);
+function itemTitle(w: Words, incident: IncidentRecord, status: UpdateRecord["status"]): string {
+  const label = statusWord(w, status, incident);
   return incident.kind === "maintenance"
-    ? `${incident.name} — Maintenance ${label.toLowerCase()}`
-    : `${incident.name} — ${label}`;
+    ? w.t("feed.item_maintenance", { name: incident.name, status: label.toLocaleLowerCase(w.locale) })
+    : w.t("feed.item", { name: incident.name, status: label });
 }
 
 /** "<p><small>Mar 29, 14:05 CEST</small><br><strong>Label</strong> - </p>" + the rendered Markdown. */
@@ -81,7 +81,7 @@ function itemTitle(incident: IncidentRecord, status: UpdateRecord["status"]): st
  * the status on its own line, never a dangling "Status - ".
  */
 function describedMarkdown(at: string, label: string, markdown: string, page: PageInfo, before: string[] = [], after: string[] = []): string {
-  const head = `<small>${escapeHtml(formatDateTime(at, page.timeZone))}</small><br><strong>${escapeHtml(label)}</strong>`;
+  const head = `<small>${escapeHtml(formatDateTime(at, page.timeZone, wordsOf(page).locale))}</small><br><strong>${escapeHtml(label)}</strong>`;
   const body = renderMarkdown(markdown);
   const html = [
     ...before,
@@ -94,26 +94,28 @@ function describedMarkdown(at: string, label: string, markdown: string, page: Pa
 }
 
 function itemDescription(incident: IncidentRecord, update: UpdateRecord, page: PageInfo): string {
+  const w = wordsOf(page);
   const html: string[] = [];
   if (incident.kind === "maintenance") {
     // Statuspage's own wording for maintenance items (reference §4.5): "Mar 29, 11:00 – 13:00 UTC".
     if (incident.scheduledFor !== null) {
-      const window = formatRange(incident.scheduledFor, incident.scheduledUntil, page.timeZone);
-      html.push(`<p><strong>THIS IS A SCHEDULED EVENT ${escapeHtml(window)}</strong></p>`);
+      const window = formatRange(incident.scheduledFor, incident.scheduledUntil, page.timeZone, w.locale, w.t("window.from_word"));
+      html.push(`<p><strong>${escapeHtml(w.t("feed.scheduled_event", { window }))}</strong></p>`);
     }
   }
-  const notice = noticeBlocks(incident, update, page.timeZone).map((b) => `<p><strong>${escapeHtml(b.heading)}</strong></p>\n${renderMarkdown(b.markdown)}`);
-  return describedMarkdown(update.displayAt, STATUS_LABELS[update.status], update.body, page, html, notice);
+  const notice = noticeBlocks(incident, update, w).map((b) => `<p><strong>${escapeHtml(b.heading)}</strong></p>\n${renderMarkdown(b.markdown)}`);
+  return describedMarkdown(update.displayAt, statusWord(w, update.status), update.body, page, html, notice);
 }
 
 /** The `limit` newest public updates and shown postmortems across snapshot.feedIncidents, newest first, as feed items. */
 /** One update as the feeds will show it (title and description HTML): the console's preview. */
 export function feedItemPreview(incident: IncidentRecord, update: UpdateRecord, page: PageInfo): { title: string; description: string } {
-  return { title: itemTitle(incident, update.status), description: itemDescription(incident, update, page) };
+  return { title: itemTitle(wordsOf(page), incident, update.status), description: itemDescription(incident, update, page) };
 }
 
 export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITEM_LIMIT): HistoryItem[] {
   const { page } = snapshot;
+  const w = wordsOf(page);
   const seen = new Set<string>();
   const entries: { shownAt: number; postedAt: number; seq: number; key: string; item: () => HistoryItem }[] = [];
   for (const incident of snapshot.feedIncidents) {
@@ -135,13 +137,13 @@ export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITE
         item: () => ({
           ...common,
           guid: `${page.id}:update:${update.id}`,
-          title: xmlSafe(itemTitle(incident, update.status)),
+          title: xmlSafe(itemTitle(w, incident, update.status)),
           pubDate: new Date(update.displayAt).toISOString(),
           description: xmlSafe(itemDescription(incident, update, page)),
           entry: "update",
           updateId: update.id,
           status: update.status,
-          statusLabel: STATUS_LABELS[update.status],
+          statusLabel: statusWord(w, update.status),
           updated: new Date(update.displayAt).toISOString(),
         }),
       });
@@ -159,13 +161,13 @@ export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITE
         item: () => ({
           ...common,
           guid: `${page.id}:postmortem:${incident.id}`,
-          title: xmlSafe(`${incident.name} — Postmortem`),
+          title: xmlSafe(w.t("feed.item", { name: incident.name, status: w.t("feed.postmortem") })),
           pubDate: new Date(publishedAt).toISOString(),
-          description: xmlSafe(describedMarkdown(publishedAt, "Postmortem", shownPostmortemText(incident, page)!, page)),
+          description: xmlSafe(describedMarkdown(publishedAt, w.t("feed.postmortem"), shownPostmortemText(incident, page)!, page)),
           entry: "postmortem",
           updateId: incident.id,
           status: "postmortem",
-          statusLabel: "Postmortem",
+          statusLabel: w.t("feed.postmortem"),
           updated: new Date(postmortem.updatedAt).toISOString(),
         }),
       });
@@ -183,9 +185,9 @@ export function historyItems(snapshot: SiteSnapshot, limit: number = HISTORY_ITE
 }
 
 /** "<Name> Status - Incident History" (reference §4.5), without doubling a name that already ends in "Status". */
-export function historyFeedTitle(page: Pick<PageInfo, "name">): string {
+export function historyFeedTitle(page: Pick<PageInfo, "name"> & PageLanguage): string {
   const name = page.name.trim();
-  return `${/\bstatus$/i.test(name) ? name : `${name} Status`} - Incident History`;
+  return wordsOf(page).t(/\bstatus$/i.test(name) ? "feed.title_status" : "feed.title", { name });
 }
 
 /** Absolute URL of the feed itself (the atom:link rel="self"). */
@@ -220,10 +222,10 @@ export function historyRss(snapshot: SiteSnapshot, own?: { title: string; url: s
   const { page } = snapshot;
   const feed = new RSS({
     title: rssPlainText(xmlSafe(own?.title ?? historyFeedTitle(page))),
-    description: xmlSafe(own?.description ?? `Every update on incidents and scheduled maintenance for ${page.name}`),
+    description: xmlSafe(own?.description ?? wordsOf(page).t("feed.description", { page: page.name })),
     site_url: own?.siteUrl ?? page.url,
     feed_url: own?.url ?? historyFeedUrl(page),
-    language: "en",
+    language: wordsOf(page).locale,
     generator: "Herald",
   });
   for (const item of historyItems(snapshot)) {

@@ -2,6 +2,7 @@ import type { IncidentRecord } from "../../db/records.ts";
 import type { PageStatus } from "../../domain/indicator.ts";
 import type { ComponentView } from "../../api/service/components.ts";
 import type { PageBrand } from "../../api/brand.ts";
+import type { Catalogue } from "../../domain/locale.ts";
 
 /**
  * Everything the public surfaces are made from, read from libSQL in one go by the publisher
@@ -21,6 +22,10 @@ export interface PageInfo {
   showOwners?: boolean;
   /** Accent, logo and favicon (api/brand.ts); absent: Herald's own look and a status favicon. */
   brand?: PageBrand;
+  /** PAGE_LOCALE (BCP 47); absent: en. */
+  locale?: string;
+  /** Its catalogue (locales/<locale>.json), checked at start; absent: en's. */
+  messages?: Catalogue;
 }
 
 export type { StatusChange } from "../../domain/uptime.ts";

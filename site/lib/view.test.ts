@@ -69,7 +69,7 @@ function snap(over: Partial<SiteSnapshot> = {}, timeZone = "UTC"): SiteSnapshot 
 describe("badges: words, icon and tone for every status", () => {
   test("component statuses use the domain labels and a distinct icon each", () => {
     const all: ComponentStatus[] = ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"];
-    const badges = all.map(componentBadge);
+    const badges = all.map((status) => componentBadge(status));
     expect(badges.map((b) => b.label)).toEqual(["Operational", "Degraded Performance", "Partial Outage", "Major Outage", "Under Maintenance"]);
     expect(badges.map((b) => b.tone)).toEqual(["ok", "minor", "partial", "major", "maint"]);
     expect(new Set(badges.map((b) => b.icon)).size).toBe(5);

@@ -1,4 +1,5 @@
 import type { ChangeEvent } from "../../api/app-deps.ts";
+import { EN } from "../../locales/catalogues.ts";
 import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentsOfComponent, incidentsOrLinked, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import { UPTIME_DAYS } from "../../domain/uptime.ts";
@@ -24,6 +25,16 @@ export interface PageRenderer {
   assets?(): Iterable<FileToPublish>;
   /** Changes whenever the site's code changes: a new build republishes every page. */
   buildId: string;
+}
+
+/** What a published site was made from: the build, plus the locale and its catalogue's hash when not en's. */
+export function siteVersion(buildId: string, page: Pick<PageInfo, "locale" | "messages">): string {
+  if ((!page.locale || page.locale === "en") && (!page.messages || page.messages === EN)) return buildId;
+  const text = JSON.stringify(page.messages ?? EN);
+  // FNV-1a: a change detector, not a security measure.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `${buildId}+${page.locale ?? "en"}.${hash.toString(16)}`;
 }
 
 export interface PublisherOptions {
@@ -191,7 +202,9 @@ export class Publisher implements SitePublisher {
     const now = clock.now();
     const at = now.toISOString();
     const current = await site.current();
-    const full = work.full || current.build !== renderer.buildId;
+    // The build and the page's language: a new build, PAGE_LOCALE or catalogue republishes every page.
+    const build = siteVersion(renderer.buildId, page);
+    const full = work.full || current.build !== build;
     // "Page not found" shows no data, only the page's name and links: made on full publishes (a new
     // build), or once when a site published before it existed lacks it.
     const notFoundPage = full || !(await site.lookup(NOT_FOUND_PATH));
@@ -290,7 +303,7 @@ export class Publisher implements SitePublisher {
       phase("home");
     });
 
-    const changed = await batch.commit({ build: renderer.buildId });
+    const changed = await batch.commit({ build });
     phase("commit");
     if (full) await site.collectGarbage?.();
     const ms = performance.now() - started;
