@@ -5,7 +5,7 @@
  */
 import { statusRank, type ComponentStatus } from "./components.ts";
 import type { Translate } from "./locale.ts";
-import { between, dayKey, formatDay, formatDuration, formatTime, timeZoneLabel, type Instant } from "./time.ts";
+import { between, dayKey, formatDay, formatDuration, formatTime, labelled, timeZoneLabel, type Instant } from "./time.ts";
 
 /** The language a notice is written in: the page's locale, zone and catalogue (locales/words.ts makes one). */
 export interface NoticeLanguage {
@@ -70,7 +70,7 @@ export function worstByComponent(changes: Iterable<{ name: string; newStatus: Co
 
 /** "14:05" in the locale's digits: formatTime without its zone label. */
 const clock = (at: Instant, w: NoticeLanguage): string => {
-  const text = formatTime(at, w.timeZone, w.locale);
+  const text = formatTime(at, w.timeZone, w.locale).replace(/[\u2066\u2069]/g, "");
   return text.slice(0, text.lastIndexOf(" "));
 };
 
@@ -83,8 +83,8 @@ export function windowWords(start: Instant, end: Instant, w: NoticeLanguage, tod
   const { timeZone, locale } = w;
   const labelA = timeZoneLabel(start, timeZone);
   const labelB = timeZoneLabel(end, timeZone);
-  const a = `${clock(start, w)}${labelA === labelB ? "" : ` ${labelA}`}`;
-  const b = `${clock(end, w)} ${labelB}`;
+  const a = labelA === labelB ? clock(start, w) : labelled(clock(start, w), labelA, w.locale);
+  const b = labelled(clock(end, w), labelB, w.locale);
   const dayA = dayKey(start, timeZone);
   const dayB = dayKey(end, timeZone);
   if (dayA === dayB) return dayA === today ? w.t("notice.window_today", { start: a, end: b }) : w.t("notice.window_day", { start: a, end: b, day: formatDay(dayA, locale) });

@@ -247,22 +247,42 @@ function clockText(w: WallClock, locale: string): string {
   return isEnglish(locale) ? time24(w) : formatter(locale, "UTC", CLOCK).format(asUtc(w));
 }
 
+const RTL = /^(ar|fa|he|ur|ps|sd|yi|ug|dv|ckb)(-|$)/i;
+
+/**
+ * A time and its zone label as one unit: in a right-to-left language an isolate (U+2066 … U+2069)
+ * keeps "10:20 EST" in that order, where the bidi algorithm would otherwise show "EST 10:20".
+ */
+export function labelled(text: string, label: string, locale = "en"): string {
+  return RTL.test(locale) ? `\u2066${text} ${label}\u2069` : `${text} ${label}`;
+}
+
+/** A date with its time and the zone's label ("27. Nov., 14:05 CET"); in a right-to-left language the time and label are one isolate, the date stays in the line's direction. */
+function stamped(locale: string, w: WallClock, year: boolean, label: string): string {
+  const options: Intl.DateTimeFormatOptions = { month: "short", day: "numeric", ...(year ? { year: "numeric" } : {}), ...CLOCK };
+  if (!RTL.test(locale)) return `${formatter(locale, "UTC", options).format(asUtc(w))} ${label}`;
+  const parts = formatter(locale, "UTC", options).formatToParts(asUtc(w));
+  const hour = parts.findIndex((p) => p.type === "hour");
+  const text = (from: number, to?: number) => parts.slice(from, to).map((p) => p.value).join("");
+  return `${text(0, hour)}${labelled(text(hour), label, locale)}`;
+}
+
 /** "14:05 EST" */
 export function formatTime(instant: Instant, timeZone: string, locale = "en"): string {
-  return `${clockText(wallClock(instant, timeZone), locale)} ${timeZoneLabel(instant, timeZone)}`;
+  return labelled(clockText(wallClock(instant, timeZone), locale), timeZoneLabel(instant, timeZone), locale);
 }
 
 /** "Nov 27, 14:05 EST" — short, for lists where the year is evident. */
 export function formatDateTime(instant: Instant, timeZone: string, locale = "en"): string {
   const w = wallClock(instant, timeZone);
-  if (!isEnglish(locale)) return `${localDate(locale, w, { clock: true })} ${timeZoneLabel(instant, timeZone)}`;
+  if (!isEnglish(locale)) return stamped(locale, w, false, timeZoneLabel(instant, timeZone));
   return `${MONTHS_SHORT[w.month - 1]} ${w.day}, ${time24(w)} ${timeZoneLabel(instant, timeZone)}`;
 }
 
 /** "Nov 27, 2026 - 14:05 EST" — as Statuspage's "Posted …" lines. */
 export function formatPosted(instant: Instant, timeZone: string, locale = "en"): string {
   const w = wallClock(instant, timeZone);
-  if (!isEnglish(locale)) return `${localDate(locale, w, { year: true, clock: true })} ${timeZoneLabel(instant, timeZone)}`;
+  if (!isEnglish(locale)) return stamped(locale, w, true, timeZoneLabel(instant, timeZone));
   return `${MONTHS_SHORT[w.month - 1]} ${w.day}, ${w.year} - ${time24(w)} ${timeZoneLabel(instant, timeZone)}`;
 }
 
@@ -286,8 +306,8 @@ export function formatRangeParts(start: Instant, end: Instant, timeZone: string,
   const sameDay = a.year === b.year && a.month === b.month && a.day === b.day;
   const sameYear = a.year === b.year;
   if (!isEnglish(locale)) {
-    const left = `${localDate(locale, a, { year: !sameYear, clock: true })}${labelA === labelB ? "" : ` ${labelA}`}`;
-    const right = `${sameDay ? clockText(b, locale) : localDate(locale, b, { year: !sameYear, clock: true })} ${labelB}`;
+    const left = labelA === labelB ? localDate(locale, a, { year: !sameYear, clock: true }) : stamped(locale, a, !sameYear, labelA);
+    const right = sameDay ? labelled(clockText(b, locale), labelB, locale) : stamped(locale, b, !sameYear, labelB);
     return [left, right];
   }
   const dateA = `${MONTHS_SHORT[a.month - 1]} ${a.day}${sameYear ? "" : `, ${a.year}`}`;

@@ -16,12 +16,14 @@ import { getPlatformProxy, unstable_startWorker } from "wrangler";
 import { Publisher } from "../site/publish/publisher.ts";
 import { BucketSite, ConcurrentPublishError, type Bucket } from "../site/publish/store-bucket.ts";
 import { loadSiteRenderer } from "../site/render.ts";
+import { catalogueFor } from "../locales/catalogues.ts";
 import { expectJson, expectProblem, startTestHerald, type TestHerald } from "./harness.ts";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false"; // no request to Cloudflare for Request.cf
 process.env.WRANGLER_SEND_METRICS = "false";
 
 const ORIGIN = "http://status.test";
+const ar = catalogueFor("ar").messages as Record<string, string>;
 let h: TestHerald;
 let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
 let fakeTurso: Server;
@@ -52,7 +54,8 @@ beforeAll(async () => {
     const built = await loadSiteRenderer();
     // As in the Worker: no assets() — the CSS is served by Workers Static Assets.
     const renderer = { render: built.render, buildId: built.buildId };
-    const page = { id: h.deps.pageId, name: "Edge Example", url: "https://status.example.com", timeZone: "Europe/Berlin" };
+    // In Arabic, as PAGE_LOCALE below says: the Worker reads its catalogue from the build (dist/site/languages.json).
+    const page = { id: h.deps.pageId, name: "Edge Example", url: "https://status.example.com", timeZone: "Europe/Berlin", ...catalogueFor("ar") };
     const publisher = new Publisher({ db: h.db, page, site, renderer, clock: { now: () => new Date() }, log: () => {} });
     const report = await publisher.publishOnce([], { full: true });
     expect(report.changed).toBeGreaterThan(10);
@@ -85,6 +88,7 @@ beforeAll(async () => {
     bindings: {
       DATABASE_URL: { type: "plain_text", value: `http://127.0.0.1:${(fakeTurso.address() as AddressInfo).port}` },
       PAGE_NAME: { type: "plain_text", value: "Edge Example" },
+      PAGE_LOCALE: { type: "plain_text", value: "ar" },
       // Sound mail settings, so the Worker gets as far as the (unreachable) database.
       RESEND_API_KEY: { type: "plain_text", value: "re_edge_test" },
       HERALD_SECRET: { type: "plain_text", value: "edge-test-secret-0123456789abcdefghijkl" },
@@ -125,7 +129,7 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
     expect(feed.status).toBe(200);
     expect(feed.headers.get("content-type")).toContain("application/rss+xml");
     expect(feed.headers.get("access-control-allow-origin")).toBe("*");
-    expect(await feed.text()).toContain("<title><![CDATA[Edge outage — Investigating]]></title>");
+    expect(await feed.text()).toContain(`<title><![CDATA[Edge outage — ${ar["status.investigating"]}]]></title>`);
 
     const summary = await expectJson(await get("/api/v2/summary.json"), 200);
     expect(summary.page.name).toBe("Edge Example");
@@ -136,7 +140,7 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
   test("the badges, the calendar, the status card and a component's page and feed, from the same publish", async () => {
     const badge = await get("/badge.svg");
     expect(badge.headers.get("content-type")).toBe("image/svg+xml");
-    expect(await badge.text()).toContain('aria-label="status: Partial System Outage"');
+    expect(await badge.text()).toContain(`aria-label="${ar["badge.label"]}: ${ar["indicator.partial_outage"]}"`);
     expect(await expectJson(await get(`/api/components/${componentId}/badge.json`), 200)).toMatchObject({ schemaVersion: 1, label: "API", color: "orange" });
     const calendar = await get("/maintenances.ics");
     expect(calendar.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
@@ -146,8 +150,14 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
     expect(embed.headers.get("x-frame-options")).toBeNull();
     expect(await embed.text()).toContain("Edge outage");
     expect(await (await get(`/components/${componentId}`)).text()).toContain("Edge outage");
-    expect(await (await get(`/components/${componentId}/history.rss`)).text()).toContain("Edge outage — Investigating");
+    expect(await (await get(`/components/${componentId}/history.rss`)).text()).toContain(`Edge outage — ${ar["status.investigating"]}`);
     expect((await get("/favicon-major.svg")).status).toBe(200);
+  });
+
+  test("the page is in the page's language (PAGE_LOCALE=ar, right to left)", async () => {
+    const html = await (await get("/")).text();
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    expect(html).toContain(String(catalogueFor("ar").messages["nav.current"]));
   });
 
   test("the stylesheet comes from Workers Static Assets", async () => {
@@ -163,7 +173,7 @@ describe("the Worker serves the published site from R2 and Static Assets", () =>
     expect(res.status).toBe(404);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const html = await res.text();
-    expect(html).toContain("<h1>Page not found</h1>");
+    expect(html).toContain(`<h1>${ar["not_found.title"]}</h1>`);
     expect(html).toMatch(/<p class="brand"><a href="\/">[^<]+<\/a><\/p>/);
   });
 
