@@ -234,3 +234,41 @@ describe.each(LOCALES)("%s", (locale) => {
     expect(bytes).toBeLessThan(14 * 1024);
   });
 });
+
+test("a real server with PAGE_LOCALE=fr publishes in French from its publishing thread, and changing the locale republishes every page", async () => {
+  const { readConfig } = await import("../api/config.ts");
+  const { startServer } = await import("../api/server.ts");
+  const { createKey } = await import("../api/service/keys.ts");
+  const { callServer } = await import("./harness.ts");
+  const dir = mkdtempSync(join(tmpdir(), "herald-locale-server-"));
+  const start = async (locale: string) => {
+    const config = readConfig({ PORT: "0", DATABASE_URL: `file:${join(dir, "herald.db")}`, PUBLIC_DIR: join(dir, "public"), PAGE_NAME: "Exemple", PAGE_LOCALE: locale, PAGE_TIME_ZONE: "Europe/Paris" });
+    const server = await startServer(config, { hostname: "127.0.0.1", log: () => {} });
+    await server.ready;
+    return server;
+  };
+  try {
+    const fr = catalogue("fr");
+    let server = await start("fr");
+    const token = await server.deps!.db.write(async (tx) => (await createKey({ tx, actor: { id: null, name: "test", role: "admin" }, now: new Date().toISOString(), hooks: {} }, "Ada", "admin")).token);
+    const incident = await callServer(server.url, token, "POST", "/api/v1/incidents", { name: "Panne de l’API", severity: "SEV2", body: "Nous enquêtons." });
+    await server.publisher!.idle();
+    const home = await (await fetch(`${server.url}/`)).text();
+    expect(home).toContain('<html lang="fr" dir="ltr">');
+    expect(home).toContain(`<h2 id="open">${fr["home.active"]}</h2>`);
+    expect(englishIn(readable(home), englishPhrases("fr"))).toEqual([]);
+    const feed = await (await fetch(`${server.url}/history.rss`)).text();
+    expect(feed).toContain("<language><![CDATA[fr]]></language>");
+    // The API keeps its English data.
+    expect(incident.status).toBe("investigating");
+    await server.close();
+
+    server = await start("de");
+    await server.publisher!.idle();
+    const page = await (await fetch(`${server.url}/incidents/${incident.id}`)).text();
+    expect(page).toContain('<html lang="de" dir="ltr">');
+    await server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
