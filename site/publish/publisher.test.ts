@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestHerald, type TestHerald } from "../../test/harness.ts";
 import type { RouteData } from "../lib/snapshot.ts";
-import { Publisher, type PageRenderer } from "./publisher.ts";
+import { Publisher, siteVersion, type PageRenderer } from "./publisher.ts";
+import { catalogueFor } from "../../locales/catalogues.ts";
 import { PublishedSite } from "./store.ts";
 
 type Json = Record<string, any>;
@@ -156,5 +157,18 @@ describe("publisher", () => {
     await publisher.idle();
     expect(renderer.calls.filter((c) => c.startsWith("/incidents/")).length).toBeGreaterThan(2);
     expect(site.current().build).toBe("build-2");
+  });
+});
+
+describe("siteVersion", () => {
+  test("is the build id for English, and changes with PAGE_LOCALE and with its catalogue's words", () => {
+    const en = catalogueFor("en");
+    expect(siteVersion("b1", {})).toBe("b1");
+    expect(siteVersion("b1", en)).toBe("b1");
+    const de = catalogueFor("de");
+    const german = siteVersion("b1", de);
+    expect(german).toMatch(/^b1\+de\.[0-9a-f]+$/);
+    expect(siteVersion("b1", { ...de, messages: { ...de.messages, "nav.current": "Status jetzt" } })).not.toBe(german);
+    expect(siteVersion("b2", de)).not.toBe(german);
   });
 });

@@ -27,10 +27,12 @@ export interface PageRenderer {
   buildId: string;
 }
 
+let enText: string | undefined;
+
 /** What a published site was made from: the build, plus the locale and its catalogue's hash when not en's. */
 export function siteVersion(buildId: string, page: Pick<PageInfo, "locale" | "messages">): string {
-  if ((!page.locale || page.locale === "en") && (!page.messages || page.messages === EN)) return buildId;
   const text = JSON.stringify(page.messages ?? EN);
+  if ((page.locale ?? "en") === "en" && text === (enText ??= JSON.stringify(EN))) return buildId;
   // FNV-1a: a change detector, not a security measure.
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
