@@ -28,7 +28,10 @@ import { subscriptionRoutes } from "../api/subscriptions/index.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
 import type { Database } from "../db/database.ts";
 import { SHIPPED_LOCALES } from "../locales/catalogues.ts";
-import { directionOf } from "../domain/locale.ts";
+import { directionOf, translator } from "../domain/locale.ts";
+import { chatMessageOf, confirmationMessage as chatConfirmationMessage } from "../api/webhooks/chat.ts";
+import { chatConfirmToken } from "../api/webhooks/signature.ts";
+import { insertChatConfirmation } from "../db/queries/webhooks.ts";
 import { catalogue, englishIn, englishPhrases, neutralSnapshot, readable } from "./locale-surfaces.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 
@@ -172,6 +175,24 @@ describe.each(LOCALES)("%s", (locale) => {
     expect(resolved.text).toContain("help@example.com");
   });
 
+  test("messages to a chat channel are in its words", () => {
+    const w = { locale, timeZone: "UTC", dir, t: translator(locale, catalogue(locale)) };
+    const incident = chatMessageOf(
+      { meta: {}, page: {}, incident: { name: "Ω", status: "identified", impact: "major", shortlink: "https://status.example.com/incidents/x", components: [{ name: "Ψ" }], incident_updates: [{ status: "identified", body: "ω", display_at: "2026-11-27T15:00:00Z" }] } } as never,
+      "Ξ", "https://status.example.com", w,
+    );
+    const maintenance = chatMessageOf(
+      { meta: {}, page: {}, incident: { name: "Ω", status: "in_progress", impact: "maintenance", scheduled_for: "2026-11-27T15:00:00Z", shortlink: "https://status.example.com/incidents/y", components: [{ name: "Ψ" }], incident_updates: [{ status: "in_progress", body: "ω" }] } } as never,
+      "Ξ", "https://status.example.com", w,
+    );
+    const component = chatMessageOf({ meta: {}, page: {}, component: { name: "Ψ" }, component_update: { old_status: "operational", new_status: "major_outage", created_at: "2026-11-27T15:00:00Z" } } as never, "Ξ", "https://status.example.com", w);
+    const confirm = chatConfirmationMessage("Ξ", "https://status.example.com/subscriptions/webhooks/confirm?token=x", 7, w);
+    for (const m of [incident, maintenance, component, confirm]) {
+      const text = [m.title, m.text, ...m.facts.flatMap((f) => [f.name, f.value]), m.link.label].join("\n");
+      expect(englishIn(text, phrases), `${locale} chat: ${m.title}`).toEqual([]);
+    }
+  });
+
   describe("the subscription pages", () => {
     let dirPath: string;
     let db: Database;
@@ -190,7 +211,7 @@ describe.each(LOCALES)("%s", (locale) => {
       dirPath = mkdtempSync(join(tmpdir(), "herald-locale-"));
       ({ db } = await openNodeDatabase(`file:${join(dirPath, "herald.db")}`));
       app = new Hono();
-      app.route("/subscriptions", subscriptionRoutes({ db, clock: { now: () => new Date() }, settings: settings(), log: () => {}, clientIp: () => "192.0.2.1" }));
+      app.route("/subscriptions", subscriptionRoutes({ db, clock: { now: () => new Date() }, settings: settings(), log: () => {}, clientIp: () => "192.0.2.1", webhooks: { allowLoopback: false, timeoutMs: 1000 } }));
     });
     afterAll(() => {
       db?.close();
@@ -203,6 +224,9 @@ describe.each(LOCALES)("%s", (locale) => {
       const active = await addSubscriber(db, "ada@example.com");
       const pending = await addSubscriber(db, "bob@example.com", "pending");
       const token = unsubscribeToken(settings().secret, active);
+      const chat = "chatconfirm1";
+      const now = new Date();
+      await db.write((tx) => insertChatConfirmation(tx, { id: chat, endpoint: "https://hooks.slack.com/services/T0/B0/x", email: "ops@example.com", format: "slack", componentIds: null, now: now.toISOString(), expiresAt: new Date(now.getTime() + 86_400_000).toISOString() }));
       const answers: [string, Response][] = [
         ["subscribe", await form("/subscriptions", { email: "new@example.com" })],
         ["bad address", await form("/subscriptions", { email: "not an address" })],
@@ -215,6 +239,10 @@ describe.each(LOCALES)("%s", (locale) => {
         ["unsubscribed", await form(`/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`, {})],
         ["already unsubscribed", await app.request(`/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`)],
         ["forged link", await app.request("/subscriptions/manage?token=forged")],
+        ["chat confirmation", await app.request(`/subscriptions/webhooks/confirm?token=${encodeURIComponent(await chatConfirmToken(settings().secret, chat))}`)],
+        ["chat confirmed", await form(`/subscriptions/webhooks/confirm?token=${encodeURIComponent(await chatConfirmToken(settings().secret, chat))}`, {})],
+        ["chat already confirmed", await app.request(`/subscriptions/webhooks/confirm?token=${encodeURIComponent(await chatConfirmToken(settings().secret, chat))}`)],
+        ["chat link not valid", await app.request("/subscriptions/webhooks/confirm?token=nope")],
       ];
       for (const [what, response] of answers) {
         const html = await response.text();

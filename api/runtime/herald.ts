@@ -6,6 +6,7 @@
  * stored and how they are rendered, how a committed change reaches the publisher, and which
  * scheduler runs the tasks (api/runtime/tasks.ts).
  */
+import { wordsOf } from "../../locales/words.ts";
 import type { Hono } from "hono";
 import type { Database } from "../../db/database.ts";
 import { Publisher, type PageRenderer } from "../../site/publish/publisher.ts";
@@ -137,7 +138,7 @@ export function assembleHerald(parts: RuntimeParts): Herald {
   const webhooks: Task = {
     name: "webhooks",
     step: async () => {
-      const run = await deliverDueWebhooks({ db, clock, log, secret: mail.settings.secret, pageUrl: config.page.url, pageName: config.page.name, timeoutMs: config.webhooks.timeoutMs, notices: quarantineNotices });
+      const run = await deliverDueWebhooks({ db, clock, log, secret: mail.settings.secret, pageUrl: config.page.url, pageName: config.page.name, words: wordsOf(config.page), timeoutMs: config.webhooks.timeoutMs, notices: quarantineNotices });
       return run.attempted > 0 || run.noticesSent > 0 ? 0 : 1000;
     },
   };

@@ -30,7 +30,7 @@ import {
 } from "../webhooks/signature.ts";
 import { checkComponents, Refusal, type SubscriptionContext } from "./context.ts";
 import { backLink, buttonForm, p } from "./pages.ts";
-import { words } from "../../locales/words.ts";
+import { words, wordsOf } from "../../locales/words.ts";
 
 /** Webhook and chat-channel pages are for the integrator, as the API and its documentation are: in English. */
 const english = words("UTC").t;
@@ -123,7 +123,7 @@ async function registerChatChannel(
   const id = newId();
   const now = clock.now();
   const link = `${settings.pageUrl}/subscriptions/webhooks/confirm?token=${encodeURIComponent(await chatConfirmToken(settings.secret, id))}`;
-  const body = chatBody(r.format, confirmationMessage(settings.pageName, link, CHAT_CONFIRM_DAYS));
+  const body = chatBody(r.format, confirmationMessage(settings.pageName, link, CHAT_CONFIRM_DAYS, wordsOf(settings)));
   const outcome = await postJson(r.endpoint, body, {}, { timeoutMs: options.timeoutMs, fetch: options.fetch });
   if (outcome.kind !== "answered" || outcome.status < 200 || outcome.status >= 300) {
     if (outcome.kind === "answered") await outcome.response.body?.cancel().catch(() => {});
@@ -156,7 +156,11 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
   const webhookLinkInvalid = () => page("This link is not valid", p("This link is not valid. Copy the whole link from the payload's meta.unsubscribe or from the mail.") + backLink(english), 400);
 
   // A chat channel's confirmation: the link shows a button (link previews in chat apps fetch it; only a person presses).
-  const chatLinkInvalid = () => page("This link is not valid", p("This confirmation link is not valid. Copy the whole link from the message in the channel.") + backLink(english), 400);
+  // A member of the channel reads these pages: in the page's words, as the message they came from.
+  const { t } = ctx;
+  const chatLinkInvalid = () => page(t("sub.invalid_title"), p(t("chat.link_invalid")) + backLink(t), 400);
+  const chatExpired = () => page(t("sub.expired_title"), p(t("chat.link_expired")) + backLink(t), 410);
+  const chatAlready = (format: ChatFormat) => page(t("sub.already_confirmed_title"), p(t("chat.already", { chat: CHAT_LABELS[format], page: settings.pageName })) + backLink(t));
   const pendingChat = async (token: string | undefined) => {
     const id = await verifyChatConfirmToken(settings.secret, token);
     return id ? await getChatConfirmation(db.client, id) : null;
@@ -165,12 +169,12 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
     const token = c.req.query("token");
     const pending = await pendingChat(token);
     if (!pending) return chatLinkInvalid();
-    if (pending.confirmedAt) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink(english));
-    if (pending.expiresAt <= clock.now().toISOString()) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink(english), 410);
+    if (pending.confirmedAt) return chatAlready(pending.format);
+    if (pending.expiresAt <= clock.now().toISOString()) return chatExpired();
     return page(
-      "Post updates to this channel",
-      p(`Press the button to post ${settings.pageName}'s incident and maintenance updates to this ${CHAT_LABELS[pending.format]} channel.`) +
-        buttonForm(`/subscriptions/webhooks/confirm?token=${encodeURIComponent(token!)}`, {}, "Confirm"),
+      t("chat.confirm_page_title"),
+      p(t("chat.confirm_press", { page: settings.pageName, chat: CHAT_LABELS[pending.format] })) +
+        buttonForm(`/subscriptions/webhooks/confirm?token=${encodeURIComponent(token!)}`, {}, t("chat.confirm")),
     );
   });
   app.post("/webhooks/confirm", async (c) => {
@@ -178,20 +182,21 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
     const pending = await pendingChat(token);
     if (!pending) return chatLinkInvalid();
     const now = clock.now().toISOString();
-    if (!pending.confirmedAt && pending.expiresAt <= now) return page("This link has expired", p("This confirmation link has expired. Register the channel again to get a new one.") + backLink(english), 410);
+    if (!pending.confirmedAt && pending.expiresAt <= now) return chatExpired();
     const subscription = pending.confirmedAt
       ? null
       : await db.write(async (tx) => {
           const s = await upsertWebhookSubscription(tx, { id: newId(), endpoint: pending.endpoint, email: pending.email, componentIds: pending.componentIds, now, format: pending.format });
           return (await markChatConfirmed(tx, pending.id, s.id, now)) ? s : null;
         });
-    if (!subscription) return page("Already confirmed", p(`${CHAT_LABELS[pending.format]} gets ${settings.pageName} updates already.`) + backLink(english));
+    if (!subscription) return chatAlready(pending.format);
     const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
+    const [stopBefore = "", stopAfter = ""] = t("chat.stop", { link: "\u0000", chat: CHAT_LABELS[pending.format] }).split("\u0000");
     return page(
-      "Confirmed",
-      p(`Updates of ${settings.pageName} will be posted to this ${CHAT_LABELS[pending.format]} channel.`) +
-        `<p><a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">Stop them</a> (keep this link), or remove the incoming webhook in ${escapeHtml(CHAT_LABELS[pending.format])}.</p>` +
-        backLink(english),
+      t("chat.confirmed_title"),
+      p(t("chat.confirmed", { page: settings.pageName, chat: CHAT_LABELS[pending.format] })) +
+        `<p>${escapeHtml(stopBefore)}<a href="${escapeHtml(unsubscribe.slice(settings.pageUrl.length))}">${escapeHtml(t("chat.stop_link"))}</a>${escapeHtml(stopAfter)}</p>` +
+        backLink(t),
     );
   });
 

@@ -5,8 +5,9 @@
  * that would ping a channel or change the message's look.
  */
 import { CHAT_LIMITS, clip, type ChatFormat } from "../../domain/chat.ts";
-import { COMPONENT_STATUS_LABELS, isComponentStatus } from "../../domain/components.ts";
+import { isComponentStatus } from "../../domain/components.ts";
 import { STATUS_LABELS } from "../../domain/lifecycle.ts";
+import { componentStatusWord, statusWord, words, type At } from "../../locales/words.ts";
 import { renderMarkdownToText } from "../../templates/markdown.ts";
 import type { Envelope } from "./payload.ts";
 
@@ -32,22 +33,23 @@ const STATUS_COLORS: Readonly<Record<string, string>> = {
 
 type Json = Record<string, unknown>;
 
-/** What a Statuspage envelope says, as a chat message. */
-export function chatMessageOf(envelope: Envelope, pageName: string, pageUrl: string): ChatMessage {
+/** What a Statuspage envelope says, as a chat message, in the page's words (`at`: its Words, or a zone for English). */
+export function chatMessageOf(envelope: Envelope, pageName: string, pageUrl: string, at: At = "UTC"): ChatMessage {
+  const w = words(at);
   if ("incident" in envelope) {
     const incident = envelope.incident as Json;
     const updates = (incident.incident_updates as Json[]) ?? [];
     const newest = updates[0] ?? {};
     const status = String(newest.status ?? incident.status);
     const maintenance = incident.scheduled_for != null;
-    const label = STATUS_LABELS[status as keyof typeof STATUS_LABELS] ?? status;
+    const label = status in STATUS_LABELS ? statusWord(w, status as keyof typeof STATUS_LABELS) : status;
     const done = status === "resolved" || status === "completed";
     const components = ((incident.components as Json[]) ?? []).map((c) => String(c.name));
     return {
-      title: `${String(incident.name)} — ${maintenance ? `Maintenance ${label.toLowerCase()}` : label}`,
+      title: maintenance ? w.t("feed.item_maintenance", { name: String(incident.name), status: label.toLocaleLowerCase(w.locale) }) : w.t("feed.item", { name: String(incident.name), status: label }),
       text: renderMarkdownToText(String(newest.body ?? "")).trim(),
-      facts: components.length > 0 ? [{ name: maintenance ? "Components" : "Affected", value: components.join(", ") }] : [],
-      link: { label: maintenance ? "View maintenance" : "View incident", url: String(incident.shortlink) },
+      facts: components.length > 0 ? [{ name: w.t(maintenance ? "chat.components" : "chat.affected"), value: components.join(w.t("list.separator")) }] : [],
+      link: { label: w.t(maintenance ? "mail.view_maintenance" : "mail.view_incident"), url: String(incident.shortlink) },
       color: done ? COLORS.ok : maintenance ? COLORS.maint : status === "monitoring" ? COLORS.info : (IMPACT_COLORS[String(incident.impact)] ?? COLORS.major),
       footer: pageName,
       at: String(newest.display_at ?? newest.created_at ?? incident.updated_at),
@@ -55,12 +57,13 @@ export function chatMessageOf(envelope: Envelope, pageName: string, pageUrl: str
   }
   const component = envelope.component as Json;
   const change = envelope.component_update as Json;
-  const word = (s: unknown) => (isComponentStatus(s) ? COMPONENT_STATUS_LABELS[s] : String(s));
+  const word = (s: unknown) => (isComponentStatus(s) ? componentStatusWord(w, s) : String(s));
+  const name = String(component.name);
   return {
-    title: `${String(component.name)}: ${word(change.new_status)}`,
-    text: `${String(component.name)} went from ${word(change.old_status)} to ${word(change.new_status)}.`,
+    title: w.t("chat.component_title", { name, status: word(change.new_status) }),
+    text: w.t("chat.component_change", { name, from: word(change.old_status), to: word(change.new_status) }),
     facts: [],
-    link: { label: "View status page", url: pageUrl },
+    link: { label: w.t("chat.view_page"), url: pageUrl },
     color: STATUS_COLORS[String(change.new_status)] ?? COLORS.info,
     footer: pageName,
     at: String(change.created_at),
@@ -68,12 +71,13 @@ export function chatMessageOf(envelope: Envelope, pageName: string, pageUrl: str
 }
 
 /** The message that asks a channel to confirm it wants the page's updates. */
-export function confirmationMessage(pageName: string, confirmUrl: string, days: number): ChatMessage {
+export function confirmationMessage(pageName: string, confirmUrl: string, days: number, at: At = "UTC"): ChatMessage {
+  const w = words(at);
   return {
-    title: `Post ${pageName} status updates here?`,
-    text: `Someone asked for ${pageName}'s incident and maintenance updates in this channel. Nothing is posted until a member of the channel confirms (the link works for ${days} days).`,
+    title: w.t("chat.confirm_title", { page: pageName }),
+    text: w.t("chat.confirm_text", { page: pageName, count: days }),
     facts: [],
-    link: { label: "Confirm", url: confirmUrl },
+    link: { label: w.t("chat.confirm"), url: confirmUrl },
     color: COLORS.maint,
     footer: pageName,
   };

@@ -13,6 +13,7 @@
  * A crash between 1 and 3 leaves the lease to expire; the delivery is then sent again with the
  * same X-Herald-Delivery id, so a receiver that deduplicates sees it once.
  */
+import type { Words } from "../../locales/words.ts";
 import type { Clock } from "../clock.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { MailSettings } from "../mail/message.ts";
@@ -46,6 +47,8 @@ export interface WebhookSenderDeps {
   pageUrl: string;
   /** PAGE_NAME, at the foot of chat messages. */
   pageName?: string;
+  /** The page's words (PAGE_LOCALE) for chat channels' messages; absent: English. */
+  words?: Words;
   /** A reply slower than this is a failure (WEBHOOK_TIMEOUT_MS, default 30 s). */
   timeoutMs?: number;
   /** Deliveries per call (default 20), sent concurrently. */
@@ -88,7 +91,7 @@ async function attempt(deps: WebhookSenderDeps, item: DueDelivery, timeoutMs: nu
   const deliveryId = `${item.eventId}.${item.subscriptionId}`;
   if (item.format !== "herald") {
     // A chat channel: the service's own message, unsigned (its webhook URL is the secret).
-    const message = chatMessageOf(envelope, deps.pageName ?? new URL(deps.pageUrl).hostname, deps.pageUrl);
+    const message = chatMessageOf(envelope, deps.pageName ?? new URL(deps.pageUrl).hostname, deps.pageUrl, deps.words ?? "UTC");
     const started = Date.now();
     const outcome = await postJson(item.endpoint, chatBody(item.format as ChatFormat, message), { [DELIVERY_HEADER]: deliveryId }, { timeoutMs, fetch: deps.fetch });
     return settle(item, outcome, timeoutMs, started);
