@@ -33,7 +33,8 @@ export function buildSignInMessage(settings: MailSettings, item: Pick<SignInItem
     `The link works once, for ${minutes} minutes (until ${formatTime(item.expiresAt, settings.timeZone)}). If you did not ask for it, ignore this mail: nobody can sign in without the link.`,
   ];
   const { html, text } = designedMail({
-    settings,
+    // For a member of the team: in English, as the console is, whatever PAGE_LOCALE says.
+    settings: { ...settings, locale: "en", messages: undefined },
     subject,
     preheader: `Your single-use link to the ${pageName} console.`,
     title: "Sign in to the console",
