@@ -46,7 +46,8 @@ describe("PAGE_LOCALE", () => {
   });
 
   test("a catalogue a user adds to locales/ is picked up, and an incomplete one is refused with what is missing", () => {
-    const name = `zz-t${process.pid}`;
+    // A private-use tag (x-…) is valid BCP 47 whatever the pid is.
+    const name = `zz-x-${process.pid}`;
     const path = fileURLToPath(new URL(`./${name}.json`, import.meta.url));
     const write = (catalogue: object) => {
       // Written aside and renamed, so a test reading locales/ at the same moment never sees half a file.
