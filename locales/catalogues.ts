@@ -1,14 +1,13 @@
 /**
  * Where catalogues (locales/<bcp47>.json) come from. On Node every .json file in this folder is
  * read, so a catalogue a user drops here is picked up with no code change; the Worker has no
- * files and registers the catalogues site/build.ts gathered (dist/site/locales.json) instead.
+ * files and registers the catalogues site/build.ts gathered (dist/site/languages.json) instead.
  * `en` is imported as well: it is the reference and the fallback of every surface.
  */
 import en from "./en.json" with { type: "json" };
 import { canonicalLocale, catalogueProblems, localeCandidates, type Catalogue } from "../domain/locale.ts";
 
 export const EN: Catalogue = en;
-export const DEFAULT_LOCALE = "en";
 
 /** The locales Herald ships (each tested on every page and mail). */
 export const SHIPPED_LOCALES = ["en", "de", "fr", "es", "pt-BR", "ja", "ar"] as const;
