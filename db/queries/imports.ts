@@ -1,6 +1,6 @@
 /** What an import from another status page writes (api/import/statuspage.ts). Bound parameters only. */
 import type { Executor } from "../database.ts";
-import { str } from "./rows.ts";
+import { str, componentChoiceValue } from "./rows.ts";
 
 /** The Herald id a source record became, or null when it was never imported. */
 export async function importedId(ex: Executor, source: string, kind: string, sourceId: string): Promise<string | null> {
@@ -58,7 +58,7 @@ export async function insertImportedSubscribers(ex: Executor, rows: readonly { i
             FROM json_each(?)
           WHERE 1
           ON CONFLICT (email) DO NOTHING`,
-    args: [now, JSON.stringify(rows.map((r) => ({ id: r.id, email: r.email, components: r.componentIds === null ? null : JSON.stringify(r.componentIds), createdAt: r.createdAt })))],
+    args: [now, JSON.stringify(rows.map((r) => ({ id: r.id, email: r.email, components: componentChoiceValue(r.componentIds), createdAt: r.createdAt })))],
   });
   return result.rowsAffected;
 }

@@ -22,6 +22,20 @@ export function bool(row: Row, column: string): boolean {
 }
 
 /**
+ * A subscriber's or subscription's choice of components, as its `component_ids` column keeps it:
+ * a JSON array, or NULL for "every component" (never an empty array).
+ */
+export function componentChoiceOf(row: Row): string[] | null {
+  const json = strOrNull(row, "component_ids");
+  return json === null ? null : (JSON.parse(json) as string[]);
+}
+
+/** The column value of a choice of components (null: every component). */
+export function componentChoiceValue(componentIds: readonly string[] | null): string | null {
+  return componentIds === null ? null : JSON.stringify(componentIds);
+}
+
+/**
  * A query selecting one column of ids, with its arguments, to be inlined as `IN (…)`: reads that
  * need a set of ids can then be issued together with the read that finds them (one round trip to
  * Turso, not two).

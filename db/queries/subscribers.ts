@@ -1,7 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Executor } from "../database.ts";
 import { enqueueConfirmation } from "./outbox.ts";
-import { str, strOrNull } from "./rows.ts";
+import { str, strOrNull, componentChoiceOf, componentChoiceValue } from "./rows.ts";
 
 export type SubscriberState = "pending" | "active" | "unsubscribed" | "quarantined";
 
@@ -20,12 +20,11 @@ export interface SubscriberRecord {
 const COLUMNS = "id, email, state, component_ids, created_at, confirmed_at, unsubscribed_at";
 
 function toSubscriber(row: Row): SubscriberRecord {
-  const components = strOrNull(row, "component_ids");
   return {
     id: str(row, "id"),
     email: str(row, "email"),
     state: str(row, "state") as SubscriberState,
-    componentIds: components === null ? null : (JSON.parse(components) as string[]),
+    componentIds: componentChoiceOf(row),
     createdAt: str(row, "created_at"),
     confirmedAt: strOrNull(row, "confirmed_at"),
     unsubscribedAt: strOrNull(row, "unsubscribed_at"),
@@ -36,7 +35,7 @@ export async function insertSubscriber(ex: Executor, s: SubscriberRecord): Promi
   await ex.execute({
     sql: `INSERT INTO subscribers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     args: [
-      s.id, s.email, s.state, s.componentIds === null ? null : JSON.stringify(s.componentIds),
+      s.id, s.email, s.state, componentChoiceValue(s.componentIds),
       s.createdAt, s.confirmedAt, s.unsubscribedAt,
     ],
   });
@@ -88,7 +87,7 @@ export async function insertSubscribersBulk(
           SELECT ? || substr('000000000000' || n, -(12 - length(?))), ? || n || '@' || ?, ?, ?, ?, ?, NULL FROM seq`,
     args: [
       o.count, o.idPrefix, o.idPrefix, o.emailPrefix, o.domain, o.state,
-      o.componentIds === null ? null : JSON.stringify(o.componentIds), o.now, o.state === "active" ? o.now : null,
+      componentChoiceValue(o.componentIds), o.now, o.state === "active" ? o.now : null,
     ],
   });
   return result.rowsAffected;
@@ -101,7 +100,7 @@ export async function insertSubscribersBulk(
 export async function resubscribePending(ex: Executor, id: string, componentIds: string[] | null): Promise<void> {
   await ex.execute({
     sql: "UPDATE subscribers SET state = 'pending', unsubscribed_at = NULL, component_ids = ? WHERE id = ? AND state = 'unsubscribed'",
-    args: [componentIds === null ? null : JSON.stringify(componentIds), id],
+    args: [componentChoiceValue(componentIds), id],
   });
 }
 
@@ -109,7 +108,7 @@ export async function resubscribePending(ex: Executor, id: string, componentIds:
 export async function setSubscriberComponents(ex: Executor, id: string, componentIds: string[] | null): Promise<boolean> {
   const result = await ex.execute({
     sql: "UPDATE subscribers SET component_ids = ? WHERE id = ?",
-    args: [componentIds === null ? null : JSON.stringify(componentIds), id],
+    args: [componentChoiceValue(componentIds), id],
   });
   return result.rowsAffected > 0;
 }

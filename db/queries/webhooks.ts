@@ -1,7 +1,7 @@
 /** Webhook subscriptions, events, deliveries and notices (db/migrations/0009_webhooks.sql). */
 import type { Row } from "@libsql/client";
 import type { Executor } from "../database.ts";
-import { num, str, strOrNull } from "./rows.ts";
+import { num, str, strOrNull, componentChoiceOf, componentChoiceValue } from "./rows.ts";
 import type { ChatFormat, WebhookFormat } from "../../domain/chat.ts";
 
 export type WebhookState = "active" | "quarantined" | "unsubscribed";
@@ -23,13 +23,12 @@ export interface WebhookSubscriptionRecord {
 const COLUMNS = "id, endpoint, email, state, component_ids, created_at, active_since, quarantined_at, unsubscribed_at, format";
 
 function toSubscription(row: Row): WebhookSubscriptionRecord {
-  const components = strOrNull(row, "component_ids");
   return {
     id: str(row, "id"),
     endpoint: str(row, "endpoint"),
     email: str(row, "email"),
     state: str(row, "state") as WebhookState,
-    componentIds: components === null ? null : (JSON.parse(components) as string[]),
+    componentIds: componentChoiceOf(row),
     createdAt: str(row, "created_at"),
     activeSince: str(row, "active_since"),
     quarantinedAt: strOrNull(row, "quarantined_at"),
@@ -53,7 +52,7 @@ export async function upsertWebhookSubscription(
           ON CONFLICT (endpoint) DO UPDATE SET email = excluded.email, component_ids = excluded.component_ids, state = 'active',
             active_since = excluded.active_since, quarantined_at = NULL, unsubscribed_at = NULL, format = excluded.format
           RETURNING ${COLUMNS}`,
-    args: [s.id, s.endpoint, s.email, s.componentIds === null ? null : JSON.stringify(s.componentIds), s.now, s.now, s.format ?? "herald"],
+    args: [s.id, s.endpoint, s.email, componentChoiceValue(s.componentIds), s.now, s.now, s.format ?? "herald"],
   });
   return toSubscription(result.rows[0]!);
 }
@@ -76,7 +75,7 @@ export async function insertChatConfirmation(
 ): Promise<void> {
   await ex.execute({
     sql: "INSERT INTO chat_confirmations (id, endpoint, email, format, component_ids, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    args: [c.id, c.endpoint, c.email, c.format, c.componentIds === null ? null : JSON.stringify(c.componentIds), c.now, c.expiresAt],
+    args: [c.id, c.endpoint, c.email, c.format, componentChoiceValue(c.componentIds), c.now, c.expiresAt],
   });
 }
 
@@ -84,13 +83,12 @@ export async function getChatConfirmation(ex: Executor, id: string): Promise<Cha
   const result = await ex.execute({ sql: "SELECT * FROM chat_confirmations WHERE id = ?", args: [id] });
   const row = result.rows[0];
   if (!row) return null;
-  const components = strOrNull(row, "component_ids");
   return {
     id: str(row, "id"),
     endpoint: str(row, "endpoint"),
     email: str(row, "email"),
     format: str(row, "format") as ChatFormat,
-    componentIds: components === null ? null : (JSON.parse(components) as string[]),
+    componentIds: componentChoiceOf(row),
     expiresAt: str(row, "expires_at"),
     confirmedAt: strOrNull(row, "confirmed_at"),
     subscriptionId: strOrNull(row, "subscription_id"),
