@@ -92,6 +92,18 @@ export function translator(locale: string, catalogue: Catalogue, fallback: Catal
   };
 }
 
+/** English and its regional forms ("en-GB"): Herald's own compact forms of dates, durations and lists. */
+export function isEnglish(locale: string): boolean {
+  return locale === "en" || locale.startsWith("en-");
+}
+
+const RIGHT_TO_LEFT = /^(ar|fa|he|ur|ps|sd|yi|ug|dv|ckb)(-|$)/i;
+
+/** A language written right to left, by its language subtag (cheap enough for every time shown). */
+export function isRightToLeft(locale: string): boolean {
+  return RIGHT_TO_LEFT.test(locale);
+}
+
 /** A catalogue's writing direction, from its locale's script (Intl.Locale where it tells). */
 export function directionOf(locale: string): "ltr" | "rtl" {
   try {
@@ -101,7 +113,7 @@ export function directionOf(locale: string): "ltr" | "rtl" {
   } catch {
     // not a locale: the caller has already refused it
   }
-  return /^(ar|fa|he|ur|ps|sd|yi|ug|dv|ckb)(-|$)/i.test(locale) ? "rtl" : "ltr";
+  return isRightToLeft(locale) ? "rtl" : "ltr";
 }
 
 /** The canonical form of a BCP 47 tag ("pt-br" → "pt-BR"), or null when it is not one. */

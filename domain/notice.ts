@@ -4,8 +4,8 @@
  * resolving update. Sections without words are left out, never shown as empty headings.
  */
 import { statusRank, type ComponentStatus } from "./components.ts";
-import type { Translate } from "./locale.ts";
-import { between, dayKey, formatDay, formatDuration, formatTime, labelled, timeZoneLabel, type Instant } from "./time.ts";
+import { isEnglish, type Translate } from "./locale.ts";
+import { between, dayKey, formatClock, formatDay, formatDuration, labelled, timeZoneLabel, type Instant } from "./time.ts";
 
 /** The language a notice is written in: the page's locale, zone and catalogue (locales/words.ts makes one). */
 export interface NoticeLanguage {
@@ -68,11 +68,7 @@ export function worstByComponent(changes: Iterable<{ name: string; newStatus: Co
   return [...worst].map(([name, status]) => ({ name, worst: status }));
 }
 
-/** "14:05" in the locale's digits: formatTime without its zone label. */
-const clock = (at: Instant, w: NoticeLanguage): string => {
-  const text = formatTime(at, w.timeZone, w.locale).replace(/[\u2066\u2069]/g, "");
-  return text.slice(0, text.lastIndexOf(" "));
-};
+const clock = (at: Instant, w: NoticeLanguage): string => formatClock(at, w.timeZone, w.locale);
 
 /**
  * "Between 14:05 and 15:00 UTC today" (`today` is the day, in the page's zone, the notice is read as
@@ -93,7 +89,7 @@ export function windowWords(start: Instant, end: Instant, w: NoticeLanguage, tod
 
 /** "A, B and C" in English (Herald's own style), the locale's conjunction list elsewhere. */
 function listWords(items: readonly string[], w: NoticeLanguage): string {
-  if (w.locale !== "en" && !w.locale.startsWith("en-")) return new Intl.ListFormat(w.locale, { type: "conjunction" }).format(items);
+  if (!isEnglish(w.locale)) return new Intl.ListFormat(w.locale, { type: "conjunction" }).format(items);
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }

@@ -9,6 +9,8 @@
  * zone; a day there is 23, 24 or 25 hours long, and `dayStart` gives its first instant in UTC.
  */
 
+import { isEnglish, isRightToLeft } from "./locale.ts";
+
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
@@ -244,13 +246,6 @@ const MONTHS_LONG = [
   "July", "August", "September", "October", "November", "December",
 ] as const;
 
-/**
- * English keeps Herald's own compact forms ("Nov 27, 2026 - 14:05 EST", as Statuspage writes
- * them); every other locale's dates and times come from Intl in that locale. The zone label is
- * the same in every locale ("UTC", "EST", "CET").
- */
-const isEnglish = (locale: string): boolean => locale === "en" || locale.startsWith("en-");
-
 function time24(w: WallClock): string {
   return `${pad(w.hour)}:${pad(w.minute)}`;
 }
@@ -260,34 +255,48 @@ const asUtc = (w: Pick<WallClock, "year" | "month" | "day"> & Partial<WallClock>
 
 const CLOCK: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
 
+/*
+ * English keeps Herald's own compact forms ("Nov 27, 2026 - 14:05 EST", as Statuspage writes
+ * them); every other locale's dates and times come from Intl in that locale. The zone label is
+ * the same in every locale ("UTC", "EST", "CET").
+ */
+
+const dateOptions = (options: { year?: boolean; clock?: boolean }): Intl.DateTimeFormatOptions => ({
+  month: "short",
+  day: "numeric",
+  ...(options.year ? { year: "numeric" } : {}),
+  ...(options.clock ? CLOCK : {}),
+});
+
 /** The date (month short, day; the year when asked) and, when asked, the time: in the locale's order. */
 function localDate(locale: string, w: WallClock | Pick<WallClock, "year" | "month" | "day">, options: { year?: boolean; clock?: boolean }): string {
-  const wanted: Intl.DateTimeFormatOptions = { month: "short", day: "numeric", ...(options.year ? { year: "numeric" } : {}), ...(options.clock ? CLOCK : {}) };
-  return formatter(locale, "UTC", wanted).format(asUtc(w));
+  return formatter(locale, "UTC", dateOptions(options)).format(asUtc(w));
 }
 
 function clockText(w: WallClock, locale: string): string {
   return isEnglish(locale) ? time24(w) : formatter(locale, "UTC", CLOCK).format(asUtc(w));
 }
 
-const RTL = /^(ar|fa|he|ur|ps|sd|yi|ug|dv|ckb)(-|$)/i;
-
 /**
  * A time and its zone label as one unit: in a right-to-left language an isolate (U+2066 … U+2069)
  * keeps "10:20 EST" in that order, where the bidi algorithm would otherwise show "EST 10:20".
  */
 export function labelled(text: string, label: string, locale = "en"): string {
-  return RTL.test(locale) ? `\u2066${text} ${label}\u2069` : `${text} ${label}`;
+  return isRightToLeft(locale) ? `\u2066${text} ${label}\u2069` : `${text} ${label}`;
 }
 
 /** A date with its time and the zone's label ("27. Nov., 14:05 CET"); in a right-to-left language the time and label are one isolate, the date stays in the line's direction. */
 function stamped(locale: string, w: WallClock, year: boolean, label: string): string {
-  const options: Intl.DateTimeFormatOptions = { month: "short", day: "numeric", ...(year ? { year: "numeric" } : {}), ...CLOCK };
-  if (!RTL.test(locale)) return `${formatter(locale, "UTC", options).format(asUtc(w))} ${label}`;
-  const parts = formatter(locale, "UTC", options).formatToParts(asUtc(w));
+  if (!isRightToLeft(locale)) return `${localDate(locale, w, { year, clock: true })} ${label}`;
+  const parts = formatter(locale, "UTC", dateOptions({ year, clock: true })).formatToParts(asUtc(w));
   const hour = parts.findIndex((p) => p.type === "hour");
   const text = (from: number, to?: number) => parts.slice(from, to).map((p) => p.value).join("");
   return `${text(0, hour)}${labelled(text(hour), label, locale)}`;
+}
+
+/** "14:05": the time alone, in the locale's digits. */
+export function formatClock(instant: Instant, timeZone: string, locale = "en"): string {
+  return clockText(wallClock(instant, timeZone), locale);
 }
 
 /** "14:05 EST" */

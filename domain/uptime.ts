@@ -34,6 +34,7 @@
  *   none    — none of these
  *   nodata  — the component did not exist yet
  */
+import { isEnglish } from "./locale.ts";
 import type { ComponentStatus } from "./components.ts";
 import { MINUTE, addDays, dayKey, dayStart } from "./time.ts";
 
@@ -285,7 +286,7 @@ export function formatUptime(uptime: number | null, locale = "en"): string {
   if (uptime === null) return "No data";
   // The epsilon keeps 0.9995 (stored as 0.99949999…) at 99.95; the cap keeps < 1 below 100.
   const hundredths = uptime >= 1 ? 10_000 : Math.min(9_999, Math.floor(uptime * 10_000 + 1e-7));
-  if (locale !== "en" && !locale.startsWith("en-")) {
+  if (!isEnglish(locale)) {
     // The locale's own percent ("99,84 %", "99.84%"); 100 without decimals, as in English.
     return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: hundredths === 10_000 ? 0 : 2, maximumFractionDigits: 2 }).format(hundredths / 10_000);
   }

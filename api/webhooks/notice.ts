@@ -2,10 +2,11 @@ import { filledMessage, type MailSettings, type OutgoingMessage } from "../mail/
 import { renderTemplate, type MessageTemplate, type WebhookQuarantinePlaceholder } from "../mail/template.ts";
 import type { DueNotice } from "../../db/queries/webhooks.ts";
 import { webhookUnsubscribeUrl } from "./signature.ts";
+import { isEnglish } from "../../domain/locale.ts";
 
 /** `30 seconds`, `1 second`, `500 ms`; other locales in their own unit words ("30 Sekunden"). */
 export function describeTimeout(ms: number, locale = "en"): string {
-  if (locale !== "en") {
+  if (!isEnglish(locale)) {
     const whole = ms % 1000 === 0;
     return new Intl.NumberFormat(locale, { style: "unit", unit: whole ? "second" : "millisecond", unitDisplay: whole ? "long" : "short" }).format(whole ? ms / 1000 : ms);
   }
