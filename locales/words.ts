@@ -48,6 +48,18 @@ export function words(at: At): Words {
   return w;
 }
 
+/**
+ * A sentence with one placeholder (`{time}` unless told) as the words before and after it, kept
+ * with their spaces ("Last updated " + time + ".", "最終更新：" + time): for markup that puts what
+ * fills the placeholder in its own element (a `<time>`, a link).
+ */
+export function around(t: Translate, key: string, params: Record<string, string | number> = {}, slot = "time"): [string, string] {
+  const mark = "\u0000";
+  const text = t(key, { ...params, [slot]: mark });
+  const at = text.indexOf(mark);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + mark.length)];
+}
+
 /** A component's status in the page's words ("Major Outage"; the API keeps its English labels). */
 export function componentStatusWord(w: Words, status: ComponentStatus): string {
   return w.t(`component_status.${status}`);

@@ -30,7 +30,7 @@ import {
 } from "../webhooks/signature.ts";
 import { checkComponents, Refusal, type SubscriptionContext } from "./context.ts";
 import { backLink, buttonForm, p } from "./pages.ts";
-import { words, wordsOf } from "../../locales/words.ts";
+import { around, words, wordsOf } from "../../locales/words.ts";
 
 /** Webhook and chat-channel pages are for the integrator, as the API and its documentation are: in English. */
 const english = words("UTC").t;
@@ -191,7 +191,7 @@ export function webhookRoutes(ctx: SubscriptionContext): Hono {
         });
     if (!subscription) return chatAlready(pending.format);
     const unsubscribe = await webhookUnsubscribeUrl(settings.secret, settings.pageUrl, subscription.id);
-    const [stopBefore = "", stopAfter = ""] = t("chat.stop", { link: "\u0000", chat: CHAT_LABELS[pending.format] }).split("\u0000");
+    const [stopBefore, stopAfter] = around(t, "chat.stop", { chat: CHAT_LABELS[pending.format] }, "link");
     return page(
       t("chat.confirmed_title"),
       p(t("chat.confirmed", { page: settings.pageName, chat: CHAT_LABELS[pending.format] })) +

@@ -10,7 +10,8 @@ import { brandCssPath, faviconPath } from "./brand.ts";
 import { noticeBlocks } from "../../templates/notice.ts";
 import { ICONS, impactBadge, impactTone, indicatorBadge, severityText, statusLabel, type Badge } from "./labels.ts";
 import { barLegend, barLegendNote, componentRows, type TopRow } from "./bars.ts";
-import { words, wordsOf, type At, type PageLanguage, type Words } from "../../locales/words.ts";
+import { around, words, wordsOf, type At, type PageLanguage, type Words } from "../../locales/words.ts";
+export { around } from "../../locales/words.ts";
 import type { ComponentView } from "../../api/service/components.ts";
 import type { IncidentRecord, UpdateRecord } from "../../db/records.ts";
 import { renderMarkdown, renderMarkdownToText } from "../../templates/markdown.ts";
@@ -248,17 +249,8 @@ export function nextUpdateView(incident: IncidentRecord, at: At): NextUpdateView
   if (!latest?.nextUpdateAt) return null;
   const sameDay = dayKey(latest.nextUpdateAt, timeZone) === dayKey(latest.displayAt, timeZone);
   const when = sameDay ? formatTime(latest.nextUpdateAt, timeZone, w.locale) : formatDateTime(latest.nextUpdateAt, timeZone, w.locale);
-  const [before, after] = around(w, "incident.next_update").map((part) => part.trim()) as [string, string];
+  const [before, after] = around(w.t, "incident.next_update").map((part) => part.trim()) as [string, string];
   return { text: w.t("incident.next_update", { time: when }), before, time: { iso: isoUtc(latest.nextUpdateAt), text: when }, after };
-}
-
-/** A sentence with one `{time}` in it, as the words before and after it (for markup that puts the time in a `<time>`). */
-export function around(w: Words, key: string, params: Record<string, string | number> = {}): [string, string] {
-  const mark = "\u0000";
-  const text = w.t(key, { ...params, time: mark });
-  const at = text.indexOf(mark);
-  // Kept with their spaces: "Last updated " + time + ".", "最終更新：" + time.
-  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + mark.length)];
 }
 
 function incidentCard(incident: IncidentRecord, at: At, latestOnly = false): IncidentCard {
