@@ -26,13 +26,23 @@ export interface PageLanguage {
 
 const byPage = new WeakMap<object, Words>();
 const byZone = new Map<string, Words>();
+/** Translators by catalogue and locale: each publish makes a new page object, not a new catalogue. */
+const translators = new WeakMap<Catalogue, Map<string, Translate>>();
+
+function translatorFor(locale: string, messages: Catalogue): Translate {
+  let byLocale = translators.get(messages);
+  if (!byLocale) translators.set(messages, (byLocale = new Map()));
+  let t = byLocale.get(locale);
+  if (!t) byLocale.set(locale, (t = translator(locale, messages, EN)));
+  return t;
+}
 
 /** The words of a page (cached per page object: a publish makes thousands of views from one). */
 export function wordsOf(page: PageLanguage): Words {
   let words = byPage.get(page);
   if (!words) {
     const locale = page.locale ?? "en";
-    words = { locale, timeZone: page.timeZone, dir: directionOf(locale), t: translator(locale, page.messages ?? EN, EN) };
+    words = { locale, timeZone: page.timeZone, dir: directionOf(locale), t: translatorFor(locale, page.messages ?? EN) };
     byPage.set(page, words);
   }
   return words;

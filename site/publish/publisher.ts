@@ -105,6 +105,8 @@ export class Publisher implements SitePublisher {
   private waiters: (() => void)[] = [];
   /** Months of the archive (page zone), newest first once sorted; loaded on the first publish. */
   private months: Set<string> | null = null;
+  /** siteVersion of the renderer's build and this publisher's page. */
+  private version: { buildId: string; version: string } | undefined;
   lastReport: PublishReport | null = null;
   lastError: string | null = null;
 
@@ -205,7 +207,9 @@ export class Publisher implements SitePublisher {
     const at = now.toISOString();
     const current = await site.current();
     // The build and the page's language: a new build, PAGE_LOCALE or catalogue republishes every page.
-    const build = siteVersion(renderer.buildId, page);
+    // The page's language does not change while this publisher lives: hashed once per build.
+    if (this.version?.buildId !== renderer.buildId) this.version = { buildId: renderer.buildId, version: siteVersion(renderer.buildId, page) };
+    const build = this.version.version;
     const full = work.full || current.build !== build;
     // "Page not found" shows no data, only the page's name and links: made on full publishes (a new
     // build), or once when a site published before it existed lacks it.
