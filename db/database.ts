@@ -27,7 +27,9 @@ export function markRemote<T extends object>(ex: T, when: boolean): T {
  * The one way Herald writes. All writes of this process go through one queue, so two
  * comms leads updating the same incident are applied one after the other in a consistent
  * order and never lose each other's update; the `write` (BEGIN IMMEDIATE) transaction keeps
- * that true across processes too (the CLI, a second server, Turso).
+ * that true across processes too (the CLI, a second server, Turso). A write's work touches
+ * only the database through `tx`: it may run more than once (after a busy lock, or alone
+ * again when the group it was committed with failed), and only its last run counts.
  */
 export interface Database {
   readonly client: Client;
@@ -37,10 +39,26 @@ export interface Database {
 
 const BUSY_RETRIES = 8;
 
+/**
+ * Most writes one embedded transaction carries (group commit). Over the network every write is
+ * its own transaction: a savepoint would cost two more round trips per write there.
+ */
+const GROUP_LIMIT = 32;
+
+interface QueuedWrite {
+  work: (tx: Transaction) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 export function createDatabase(client: Client): Database {
-  let queue: Promise<unknown> = Promise.resolve();
   const overNetwork = client.protocol !== "file";
   markRemote(client, overNetwork);
+  const groupLimit = overNetwork ? 1 : GROUP_LIMIT;
+  const waiting: QueuedWrite[] = [];
+  let draining = false;
 
   async function runOnce<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const tx = markRemote(await client.transaction("write"), overNetwork);
@@ -69,15 +87,77 @@ export function createDatabase(client: Client): Database {
     }
   }
 
+  async function runAlone(write: QueuedWrite): Promise<void> {
+    try {
+      write.resolve(await runWithRetry(write.work));
+    } catch (error) {
+      write.reject(error);
+    }
+  }
+
+  /**
+   * Writes that queued up while another was running commit together: one transaction, one
+   * fsync, each write inside its own savepoint, so a write that fails is undone alone and the
+   * others still commit. Each is answered only after the commit. Between two writes of a group
+   * the event loop takes a turn, so pages and reads are served meanwhile, as between transactions.
+   */
+  async function runGroup(group: QueuedWrite[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await runWithRetry(async (tx) => {
+        const done: Outcome[] = [];
+        for (const write of group) {
+          if (done.length > 0) await nextTurn();
+          await tx.execute("SAVEPOINT herald_write");
+          try {
+            done.push({ ok: true, value: await write.work(tx) });
+            await tx.execute("RELEASE herald_write");
+          } catch (error) {
+            // Throws only when the transaction itself is lost (then the whole group is retried below).
+            await tx.execute("ROLLBACK TO herald_write");
+            await tx.execute("RELEASE herald_write");
+            done.push({ ok: false, error });
+          }
+        }
+        return done;
+      });
+    } catch {
+      // The group's transaction failed as a whole (it could not begin or commit, or an error
+      // undid more than one write): nothing of it was stored, so each write runs again on its own
+      // and meets its own fate.
+      for (const write of group) await runAlone(write);
+      return;
+    }
+    group.forEach((write, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    });
+  }
+
+  async function drain(): Promise<void> {
+    while (waiting.length > 0) {
+      // Each transaction starts on a fresh turn of the event loop: an embedded database answers
+      // synchronously, so queued writes would otherwise run back to back in one turn and hold
+      // every page request and API read waiting behind all of them.
+      await nextTurn();
+      const group = waiting.splice(0, groupLimit);
+      if (group.length === 1) await runAlone(group[0]!);
+      else await runGroup(group);
+    }
+    draining = false;
+  }
+
   return {
     client,
     write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      // Each write starts on a fresh turn of the event loop: an embedded database answers
-      // synchronously, so queued writes would otherwise run back to back in one turn and hold
-      // every page request and API read waiting behind all of them.
-      const run = queue.then(nextTurn).then(() => runWithRetry(work));
-      queue = run.catch(() => {});
-      return run;
+      return new Promise<T>((resolve, reject) => {
+        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining) {
+          draining = true;
+          void drain();
+        }
+      });
     },
     close() {
       client.close();

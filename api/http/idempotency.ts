@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { sha256Hex } from "../../domain/digest.ts";
+import { sha256HexSync } from "../encoding.ts";
 import { Problem } from "../problem.ts";
 
 /** Idempotency-Key: 1–255 visible ASCII characters (a UUID is typical). */
@@ -14,8 +14,8 @@ export function readIdempotencyKey(c: Context): string | null {
   return key;
 }
 
-export function requestFingerprint(method: string, path: string, body: string): Promise<string> {
-  return sha256Hex(`${method}\n${path}\n${body}`);
+export function requestFingerprint(method: string, path: string, body: string): string {
+  return sha256HexSync(`${method}\n${path}\n${body}`);
 }
 
 export const idempotencyConflict = () =>

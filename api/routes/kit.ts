@@ -129,7 +129,7 @@ function writeRunner(deps: AppDeps, log: (line: string) => void): WriteRunner {
   return async (c, raw, status, change, work, storable = (result) => result) => {
     const actor = c.get("actor");
     const key = readIdempotencyKey(c);
-    const fingerprint = key ? await requestFingerprint(c.req.method, c.req.path, raw) : "";
+    const fingerprint = key ? requestFingerprint(c.req.method, c.req.path, raw) : "";
     const actorKey = actor.id ?? "local";
     const outcome = await db.write(async (tx) => {
       const now = clock.now().toISOString();
