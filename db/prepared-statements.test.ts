@@ -41,11 +41,15 @@ describe("kept prepared statements (embedded connections)", () => {
     });
     expect((await db.client.execute({ sql: read, args: [6] })).rows.map((r) => r.id)).toEqual(["k6"]);
 
-    // A schema change under a kept statement: SQLite prepares it again by itself.
+    // A schema change under a kept statement: SQLite prepares it again by itself; a kept text
+    // naming its columns keeps its shape, one selecting * shows the new column.
+    const named = "SELECT id, n FROM t WHERE id = ?";
+    expect(Object.keys((await db.client.execute({ sql: named, args: ["k0"] })).rows[0]!)).toEqual(["id", "n"]);
     const all = "SELECT * FROM t WHERE id = ?";
     expect(Object.keys((await db.client.execute({ sql: all, args: ["k0"] })).rows[0]!)).toEqual(["id", "n"]);
     await db.client.execute("ALTER TABLE t ADD COLUMN note TEXT");
     expect(Object.keys((await db.client.execute({ sql: all, args: ["k0"] })).rows[0]!)).toEqual(["id", "n", "note"]);
+    expect((await db.client.execute({ sql: named, args: ["k1"] })).rows.map((r) => [r.id, r.n])).toEqual([["k1", 1]]);
 
     // No kept statement holds a read open: the WAL can be checkpointed completely.
     const checkpoint = await db.client.execute("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -25,24 +25,52 @@ const SELECTS_STAR = /(?:\bSELECT|\bRETURNING|,)\s*(?:\w+\.)?\*/i;
 export function keepPreparedStatements(): void {
   if (kept) return;
   kept = true;
-  const proto = Database.prototype as unknown as { prepare(this: object, sql: string): unknown; exec(this: object, sql: string): unknown };
+  const proto = Database.prototype as unknown as { prepare(this: object, sql: string): Statement; exec(this: object, sql: string): unknown };
   const { prepare, exec } = proto;
-  const byConnection = new WeakMap<object, Map<string, unknown>>();
+  const byConnection = new WeakMap<object, Map<string, Statement>>();
   proto.exec = function (this: object, sql: string): unknown {
     byConnection.delete(this); // migrations run through exec
     return exec.call(this, sql);
   };
-  proto.prepare = function (this: object, sql: string): unknown {
+  proto.prepare = function (this: object, sql: string): Statement {
+    let statements = byConnection.get(this);
+    const statement = statements?.get(sql);
+    if (statement !== undefined) return statement;
     if (SCHEMA_CHANGE.test(sql)) byConnection.delete(this);
     if (SCHEMA_CHANGE.test(sql) || SELECTS_STAR.test(sql)) return prepare.call(this, sql);
-    let statements = byConnection.get(this);
     if (!statements) byConnection.set(this, (statements = new Map()));
-    const statement = statements.get(sql);
-    if (statement !== undefined) return statement;
-    const prepared = prepare.call(this, sql);
+    const prepared = remembering(prepare.call(this, sql));
     // Oldest first out: generated texts (lists of placeholders) must not grow the map forever.
     if (statements.size >= KEPT_PER_CONNECTION) statements.delete(statements.keys().next().value!);
     statements.set(sql, prepared);
     return prepared;
   };
+}
+
+interface Statement {
+  readonly reader: boolean;
+  columns(): unknown;
+  raw(on?: boolean): Statement;
+}
+
+/**
+ * A kept statement answers what cannot change while it is kept from memory: its columns (the
+ * client asks twice per run), and that it returns no rows — the client learns that from `raw()`
+ * throwing, and a new error on every run cost as much as the run itself.
+ */
+function remembering(statement: Statement): Statement {
+  const { columns, raw } = statement;
+  let knownColumns: unknown;
+  let refusal: unknown;
+  statement.columns = () => (knownColumns ??= columns.call(statement));
+  statement.raw = (on?: boolean) => {
+    if (refusal !== undefined) throw refusal;
+    try {
+      return raw.call(statement, on);
+    } catch (error) {
+      if (!statement.reader) refusal = error;
+      throw error;
+    }
+  };
+  return statement;
 }
