@@ -130,6 +130,9 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     const a = summarize(apiMs);
     const r = summarize(renderMs);
     console.log(`publish[${count} incidents]: seeded in ${seedSeconds.toFixed(1)} s; full regeneration ${fullRendered} files in ${fullRun.toFixed(2)} s (start to idle ${fullSeconds.toFixed(2)} s); ${Object.keys(server.site.current().entries).length} paths published`);
+    // Where the full publish's time went (the publisher's phases, ms; "helper": waiting for the second core's share).
+    console.log(`publish[${count} incidents]: full regeneration phases: ${/\((snapshot [^)]*)\)/.exec(fullLine)?.[1] ?? "?"}`);
+    for (const line of log.filter((l) => l.includes("helper failed"))) console.log(`publish[${count} incidents]: ${line}`);
     console.log(`publish[${count} incidents]: API 2xx → new summary.json and / served: p50 ${fmt(l.p50)}, p95 ${fmt(l.p95)}, max ${fmt(l.max)} (${samples} updates)`);
     console.log(`publish[${count} incidents]: request sent → served: p50 ${fmt(e.p50)}, p95 ${fmt(e.p95)}; API answer p50 ${fmt(a.p50)}, p95 ${fmt(a.p95)}; publish run p50 ${fmt(r.p50)}, p95 ${fmt(r.p95)}`);
     console.log(`publish[${count} incidents]: home page HTML ${html.length} B, gzip ${gzipSync(html, { level: 9 }).length} B, brotli ${brHome} B; CSS ${css.length} B, gzip ${gzipSync(css, { level: 9 }).length} B`);

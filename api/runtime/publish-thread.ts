@@ -9,6 +9,7 @@ import { connectNode } from "../../db/connect.ts";
 import { loadSiteRenderer } from "../../site/render.ts";
 import { Publisher } from "../../site/publish/publisher.ts";
 import { PublishedSite } from "../../site/publish/store.ts";
+import { pageHelper } from "./page-helper.ts";
 import type { PublisherThreadData, ToPublisher, FromPublisher } from "./thread-publisher.ts";
 
 const data = workerData as PublisherThreadData;
@@ -25,7 +26,8 @@ site.collectGarbage = (() => new Promise<void>((resolve) => (applied = resolve))
 // The database was migrated by the serving thread before this one started.
 const db = connectNode(data.databaseUrl, data.databaseAuthToken);
 const renderer = await loadSiteRenderer(data.siteDist);
-const publisher = new Publisher({ db, page: data.page, site, renderer, clock: { now: () => new Date() }, log: (line) => post({ type: "log", line }) });
+const helper = pageHelper({ databaseUrl: data.databaseUrl, databaseAuthToken: data.databaseAuthToken, publicDir: data.publicDir, siteDist: data.siteDist });
+const publisher = new Publisher({ db, page: data.page, site, renderer, helper, clock: { now: () => new Date() }, log: (line) => post({ type: "log", line }) });
 
 port.on("message", async (message: ToPublisher) => {
   switch (message.type) {

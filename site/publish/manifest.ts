@@ -26,6 +26,8 @@ export interface Manifest {
 
 export interface PublishBatch {
   add(file: FileToPublish): void | Promise<void>;
+  /** Takes a file another thread already stored (on disk only: site/publish/store.ts storeFile). */
+  adopt?(path: string, entry: PublishedEntry): void;
   remove(path: string): void | Promise<void>;
   /** Makes everything added visible at once; returns the paths whose content changed. */
   commit(options?: { build?: string }): string[] | Promise<string[]>;

@@ -16,7 +16,7 @@ import { CALENDAR_PATH, maintenanceCalendar } from "../lib/calendar.ts";
 import { NOT_FOUND_PATH } from "../../api/http/public-pages.ts";
 import { monthKey } from "./months.ts";
 import { loadHistoryMonth, loadHistoryMonths, loadSnapshot, readConsistently } from "./snapshot.ts";
-import type { FileToPublish, SiteStore } from "./manifest.ts";
+import type { FileToPublish, PublishedEntry, SiteStore } from "./manifest.ts";
 
 /** Renders one route of the Astro site to HTML (site/render.ts provides the real one). */
 export interface PageRenderer {
@@ -49,7 +49,31 @@ export interface PublisherOptions {
   /** First retry delay after a failed publish; doubles up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
+  /** Renders part of a full publish's incident pages on another core (Node), from `helpFrom` incidents (default 2,000). */
+  helper?: IncidentPageHelper;
+  helpFrom?: number;
 }
+
+/**
+ * Renders and stores incident pages elsewhere (another thread, its own connection and renderer),
+ * returning each page's entry for the publish to adopt. The publish and the helper take chunks
+ * of ids from one shared counter (`Atomics.add` on `claim`), so whichever is faster does more and
+ * both finish together. Pages are content-addressed objects, so two writers never conflict; the
+ * helper reads the incidents a moment after the snapshot, and any change since then has its own
+ * publish queued behind this one, which renders that page again.
+ */
+export interface IncidentPageHelper {
+  incidentPages(chunks: readonly (readonly string[])[], claim: Int32Array, snapshot: SiteSnapshot, at: string): Promise<Array<[string, PublishedEntry]>>;
+}
+
+/** Takes the next chunk index from a counter shared with a helper; null when none are left. */
+export function claimChunk(claim: Int32Array, count: number): number | null {
+  const index = Atomics.add(claim, 0, 1);
+  return index < count ? index : null;
+}
+
+/** Below this many incidents a full publish renders alone: starting a helper costs about a second. */
+const HELP_FROM = 2000;
 
 /** What a queued publish must cover. */
 interface Work {
@@ -248,8 +272,10 @@ export class Publisher implements SitePublisher {
         const month = monthKey(historyDate(incident), page.timeZone);
         this.months!.add(month);
         monthsToRender.add(month);
-        await add(html(`/incidents/${incident.id}`, await renderer.render(`/incidents/${incident.id}`, { route: "incident", snapshot, incident })));
+        await add(await incidentPage(renderer, snapshot, incident));
       };
+      let helped: Promise<Array<[string, PublishedEntry]>> | null = null;
+      let helpedChunks: string[][] = [];
       // Drills: only their unlisted preview pages (never a public page, month, feed or JSON).
       const renderPreview = async (drill: IncidentRecord) => {
         if (!drill.previewToken) return;
@@ -262,9 +288,23 @@ export class Publisher implements SitePublisher {
         for (const drill of drills) await renderPreview(drill);
       } else {
         for (const file of renderer.assets?.() ?? []) await add(file);
-        // Incident pages in chunks, so a full publish of a large archive streams to disk.
+        // Incident pages in chunks, so a full publish of a large archive streams to disk; on a
+        // large archive a helper on another core takes chunks too.
         const ids = await listAllIncidentIds(tx);
-        for (let i = 0; i < ids.length; i += 200) for (const incident of await getIncidentsByIds(tx, ids.slice(i, i + 200))) await renderIncident(incident);
+        const chunks: string[][] = [];
+        for (let i = 0; i < ids.length; i += 200) chunks.push(ids.slice(i, i + 200));
+        const claim = new Int32Array(new SharedArrayBuffer(4));
+        const { helper } = this.options;
+        if (helper && batch.adopt && ids.length >= (this.options.helpFrom ?? HELP_FROM)) {
+          helped = helper.incidentPages(chunks, claim, snapshot, at);
+          helped.catch(() => {}); // awaited below; a failure is handled there
+        }
+        const mine = new Set<number>();
+        for (let k = claimChunk(claim, chunks.length); k !== null; k = claimChunk(claim, chunks.length)) {
+          mine.add(k);
+          for (const incident of await getIncidentsByIds(tx, chunks[k]!)) await renderIncident(incident);
+        }
+        helpedChunks = chunks.filter((_, k) => !mine.has(k));
         for (const drill of await getIncidentsByIds(tx, await listAllIncidentIds(tx, "only"), "only")) await renderPreview(drill);
       }
       phase("incidents");
@@ -307,6 +347,19 @@ export class Publisher implements SitePublisher {
       await add(hot(html(EMBED_PATH, await renderer.render(EMBED_PATH, { route: "embed", snapshot }))));
       if (notFoundPage) await add(html(NOT_FOUND_PATH, await renderer.render("/not-found", { route: "notfound", snapshot })));
       phase("home");
+      if (helped) {
+        try {
+          for (const [path, entry] of await helped) {
+            batch.adopt!(path, entry);
+            rendered++;
+          }
+        } catch (error) {
+          // The helper failed: the chunks it took are rendered here, as without one.
+          this.options.log(`publish helper failed, rendering its ${helpedChunks.length} chunks of pages here: ${(error as Error)?.message ?? String(error)}`);
+          for (const chunk of helpedChunks) for (const incident of await getIncidentsByIds(tx, chunk)) await renderIncident(incident);
+        }
+        phase("helper");
+      }
     });
 
     const changed = await batch.commit({ build });
@@ -343,6 +396,12 @@ function nextTick(): Promise<void> {
 /** Fetched by nearly every visitor: compress at publish time rather than on first request. */
 function hot(file: FileToPublish): FileToPublish {
   return { ...file, precompress: true };
+}
+
+/** An incident's public page as of a snapshot (also what a helper thread renders). */
+export async function incidentPage(renderer: PageRenderer, snapshot: SiteSnapshot, incident: IncidentRecord): Promise<FileToPublish> {
+  const path = `/incidents/${incident.id}`;
+  return html(path, await renderer.render(path, { route: "incident", snapshot, incident }));
 }
 
 function html(path: string, body: string): FileToPublish {

@@ -10,6 +10,8 @@ import { ShardedEntries, shardsToWrite, type ManifestRoot, type ManifestShard } 
 /** On disk every step is synchronous. */
 export interface DiskPublishBatch {
   add(file: FileToPublish): void;
+  /** Takes a file another thread already stored in this site's directory (storeFile). */
+  adopt(path: string, entry: PublishedEntry): void;
   remove(path: string): void;
   commit(options?: { build?: string }): string[];
 }
@@ -67,8 +69,7 @@ export class PublishedSite implements SiteStore, ServableSite {
   }
 
   objectPath(entry: PublishedEntry, encoding?: "br" | "gzip"): string {
-    const suffix = encoding === "br" ? ".br" : encoding === "gzip" ? ".gz" : "";
-    return join(this.dir, "objects", entry.object + suffix);
+    return objectPath(this.dir, entry, encoding);
   }
 
   current(): Readonly<Manifest> {
@@ -85,15 +86,14 @@ export class PublishedSite implements SiteStore, ServableSite {
     const now = (path: string) => (changes.has(path) ? changes.get(path) : this.state.get(path));
     return {
       add: (file: FileToPublish) => {
-        const bytes = typeof file.body === "string" ? Buffer.from(file.body, "utf8") : Buffer.from(file.body);
+        const bytes = bytesOf(file);
         const object = objectName(bytes, file.contentType);
         if (now(file.path)?.object === object) return;
-        const entry = publishedEntry(file, object, bytes.length, at);
-        this.writeObject(object, bytes);
-        if (file.precompress && isCompressible(entry)) {
-          for (const encoding of ["br", "gzip"] as const) this.writeEncoded(entry, encoding, bytes);
-        }
-        changes.set(file.path, entry);
+        changes.set(file.path, writeFile(this.dir, file, bytes, object, at));
+      },
+      adopt: (path: string, entry: PublishedEntry) => {
+        if (now(path)?.object === entry.object) return;
+        changes.set(path, entry);
       },
       remove: (path: string) => {
         if (!now(path)) return;
@@ -111,7 +111,7 @@ export class PublishedSite implements SiteStore, ServableSite {
           }
           const bytes = Buffer.from(json, "utf8");
           const object = objectName(bytes, SHARD_TYPE);
-          this.writeObject(object, bytes);
+          writeObject(this.dir, object, bytes);
           shards[key] = object;
         }
         const root: ManifestRoot = { version: 2, build, publishedAt: at, shards };
@@ -161,23 +161,8 @@ export class PublishedSite implements SiteStore, ServableSite {
     try {
       return readFileSync(this.objectPath(entry, encoding));
     } catch {
-      return this.writeEncoded(entry, encoding, readFileSync(this.objectPath(entry)));
+      return writeEncoded(this.dir, entry, encoding, readFileSync(this.objectPath(entry)));
     }
-  }
-
-  private writeEncoded(entry: PublishedEntry, encoding: "br" | "gzip", bytes: Buffer): Buffer {
-    const data =
-      encoding === "br"
-        ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
-        : gzipSync(bytes, { level: 6 });
-    writeAtomically(this.objectPath(entry, encoding), data);
-    return data;
-  }
-
-  private writeObject(object: string, bytes: Buffer): void {
-    const path = join(this.dir, "objects", object);
-    // Same name = same bytes: an object that exists is complete (it was renamed into place).
-    if (!existsSync(path)) writeAtomically(path, bytes);
   }
 
   /** Loads the root and its shards; an old single-file manifest (version 1) is read as it is and rewritten in shards on the next commit. */
@@ -203,6 +188,49 @@ export class PublishedSite implements SiteStore, ServableSite {
     this.state = state;
     this.root = { version: 2, build: parsed.build ?? "", publishedAt: parsed.publishedAt ?? "", shards: parsed.shards };
   }
+}
+
+/**
+ * Stores a file as an object of the site in `dir` (with its br/gzip copies when it asks for
+ * them) and returns its entry, without touching the manifest: a helper thread rendering part of
+ * a full publish stores its pages this way, and the publish adopts the entries.
+ */
+export function storeFile(dir: string, file: FileToPublish, at: string): PublishedEntry {
+  const bytes = bytesOf(file);
+  return writeFile(dir, file, bytes, objectName(bytes, file.contentType), at);
+}
+
+function bytesOf(file: FileToPublish): Buffer {
+  return typeof file.body === "string" ? Buffer.from(file.body, "utf8") : Buffer.from(file.body);
+}
+
+function writeFile(dir: string, file: FileToPublish, bytes: Buffer, object: string, at: string): PublishedEntry {
+  const entry = publishedEntry(file, object, bytes.length, at);
+  writeObject(dir, object, bytes);
+  if (file.precompress && isCompressible(entry)) {
+    for (const encoding of ["br", "gzip"] as const) writeEncoded(dir, entry, encoding, bytes);
+  }
+  return entry;
+}
+
+function objectPath(dir: string, entry: PublishedEntry, encoding?: "br" | "gzip"): string {
+  const suffix = encoding === "br" ? ".br" : encoding === "gzip" ? ".gz" : "";
+  return join(dir, "objects", entry.object + suffix);
+}
+
+function writeEncoded(dir: string, entry: PublishedEntry, encoding: "br" | "gzip", bytes: Buffer): Buffer {
+  const data =
+    encoding === "br"
+      ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+      : gzipSync(bytes, { level: 6 });
+  writeAtomically(objectPath(dir, entry, encoding), data);
+  return data;
+}
+
+function writeObject(dir: string, object: string, bytes: Buffer): void {
+  const path = join(dir, "objects", object);
+  // Same name = same bytes: an object that exists is complete (it was renamed into place).
+  if (!existsSync(path)) writeAtomically(path, bytes);
 }
 
 /** A shard's content type (part of its object name, as for every object). */
