@@ -293,9 +293,11 @@ export class Publisher implements SitePublisher {
         const ids = await listAllIncidentIds(tx);
         const chunks: string[][] = [];
         for (let i = 0; i < ids.length; i += 200) chunks.push(ids.slice(i, i + 200));
-        const claim = new Int32Array(new SharedArrayBuffer(4));
         const { helper } = this.options;
-        if (helper && batch.adopt && ids.length >= (this.options.helpFrom ?? HELP_FROM)) {
+        const helping = helper !== undefined && batch.adopt !== undefined && ids.length >= (this.options.helpFrom ?? HELP_FROM);
+        // Shared memory only when a helper shares it (the edge publishes alone).
+        const claim = new Int32Array(helping ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+        if (helping) {
           helped = helper.incidentPages(chunks, claim, snapshot, at);
           helped.catch(() => {}); // awaited below; a failure is handled there
         }
