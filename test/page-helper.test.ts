@@ -1,6 +1,7 @@
 /**
  * A full publish with helper threads (api/runtime/page-helper.ts) publishes exactly what one
- * without them publishes; a helper that fails costs time, never a page.
+ * without them publishes — incident pages and archive months alike; a helper that fails costs
+ * time, never a page.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pageHelper } from "../api/runtime/page-helper.ts";
 import { createIncident } from "../api/service/incidents.ts";
 import { loadSiteRenderer, type SiteRenderer } from "../site/render.ts";
-import { getIncidentsByIds, listAllIncidentIds } from "../db/queries/incidents.ts";
+import { listAllIncidentIds } from "../db/queries/incidents.ts";
 import type { PublishedEntry } from "../site/publish/manifest.ts";
-import { claimChunk, incidentPage, Publisher, type IncidentPageHelper } from "../site/publish/publisher.ts";
+import { claimJob, Publisher, renderJob, type IncidentPageHelper } from "../site/publish/publisher.ts";
 import { loadSnapshot, readConsistently } from "../site/publish/snapshot.ts";
 import { PublishedSite, storeFile } from "../site/publish/store.ts";
 import { startTestHerald, type TestHerald } from "./harness.ts";
@@ -20,13 +21,19 @@ let renderer: SiteRenderer;
 /** More than two chunks of 200, so a publish and a helper can each take some. */
 const INCIDENTS = 650;
 
+/** Incidents over this many months, so the archive has months for helpers to take. */
+const MONTHS = 5;
+
 beforeAll(async () => {
   h = await startTestHerald();
   renderer = await loadSiteRenderer();
-  await h.db.write(async (tx) => {
-    const ctx = { tx, actor: { id: null, name: "Ada", role: "admin" as const }, now: h.clock.now().toISOString(), hooks: {}, timeZone: "Europe/Berlin" };
-    for (let i = 0; i < INCIDENTS; i++) await createIncident(ctx, { name: `Incident ${i}`, severity: "SEV3", body: `Looking at **${i}**.` });
-  });
+  for (let m = 0; m < MONTHS; m++) {
+    await h.db.write(async (tx) => {
+      const ctx = { tx, actor: { id: null, name: "Ada", role: "admin" as const }, now: h.clock.now().toISOString(), hooks: {}, timeZone: "Europe/Berlin" };
+      for (let i = m; i < INCIDENTS; i += MONTHS) await createIncident(ctx, { name: `Incident ${i}`, severity: "SEV3", body: `Looking at **${i}**.` });
+    });
+    h.clock.advance(32 * 24 * 60 * 60 * 1000);
+  }
 }, 60_000);
 afterAll(() => h.close());
 
@@ -55,7 +62,7 @@ async function allChunks(): Promise<string[][]> {
 }
 
 describe("a full publish with helper threads", () => {
-  test("helper threads render and store incident pages exactly as the publish does, each chunk once", async () => {
+  test("helper threads render and store incident and archive pages exactly as the publish does, each job once", async () => {
     const alone = publishInto("alone");
     await alone.publish();
     const dir = join(h.dir, "threads");
@@ -67,9 +74,12 @@ describe("a full publish with helper threads", () => {
       loadSnapshot(tx, { id: h.deps.pageId, name: page.name, url: page.url, timeZone: page.timeZone, showOwners: page.showOwners, brand: page.brand, locale: page.locale, messages: page.messages }, h.clock.now()),
     );
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    const entries = await helper.incidentPages(chunks, claim, snapshot, h.clock.now().toISOString());
-    // Three threads shared the chunks: every incident once, none twice.
-    expect(entries.map(([path]) => path).sort()).toEqual(chunks.flat().map((id) => `/incidents/${id}`).sort());
+    const allMonths = Object.keys(alone.site.current().entries).filter((p) => p.startsWith("/history/")).map((p) => p.slice("/history/".length)).sort().reverse();
+    expect(allMonths.length).toBeGreaterThanOrEqual(MONTHS);
+    const months = allMonths.slice(1);
+    const entries = await helper.pages({ chunks, months, allMonths, claim, snapshot, at: h.clock.now().toISOString() });
+    // Three threads shared the jobs: every incident and month once, none twice.
+    expect(entries.map(([path]) => path).sort()).toEqual([...chunks.flat().map((id) => `/incidents/${id}`), ...months.map((m) => `/history/${m}`)].sort());
     for (const [path, entry] of entries) {
       expect(entry.object).toBe(alone.site.lookup(path)!.object);
       expect(readFileSync(join(dir, "objects", entry.object), "utf8")).toBe(readFileSync(alone.site.objectPath(entry), "utf8"));
@@ -80,33 +90,33 @@ describe("a full publish with helper threads", () => {
     const alone = publishInto("alone-2");
     const aloneReport = await alone.publish();
     const dir = join(h.dir, "adopting");
-    // Takes two chunks before the publish takes any, and renders them in this thread.
+    // Takes every job before the publish can take one, and renders them in this thread.
+    let monthsOffered: readonly string[] = [];
     const inProcess: IncidentPageHelper = {
-      incidentPages(chunks, claim, snapshot, at) {
-        const taken = [claimChunk(claim, chunks.length)!, claimChunk(claim, chunks.length)!];
-        return (async () => {
+      pages(jobs) {
+        monthsOffered = jobs.months;
+        const count = jobs.chunks.length + jobs.months.length;
+        const taken: number[] = [];
+        for (let k = claimJob(jobs.claim, count); k !== null; k = claimJob(jobs.claim, count)) taken.push(k);
+        return readConsistently(h.db, async (tx) => {
           const entries: Array<[string, PublishedEntry]> = [];
-          for (const k of taken) {
-            for (const incident of await getIncidentsByIds(h.db.client, chunks[k]!)) {
-              const file = await incidentPage(renderer, snapshot, incident);
-              entries.push([file.path, storeFile(dir, file, at)]);
-            }
-          }
+          for (const k of taken) await renderJob(k, jobs, renderer, tx, async (file) => void entries.push([file.path, storeFile(dir, file, jobs.at)]));
           return entries;
-        })();
+        });
       },
     };
     const helped = publishInto("adopting", inProcess);
     const report = await helped.publish();
+    expect(monthsOffered.length).toBeGreaterThanOrEqual(MONTHS - 1);
     expect(contents(helped.site)).toEqual(contents(alone.site));
     expect(report.rendered).toBe(aloneReport.rendered);
   }, 120_000);
 
   test("a helper that fails after taking chunks: the publish renders them itself and says so", async () => {
     const failing: IncidentPageHelper = {
-      async incidentPages(chunks, claim) {
-        claimChunk(claim, chunks.length);
-        claimChunk(claim, chunks.length);
+      async pages({ chunks, months, claim }) {
+        claimJob(claim, chunks.length + months.length);
+        claimJob(claim, chunks.length + months.length);
         throw new Error("helper thread ran out of memory");
       },
     };
@@ -114,7 +124,7 @@ describe("a full publish with helper threads", () => {
     await alone.publish();
     const helped = publishInto("failed-helper", failing);
     await helped.publish();
-    expect(helped.logs.some((l) => /publish helper failed, rendering its 2 chunks of pages here: helper thread ran out of memory/.test(l))).toBe(true);
+    expect(helped.logs.some((l) => /publish helper failed, rendering its 2 jobs of pages here: helper thread ran out of memory/.test(l))).toBe(true);
     expect(contents(helped.site)).toEqual(contents(alone.site));
   }, 120_000);
 });

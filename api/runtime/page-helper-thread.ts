@@ -1,10 +1,9 @@
-/** The page helper's thread (api/runtime/page-helper.ts): renders and stores one job's incident pages, posts their entries, and is ended. */
+/** A page helper's thread (api/runtime/page-helper.ts): renders and stores the jobs it takes of one full publish, posts their entries, and is ended. */
 import { parentPort, workerData } from "node:worker_threads";
 import { connectNode } from "../../db/connect.ts";
-import { getIncidentsByIds } from "../../db/queries/incidents.ts";
 import { loadSiteRenderer } from "../../site/render.ts";
 import type { PublishedEntry } from "../../site/publish/manifest.ts";
-import { claimChunk, incidentPage } from "../../site/publish/publisher.ts";
+import { claimJob, renderJob } from "../../site/publish/publisher.ts";
 import { readConsistently } from "../../site/publish/snapshot.ts";
 import { storeFile } from "../../site/publish/store.ts";
 import type { FromPageHelper, PageHelperData, PageHelperJob } from "./page-helper.ts";
@@ -12,17 +11,17 @@ import type { FromPageHelper, PageHelperData, PageHelperJob } from "./page-helpe
 const data = workerData as PageHelperData;
 const port = parentPort!;
 
-port.once("message", async ({ chunks, claim, snapshot, at }: PageHelperJob) => {
+port.once("message", async (jobs: PageHelperJob) => {
   const db = connectNode(data.databaseUrl, data.databaseAuthToken);
   try {
     const renderer = await loadSiteRenderer(data.siteDist);
     const entries: Array<[string, PublishedEntry]> = [];
     await readConsistently(db, async (tx) => {
-      for (let k = claimChunk(claim, chunks.length); k !== null; k = claimChunk(claim, chunks.length)) {
-        for (const incident of await getIncidentsByIds(tx, chunks[k]!)) {
-          const file = await incidentPage(renderer, snapshot, incident);
-          entries.push([file.path, storeFile(data.publicDir, file, at)]);
-        }
+      const count = jobs.chunks.length + jobs.months.length;
+      for (let k = claimJob(jobs.claim, count); k !== null; k = claimJob(jobs.claim, count)) {
+        await renderJob(k, jobs, renderer, tx, async (file) => {
+          entries.push([file.path, storeFile(data.publicDir, file, jobs.at)]);
+        });
       }
     });
     port.postMessage({ type: "done", entries } satisfies FromPageHelper);

@@ -1,6 +1,6 @@
 /**
- * A full publish's other cores (Node): short-lived threads that render incident pages beside the
- * publish — chunks taken from a counter shared with it, each thread with its own libSQL connection
+ * A full publish's other cores (Node): short-lived threads that render incident and archive pages
+ * beside the publish — jobs taken from a counter shared with it, each thread with its own libSQL connection
  * and Astro renderer — and store them as objects of the same published directory; the publish
  * adopts their entries (site/publish/publisher.ts IncidentPageHelper). Started for one full
  * publish and ended with it, so they hold no memory between the rare full publishes (a new build,
@@ -8,9 +8,8 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { IncidentPageHelper } from "../../site/publish/publisher.ts";
+import type { HelperJobs, IncidentPageHelper } from "../../site/publish/publisher.ts";
 import type { PublishedEntry } from "../../site/publish/manifest.ts";
-import type { SiteSnapshot } from "../../site/lib/snapshot.ts";
 
 export interface PageHelperData {
   databaseUrl: string;
@@ -19,13 +18,8 @@ export interface PageHelperData {
   siteDist?: string | undefined;
 }
 
-export interface PageHelperJob {
-  chunks: readonly (readonly string[])[];
-  /** Shared with the publish: the next chunk to take. */
-  claim: Int32Array;
-  snapshot: SiteSnapshot;
-  at: string;
-}
+/** What a helper thread is given: the publish's jobs, with `claim` in shared memory. */
+export type PageHelperJob = HelperJobs;
 
 export type FromPageHelper = { type: "done"; entries: Array<[string, PublishedEntry]> } | { type: "failed"; message: string };
 
@@ -37,8 +31,7 @@ export function pageHelper(data: PageHelperData, cores = availableParallelism())
   const threads = Math.min(cores - 1, MOST_THREADS);
   if (threads < 1) return undefined;
   return {
-    async incidentPages(chunks, claim, snapshot, at) {
-      const job: PageHelperJob = { chunks, claim, snapshot, at };
+    async pages(job) {
       const shares = await Promise.all(Array.from({ length: threads }, () => runThread(data, job)));
       return shares.flat();
     },

@@ -1,5 +1,6 @@
 import type { ChangeEvent } from "../../api/app-deps.ts";
 import { EN } from "../../locales/catalogues.ts";
+import type { Transaction } from "@libsql/client";
 import type { Database } from "../../db/database.ts";
 import { getIncidentsByIds, incidentsOfComponent, incidentsOrLinked, listAllIncidentIds } from "../../db/queries/incidents.ts";
 import { UPTIME_DAYS } from "../../domain/uptime.ts";
@@ -9,7 +10,7 @@ import { brandFilesToPublish } from "../lib/brand.ts";
 import type { IncidentRecord } from "../../db/records.ts";
 import { historyAtom } from "../lib/atom.ts";
 import { historyRss } from "../lib/feed.ts";
-import type { PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
+import type { HistoryMonth, PageInfo, RouteData, SiteSnapshot } from "../lib/snapshot.ts";
 import { statuspageDocuments } from "../lib/statuspage.ts";
 import { badgeFiles } from "../lib/badges.ts";
 import { CALENDAR_PATH, maintenanceCalendar } from "../lib/calendar.ts";
@@ -55,19 +56,42 @@ export interface PublisherOptions {
 }
 
 /**
- * Renders and stores incident pages elsewhere (another thread, its own connection and renderer),
- * returning each page's entry for the publish to adopt. The publish and the helper take chunks
- * of ids from one shared counter (`Atomics.add` on `claim`), so whichever is faster does more and
- * both finish together. Pages are content-addressed objects, so two writers never conflict; the
- * helper reads the incidents a moment after the snapshot, and any change since then has its own
- * publish queued behind this one, which renders that page again.
+ * Renders and stores pages of a full publish elsewhere (other threads, each with its own
+ * connection and renderer), returning each page's entry for the publish to adopt. The jobs are
+ * chunks of incident pages, then archive months; the publish and the helper take them from one
+ * shared counter (`Atomics.add` on `claim`), so whichever is faster does more and both finish
+ * together. Pages are content-addressed objects, so two writers never conflict; a helper reads a
+ * moment after the snapshot, and any change since then has its own publish queued behind this
+ * one, which renders those pages again.
  */
 export interface IncidentPageHelper {
-  incidentPages(chunks: readonly (readonly string[])[], claim: Int32Array, snapshot: SiteSnapshot, at: string): Promise<Array<[string, PublishedEntry]>>;
+  pages(jobs: HelperJobs): Promise<Array<[string, PublishedEntry]>>;
 }
 
-/** Takes the next chunk index from a counter shared with a helper; null when none are left. */
-export function claimChunk(claim: Int32Array, count: number): number | null {
+export interface HelperJobs {
+  /** Ids of incidents whose pages to render, in chunks (job k < chunks.length). */
+  chunks: readonly (readonly string[])[];
+  /** Archive months whose pages to render (job chunks.length + i), and every month, newest first, for their navigation. */
+  months: readonly string[];
+  allMonths: readonly string[];
+  claim: Int32Array;
+  snapshot: SiteSnapshot;
+  at: string;
+}
+
+/** Renders job `k` of `jobs` (an incident chunk or an archive month) through `add`, reading from `tx`. */
+export async function renderJob(k: number, jobs: Omit<HelperJobs, "claim" | "at">, renderer: PageRenderer, tx: Transaction, add: (file: FileToPublish, incident?: IncidentRecord) => Promise<void>): Promise<void> {
+  const { chunks, months, allMonths, snapshot } = jobs;
+  if (k < chunks.length) {
+    for (const incident of await getIncidentsByIds(tx, chunks[k]!)) await add(await incidentPage(renderer, snapshot, incident), incident);
+    return;
+  }
+  const month = await loadHistoryMonth(tx, months[k - chunks.length]!, snapshot.page.timeZone);
+  await add(await historyPage(renderer, snapshot, month, allMonths));
+}
+
+/** Takes the next job from a counter shared with helpers; null when none are left. */
+export function claimJob(claim: Int32Array, count: number): number | null {
   const index = Atomics.add(claim, 0, 1);
   return index < count ? index : null;
 }
@@ -268,14 +292,19 @@ export class Publisher implements SitePublisher {
       if (knownMonths) this.months = new Set(knownMonths);
       phase("snapshot");
       const monthsToRender = new Set<string>();
-      const renderIncident = async (incident: IncidentRecord) => {
-        const month = monthKey(historyDate(incident), page.timeZone);
-        this.months!.add(month);
-        monthsToRender.add(month);
-        await add(await incidentPage(renderer, snapshot, incident));
+      // An incident's page also puts its month in the archive (and among the months to render).
+      const addPage = async (file: FileToPublish, incident?: IncidentRecord) => {
+        if (incident) {
+          const month = monthKey(historyDate(incident), page.timeZone);
+          this.months!.add(month);
+          monthsToRender.add(month);
+        }
+        await add(file);
       };
+      const renderIncident = async (incident: IncidentRecord) => addPage(await incidentPage(renderer, snapshot, incident), incident);
       let helped: Promise<Array<[string, PublishedEntry]>> | null = null;
-      let helpedChunks: string[][] = [];
+      let jobs: Omit<HelperJobs, "claim" | "at"> = { chunks: [], months: [], allMonths: [], snapshot };
+      const mine = new Set<number>();
       // Drills: only their unlisted preview pages (never a public page, month, feed or JSON).
       const renderPreview = async (drill: IncidentRecord) => {
         if (!drill.previewToken) return;
@@ -289,7 +318,7 @@ export class Publisher implements SitePublisher {
       } else {
         for (const file of renderer.assets?.() ?? []) await add(file);
         // Incident pages in chunks, so a full publish of a large archive streams to disk; on a
-        // large archive a helper on another core takes chunks too.
+        // large archive helpers on other cores take chunks (and archive months) too.
         const ids = await listAllIncidentIds(tx);
         const chunks: string[][] = [];
         for (let i = 0; i < ids.length; i += 200) chunks.push(ids.slice(i, i + 200));
@@ -297,16 +326,18 @@ export class Publisher implements SitePublisher {
         const helping = helper !== undefined && batch.adopt !== undefined && ids.length >= (this.options.helpFrom ?? HELP_FROM);
         // Shared memory only when a helper shares it (the edge publishes alone).
         const claim = new Int32Array(helping ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+        // With helpers, the archive's months are jobs too (all but the newest, which also backs /history).
+        const allMonths = [...this.months!].sort().reverse();
+        jobs = { chunks, months: helping ? allMonths.slice(1) : [], allMonths, snapshot };
         if (helping) {
-          helped = helper.incidentPages(chunks, claim, snapshot, at);
+          helped = helper.pages({ ...jobs, claim, at });
           helped.catch(() => {}); // awaited below; a failure is handled there
         }
-        const mine = new Set<number>();
-        for (let k = claimChunk(claim, chunks.length); k !== null; k = claimChunk(claim, chunks.length)) {
+        const count = chunks.length + jobs.months.length;
+        for (let k = claimJob(claim, count); k !== null; k = claimJob(claim, count)) {
           mine.add(k);
-          for (const incident of await getIncidentsByIds(tx, chunks[k]!)) await renderIncident(incident);
+          await renderJob(k, jobs, renderer, tx, addPage);
         }
-        helpedChunks = chunks.filter((_, k) => !mine.has(k));
         for (const drill of await getIncidentsByIds(tx, await listAllIncidentIds(tx, "only"), "only")) await renderPreview(drill);
       }
       phase("incidents");
@@ -328,15 +359,14 @@ export class Publisher implements SitePublisher {
       if (full) for (const month of months) monthsToRender.add(month);
       if (months[0]) monthsToRender.add(months[0]);
       // A few months (an ordinary publish): read together. Every month (a full publish): one at a time, so the archive never sits in memory.
-      const wanted = [...monthsToRender].filter((m) => months.includes(m));
+      const wanted = [...monthsToRender].filter((m) => months.includes(m) && !jobs.months.includes(m));
       const monthData = new Map(full ? [] : await Promise.all(wanted.map(async (m) => [m, await loadHistoryMonth(tx, m, page.timeZone)] as const)));
       for (const month of wanted) {
         const data = monthData.get(month) ?? (await loadHistoryMonth(tx, month, page.timeZone));
-        const locals: RouteData = { route: "history", snapshot, month: data, months };
-        const monthPage = await renderer.render(`/history/${month}`, locals);
-        await add(html(`/history/${month}`, monthPage));
+        const monthPage = await historyPage(renderer, snapshot, data, months);
+        await add(monthPage);
         // /history is the newest month's page under a stable address.
-        if (month === months[0]) await add(hot(html("/history", monthPage)));
+        if (month === months[0]) await add(hot({ ...monthPage, path: "/history" }));
       }
       if (months.length === 0) {
         const locals: RouteData = { route: "history", snapshot, month: { month: monthKey(snapshot.generatedAt, page.timeZone), incidents: [] }, months: [] };
@@ -356,9 +386,10 @@ export class Publisher implements SitePublisher {
             rendered++;
           }
         } catch (error) {
-          // The helper failed: the chunks it took are rendered here, as without one.
-          this.options.log(`publish helper failed, rendering its ${helpedChunks.length} chunks of pages here: ${(error as Error)?.message ?? String(error)}`);
-          for (const chunk of helpedChunks) for (const incident of await getIncidentsByIds(tx, chunk)) await renderIncident(incident);
+          // The helper failed: the jobs it took are rendered here, as without one.
+          const theirs = Array.from({ length: jobs.chunks.length + jobs.months.length }, (_, k) => k).filter((k) => !mine.has(k));
+          this.options.log(`publish helper failed, rendering its ${theirs.length} jobs of pages here: ${(error as Error)?.message ?? String(error)}`);
+          for (const k of theirs) await renderJob(k, jobs, renderer, tx, addPage);
         }
         phase("helper");
       }
@@ -398,6 +429,12 @@ function nextTick(): Promise<void> {
 /** Fetched by nearly every visitor: compress at publish time rather than on first request. */
 function hot(file: FileToPublish): FileToPublish {
   return { ...file, precompress: true };
+}
+
+/** An archive month's page. */
+export async function historyPage(renderer: PageRenderer, snapshot: SiteSnapshot, month: HistoryMonth, months: readonly string[]): Promise<FileToPublish> {
+  const path = `/history/${month.month}`;
+  return html(path, await renderer.render(path, { route: "history", snapshot, month, months: [...months] }));
 }
 
 /** An incident's public page as of a snapshot (also what a helper thread renders). */
