@@ -11,7 +11,7 @@ import { createIncident } from "../api/service/incidents.ts";
 import { loadSiteRenderer, type SiteRenderer } from "../site/render.ts";
 import { listAllIncidentIds } from "../db/queries/incidents.ts";
 import type { PublishedEntry } from "../site/publish/manifest.ts";
-import { claimJob, Publisher, renderJob, type IncidentPageHelper } from "../site/publish/publisher.ts";
+import { claimJob, Publisher, renderJob, type PageHelper } from "../site/publish/publisher.ts";
 import { loadSnapshot, readConsistently } from "../site/publish/snapshot.ts";
 import { PublishedSite, storeFile } from "../site/publish/store.ts";
 import { startTestHerald, type TestHerald } from "./harness.ts";
@@ -37,7 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => h.close());
 
-function publishInto(name: string, helper?: IncidentPageHelper) {
+function publishInto(name: string, helper?: PageHelper) {
   const site = new PublishedSite(join(h.dir, name));
   const logs: string[] = [];
   const { page } = h.config;
@@ -92,7 +92,7 @@ describe("a full publish with helper threads", () => {
     const dir = join(h.dir, "adopting");
     // Takes every job before the publish can take one, and renders them in this thread.
     let monthsOffered: readonly string[] = [];
-    const inProcess: IncidentPageHelper = {
+    const inProcess: PageHelper = {
       pages(jobs) {
         monthsOffered = jobs.months;
         const count = jobs.chunks.length + jobs.months.length;
@@ -113,7 +113,7 @@ describe("a full publish with helper threads", () => {
   }, 120_000);
 
   test("a helper that fails after taking chunks: the publish renders them itself and says so", async () => {
-    const failing: IncidentPageHelper = {
+    const failing: PageHelper = {
       async pages({ chunks, months, claim }) {
         claimJob(claim, chunks.length + months.length);
         claimJob(claim, chunks.length + months.length);

@@ -2,13 +2,13 @@
  * A full publish's other cores (Node): short-lived threads that render incident and archive pages
  * beside the publish — jobs taken from a counter shared with it, each thread with its own libSQL connection
  * and Astro renderer — and store them as objects of the same published directory; the publish
- * adopts their entries (site/publish/publisher.ts IncidentPageHelper). Started for one full
+ * adopts their entries (site/publish/publisher.ts PageHelper). Started for one full
  * publish and ended with it, so they hold no memory between the rare full publishes (a new build,
  * an import).
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { HelperJobs, IncidentPageHelper } from "../../site/publish/publisher.ts";
+import type { HelperJobs, PageHelper } from "../../site/publish/publisher.ts";
 import type { PublishedEntry } from "../../site/publish/manifest.ts";
 
 export interface PageHelperData {
@@ -27,7 +27,7 @@ export type FromPageHelper = { type: "done"; entries: Array<[string, PublishedEn
 const MOST_THREADS = 3;
 
 /** A helper when this machine has a core to spare; none on one core, where it would only add a renderer's memory. */
-export function pageHelper(data: PageHelperData, cores = availableParallelism()): IncidentPageHelper | undefined {
+export function pageHelper(data: PageHelperData, cores = availableParallelism()): PageHelper | undefined {
   const threads = Math.min(cores - 1, MOST_THREADS);
   if (threads < 1) return undefined;
   return {

@@ -50,8 +50,8 @@ export interface PublisherOptions {
   /** First retry delay after a failed publish; doubles up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
-  /** Renders part of a full publish's incident pages on another core (Node), from `helpFrom` incidents (default 2,000). */
-  helper?: IncidentPageHelper;
+  /** Renders part of a full publish's pages on other cores (Node), from `helpFrom` incidents (default 2,000). */
+  helper?: PageHelper;
   helpFrom?: number;
 }
 
@@ -64,7 +64,7 @@ export interface PublisherOptions {
  * moment after the snapshot, and any change since then has its own publish queued behind this
  * one, which renders those pages again.
  */
-export interface IncidentPageHelper {
+export interface PageHelper {
   pages(jobs: HelperJobs): Promise<Array<[string, PublishedEntry]>>;
 }
 
@@ -359,7 +359,8 @@ export class Publisher implements SitePublisher {
       if (full) for (const month of months) monthsToRender.add(month);
       if (months[0]) monthsToRender.add(months[0]);
       // A few months (an ordinary publish): read together. Every month (a full publish): one at a time, so the archive never sits in memory.
-      const wanted = [...monthsToRender].filter((m) => months.includes(m) && !jobs.months.includes(m));
+      const monthJobs = new Set(jobs.months); // rendered as jobs above
+      const wanted = [...monthsToRender].filter((m) => months.includes(m) && !monthJobs.has(m));
       const monthData = new Map(full ? [] : await Promise.all(wanted.map(async (m) => [m, await loadHistoryMonth(tx, m, page.timeZone)] as const)));
       for (const month of wanted) {
         const data = monthData.get(month) ?? (await loadHistoryMonth(tx, month, page.timeZone));
