@@ -36,8 +36,11 @@ export function keepPreparedStatements(): void {
     let statements = byConnection.get(this);
     const statement = statements?.get(sql);
     if (statement !== undefined) return statement;
-    if (SCHEMA_CHANGE.test(sql)) byConnection.delete(this);
-    if (SCHEMA_CHANGE.test(sql) || SELECTS_STAR.test(sql)) return prepare.call(this, sql);
+    if (SCHEMA_CHANGE.test(sql)) {
+      byConnection.delete(this);
+      return prepare.call(this, sql);
+    }
+    if (SELECTS_STAR.test(sql)) return prepare.call(this, sql);
     if (!statements) byConnection.set(this, (statements = new Map()));
     const prepared = remembering(prepare.call(this, sql));
     // Oldest first out: generated texts (lists of placeholders) must not grow the map forever.

@@ -3,15 +3,16 @@ import { parentPort, workerData } from "node:worker_threads";
 import { connectNode } from "../../db/connect.ts";
 import { loadSiteRenderer } from "../../site/render.ts";
 import type { PublishedEntry } from "../../site/publish/manifest.ts";
-import { claimJob, renderJob } from "../../site/publish/publisher.ts";
+import { claimJob, renderJob, type HelperJobs } from "../../site/publish/publisher.ts";
 import { readConsistently } from "../../site/publish/snapshot.ts";
 import { storeFile } from "../../site/publish/store.ts";
-import type { FromPageHelper, PageHelperData, PageHelperJob } from "./page-helper.ts";
+import type { FromPageHelper, PageHelperData } from "./page-helper.ts";
 
 const data = workerData as PageHelperData;
 const port = parentPort!;
 
-port.once("message", async (jobs: PageHelperJob) => {
+// The publish's jobs, with `claim` in memory shared with the publish and the other helpers.
+port.once("message", async (jobs: HelperJobs) => {
   const db = connectNode(data.databaseUrl, data.databaseAuthToken);
   try {
     const renderer = await loadSiteRenderer(data.siteDist);

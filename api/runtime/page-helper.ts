@@ -18,9 +18,6 @@ export interface PageHelperData {
   siteDist?: string | undefined;
 }
 
-/** What a helper thread is given: the publish's jobs, with `claim` in shared memory. */
-export type PageHelperJob = HelperJobs;
-
 export type FromPageHelper = { type: "done"; entries: Array<[string, PublishedEntry]> } | { type: "failed"; message: string };
 
 /** Threads beside the publish: one per spare core, at most three (each holds a renderer's memory while it runs). */
@@ -38,7 +35,7 @@ export function pageHelper(data: PageHelperData, cores = availableParallelism())
   };
 }
 
-function runThread(data: PageHelperData, job: PageHelperJob): Promise<Array<[string, PublishedEntry]>> {
+function runThread(data: PageHelperData, job: HelperJobs): Promise<Array<[string, PublishedEntry]>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./page-helper-thread.ts", import.meta.url), { workerData: data });
     let settled = false;

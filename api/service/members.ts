@@ -22,7 +22,7 @@ import {
 import type { Executor } from "../../db/database.ts";
 import type { MemberRecord, MemberRole } from "../../db/records.ts";
 import { enqueueSignIn } from "../../db/queries/outbox.ts";
-import { randomBase64url, sha256HexSync as sha256Hex } from "../encoding.ts";
+import { randomBase64url, sha256HexSync } from "../encoding.ts";
 import { signInMailToken } from "../mail/sign-in.ts";
 import { notFound, Problem, unprocessable } from "../problem.ts";
 import type { WriteContext } from "./context.ts";
@@ -54,7 +54,7 @@ export async function createSignInToken(ctx: WriteContext, memberId: string): Pr
   if (!member || member.removedAt) throw notFound("member", memberId);
   const token = randomBase64url(32);
   const expiresAt = new Date(Date.parse(ctx.now) + SIGN_IN_LINK_TTL_MS).toISOString();
-  await insertSignInLink(ctx.tx, { tokenHash: sha256Hex(token), memberId, createdAt: ctx.now, expiresAt });
+  await insertSignInLink(ctx.tx, { tokenHash: sha256HexSync(token), memberId, createdAt: ctx.now, expiresAt });
   return { token, expiresAt };
 }
 
@@ -69,7 +69,7 @@ export async function mailSignInLink(ctx: WriteContext, email: string, secret: s
   if (!member) return false;
   const nonce = randomBase64url(16);
   const expiresAt = new Date(Date.parse(ctx.now) + SIGN_IN_LINK_TTL_MS).toISOString();
-  const signInId = await insertSignInLink(ctx.tx, { tokenHash: sha256Hex(signInMailToken(secret, nonce)), nonce, memberId: member.id, createdAt: ctx.now, expiresAt });
+  const signInId = await insertSignInLink(ctx.tx, { tokenHash: sha256HexSync(signInMailToken(secret, nonce)), nonce, memberId: member.id, createdAt: ctx.now, expiresAt });
   await enqueueSignIn(ctx.tx, { signInId, now: ctx.now });
   await insertAudit(ctx.tx, { at: ctx.now, actor: ctx.actor, action: "member.sign_in_link_mailed", entityType: "member", entityId: member.id, details: {} });
   return true;
@@ -81,14 +81,14 @@ export async function mailSignInLink(ctx: WriteContext, email: string, secret: s
  */
 export async function signIn(ctx: WriteContext, token: string): Promise<{ sessionToken: string; member: MemberRecord } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const hash = sha256Hex(token);
+  const hash = sha256HexSync(token);
   const link = await getSignInLink(ctx.tx, hash);
   if (!link || !signInLinkUsable(link, ctx.now)) return null;
   const member = await getMember(ctx.tx, link.memberId);
   if (!member || member.removedAt) return null;
   if (!(await useSignInLink(ctx.tx, hash, ctx.now))) return null;
   const sessionToken = randomBase64url(32);
-  await insertSession(ctx.tx, { tokenHash: sha256Hex(sessionToken), memberId: member.id, at: ctx.now });
+  await insertSession(ctx.tx, { tokenHash: sha256HexSync(sessionToken), memberId: member.id, at: ctx.now });
   await insertAudit(ctx.tx, { at: ctx.now, actor: { id: member.id, name: member.name, role: member.role }, action: "member.sign_in", entityType: "member", entityId: member.id, details: {} });
   return { sessionToken, member };
 }
@@ -96,7 +96,7 @@ export async function signIn(ctx: WriteContext, token: string): Promise<{ sessio
 /** The member a session token stands for while it is live, else null; `touch` says whether its last use should be written. */
 export async function sessionMember(ex: Executor, token: string, now: string): Promise<{ member: MemberRecord; tokenHash: string; touch: boolean } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const tokenHash = sha256Hex(token);
+  const tokenHash = sha256HexSync(token);
   const session = await getSession(ex, tokenHash);
   if (!session) return null;
   const member = await getMember(ex, session.memberId);
@@ -108,5 +108,5 @@ export async function sessionMember(ex: Executor, token: string, now: string): P
 /** Ends a session (sign out). */
 export async function signOut(ctx: WriteContext, token: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return;
-  await revokeSession(ctx.tx, sha256Hex(token), ctx.now);
+  await revokeSession(ctx.tx, sha256HexSync(token), ctx.now);
 }
