@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, brotliDecompressSync } from "node:zlib";
@@ -67,6 +67,23 @@ describe("published site store", () => {
     const left = readdirSync(join(s.dir, "objects"));
     expect(left.some((n) => n.startsWith(first))).toBe(false);
     expect(left.filter((n) => n.startsWith(s.lookup("/")!.object))).toHaveLength(3);
+  });
+
+  test("files are written in the staging directory and renamed into place; a crash's leftovers there are collected after an hour", () => {
+    const s = site();
+    s.publish([{ ...html("/", "home ".repeat(100)), precompress: true }], { at: "2026-01-01T00:00:00.000Z" });
+    // Nothing temporary is left anywhere, and the objects directory only ever holds objects.
+    expect(readdirSync(join(s.dir, "staging"))).toEqual([]);
+    expect(readdirSync(join(s.dir, "objects")).every((n) => /^[0-9a-f]{32}(\.br|\.gz)?$/.test(n))).toBe(true);
+    const stale = join(s.dir, "staging", "abc.tmp1-0-0");
+    const fresh = join(s.dir, "staging", "def.tmp1-1-0");
+    writeFileSync(stale, "half a page");
+    writeFileSync(fresh, "being written by another thread");
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    expect(s.collectGarbage()).toBe(0); // no object was dropped
+    expect(readdirSync(join(s.dir, "staging"))).toEqual(["def.tmp1-1-0"]);
+    expect(s.lookup("/")).toBeDefined();
   });
 
   test("a commit writes the shards it touched and a small root; a restart reads them; an old one-file manifest is upgraded", () => {

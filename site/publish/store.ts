@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { isCompressible, publishedEntry, type FileToPublish, type Manifest, type PublishedEntry, type ServableSite, type SiteStore } from "./manifest.ts";
@@ -45,11 +45,13 @@ export class PublishedSite implements SiteStore, ServableSite {
   private writeEveryShard = false;
   /** Told of every commit: the paths that changed (null: removed), for a reader in another thread (api/runtime/thread-publisher.ts). */
   private readonly onCommit: ((commit: SiteCommit) => void) | undefined;
+  private readonly applyWaiters: (() => void)[] = [];
 
   constructor(dir: string, options: { onCommit?: (commit: SiteCommit) => void } = {}) {
     this.dir = dir;
     this.onCommit = options.onCommit;
     mkdirSync(join(dir, "objects"), { recursive: true });
+    mkdirSync(join(dir, STAGING), { recursive: true });
     this.readManifest();
   }
 
@@ -61,6 +63,12 @@ export class PublishedSite implements SiteStore, ServableSite {
   apply(commit: SiteCommit): void {
     this.state.apply(commit.changes);
     this.root = { ...this.root, build: commit.build, publishedAt: commit.publishedAt };
+    for (const resolve of this.applyWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves at the next commit made here or taken in (`apply`): how the publish bench sees a change go live without polling. */
+  nextApply(): Promise<void> {
+    return new Promise((resolve) => this.applyWaiters.push(resolve));
   }
 
   /** The entry a URL path is served from, or undefined. */
@@ -115,11 +123,12 @@ export class PublishedSite implements SiteStore, ServableSite {
           shards[key] = object;
         }
         const root: ManifestRoot = { version: 2, build, publishedAt: at, shards };
-        writeAtomically(join(this.dir, "manifest.json"), Buffer.from(JSON.stringify(root)));
+        writeAtomically(this.dir, join(this.dir, "manifest.json"), Buffer.from(JSON.stringify(root)));
         this.root = root;
         this.writeEveryShard = false;
         this.state.apply(changed);
         this.onCommit?.({ build, publishedAt: at, changes: changed });
+        for (const resolve of this.applyWaiters.splice(0)) resolve();
         return [...changes.keys()];
       },
     };
@@ -137,17 +146,29 @@ export class PublishedSite implements SiteStore, ServableSite {
     return encoding ? this.encoded(entry, encoding) : readFile(this.objectPath(entry));
   }
 
-  /** Deletes objects no longer referenced — by an entry or as a shard of the root (readers holding one open keep reading it). */
+  /**
+   * Deletes objects no longer referenced — by an entry or as a shard of the root (readers holding
+   * one open keep reading it) — and temporary files a crash left behind in the staging directory.
+   */
   collectGarbage(): number {
     const live = new Set([...Object.values(this.state.entries).map((e) => e.object), ...Object.values(this.root.shards)]);
     let removed = 0;
     for (const name of readdirSync(join(this.dir, "objects"))) {
-      // A temporary file is named after what it will be (`<object>[.gz|.br].tmp<n>`): keep those of live objects,
-      // since another thread may be compressing one right now.
+      // Sites written before the staging directory kept temporary files here (`<object>[.gz|.br].tmp<n>`).
       const object = name.replace(/\.tmp[\d-]*$/, "").replace(/\.(gz|br)$/, "");
       if (!live.has(object)) {
         rmSync(join(this.dir, "objects", name), { force: true });
         removed++;
+      }
+    }
+    // Another thread may be writing one right now: only those untouched for an hour are left over from a crash.
+    const staleBefore = Date.now() - 3_600_000;
+    for (const name of readdirSync(join(this.dir, STAGING))) {
+      const path = join(this.dir, STAGING, name);
+      try {
+        if (statSync(path).mtimeMs < staleBefore) rmSync(path, { force: true });
+      } catch {
+        // renamed into place meanwhile
       }
     }
     return removed;
@@ -223,14 +244,14 @@ function writeEncoded(dir: string, entry: PublishedEntry, encoding: "br" | "gzip
     encoding === "br"
       ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
       : gzipSync(bytes, { level: 6 });
-  writeAtomically(objectPath(dir, entry, encoding), data);
+  writeAtomically(dir, objectPath(dir, entry, encoding), data);
   return data;
 }
 
 function writeObject(dir: string, object: string, bytes: Buffer): void {
   const path = join(dir, "objects", object);
   // Same name = same bytes: an object that exists is complete (it was renamed into place).
-  if (!existsSync(path)) writeAtomically(path, bytes);
+  if (!existsSync(path)) writeAtomically(dir, path, bytes);
 }
 
 /** A shard's content type (part of its object name, as for every object). */
@@ -243,9 +264,24 @@ function objectName(bytes: Uint8Array, contentType: string): string {
 
 let tmpCounter = 0;
 
-function writeAtomically(path: string, data: Uint8Array): void {
+/**
+ * Where files are written before being renamed into place. Not `objects/` itself: creating and
+ * deleting a temporary name in a directory of 100,000 objects cost 2–3× a rename into it from a
+ * small one (0.15 against 0.06 ms a file, measured on ext4 in a long-used site).
+ */
+const STAGING = "staging";
+
+/** Writes `data` to `path` (inside the site `dir`) in one step: readers see the whole file or none. */
+function writeAtomically(dir: string, path: string, data: Uint8Array): void {
   // Unique across processes and threads: the serving thread and the publishing thread may both write an encoding.
-  const tmp = `${path}.tmp${process.pid}-${threadId}-${tmpCounter++}`;
-  writeFileSync(tmp, data);
+  const tmp = join(dir, STAGING, `${basename(path)}.tmp${process.pid}-${threadId}-${tmpCounter++}`);
+  try {
+    writeFileSync(tmp, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    // A site directory made before the staging directory existed, read by another thread.
+    mkdirSync(join(dir, STAGING), { recursive: true });
+    writeFileSync(tmp, data);
+  }
   renameSync(tmp, path);
 }
