@@ -147,6 +147,37 @@ describe("publisher", () => {
     expect(renderer.calls).toContain(`/incidents/${incident.id}`);
   });
 
+  test("a component's status change renders its own page but none of its incidents' (they show its name, not its status)", async () => {
+    const cache = await post("/api/v1/components", { name: "Cache" });
+    const incident = await post("/api/v1/incidents", { name: "Cache misses", severity: "SEV3", body: "Cold.", components: { [cache.id]: "degraded_performance" } });
+    const { publisher, renderer, read } = setup();
+    publisher.publishAll();
+    await publisher.idle();
+    const page = read(`/incidents/${incident.id}`);
+    renderer.calls = [];
+    await h.call("PATCH", `/api/v1/components/${cache.id}`, { body: { status: "major_outage" } });
+    publisher.notify({ type: "component", id: cache.id });
+    await publisher.idle();
+    expect(renderer.calls).toContain(`/components/${cache.id}`);
+    // (The newest archive month is rendered on every publish, as /history.)
+    expect(renderer.calls.filter((c) => c.startsWith("/incidents/"))).toEqual([]);
+    expect(read(`/incidents/${incident.id}`)).toBe(page);
+    // A status change together with a move to another place is shown there: rendered again.
+    await h.call("PATCH", `/api/v1/components/${cache.id}`, { body: { status: "operational", position: 40 } });
+    publisher.notify({ type: "component", id: cache.id });
+    await publisher.idle();
+    expect(renderer.calls).toContain(`/incidents/${incident.id}`);
+  });
+
+  test("before its first publish a publisher cannot tell what changed about a component: its incidents are rendered again", async () => {
+    const queue = await post("/api/v1/components", { name: "Queue" });
+    const incident = await post("/api/v1/incidents", { name: "Queue stuck", severity: "SEV3", body: "Stuck.", components: { [queue.id]: "partial_outage" } });
+    const { publisher, renderer } = setup();
+    publisher.notify({ type: "component", id: queue.id });
+    await publisher.idle();
+    expect(renderer.calls).toContain(`/incidents/${incident.id}`);
+  });
+
   test("a new site build means a full publish", async () => {
     const { site, publisher, renderer } = setup();
     publisher.publishAll();
