@@ -36,11 +36,11 @@ class FakeRenderer implements PageRenderer {
   }
 }
 
-function setup(renderer = new FakeRenderer(join(dir, "assets"))) {
+function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number } = {}) {
   const site = new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
   const logs: string[] = [];
   const publisher = new Publisher({
-    db: h.db, site, renderer, clock: h.clock, log: (l) => logs.push(l), retryMs: 20, maxRetryMs: 50,
+    db: h.db, site, renderer, clock: h.clock, log: (l) => logs.push(l), retryMs: 20, maxRetryMs: 50, ...options,
     page: { id: h.deps.pageId, name: "Example", url: "https://status.example.com", timeZone: "Europe/Berlin" },
   });
   const read = (path: string) => {
@@ -115,6 +115,33 @@ describe("publisher", () => {
     const stored = (await (await h.call("GET", `/api/v1/incidents/${incident.id}`)).json()) as Json;
     expect(stored.incident_updates).toHaveLength(21);
     expect(read(`/incidents/${incident.id}`)).toBe(`incident Burst: ${stored.incident_updates.map((u: Json) => u.body).join(" | ")}`);
+  });
+
+  test("a change that finds the publisher idle is published at once; changes that pile up during a publish wait for the burst interval", async () => {
+    const incident = await post("/api/v1/incidents", { name: "Paced", severity: "SEV3", body: "One." });
+    const { publisher, renderer, read } = setup(undefined, { burstIntervalMs: 60_000 });
+    publisher.publishAll();
+    await publisher.idle();
+    // Idle: published at once (waiting out a minute would fail this test by its timeout).
+    await post(`/api/v1/incidents/${incident.id}/updates`, { status: "identified", body: "Two." });
+    publisher.notify({ type: "incident", id: incident.id });
+    await publisher.idle();
+    expect(read(`/incidents/${incident.id}`)).toBe("incident Paced: Two. | One.");
+    // A change that arrives while a publish runs waits for the interval from that publish's start.
+    renderer.homeDelayMs = 30;
+    renderer.calls = [];
+    await post(`/api/v1/incidents/${incident.id}/updates`, { status: "monitoring", body: "Three." });
+    publisher.notify({ type: "incident", id: incident.id });
+    while (!renderer.calls.includes("/")) await new Promise((r) => setTimeout(r, 5));
+    renderer.calls = [];
+    await post(`/api/v1/incidents/${incident.id}/updates`, { status: "monitoring", body: "Four." });
+    publisher.notify({ type: "incident", id: incident.id });
+    while (!read(`/incidents/${incident.id}`)?.includes("Three.")) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(renderer.calls.filter((c) => c === "/")).toEqual([]);
+    expect(read(`/incidents/${incident.id}`)).not.toContain("Four.");
+    publisher.stop();
+    await publisher.idle();
   });
 
   test("a failed publish leaves the previous site live, is logged, and is retried", async () => {

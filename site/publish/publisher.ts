@@ -50,6 +50,13 @@ export interface PublisherOptions {
   /** First retry delay after a failed publish; doubles up to maxRetryMs. */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * Under a steady stream of writes, publishes start at most this often (default 200 ms): a change
+   * that finds the publisher idle is published at once, but the changes that pile up while one
+   * runs wait for the rest of this interval, so publishing takes a bounded share of the CPU and
+   * the page and the API keep the rest (10 writers back to back kept it rendering non-stop).
+   */
+  burstIntervalMs?: number;
   /** Renders part of a full publish's pages on other cores (Node), from `helpFrom` incidents (default 2,000). */
   helper?: PageHelper;
   helpFrom?: number;
@@ -95,6 +102,9 @@ export function claimJob(claim: Int32Array, count: number): number | null {
   const index = Atomics.add(claim, 0, 1);
   return index < count ? index : null;
 }
+
+/** At most this often under a stream of writes (PublisherOptions.burstIntervalMs). */
+const BURST_INTERVAL_MS = 200;
 
 /** Below this many incidents a full publish renders alone: starting a helper costs about a second. */
 const HELP_FROM = 2000;
@@ -150,6 +160,8 @@ export class Publisher implements SitePublisher {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
   private stopped = false;
+  /** The wait between two publishes of a burst (burstIntervalMs), cut short by stop(). */
+  private pacing: { timer: ReturnType<typeof setTimeout>; resolve: () => void } | null = null;
   private waiters: (() => void)[] = [];
   /** Months of the archive (page zone), newest first once sorted; loaded on the first publish. */
   private months: Set<string> | null = null;
@@ -208,6 +220,11 @@ export class Publisher implements SitePublisher {
   /** No more publishing: pending retries are dropped (what is published stays published). */
   stop(): void {
     this.stopped = true;
+    if (this.pacing) {
+      clearTimeout(this.pacing.timer);
+      this.pacing.resolve();
+      this.pacing = null;
+    }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (!this.running) this.settle();
@@ -230,7 +247,18 @@ export class Publisher implements SitePublisher {
   }
 
   private async drain(): Promise<void> {
+    let started: number | null = null;
     while (!this.stopped && (!isEmpty(this.pending) || this.refreshRequested)) {
+      // Work that arrived while a publish ran: wait out the interval, gathering more.
+      const wait = started === null ? 0 : started + (this.options.burstIntervalMs ?? BURST_INTERVAL_MS) - performance.now();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => ((this.pacing = null), resolve()), wait);
+          this.pacing = { timer, resolve };
+        });
+      }
+      if (this.stopped) break;
+      started = performance.now();
       const work = this.pending;
       this.pending = emptyWork();
       this.refreshRequested = false;
