@@ -7,8 +7,8 @@
  * trips × latency to Turso.
  */
 import { getPlatformProxy } from "wrangler";
-import type { Client, Transaction } from "@libsql/client";
 import { markRemote } from "../db/database.ts";
+import { countingRoundTrips, type RoundTripCounter } from "../db/round-trips.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
 import { listAllIncidentIds } from "../db/queries/incidents.ts";
 import { postIncidentUpdate } from "../api/service/incidents.ts";
@@ -17,41 +17,6 @@ import { BucketSite, type Bucket } from "../site/publish/store-bucket.ts";
 import { loadSiteRenderer } from "../site/render.ts";
 import { fmt, scratchDir, summarize } from "./lib.ts";
 import { seed } from "./publish.ts";
-
-interface Counter {
-  statements: number;
-  roundTrips: number;
-}
-
-/** Counts statements sent through a client (and the transactions it opens), and the round trips they take. */
-function counting(client: Client, counter: Counter): Client {
-  let pipelineOpen = false;
-  const count = (sql?: unknown) => {
-    counter.statements++;
-    if (process.env.EDGE_TRACE) console.log(`  rt${counter.roundTrips + (pipelineOpen ? 0 : 1)}: ${String(typeof sql === "string" ? sql : (sql as { sql: string })?.sql).replace(/\s+/g, " ").slice(0, 110)}`);
-    if (pipelineOpen) return;
-    // Like the HTTP stream: statements issued before the next microtask travel together.
-    counter.roundTrips++;
-    pipelineOpen = true;
-    queueMicrotask(() => (pipelineOpen = false));
-  };
-  const wrapTx = (tx: Transaction) =>
-    new Proxy(tx, {
-      get(target, prop) {
-        if (prop === "execute") return (...args: Parameters<Transaction["execute"]>) => (count(args[0]), target.execute(...args));
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-  return new Proxy(client, {
-    get(target, prop) {
-      if (prop === "execute") return (...args: Parameters<Client["execute"]>) => (count(args[0]), target.execute(...args));
-      if (prop === "transaction") return async (...args: Parameters<Client["transaction"]>) => (count(), wrapTx(await target.transaction(...args)));
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 export async function benchEdge(incidents = Number(process.env.EDGE_INCIDENTS || 1000), samples = Number(process.env.EDGE_SAMPLES || 20)): Promise<void> {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -62,9 +27,9 @@ export async function benchEdge(incidents = Number(process.env.EDGE_INCIDENTS ||
   const { db, pageId } = await openNodeDatabase(url);
   const proxy = await getPlatformProxy<{ SITE: Bucket }>({ configPath: "wrangler.toml", persist: { path: `${dir}/state` }, remoteBindings: false });
   try {
-    const counter: Counter = { statements: 0, roundTrips: 0 };
+    const counter: RoundTripCounter = { statements: 0, roundTrips: 0 };
     // The file stands in for Turso: reads are planned as they would be over the network.
-    const countedDb = { ...db, client: markRemote(counting(db.client, counter), true) };
+    const countedDb = { ...db, client: markRemote(countingRoundTrips(db.client, counter, process.env.EDGE_TRACE ? console.log : undefined), true) };
     const built = await loadSiteRenderer();
     const page = { id: pageId, name: "Bench", url: "https://status.example.com", timeZone: "Europe/Berlin" };
     const publisher = new Publisher({

@@ -7,6 +7,8 @@ import type { RouteData } from "../lib/snapshot.ts";
 import { Publisher, siteVersion, type PageRenderer } from "./publisher.ts";
 import { catalogueFor } from "../../locales/catalogues.ts";
 import { PublishedSite } from "./store.ts";
+import { markRemote } from "../../db/database.ts";
+import { countingRoundTrips, type RoundTripCounter } from "../../db/round-trips.ts";
 
 type Json = Record<string, any>;
 let h: TestHerald;
@@ -203,6 +205,27 @@ describe("publisher", () => {
     publisher.notify({ type: "component", id: queue.id });
     await publisher.idle();
     expect(renderer.calls).toContain(`/incidents/${incident.id}`);
+  });
+
+  test("over the network (Turso, on the edge) an incident's publish takes three round trips, however many components it touches", async () => {
+    const group = await post("/api/v1/components", { name: "Edge", group: "Network" });
+    const other = await post("/api/v1/components", { name: "DNS", group: "Network" });
+    const incident = await post("/api/v1/incidents", { name: "Edge errors", severity: "SEV2", body: "Errors.", components: { [group.id]: "partial_outage", [other.id]: "degraded_performance" } });
+    const counter: RoundTripCounter = { statements: 0, roundTrips: 0 };
+    const renderer = new FakeRenderer(join(dir, "assets"));
+    const publisher = new Publisher({
+      db: { ...h.db, client: markRemote(countingRoundTrips(h.db.client, counter), true) } as typeof h.db,
+      site: new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`)), renderer, clock: h.clock, log: () => {},
+      page: { id: h.deps.pageId, name: "Example", url: "https://status.example.com", timeZone: "Europe/Berlin" },
+    });
+    await publisher.publishOnce([], { full: true });
+    counter.statements = counter.roundTrips = 0;
+    renderer.calls = [];
+    await publisher.publishOnce([{ type: "incident", id: incident.id }]);
+    // Its page, both components' pages and their group's, its month: the reads travel in three round trips
+    // (the read transaction's BEGIN; the snapshot with the incident; the components' incidents with the months).
+    expect(renderer.calls).toEqual(expect.arrayContaining([`/incidents/${incident.id}`, `/components/${group.id}`, `/components/${other.id}`]));
+    expect(counter.roundTrips).toBe(3);
   });
 
   test("a new site build means a full publish", async () => {

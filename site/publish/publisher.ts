@@ -395,21 +395,28 @@ export class Publisher implements SitePublisher {
       const wantedComponents = new Set<string>(full || refreshOnly ? snapshot.components.map((c) => c.id) : work.components);
       if (loaded) for (const incident of loaded[0]) for (const id of [...incident.componentIds, ...incident.updates.flatMap((u) => u.affected.map((a) => a.componentId))]) wantedComponents.add(id);
       const since = new Date(Date.parse(snapshot.generatedAt) - (UPTIME_DAYS + 1) * 86_400_000).toISOString();
-      for (const component of snapshot.components) {
-        if (!wantedComponents.has(component.id) && !(component.isGroup && snapshot.components.some((c) => c.groupId === component.id && wantedComponents.has(c.id)))) continue;
-        const incidents = await getIncidentsByIds(tx, incidentsOfComponent(component.id, since, 200));
+      const components = snapshot.components.filter(
+        (component) => wantedComponents.has(component.id) || (component.isGroup && snapshot.components.some((c) => c.groupId === component.id && wantedComponents.has(c.id))),
+      );
+      const months = [...this.months!].sort().reverse();
+      if (full) for (const month of months) monthsToRender.add(month);
+      if (months[0]) monthsToRender.add(months[0]);
+      const monthJobs = new Set(jobs.months); // rendered as jobs above
+      const wanted = [...monthsToRender].filter((m) => months.includes(m) && !monthJobs.has(m));
+      // The components' incidents and (an ordinary publish) the few months, read together: on the
+      // edge one round trip, not one per component page. A full publish reads every month one at a
+      // time below, so the archive never sits in memory.
+      const [componentIncidents, monthData] = await Promise.all([
+        Promise.all(components.map((component) => getIncidentsByIds(tx, incidentsOfComponent(component.id, since, 200)))),
+        full ? new Map<string, HistoryMonth>() : Promise.all(wanted.map(async (m) => [m, await loadHistoryMonth(tx, m, page.timeZone)] as const)).then((pairs) => new Map(pairs)),
+      ]);
+      for (const [k, component] of components.entries()) {
+        const incidents = componentIncidents[k]!;
         const path = `/components/${component.id}`;
         await add(html(path, await renderer.render(path, { route: "component", snapshot, component, incidents })));
         await add({ path: `${path}/history.rss`, body: componentRss(snapshot, component, incidents), contentType: "application/rss+xml; charset=utf-8" });
       }
       phase("components");
-      const months = [...this.months!].sort().reverse();
-      if (full) for (const month of months) monthsToRender.add(month);
-      if (months[0]) monthsToRender.add(months[0]);
-      // A few months (an ordinary publish): read together. Every month (a full publish): one at a time, so the archive never sits in memory.
-      const monthJobs = new Set(jobs.months); // rendered as jobs above
-      const wanted = [...monthsToRender].filter((m) => months.includes(m) && !monthJobs.has(m));
-      const monthData = new Map(full ? [] : await Promise.all(wanted.map(async (m) => [m, await loadHistoryMonth(tx, m, page.timeZone)] as const)));
       for (const month of wanted) {
         const data = monthData.get(month) ?? (await loadHistoryMonth(tx, month, page.timeZone));
         const monthPage = await historyPage(renderer, snapshot, data, months);
