@@ -198,6 +198,17 @@ describe("publisher", () => {
     expect(renderer.calls).toContain(`/incidents/${incident.id}`);
   });
 
+  test("a host's own publishes (publishOnce: a Worker isolate among several) always render a changed component's incidents", async () => {
+    const cdn = await post("/api/v1/components", { name: "CDN" });
+    const incident = await post("/api/v1/incidents", { name: "CDN misses", severity: "SEV3", body: "Misses.", components: { [cdn.id]: "degraded_performance" } });
+    const { publisher, renderer } = setup();
+    await publisher.publishOnce([], { full: true });
+    renderer.calls = [];
+    await h.call("PATCH", `/api/v1/components/${cdn.id}`, { body: { status: "operational" } });
+    await publisher.publishOnce([{ type: "component", id: cdn.id }]);
+    expect(renderer.calls).toContain(`/incidents/${incident.id}`);
+  });
+
   test("before its first publish a publisher cannot tell what changed about a component: its incidents are rendered again", async () => {
     const queue = await post("/api/v1/components", { name: "Queue" });
     const incident = await post("/api/v1/incidents", { name: "Queue stuck", severity: "SEV3", body: "Stuck.", components: { [queue.id]: "partial_outage" } });

@@ -169,7 +169,8 @@ export class Publisher implements SitePublisher {
    * What incident pages show of each component (name, place, group) as of the last publish. A
    * component change that leaves it as it was — a status change, the most common one — renders
    * none of the component's incidents again (at 100,000 incidents that was 8,000 pages and their
-   * months, 25 s). Unknown before the first publish: then every linked incident is rendered.
+   * months, 25 s). Unknown before the first publish, and never trusted by `publishOnce` (hosts
+   * with several publishers): then every linked incident is rendered.
    */
   private shownComponents: Map<string, string> | null = null;
   /** siteVersion of the renderer's build and this publisher's page. */
@@ -195,6 +196,9 @@ export class Publisher implements SitePublisher {
     const work = emptyWork();
     work.full = options.full === true;
     for (const event of events) addChange(work, event);
+    // Such hosts may run several publishers (a Worker isolate each): what this one last published
+    // may since have been overwritten by another's, so any component change renders its incidents.
+    this.shownComponents = null;
     this.lastReport = await this.publish(work);
     return this.lastReport;
   }
