@@ -15,7 +15,7 @@ import { createKey } from "../api/service/keys.ts";
 import { chatFormatOf } from "../domain/chat.ts";
 import { FakeChat } from "./fake-chat.ts";
 import { FakeResend } from "./fake-resend.ts";
-import { callServer, expectJson, expectProblem, runHerald, snapshotDatabase, waitFor } from "./harness.ts";
+import { callServer, expectJson, expectProblem, runHerald, snapshotDatabase, waitFor, deliveriesSettled } from "./harness.ts";
 import { parseHtml } from "./html.ts";
 
 const PAGE = "https://status.example.com";
@@ -81,6 +81,7 @@ describe("a real server", () => {
   }
 
   test("a channel that does not take the confirmation message is refused, and nothing is stored", async () => {
+    await deliveriesSettled(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const gone = "/services/T0001/B0001/removed000000";
     chat.removed.add(gone);

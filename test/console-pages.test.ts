@@ -14,7 +14,7 @@ import { addMember, createSignInToken } from "../api/service/members.ts";
 import type { WriteContext } from "../api/service/context.ts";
 import { instantOfWallClock } from "../domain/time.ts";
 import { consoleClient } from "./console-client.ts";
-import { callServer, snapshotDatabase, testServerConfig } from "./harness.ts";
+import { callServer, snapshotDatabase, testServerConfig, deliveriesSettled } from "./harness.ts";
 
 let dir: string;
 let server: RunningServer;
@@ -67,6 +67,7 @@ describe("components and groups (admins)", () => {
     expect(located(await post(edit, admin, edit, { name: "Database", status: "degraded_performance", position: "1" }))).toBe("/console/components");
     expect((await api("GET", "/api/v1/components")).find((c: { id: string }) => c.id === db.id).status).toBe("degraded_performance");
     // A mistake: the error is next to its field, nothing changes.
+    await deliveriesSettled(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const bad = await post(edit, admin, edit, { name: "", status: "operational" });
     expect(bad.status).toBe(422);
@@ -87,6 +88,7 @@ describe("maintenance", () => {
   test("scheduled in the page's zone, previewed, written once, moved along; a completed window offers no more moves", async () => {
     const db = (await api("GET", "/api/v1/components")).find((c: { name: string }) => c.name === "Database").id as string;
     const fields = { name: "Database upgrade", starts: "2031-03-09T01:30", ends: "2031-03-09T04:00", [`component:${db}`]: "on", body: "Upgrading the **database**.", notify: "on", auto_start: "on", auto_complete: "on" };
+    await deliveriesSettled(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const preview = await post("/console/maintenances", comms, "/console/maintenances", { ...fields, action: "preview" });
     expect(preview.status).toBe(200);
@@ -137,6 +139,7 @@ describe("maintenance", () => {
   });
 
   test("a window that ends before it starts, or a time that is no time, is refused next to its field", async () => {
+    await deliveriesSettled(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const res = await post("/console/maintenances", comms, "/console/maintenances", { name: "Backwards", starts: "2031-05-01T10:00", ends: "2031-05-01T09:00", body: "x", action: "post" });
     expect(res.status).toBe(422);

@@ -12,6 +12,7 @@ import type { Role } from "../domain/roles.ts";
 import { createKey } from "../api/service/keys.ts";
 import type { Database } from "../db/database.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
+import { outboxCounts } from "../db/queries/outbox.ts";
 
 /** A clock tests can hold still or move; defaults to real time. */
 export class TestClock {
@@ -122,6 +123,18 @@ export async function callServer(baseUrl: string, token: string, method: string,
   const text = await res.text();
   expect(res.status, text).toBeLessThan(300);
   return JSON.parse(text);
+}
+
+/**
+ * Resolves once the background senders have taken up what was queued: every webhook delivery has
+ * had its first attempt and no customer mail waits to be sent. A test comparing database
+ * snapshots awaits it before its "before", or a sender finishing meanwhile looks like a write.
+ */
+export async function deliveriesSettled(db: Database): Promise<void> {
+  await waitFor("queued deliveries to be taken up", async () => {
+    const webhooks = await db.client.execute("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0");
+    return Number(webhooks.rows[0]!.n) === 0 && (await outboxCounts(db.client)).pending === 0;
+  });
 }
 
 /** Polls `probe` until it returns something truthy (for work a server does in the background). */
