@@ -186,6 +186,8 @@ describe("on a real server", () => {
     expect(await eventually(() => fake.messages.length >= 3)).toBe(true);
     expect(fake.texts()[0]).toContain("*Incident Commander:* @commander-leakprobe1");
     expect(fake.texts()[1]).toContain("*Scribe:* @scribe-leakprobe7");
+    // The fake has the third message a moment before the sender records it as sent.
+    expect(await eventually(async () => (await internalOutboxCounts(server.deps!.db.client)).sent === 3)).toBe(true);
     expect(await internalOutboxCounts(server.deps!.db.client)).toEqual({ pending: 0, sent: 3, failed: 0 });
 
     // The management API has them; no public surface or mail does.
