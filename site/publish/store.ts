@@ -63,12 +63,16 @@ export class PublishedSite implements SiteStore, ServableSite {
   apply(commit: SiteCommit): void {
     this.state.apply(commit.changes);
     this.root = { ...this.root, build: commit.build, publishedAt: commit.publishedAt };
-    for (const resolve of this.applyWaiters.splice(0)) resolve();
+    this.wakeApplyWaiters();
   }
 
   /** Resolves at the next commit made here or taken in (`apply`): how the publish bench sees a change go live without polling. */
   nextApply(): Promise<void> {
     return new Promise((resolve) => this.applyWaiters.push(resolve));
+  }
+
+  private wakeApplyWaiters(): void {
+    for (const resolve of this.applyWaiters.splice(0)) resolve();
   }
 
   /** The entry a URL path is served from, or undefined. */
@@ -128,7 +132,7 @@ export class PublishedSite implements SiteStore, ServableSite {
         this.writeEveryShard = false;
         this.state.apply(changed);
         this.onCommit?.({ build, publishedAt: at, changes: changed });
-        for (const resolve of this.applyWaiters.splice(0)) resolve();
+        this.wakeApplyWaiters();
         return [...changes.keys()];
       },
     };
@@ -279,7 +283,7 @@ function writeAtomically(dir: string, path: string, data: Uint8Array): void {
     writeFileSync(tmp, data);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    // A site directory made before the staging directory existed, read by another thread.
+    // A directory no PublishedSite has opened yet (storeFile alone makes no directories).
     mkdirSync(join(dir, STAGING), { recursive: true });
     writeFileSync(tmp, data);
   }
