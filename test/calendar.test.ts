@@ -10,8 +10,7 @@ import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
-import { outboxCounts } from "../db/queries/outbox.ts";
-import { callServer, expectProblem, runHerald, TestClock, testServerConfig } from "./harness.ts";
+import { callServer, expectProblem, runHerald, TestClock, testServerConfig, mailDrained } from "./harness.ts";
 import { parseHtml } from "./html.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 import { readMailDir } from "./mime.ts";
@@ -56,11 +55,6 @@ async function calendar(): Promise<{ events: Event[]; headers: Headers; name: st
     };
   });
   return { events, headers: res.headers, name: String(root.getFirstPropertyValue("x-wr-calname")) };
-}
-
-async function mailDrained(): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await outboxCounts(server.deps!.db.client)).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 beforeAll(async () => {
@@ -141,7 +135,7 @@ describe("/maintenances.ics", () => {
     const page = parseHtml(await (await fetch(`${server.url}/incidents/${migration}`)).text());
     expect(page.text).toContain("Cancelled");
     expect(page.text).not.toContain("Completed");
-    await mailDrained();
+    await mailDrained(server.deps!.db);
     const mails = await readMailDir(join(dir, "mail"));
     expect(mails.map((m) => m.subject)).toContain("[CANCELLED] Network migration - Dec 20, 2026");
     const problem = await expectProblem(await send("POST", `/maintenances/${migration}/cancel`, {}), 409);

@@ -9,9 +9,8 @@ import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
-import { outboxCounts } from "../db/queries/outbox.ts";
 import { FakeResend } from "./fake-resend.ts";
-import { callServer, expectProblem, TestClock, testServerConfig } from "./harness.ts";
+import { callServer, expectProblem, TestClock, testServerConfig, mailDrained } from "./harness.ts";
 import { parseHtml } from "./html.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 
@@ -30,12 +29,6 @@ const api = (method: string, path: string, body?: unknown): Promise<Json> => cal
 const send = (method: string, path: string, body: unknown) =>
   fetch(`${server.url}/api/v1${path}`, { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
 const get = (path: string) => fetch(`${server.url}${path}`);
-
-async function mailDrained(): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await outboxCounts(server.deps!.db.client)).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect((await outboxCounts(server.deps!.db.client)).pending).toBe(0);
-}
 
 const mailTo = (subjectStart: string) => fake.deliveries.filter((d) => d.email.subject.startsWith(subjectStart));
 
@@ -101,7 +94,7 @@ describe("the customer notice on the resolving update", () => {
     expect({ impact: newest.impact, root_cause: newest.root_cause, resolution: newest.resolution, prevention: newest.prevention }).toEqual(NOTICE);
     expect(resolved.incident_updates[1].root_cause).toBeNull();
     await server.publisher!.idle();
-    await mailDrained();
+    await mailDrained(server.deps!.db);
   });
 
   test("the [RESOLVED] mail reads like the seed's example, section by section", async () => {
@@ -188,7 +181,7 @@ describe("the customer notice on the resolving update", () => {
     clock.set("2024-01-17T01:10:00.000Z");
     await api("POST", `/incidents/${id}/updates`, { status: "resolved", body: "Batches caught up." });
     await server.publisher!.idle();
-    await mailDrained();
+    await mailDrained(server.deps!.db);
     const [mail] = mailTo("[RESOLVED] Night batch delays");
     expect(mail!.email.text).toContain("Between Jan 16, 2024, 23:40 and Jan 17, 2024, 01:10 UTC (1 h 30 min), our service was affected.");
     expect(mail!.email.text).not.toContain("IMPACT:");

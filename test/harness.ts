@@ -125,16 +125,24 @@ export async function callServer(baseUrl: string, token: string, method: string,
   return JSON.parse(text);
 }
 
+/** Resolves once no customer mail waits to be sent (the sender runs in the background); fails if some still does after 20 s. */
+export async function mailDrained(db: Database): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await outboxCounts(db.client)).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect((await outboxCounts(db.client)).pending).toBe(0);
+}
+
 /**
  * Resolves once the background senders have taken up what was queued: every webhook delivery has
  * had its first attempt and no customer mail waits to be sent. A test comparing database
  * snapshots awaits it before its "before", or a sender finishing meanwhile looks like a write.
  */
 export async function deliveriesSettled(db: Database): Promise<void> {
-  await waitFor("queued deliveries to be taken up", async () => {
+  await waitFor("queued webhook deliveries to be attempted", async () => {
     const webhooks = await db.client.execute("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' AND attempts = 0");
-    return Number(webhooks.rows[0]!.n) === 0 && (await outboxCounts(db.client)).pending === 0;
+    return Number(webhooks.rows[0]!.n) === 0;
   });
+  await mailDrained(db);
 }
 
 /** Polls `probe` until it returns something truthy (for work a server does in the background). */

@@ -10,9 +10,8 @@ import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
-import { outboxCounts } from "../db/queries/outbox.ts";
 import { FakeResend } from "./fake-resend.ts";
-import { callServer, expectInert, expectJson, expectProblem, snapshotDatabase, TestClock, testServerConfig } from "./harness.ts";
+import { callServer, expectInert, expectJson, expectProblem, snapshotDatabase, TestClock, testServerConfig, mailDrained } from "./harness.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 
 type Json = Record<string, any>;
@@ -95,12 +94,6 @@ async function published(): Promise<void> {
 }
 
 /** Waits (bounded) until the sender has nothing pending. */
-async function mailDrained(): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await outboxCounts(server.deps!.db.client)).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect((await outboxCounts(server.deps!.db.client)).pending).toBe(0);
-}
-
 const postmortemMails = () => fake.deliveries.filter((d) => d.email.subject.startsWith("[POSTMORTEM]"));
 
 beforeAll(async () => {
@@ -139,7 +132,7 @@ beforeAll(async () => {
   maintenanceId = (await api("POST", "/maintenances", {
     name: "DB upgrade", body: "Brief read-only periods.", scheduled_for: "2026-02-01T10:00:00Z", scheduled_until: "2026-02-01T12:00:00Z", component_ids: [dbComponent], deliver_notifications: false,
   })).id;
-  await mailDrained();
+  await mailDrained(server.deps!.db);
   await published();
 }, 60_000);
 
@@ -219,7 +212,7 @@ describe("publishing a resolved incident's postmortem", () => {
   beforeAll(async () => {
     clock.advance(30 * MIN);
     await api("POST", `/incidents/${incidentId}/updates`, { status: "resolved", body: "All services restored" });
-    await mailDrained();
+    await mailDrained(server.deps!.db);
     clock.set("2026-01-16T14:00:00.000Z"); // 09:00 EST the next day
     await expectJson(await send("PUT", `/incidents/${incidentId}/postmortem`, { body: BODY, action_items: ACTION_ITEMS }), 200);
     const publish = () => send("POST", `/incidents/${incidentId}/postmortem/publish`, { notify_subscribers: true }, { "Idempotency-Key": "publish-1" });
@@ -233,7 +226,7 @@ describe("publishing a resolved incident's postmortem", () => {
     const again = await expectJson(await send("POST", `/incidents/${incidentId}/postmortem/publish`, { notify_subscribers: true }, { "Idempotency-Key": "publish-2" }), 200);
     expect(again.notifications_enqueued).toBe(0);
     expect(again.published_at).toBe(first.published_at);
-    await mailDrained();
+    await mailDrained(server.deps!.db);
     await published();
   }, 60_000);
 
@@ -349,7 +342,7 @@ describe("publishing a resolved incident's postmortem", () => {
     // A new update elsewhere adds an entry without touching the others.
     await api("POST", `/incidents/${openIncidentId}/updates`, { status: "identified", body: "A slow query.", deliver_notifications: false });
     await published();
-    await mailDrained();
+    await mailDrained(server.deps!.db);
 
     const page = await (await get(`/incidents/${incidentId}`)).text();
     expect(page).toContain("3x normal traffic");
@@ -389,7 +382,7 @@ describe("publishing a resolved incident's postmortem", () => {
     await published();
     expect(await (await get(`/incidents/${incidentId}`)).text()).toContain('id="postmortem"');
     expect((await (await get("/api/v2/incidents.json")).json()).incidents.find((i: Json) => i.id === incidentId).status).toBe("postmortem");
-    await mailDrained();
+    await mailDrained(server.deps!.db);
     expect(postmortemMails()).toHaveLength(2);
   });
 });
@@ -401,7 +394,7 @@ describe("the template's prompts never reach customers", () => {
     const { body } = await api("GET", `/incidents/${incident.id}/postmortem/template`);
     await api("PUT", `/incidents/${incident.id}/postmortem`, { body });
     // The resolution's mail is sent in the background; let it finish so only the refused request could change anything.
-    await mailDrained();
+    await mailDrained(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const problem = await expectProblem(await send("POST", `/incidents/${incident.id}/postmortem/publish`, { notify_subscribers: true }), 422);
     expect(problem.title).toBe("Template Prompts Left");
