@@ -38,8 +38,8 @@ class FakeRenderer implements PageRenderer {
   }
 }
 
-function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number } = {}) {
-  const site = new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
+function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; site?: PublishedSite } = {}) {
+  const site = options.site ?? new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
   const logs: string[] = [];
   const publisher = new Publisher({
     db: h.db, site, renderer, clock: h.clock, log: (l) => logs.push(l), retryMs: 20, maxRetryMs: 50, ...options,
@@ -56,6 +56,19 @@ async function post(path: string, body: unknown): Promise<Json> {
   const res = await h.call("POST", path, { body });
   expect(res.status, await res.clone().text()).toBeLessThan(300);
   return (await res.json()) as Json;
+}
+
+/** A component and an open incident affecting it (what a component change may or may not render again). */
+async function componentWithIncident(component: string, incident: string, status = "degraded_performance"): Promise<{ component: Json; incident: Json }> {
+  const made = await post("/api/v1/components", { name: component });
+  return { component: made, incident: await post("/api/v1/incidents", { name: incident, severity: "SEV3", body: "Looking.", components: { [made.id]: status } }) };
+}
+
+/** Changes a component through the API, tells the publisher and waits for its publish. */
+async function changeComponent(publisher: Publisher, id: string, body: Json): Promise<void> {
+  await h.call("PATCH", `/api/v1/components/${id}`, { body });
+  publisher.notify({ type: "component", id });
+  await publisher.idle();
 }
 
 beforeAll(async () => {
@@ -164,43 +177,34 @@ describe("publisher", () => {
   });
 
   test("a component rename republishes the pages of the incidents it affected", async () => {
-    const db = await post("/api/v1/components", { name: "Database" });
-    const incident = await post("/api/v1/incidents", { name: "DB slow", severity: "SEV3", body: "Slow.", components: { [db.id]: "degraded_performance" } });
+    const { component: db, incident } = await componentWithIncident("Database", "DB slow");
     const { publisher, renderer } = setup();
     publisher.publishAll();
     await publisher.idle();
     renderer.calls = [];
-    await h.call("PATCH", `/api/v1/components/${db.id}`, { body: { name: "Primary database" } });
-    publisher.notify({ type: "component", id: db.id });
-    await publisher.idle();
+    await changeComponent(publisher, db.id, { name: "Primary database" });
     expect(renderer.calls).toContain(`/incidents/${incident.id}`);
   });
 
   test("a component's status change renders its own page but none of its incidents' (they show its name, not its status)", async () => {
-    const cache = await post("/api/v1/components", { name: "Cache" });
-    const incident = await post("/api/v1/incidents", { name: "Cache misses", severity: "SEV3", body: "Cold.", components: { [cache.id]: "degraded_performance" } });
+    const { component: cache, incident } = await componentWithIncident("Cache", "Cache misses");
     const { publisher, renderer, read } = setup();
     publisher.publishAll();
     await publisher.idle();
     const page = read(`/incidents/${incident.id}`);
     renderer.calls = [];
-    await h.call("PATCH", `/api/v1/components/${cache.id}`, { body: { status: "major_outage" } });
-    publisher.notify({ type: "component", id: cache.id });
-    await publisher.idle();
+    await changeComponent(publisher, cache.id, { status: "major_outage" });
     expect(renderer.calls).toContain(`/components/${cache.id}`);
     // (The newest archive month is rendered on every publish, as /history.)
     expect(renderer.calls.filter((c) => c.startsWith("/incidents/"))).toEqual([]);
     expect(read(`/incidents/${incident.id}`)).toBe(page);
     // A status change together with a move to another place is shown there: rendered again.
-    await h.call("PATCH", `/api/v1/components/${cache.id}`, { body: { status: "operational", position: 40 } });
-    publisher.notify({ type: "component", id: cache.id });
-    await publisher.idle();
+    await changeComponent(publisher, cache.id, { status: "operational", position: 40 });
     expect(renderer.calls).toContain(`/incidents/${incident.id}`);
   });
 
   test("a host's own publishes (publishOnce: a Worker isolate among several) always render a changed component's incidents", async () => {
-    const cdn = await post("/api/v1/components", { name: "CDN" });
-    const incident = await post("/api/v1/incidents", { name: "CDN misses", severity: "SEV3", body: "Misses.", components: { [cdn.id]: "degraded_performance" } });
+    const { component: cdn, incident } = await componentWithIncident("CDN", "CDN misses");
     const { publisher, renderer } = setup();
     await publisher.publishOnce([], { full: true });
     renderer.calls = [];
@@ -210,11 +214,14 @@ describe("publisher", () => {
   });
 
   test("before its first publish a publisher cannot tell what changed about a component: its incidents are rendered again", async () => {
-    const queue = await post("/api/v1/components", { name: "Queue" });
-    const incident = await post("/api/v1/incidents", { name: "Queue stuck", severity: "SEV3", body: "Stuck.", components: { [queue.id]: "partial_outage" } });
-    const { publisher, renderer } = setup();
-    publisher.notify({ type: "component", id: queue.id });
-    await publisher.idle();
+    const { component: queue, incident } = await componentWithIncident("Queue", "Queue stuck", "partial_outage");
+    const first = setup();
+    first.publisher.publishAll();
+    await first.publisher.idle();
+    // A new publisher (a restart) on the site the first one published: its first publish is not a full one.
+    const { publisher, renderer } = setup(undefined, { site: first.site });
+    await changeComponent(publisher, queue.id, { status: "operational" });
+    expect(publisher.lastReport?.full).toBe(false);
     expect(renderer.calls).toContain(`/incidents/${incident.id}`);
   });
 
