@@ -38,7 +38,7 @@ class FakeRenderer implements PageRenderer {
   }
 }
 
-function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; site?: PublishedSite } = {}) {
+function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; busyShare?: number; site?: PublishedSite } = {}) {
   const site = options.site ?? new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
   const logs: string[] = [];
   const publisher = new Publisher({
@@ -50,6 +50,23 @@ function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burs
     return entry ? readFileSync(site.objectPath(entry), "utf8") : undefined;
   };
   return { site, publisher, renderer, logs, read };
+}
+
+/**
+ * Posts an update that is published slowly (a 30 ms home page), and while that publish runs a
+ * second one ("Four.") that piles up; returns 50 ms after the first is live, with the renders since.
+ */
+async function pileUpDuringPublish(publisher: Publisher, renderer: FakeRenderer, read: (path: string) => string | undefined, incidentId: string): Promise<void> {
+  renderer.homeDelayMs = 30;
+  renderer.calls = [];
+  await post(`/api/v1/incidents/${incidentId}/updates`, { status: "monitoring", body: "Three." });
+  publisher.notify({ type: "incident", id: incidentId });
+  while (!renderer.calls.includes("/")) await new Promise((r) => setTimeout(r, 5));
+  renderer.calls = [];
+  await post(`/api/v1/incidents/${incidentId}/updates`, { status: "monitoring", body: "Four." });
+  publisher.notify({ type: "incident", id: incidentId });
+  while (!read(`/incidents/${incidentId}`)?.includes("Three.")) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 50));
 }
 
 async function post(path: string, body: unknown): Promise<Json> {
@@ -143,20 +160,31 @@ describe("publisher", () => {
     await publisher.idle();
     expect(read(`/incidents/${incident.id}`)).toBe("incident Paced: Two. | One.");
     // A change that arrives while a publish runs waits for the interval from that publish's start.
-    renderer.homeDelayMs = 30;
-    renderer.calls = [];
-    await post(`/api/v1/incidents/${incident.id}/updates`, { status: "monitoring", body: "Three." });
-    publisher.notify({ type: "incident", id: incident.id });
-    while (!renderer.calls.includes("/")) await new Promise((r) => setTimeout(r, 5));
-    renderer.calls = [];
-    await post(`/api/v1/incidents/${incident.id}/updates`, { status: "monitoring", body: "Four." });
-    publisher.notify({ type: "incident", id: incident.id });
-    while (!read(`/incidents/${incident.id}`)?.includes("Three.")) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 50));
+    await pileUpDuringPublish(publisher, renderer, read, incident.id);
     expect(renderer.calls.filter((c) => c === "/")).toEqual([]);
     expect(read(`/incidents/${incident.id}`)).not.toContain("Four.");
     publisher.stop();
     await publisher.idle();
+  });
+
+  test("under a stream of writes publishing keeps to its share of a core: the next publish starts its run time divided by the share after the last one's start", async () => {
+    const incident = await post("/api/v1/incidents", { name: "Shared", severity: "SEV3", body: "One." });
+    // No burst interval; a publish of ≥ 30 ms at a share of 0.001 keeps the next ≥ 30 s away.
+    const paced = setup(undefined, { burstIntervalMs: 0, busyShare: 0.001 });
+    paced.publisher.publishAll();
+    await paced.publisher.idle();
+    await pileUpDuringPublish(paced.publisher, paced.renderer, paced.read, incident.id);
+    expect(paced.renderer.calls.filter((c) => c === "/")).toEqual([]);
+    expect(paced.read(`/incidents/${incident.id}`)).not.toContain("Four.");
+    paced.publisher.stop();
+    await paced.publisher.idle();
+    // At a whole core's share the piled-up change follows at once.
+    const eager = setup(undefined, { burstIntervalMs: 0, busyShare: 1 });
+    eager.publisher.publishAll();
+    await eager.publisher.idle();
+    await pileUpDuringPublish(eager.publisher, eager.renderer, eager.read, incident.id);
+    await eager.publisher.idle();
+    expect(eager.read(`/incidents/${incident.id}`)).toContain("Four.");
   });
 
   test("a failed publish leaves the previous site live, is logged, and is retried", async () => {

@@ -57,6 +57,13 @@ export interface PublisherOptions {
    * the page and the API keep the rest (10 writers back to back kept it rendering non-stop).
    */
   burstIntervalMs?: number;
+  /**
+   * Under that stream, publishing keeps to at most this share of one core (default 0.25): the next
+   * publish of a burst starts no sooner than the last one's run time divided by it after its start.
+   * Publishes grow slower as the machine gets busier, and each one running made the serving
+   * thread slower too (the two share the cores); so the busier the machine, the further apart.
+   */
+  busyShare?: number;
   /** Renders part of a full publish's pages on other cores (Node), from `helpFrom` incidents (default 2,000). */
   helper?: PageHelper;
   helpFrom?: number;
@@ -105,6 +112,8 @@ export function claimJob(claim: Int32Array, count: number): number | null {
 
 /** At most this often under a stream of writes (PublisherOptions.burstIntervalMs). */
 const BURST_INTERVAL_MS = 200;
+/** Publishing's share of a core under a stream of writes (PublisherOptions.busyShare). */
+const BUSY_SHARE = 0.25;
 
 /** Below this many incidents a full publish renders alone: starting a helper costs about a second. */
 const HELP_FROM = 2000;
@@ -252,9 +261,11 @@ export class Publisher implements SitePublisher {
 
   private async drain(): Promise<void> {
     let started: number | null = null;
+    let took = 0;
     while (!this.stopped && (!isEmpty(this.pending) || this.refreshRequested)) {
       // Work that arrived while a publish ran: wait out the interval, gathering more.
-      const wait = started === null ? 0 : started + (this.options.burstIntervalMs ?? BURST_INTERVAL_MS) - performance.now();
+      const spacing = Math.max(this.options.burstIntervalMs ?? BURST_INTERVAL_MS, took / (this.options.busyShare ?? BUSY_SHARE));
+      const wait = started === null ? 0 : started + spacing - performance.now();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => ((this.pacing = null), resolve()), wait);
@@ -268,6 +279,7 @@ export class Publisher implements SitePublisher {
       this.refreshRequested = false;
       try {
         this.lastReport = await this.publish(work);
+        took = performance.now() - started;
         this.lastError = null;
         this.failures = 0;
       } catch (error) {
