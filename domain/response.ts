@@ -102,8 +102,12 @@ export function firstUpdateDueAt(severity: Severity, startedAt: string, timeZone
   return iso(Date.parse(startedAt) + minutes * 60_000);
 }
 
+/** Oldest first. Each time is parsed once: the answer to every update posted sorts all of them. */
 function inOrder(updates: readonly ResponseUpdate[]): ResponseUpdate[] {
-  return [...updates].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.seq - b.seq);
+  return updates
+    .map((update) => ({ update, at: Date.parse(update.createdAt) }))
+    .sort((a, b) => a.at - b.at || a.update.seq - b.update.seq)
+    .map((entry) => entry.update);
 }
 
 export interface PromiseOutcome {
@@ -120,7 +124,10 @@ export interface PromiseOutcome {
 
 /** Every promise made by the incident's updates and what became of it, as of `now`. */
 export function promiseOutcomes(updates: readonly ResponseUpdate[], now: string): PromiseOutcome[] {
-  const ordered = inOrder(updates);
+  return outcomesInOrder(inOrder(updates), now);
+}
+
+function outcomesInOrder(ordered: readonly ResponseUpdate[], now: string): PromiseOutcome[] {
   const nowMs = Date.parse(now);
   const outcomes: PromiseOutcome[] = [];
   ordered.forEach((u, i) => {
@@ -141,13 +148,14 @@ export function promiseOutcomes(updates: readonly ResponseUpdate[], now: string)
 /** The response-time lapses of an incident as of `now`: a late first update, broken promises. */
 export function responseLapses(input: ResponseInput, now: string, timeZone: string): Lapse[] {
   const lapses: Lapse[] = [];
-  const first = inOrder(input.updates)[0];
+  const ordered = inOrder(input.updates);
+  const first = ordered[0];
   const due = firstUpdateDueAt(input.severity, input.startedAt, timeZone);
   const firstAt = first ? Date.parse(first.createdAt) : null;
   if (firstAt !== null ? firstAt > Date.parse(due) : Date.parse(now) > Date.parse(due)) {
     lapses.push({ kind: "first_update", dueAt: due, resolvedAt: first?.createdAt ?? null });
   }
-  for (const p of promiseOutcomes(input.updates, now)) {
+  for (const p of outcomesInOrder(ordered, now)) {
     if (p.kept === false) lapses.push({ kind: "next_update", dueAt: p.dueAt, resolvedAt: p.nextAt });
   }
   return lapses;
@@ -195,7 +203,7 @@ export function measureResponse(input: ResponseInput, now: string, timeZone: str
     identified: milestone(ordered.find((u) => u.status === "identified" || u.status === "monitoring" || u.status === "resolved")?.createdAt),
     monitoring: milestone(ordered.find((u) => u.status === "monitoring")?.createdAt),
     resolved: milestone(input.resolvedAt),
-    promises: promiseOutcomes(input.updates, now),
+    promises: outcomesInOrder(ordered, now),
     lapses: responseLapses(input, now, timeZone),
   };
 }

@@ -29,11 +29,13 @@ export function withInternalFields(
   const updates = json.incident_updates as Record<string, unknown>[];
   return {
     ...json,
-    incident_updates: updates.map((u, k) => ({
-      ...u,
-      next_update_at: incident.updates[k]?.nextUpdateAt ?? null,
-      ...Object.fromEntries(NOTICE_FIELDS.map((f) => [f, incident.updates[k]?.notice?.[f] ?? null])),
-    })),
+    incident_updates: updates.map((u, k) => {
+      // Assigned rather than spread: an answer carries every update of the incident, each time.
+      const update = incident.updates[k];
+      const withFields: Record<string, unknown> = { ...u, next_update_at: update?.nextUpdateAt ?? null };
+      for (const field of NOTICE_FIELDS) withFields[field] = update?.notice?.[field] ?? null;
+      return withFields;
+    }),
     number: incident.number ? formatIncidentNumber(incident.number) : null,
     drill: incident.drill === true,
     draft: incident.draft === true,
