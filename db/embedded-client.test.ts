@@ -109,7 +109,7 @@ describe("the embedded client", () => {
     expect(await count()).toBe(3);
 
     const undone = await ours.transaction("write");
-    await undone.batch(["INSERT INTO t (id) VALUES ('d')", ["INSERT INTO t (id) VALUES (?)", ["e"]]]);
+    await undone.batch(["INSERT INTO t (id) VALUES ('d')", { sql: "INSERT INTO t (id) VALUES (?)", args: ["e"] }]);
     await undone.rollback();
     const closed = await ours.transaction("write");
     await closed.execute("INSERT INTO t (id) VALUES ('f')");
