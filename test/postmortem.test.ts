@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startServer, type RunningServer } from "../api/server.ts";
 import { createKey } from "../api/service/keys.ts";
 import { FakeResend } from "./fake-resend.ts";
-import { callServer, expectInert, expectJson, expectProblem, snapshotDatabase, TestClock, testServerConfig, mailDrained } from "./harness.ts";
+import { callServer, expectInert, expectJson, expectProblem, snapshotDatabase, TestClock, testServerConfig, mailDrained, deliveriesSettled } from "./harness.ts";
 import { addSubscriber } from "./mail-helpers.ts";
 
 type Json = Record<string, any>;
@@ -173,6 +173,8 @@ describe("drafting", () => {
   });
 
   test("publishing an unresolved incident's postmortem is a 409 and changes nothing", async () => {
+    // The timeline's mail goes out in the background: only the refused request may change anything.
+    await deliveriesSettled(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const problem = await expectProblem(await send("POST", `/incidents/${incidentId}/postmortem/publish`, { notify_subscribers: true }, { "Idempotency-Key": "early" }), 409);
     expect(problem.detail).toBe("Only a resolved incident can have a published postmortem; this one is monitoring. Resolve it first.");
@@ -181,6 +183,7 @@ describe("drafting", () => {
   });
 
   test("bad input is refused with a clear 4xx and changes nothing", async () => {
+    await deliveriesSettled(server.deps!.db);
     const before = await snapshotDatabase(server.deps!.db);
     const cases: [string, string, unknown, number][] = [
       ["PUT", `/incidents/${incidentId}/postmortem`, { body: "x", action_items: [{ description: "a", due: "2026-01-01" }] }, 422],

@@ -24,7 +24,7 @@ import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { quarantineWebhook, upsertWebhookSubscription } from "../db/queries/webhooks.ts";
 import { FakeResend } from "./fake-resend.ts";
 import { FakeWebhookReceiver, type Received } from "./fake-webhook-receiver.ts";
-import { callServer, expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, waitFor, type TestHerald } from "./harness.ts";
+import { callServer, deliveriesSettled, expectJson, expectProblem, runHerald, snapshotDatabase, startTestHerald, waitFor, type TestHerald } from "./harness.ts";
 import { settings as mailSettings } from "./mail-helpers.ts";
 
 const SECRET = "webhooks-test-secret-0123456789abcdefghij";
@@ -128,6 +128,7 @@ describe("a real server", () => {
 
   test("hostile input gets a 4xx problem and stores nothing", async () => {
     const db = server.deps!.db;
+    await deliveriesSettled(db);
     const before = await snapshotDatabase(db);
     const ok = { endpoint: `${receiver.url}/hostile`, email: "ops@example.com" };
     const cases: Array<[unknown, string]> = [
