@@ -38,7 +38,7 @@ class FakeRenderer implements PageRenderer {
   }
 }
 
-function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; busyShare?: number; site?: PublishedSite } = {}) {
+function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; busyShare?: number; maxShareWaitMs?: number; site?: PublishedSite } = {}) {
   const site = options.site ?? new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
   const logs: string[] = [];
   const publisher = new Publisher({
@@ -185,6 +185,14 @@ describe("publisher", () => {
     await pileUpDuringPublish(eager.publisher, eager.renderer, eager.read, incident.id);
     await eager.publisher.idle();
     expect(eager.read(`/incidents/${incident.id}`)).toContain("Four.");
+    // However long the last publish ran, the share holds the next back at most maxShareWaitMs after
+    // it ends (a full publish of a minute must not keep a change waiting four more).
+    const capped = setup(undefined, { burstIntervalMs: 0, busyShare: 0.001, maxShareWaitMs: 0 });
+    capped.publisher.publishAll();
+    await capped.publisher.idle();
+    await pileUpDuringPublish(capped.publisher, capped.renderer, capped.read, incident.id);
+    await capped.publisher.idle();
+    expect(capped.read(`/incidents/${incident.id}`)).toContain("Four.");
   });
 
   test("a failed publish leaves the previous site live, is logged, and is retried", async () => {

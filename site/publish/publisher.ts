@@ -64,6 +64,12 @@ export interface PublisherOptions {
    * thread slower too (the two share the cores); so the busier the machine, the further apart.
    */
   busyShare?: number;
+  /**
+   * However long the last publish took, keeping to busyShare delays the next one at most this
+   * long after it ends (default 1 s): freshness first — a full publish of 100,000 incidents runs a
+   * minute, and a change made meanwhile must not then wait four more (it did, once, in the bench).
+   */
+  maxShareWaitMs?: number;
   /** Renders part of a full publish's pages on other cores (Node), from `helpFrom` incidents (default 2,000). */
   helper?: PageHelper;
   helpFrom?: number;
@@ -114,6 +120,8 @@ export function claimJob(claim: Int32Array, count: number): number | null {
 const BURST_INTERVAL_MS = 200;
 /** Publishing's share of a core under a stream of writes (PublisherOptions.busyShare). */
 const BUSY_SHARE = 0.25;
+/** The longest busyShare keeps a piled-up change waiting after the last publish ended (PublisherOptions.maxShareWaitMs). */
+const MAX_SHARE_WAIT_MS = 1000;
 
 /** Below this many incidents a full publish renders alone: starting a helper costs about a second. */
 const HELP_FROM = 2000;
@@ -264,7 +272,8 @@ export class Publisher implements SitePublisher {
     let took = 0;
     while (!this.stopped && (!isEmpty(this.pending) || this.refreshRequested)) {
       // Work that arrived while a publish ran: wait out the interval, gathering more.
-      const spacing = Math.max(this.options.burstIntervalMs ?? BURST_INTERVAL_MS, took / (this.options.busyShare ?? BUSY_SHARE));
+      const share = Math.min(took / (this.options.busyShare ?? BUSY_SHARE), took + (this.options.maxShareWaitMs ?? MAX_SHARE_WAIT_MS));
+      const spacing = Math.max(this.options.burstIntervalMs ?? BURST_INTERVAL_MS, share);
       const wait = started === null ? 0 : started + spacing - performance.now();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
