@@ -9,7 +9,7 @@ import { createKey } from "../api/service/keys.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
 import { recordStatusChange } from "../db/queries/components.ts";
 import { insertIncident, insertUpdate, insertUpdateComponent, linkIncidentComponent } from "../db/queries/incidents.ts";
-import { fmt, scratchDir, summarize } from "./lib.ts";
+import { fmt, removeScratchDirs, scratchDir, summarize } from "./lib.ts";
 
 const DAY = 86_400_000;
 const STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
@@ -165,5 +165,6 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     console.log(`publish[${count} incidents]: home page HTML ${html.length} B, gzip ${gzipSync(html, { level: 9 }).length} B, brotli ${brHome} B; CSS ${css.length} B, gzip ${gzipSync(css, { level: 9 }).length} B`);
     if (process.env.BENCH_VERBOSE) for (const line of log.slice(-5)) console.log(`  ${line}`);
     await server.close();
+    removeScratchDirs(dir);
   }
 }

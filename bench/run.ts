@@ -7,6 +7,7 @@ import { benchMachine } from "./machine.ts";
 import { benchPublish } from "./publish.ts";
 import { benchReport } from "./report.ts";
 import { benchServe } from "./serve.ts";
+import { removeScratchDirs } from "./lib.ts";
 import { benchWrites } from "./write.ts";
 
 // `npm run bench [name…]`: runs the named benchmarks (all by default) and prints their numbers.
@@ -31,5 +32,9 @@ for (const name of names) {
     console.error(`unknown benchmark "${name}"; choose from: ${Object.keys(benches).join(", ")}`);
     process.exit(2);
   }
-  await bench();
+  try {
+    await bench();
+  } finally {
+    removeScratchDirs();
+  }
 }
