@@ -236,6 +236,8 @@ export async function benchServe(): Promise<void> {
     await slow.stop();
     console.log(line("Herald, while one update a second is posted", steady, idle) + " of idle");
   } finally {
-    for (const child of children) child.kill("SIGTERM");
+    // Wait for them to end: Herald checkpoints its database on the way out, into the scratch
+    // directory the run then removes.
+    await Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null || child.signalCode !== null ? done(null) : (child.once("exit", done), child.kill("SIGTERM"))))));
   }
 }
