@@ -47,7 +47,7 @@ describe("the embedded client", () => {
   it("gives rows that look to every reader as @libsql/client's do", async () => {
     const { ours, theirs } = bothOn();
     await seed(ours);
-    for (const sql of ["SELECT id, n, big, x, b, note FROM t ORDER BY id", "SELECT * FROM t ORDER BY id", "SELECT COUNT(*) FROM t", "SELECT t.id, u.id, u.n FROM t JOIN t u ON u.id <> t.id ORDER BY t.id"]) {
+    for (const sql of ["SELECT id, n, big, x, b, note FROM t ORDER BY id", "SELECT * FROM t ORDER BY id", "SELECT COUNT(*) FROM t", "SELECT t.id, u.id, u.n FROM t JOIN t u ON u.id <> t.id ORDER BY t.id", 'SELECT id AS "__proto__", n FROM t']) {
       // Twice: the second run reuses the kept statement and its row shape.
       for (let run = 0; run < 2; run++) {
         const [a, b] = [await ours.execute(sql), await theirs.execute(sql)];

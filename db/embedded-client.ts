@@ -301,7 +301,9 @@ function rowShapeOf(statement: NativeStatement): RowShape {
   const columns = statement.columns();
   const names = columns.map((c) => c.name);
   const types = columns.map((c) => c.type ?? "");
-  const shape = new Set(names).size === names.length ? fastShape(names, types) : exactShape(names, types);
+  // Plain assignment of a column named __proto__ would set the row's prototype instead.
+  const plain = new Set(names).size === names.length && !names.includes("__proto__");
+  const shape = plain ? fastShape(names, types) : exactShape(names, types);
   shapes.set(statement, shape);
   return shape;
 }
@@ -321,7 +323,7 @@ function fastShape(names: string[], types: string[]): RowShape {
   };
 }
 
-/** Repeated column names (`SELECT a.id, b.id`): as `@libsql/client` does, the name gives the first. */
+/** Repeated column names (`SELECT a.id, b.id`), or one named `__proto__`: built as `@libsql/client` builds rows (the name gives the first). */
 function exactShape(names: string[], types: string[]): RowShape {
   return {
     names,
