@@ -18,7 +18,7 @@ import Database from "libsql";
 export function createEmbeddedClient(path: string, options: { timeout?: number } = {}): Client {
   const pool = new ConnectionPool(path, options.timeout);
   // Fail now, as createClient does, when the file cannot be opened at all.
-  pool.release(pool.acquire());
+  pool.use(() => {});
   return new EmbeddedClient(pool);
 }
 
@@ -49,6 +49,16 @@ class ConnectionPool {
     const db = this.idle.pop() ?? new Database(this.path, this.timeout === undefined ? {} : { timeout: this.timeout });
     this.borrowed.add(db);
     return db;
+  }
+
+  /** Runs `work` on a borrowed connection and gives it back (rolled back if left in a transaction). */
+  use<T>(work: (db: Connection) => T): T {
+    const db = this.acquire();
+    try {
+      return work(db);
+    } finally {
+      this.release(db);
+    }
   }
 
   release(db: Connection): void {
@@ -92,40 +102,32 @@ class EmbeddedClient implements Client {
   }
 
   async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
-    const stmt = typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql;
-    const db = this.pool.acquire();
-    try {
-      return executeOn(db, stmt);
-    } finally {
-      this.pool.release(db);
-    }
+    return this.pool.use((db) => executeOn(db, statementOf(stmtOrSql, args)));
   }
 
   async batch(stmts: (InStatement | [string, InArgs?])[], mode: TransactionMode = "deferred"): Promise<ResultSet[]> {
-    const db = this.pool.acquire();
-    try {
+    // A batch that fails is rolled back when its connection is given back.
+    return this.pool.use((db) => {
       executeOn(db, beginFor(mode));
       const results = runBatch(db, stmts);
       executeOn(db, "COMMIT");
       return results;
-    } finally {
-      this.pool.release(db); // rolls back what is still open
-    }
+    });
   }
 
   async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
-    const db = this.pool.acquire();
-    try {
-      executeOn(db, "PRAGMA foreign_keys=off");
-      executeOn(db, "BEGIN DEFERRED");
-      const results = runBatch(db, stmts);
-      executeOn(db, "COMMIT");
-      return results;
-    } finally {
-      if (db.open && db.inTransaction) executeOn(db, "ROLLBACK");
-      if (db.open) executeOn(db, "PRAGMA foreign_keys=on");
-      this.pool.release(db);
-    }
+    return this.pool.use((db) => {
+      try {
+        executeOn(db, "PRAGMA foreign_keys=off");
+        executeOn(db, "BEGIN DEFERRED");
+        const results = runBatch(db, stmts);
+        executeOn(db, "COMMIT");
+        return results;
+      } finally {
+        if (db.open && db.inTransaction) executeOn(db, "ROLLBACK");
+        if (db.open) executeOn(db, "PRAGMA foreign_keys=on");
+      }
+    });
   }
 
   async transaction(mode: TransactionMode = "write"): Promise<Transaction> {
@@ -140,12 +142,7 @@ class EmbeddedClient implements Client {
   }
 
   async executeMultiple(sql: string): Promise<void> {
-    const db = this.pool.acquire();
-    try {
-      execOn(db, sql);
-    } finally {
-      this.pool.release(db);
-    }
+    this.pool.use((db) => execOn(db, sql));
   }
 
   async sync(): Promise<never> {
@@ -190,8 +187,7 @@ class EmbeddedTransaction implements Transaction {
   }
 
   async execute(stmtOrSql: InStatement | string, args?: InArgs): Promise<ResultSet> {
-    const stmt = typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql;
-    return executeOn(this.connection(), stmt);
+    return executeOn(this.connection(), statementOf(stmtOrSql, args));
   }
 
   async batch(stmts: (InStatement | [string, InArgs?])[]): Promise<ResultSet[]> {
@@ -211,11 +207,7 @@ class EmbeddedTransaction implements Transaction {
   }
 
   async rollback(): Promise<void> {
-    try {
-      if (this.db?.open && this.db.inTransaction) executeOn(this.db, "ROLLBACK");
-    } finally {
-      this.end();
-    }
+    this.close();
   }
 
   close(): void {
@@ -226,6 +218,10 @@ class EmbeddedTransaction implements Transaction {
       this.end();
     }
   }
+}
+
+function statementOf(stmtOrSql: InStatement | string, args: InArgs | undefined): InStatement {
+  return typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql;
 }
 
 function beginFor(mode: TransactionMode): string {
@@ -260,7 +256,7 @@ function execOn(db: Connection, sql: string): void {
 }
 
 /** Runs one statement to completion on a connection: its rows, or what it changed. */
-export function executeOn(db: Connection, stmt: InStatement): ResultSet {
+function executeOn(db: Connection, stmt: InStatement): ResultSet {
   const sql = typeof stmt === "string" ? stmt : stmt.sql;
   const args = typeof stmt === "string" ? [] : argsToSql(stmt.args);
   try {
