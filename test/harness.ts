@@ -127,9 +127,7 @@ export async function callServer(baseUrl: string, token: string, method: string,
 
 /** Resolves once no customer mail waits to be sent (the sender runs in the background); fails if some still does after 20 s. */
 export async function mailDrained(db: Database): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((await outboxCounts(db.client)).pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect((await outboxCounts(db.client)).pending).toBe(0);
+  await waitFor("customer mail to be sent", async () => (await outboxCounts(db.client)).pending === 0, 20_000);
 }
 
 /**

@@ -93,7 +93,6 @@ async function published(): Promise<void> {
   await server.publisher!.idle();
 }
 
-/** Waits (bounded) until the sender has nothing pending. */
 const postmortemMails = () => fake.deliveries.filter((d) => d.email.subject.startsWith("[POSTMORTEM]"));
 
 beforeAll(async () => {

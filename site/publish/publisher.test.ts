@@ -169,28 +169,27 @@ describe("publisher", () => {
 
   test("under a stream of writes publishing keeps to its share of a core: the next publish starts its run time divided by the share after the last one's start", async () => {
     const incident = await post("/api/v1/incidents", { name: "Shared", severity: "SEV3", body: "One." });
-    // No burst interval; a publish of ≥ 30 ms at a share of 0.001 keeps the next ≥ 30 s away.
-    const paced = setup(undefined, { burstIntervalMs: 0, busyShare: 0.001 });
-    paced.publisher.publishAll();
-    await paced.publisher.idle();
-    await pileUpDuringPublish(paced.publisher, paced.renderer, paced.read, incident.id);
+    // A published site with no burst interval; then a change piles up during a slow publish.
+    const pileUpAt = async (pacing: { busyShare: number; maxShareWaitMs?: number }) => {
+      const paced = setup(undefined, { burstIntervalMs: 0, ...pacing });
+      paced.publisher.publishAll();
+      await paced.publisher.idle();
+      await pileUpDuringPublish(paced.publisher, paced.renderer, paced.read, incident.id);
+      return paced;
+    };
+    // A publish of ≥ 30 ms at a share of 0.001 keeps the next ≥ 30 s away.
+    const paced = await pileUpAt({ busyShare: 0.001 });
     expect(paced.renderer.calls.filter((c) => c === "/")).toEqual([]);
     expect(paced.read(`/incidents/${incident.id}`)).not.toContain("Four.");
     paced.publisher.stop();
     await paced.publisher.idle();
     // At a whole core's share the piled-up change follows at once.
-    const eager = setup(undefined, { burstIntervalMs: 0, busyShare: 1 });
-    eager.publisher.publishAll();
-    await eager.publisher.idle();
-    await pileUpDuringPublish(eager.publisher, eager.renderer, eager.read, incident.id);
+    const eager = await pileUpAt({ busyShare: 1 });
     await eager.publisher.idle();
     expect(eager.read(`/incidents/${incident.id}`)).toContain("Four.");
     // However long the last publish ran, the share holds the next back at most maxShareWaitMs after
     // it ends (a full publish of a minute must not keep a change waiting four more).
-    const capped = setup(undefined, { burstIntervalMs: 0, busyShare: 0.001, maxShareWaitMs: 0 });
-    capped.publisher.publishAll();
-    await capped.publisher.idle();
-    await pileUpDuringPublish(capped.publisher, capped.renderer, capped.read, incident.id);
+    const capped = await pileUpAt({ busyShare: 0.001, maxShareWaitMs: 0 });
     await capped.publisher.idle();
     expect(capped.read(`/incidents/${incident.id}`)).toContain("Four.");
   });
