@@ -272,8 +272,8 @@ export class Publisher implements SitePublisher {
     let took = 0;
     while (!this.stopped && (!isEmpty(this.pending) || this.refreshRequested)) {
       // Work that arrived while a publish ran: wait out the interval, gathering more.
-      const share = Math.min(took / (this.options.busyShare ?? BUSY_SHARE), took + (this.options.maxShareWaitMs ?? MAX_SHARE_WAIT_MS));
-      const spacing = Math.max(this.options.burstIntervalMs ?? BURST_INTERVAL_MS, share);
+      const shareWait = Math.min(took / (this.options.busyShare ?? BUSY_SHARE), took + (this.options.maxShareWaitMs ?? MAX_SHARE_WAIT_MS));
+      const spacing = Math.max(this.options.burstIntervalMs ?? BURST_INTERVAL_MS, shareWait);
       const wait = started === null ? 0 : started + spacing - performance.now();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
