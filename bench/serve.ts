@@ -103,19 +103,13 @@ end
 const line = (name: string, r: WrkResult, base?: WrkResult) =>
   `  ${name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}${base ? `  (${(r.rps / base.rps).toFixed(2)}×)` : ""}`;
 
-/** One writer posting an update every `everyMs` until `stop()`. */
-function postEvery(url: string, token: string, incidentId: string, everyMs: number): { stop(): Promise<void> } {
+/** Calls `post(i)` every `everyMs` (i = 0, 1, …) until `stop()`. */
+function every(everyMs: number, post: (i: number) => Promise<unknown>): { stop(): Promise<void> } {
   let running = true;
   const loop = (async () => {
     for (let i = 0; running; i++) {
       const started = performance.now();
-      const res = await fetch(`${url}/api/v1/incidents/${incidentId}/updates`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ status: "identified", body: `Update ${i}: still working on it.` }),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 201) throw new Error(`update answered ${res.status}`);
+      await post(i);
       await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (performance.now() - started))));
     }
   })();
@@ -125,6 +119,15 @@ function postEvery(url: string, token: string, incidentId: string, everyMs: numb
       await loop;
     },
   };
+}
+
+/** Ends a child process and resolves once it has exited. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
 }
 
 function nginxConfig(dir: string, port: number): string | null {
@@ -177,7 +180,7 @@ export async function benchServe(): Promise<void> {
   try {
     const api = async (path: string, body: unknown): Promise<{ id: string }> => {
       const res = await fetch(`${url}/api/v1${path}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+      if (res.status !== 201) throw new Error(`${path} answered ${res.status}`);
       return (await res.json()) as { id: string };
     };
     // Ten open incidents to post to. Each write phase gets ten new ones (the last phase's are
@@ -231,13 +234,13 @@ export async function benchServe(): Promise<void> {
     console.log(line("Herald, while 10 writers post back to back", busy, idle) + " of idle");
     console.log(writeLine("  the writes meanwhile", writes));
 
-    const slow = postEvery(url, token, ids[0]!, 1000);
+    const slow = every(1000, (i) => api(`/incidents/${ids[0]}/updates`, { status: "identified", body: `Update ${i}: still working on it.` }));
     const steady = await wrk(`${url}/`);
     await slow.stop();
     console.log(line("Herald, while one update a second is posted", steady, idle) + " of idle");
   } finally {
     // Wait for them to end: Herald checkpoints its database on the way out, into the scratch
     // directory the run then removes.
-    await Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null || child.signalCode !== null ? done(null) : (child.once("exit", done), child.kill("SIGTERM"))))));
+    await Promise.all(children.map(stopChild));
   }
 }
