@@ -4,7 +4,8 @@
  *     precomputed bytes (the Node limit), and from nginx when it is installed — wrk, idle;
  *  2. 10 writers posting updates back to back (wrk with a Lua script, 10 connections), alone;
  *  3. Herald's page under those 10 writers, and the writes themselves meanwhile;
- *  4. Herald's page while one update a second is posted.
+ *  4. Herald's page while one update a second is posted;
+ *  5. the 10 writers again, spread over 500 incidents (a few updates each instead of hundreds).
  * Herald runs as its own process (`node api/node.ts`, as `npm start` does), so the load does not
  * share its event loop. Prints requests/s and latency percentiles, and the ratios.
  */
@@ -238,6 +239,15 @@ export async function benchServe(): Promise<void> {
     const steady = await wrk(`${url}/`);
     await slow.stop();
     console.log(line("Herald, while one update a second is posted", steady, idle) + " of idle");
+
+    // Last, as its 500 open incidents would change the page the phases above serve. Above, each of
+    // the ten incidents has ~250 updates by the end of a phase, and an update's answer carries them
+    // all; here each ends with about ten, as real incidents have.
+    const many: string[] = [];
+    for (let i = 0; i < 500; i++) many.push((await api("/incidents", { name: `Spread ${i}`, severity: "SEV4", body: "Looking." })).id);
+    await new Promise((r) => setTimeout(r, 1000));
+    const spread = await wrk(url, { connections: 10, script, args: [token, ...many] });
+    console.log(writeLine("10 writers over 500 incidents, no page load", spread));
   } finally {
     // Wait for them to end: Herald checkpoints its database on the way out, into the scratch
     // directory the run then removes.
