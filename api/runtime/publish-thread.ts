@@ -16,12 +16,19 @@ const data = workerData as PublisherThreadData;
 const port = parentPort!;
 const post = (message: FromPublisher) => port.postMessage(message);
 
-// A commit is garbage-collected only after the serving thread has taken it in (it may still be serving the old objects).
-let applied: (() => void) | null = null;
-const site = new PublishedSite(data.publicDir, { onCommit: (commit) => post({ type: "committed", commit }) });
-const collectGarbage = site.collectGarbage.bind(site);
-// The publisher awaits it, so no new publish writes objects while the old ones are collected.
-site.collectGarbage = (() => new Promise<void>((resolve) => (applied = resolve)).then(collectGarbage)) as unknown as () => number;
+// Objects a commit dropped are deleted only once the serving thread has taken in every commit so
+// far: until then it may still be serving them.
+let committed = 0;
+let applied = 0;
+const whenApplied: (() => void)[] = [];
+const allApplied = () => (applied >= committed ? Promise.resolve() : new Promise<void>((resolve) => whenApplied.push(resolve)));
+const site = new PublishedSite(data.publicDir, {
+  onCommit: (commit) => {
+    committed++;
+    post({ type: "committed", commit });
+  },
+  beforeRemoving: allApplied,
+});
 
 // The database was migrated by the serving thread before this one started.
 const db = connectNode(data.databaseUrl, data.databaseAuthToken);
@@ -38,8 +45,7 @@ port.on("message", async (message: ToPublisher) => {
     case "publishAll":
       return publisher.publishAll();
     case "applied":
-      applied?.();
-      applied = null;
+      if (++applied >= committed) for (const resolve of whenApplied.splice(0)) resolve();
       return;
     case "idle":
       await publisher.idle();

@@ -65,8 +65,16 @@ export interface SiteStore {
   lookup(path: string): PublishedEntry | undefined | Promise<PublishedEntry | undefined>;
   /** Starts a publish based on the live manifest; nothing is visible before `commit`. */
   begin(at: string): PublishBatch | Promise<PublishBatch>;
-  /** Drops objects the manifest no longer names (optional: buckets may keep them). */
-  collectGarbage?(): unknown;
+  /** Objects the manifest no longer names, to drop a slice at a time (optional: buckets may keep them). */
+  garbage?(): SiteGarbage;
+}
+
+/** Unreferenced objects found at one moment (SiteStore.garbage). */
+export interface SiteGarbage {
+  /** How many are still to be removed. */
+  left(): number;
+  /** Removes up to `limit` of them that are still unreferenced; returns how many it removed. */
+  removeSome(limit: number): number | Promise<number>;
 }
 
 export interface ServableSite {

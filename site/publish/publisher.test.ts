@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -32,13 +32,17 @@ class FakeRenderer implements PageRenderer {
     }
     this.calls.push(path);
     if (path === "/" && this.homeDelayMs) await new Promise((r) => setTimeout(r, this.homeDelayMs));
+    if (this.buildId !== "build-1") return `${this.buildId} ${await this.renderAs(locals)}`;
+    return this.renderAs(locals);
+  }
+  private async renderAs(locals: RouteData): Promise<string> {
     if (locals.route === "incident") return `incident ${locals.incident.name}: ${locals.incident.updates.map((u) => u.body).join(" | ")}`;
     if (locals.route === "history") return `history ${locals.month.month}: ${locals.month.incidents.map((i) => i.name).join(", ")}`;
     return `home ${locals.snapshot.status.description}; open: ${locals.snapshot.unresolvedIncidents.map((i) => i.name).join(", ")}`;
   }
 }
 
-function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; busyShare?: number; maxShareWaitMs?: number; site?: PublishedSite } = {}) {
+function setup(renderer = new FakeRenderer(join(dir, "assets")), options: { burstIntervalMs?: number; busyShare?: number; maxShareWaitMs?: number; garbageSlice?: number; site?: PublishedSite } = {}) {
   const site = options.site ?? new PublishedSite(join(dir, `public-${Math.random().toString(36).slice(2)}`));
   const logs: string[] = [];
   const publisher = new Publisher({
@@ -279,6 +283,62 @@ describe("publisher", () => {
     // (the read transaction's BEGIN; the snapshot with the incident; the components' incidents with the months).
     expect(renderer.calls).toEqual(expect.arrayContaining([`/incidents/${incident.id}`, `/components/${group.id}`, `/components/${other.id}`]));
     expect(counter.roundTrips).toBe(3);
+  });
+
+  test("what a new build's full publish left unreferenced is removed a slice at a time, after a change that arrived meanwhile is published", async () => {
+    const events: string[] = [];
+    let onFirstSlice: (() => Promise<void>) | null = null;
+    /** Records commits and slices of garbage; the first slice waits for `onFirstSlice`. */
+    class RecordingSite extends PublishedSite {
+      override garbage() {
+        const found = super.garbage();
+        return {
+          left: found.left,
+          removeSome: async (limit: number) => {
+            events.push("slice");
+            const hook = onFirstSlice;
+            onFirstSlice = null;
+            await hook?.();
+            return found.removeSome(limit);
+          },
+        };
+      }
+    }
+    /** The objects the live site names: its entries' and its manifest's shards. */
+    const named = () => {
+      const root = JSON.parse(readFileSync(join(site.dir, "manifest.json"), "utf8")) as { shards: Record<string, string> };
+      return new Set([...Object.values(site.current().entries).map((e) => e.object), ...Object.values(root.shards)]);
+    };
+    const site = new RecordingSite(join(dir, `public-${Math.random().toString(36).slice(2)}`), { onCommit: () => events.push("commit") });
+    const { publisher, renderer, read } = setup(undefined, { site, garbageSlice: 1 });
+    publisher.publishAll();
+    await publisher.idle();
+    const incident = await post("/api/v1/incidents", { name: "During the new build's first publish", severity: "SEV3", body: "Looking." });
+    publisher.notify({ type: "incident", id: incident.id });
+    await publisher.idle();
+    const buildOne = readdirSync(join(site.dir, "objects"));
+    // Every page of build-2 differs from build-1's: all of build-1's objects are left unreferenced.
+    renderer.buildId = "build-2";
+    events.length = 0;
+    let namedAfterFull = new Set<string>();
+    onFirstSlice = async () => {
+      namedAfterFull = named();
+      await post(`/api/v1/incidents/${incident.id}/updates`, { status: "identified", body: "Found it." });
+      publisher.notify({ type: "incident", id: incident.id });
+    };
+    publisher.refresh();
+    await publisher.idle();
+    // The full publish, one slice, then the change — before the other slices, not after them all.
+    expect(events.slice(0, 3)).toEqual(["commit", "slice", "commit"]);
+    expect(events.filter((e) => e === "slice").length).toBeGreaterThan(3);
+    expect(read(`/incidents/${incident.id}`)).toBe("build-2 incident During the new build's first publish: Found it. | Looking.");
+    // Of build-1's files, those the full publish left unnamed are gone (the JSON and feeds read the
+    // same in both builds and stay), and everything the site names is there.
+    const files = new Set(readdirSync(join(site.dir, "objects")));
+    const dropped = buildOne.filter((name) => !namedAfterFull.has(name.replace(/\.(gz|br)$/, "")));
+    expect(dropped.length).toBeGreaterThan(3);
+    expect(dropped.filter((name) => files.has(name))).toEqual([]);
+    for (const object of named()) expect(files.has(object)).toBe(true);
   });
 
   test("a new site build means a full publish", async () => {
