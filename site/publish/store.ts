@@ -189,6 +189,7 @@ export class PublishedSite implements SiteStore, ServableSite {
     }
     let live = this.liveObjects();
     let seen = this.commits;
+    // Sites written before the staging directory kept temporary files here (`<object>[.gz|.br].tmp<n>`).
     const objectOf = (name: string) => name.replace(/\.tmp[\d-]*$/, "").replace(/\.(gz|br)$/, "");
     const candidates = readdirSync(join(this.dir, "objects")).filter((name) => !live.has(objectOf(name)));
     return {
