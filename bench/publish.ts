@@ -77,9 +77,42 @@ async function waitUntil(site: PublishedSite, served: () => Promise<boolean>): P
 const serves = (url: string, marker: string) => async () => (await (await fetch(url)).text()).includes(marker);
 
 /**
+ * A new build on the same site: every page changes (here the page's language, which renders every
+ * page anew just as new code does), so the full publish writes them all and leaves the old ones to
+ * delete. Prints that full publish, how soon an update posted right after it is served while the
+ * old pages are deleted between publishes, and the deleting.
+ */
+async function afterNewBuild(count: number, dir: string, headers: Record<string, string>, incidentId: string): Promise<void> {
+  const log: string[] = [];
+  const starting = performance.now();
+  const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${dir}/herald.db`, PUBLIC_DIR: `${dir}/public`, PAGE_TIME_ZONE: "Europe/Berlin", PAGE_LOCALE: "de" }), {
+    hostname: "127.0.0.1",
+    log: (line) => log.push(line),
+  });
+  await server.ready;
+  await server.site.nextApply(); // the new build's full publish, this server's first commit
+  const fullSeconds = (performance.now() - starting) / 1000;
+  const marker = `after-build-${count}-${Math.random().toString(36).slice(2, 8)}`;
+  const res = await fetch(`${server.url}/api/v1/incidents/${incidentId}/updates`, { method: "POST", headers, body: JSON.stringify({ status: "identified", body: `Still working (${marker}).` }) });
+  await res.arrayBuffer();
+  if (res.status !== 201) throw new Error(`update failed: ${res.status}`);
+  const answered = performance.now();
+  await Promise.all([waitUntil(server.site, serves(`${server.url}/api/v2/summary.json`, marker)), waitUntil(server.site, serves(`${server.url}/`, marker))]);
+  const liveMs = performance.now() - answered;
+  await server.publisher!.idle();
+  const removed = /removed (\d+) unreferenced files between publishes, ([\d.]+) s after/.exec(log.find((line) => line.includes("unreferenced files")) ?? "");
+  console.log(
+    `publish[${count} incidents]: after a new build (PAGE_LOCALE=de: every page new): start to committed ${fullSeconds.toFixed(2)} s; an update posted then served ${fmt(liveMs)} after its 2xx; ` +
+      (removed ? `the old build's ${removed[1]} files deleted between publishes over ${removed[2]} s after the full publish` : "nothing left to delete"),
+  );
+  await server.close();
+}
+
+/**
  * Publish latency: how long from the API's 2xx for an update until both the new
  * /api/v2/summary.json and / are served, with N incidents of history; plus the full
- * regeneration time and the home page's transfer size.
+ * regeneration time, the home page's transfer size, and a new build's full publish
+ * (afterNewBuild).
  */
 export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000], samples = 40): Promise<void> {
   const dirs: string[] = [];
@@ -167,6 +200,7 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     console.log(`publish[${count} incidents]: home page HTML ${html.length} B, gzip ${gzipSync(html, { level: 9 }).length} B, brotli ${brHome} B; CSS ${css.length} B, gzip ${gzipSync(css, { level: 9 }).length} B`);
     if (process.env.BENCH_VERBOSE) for (const line of log.slice(-5)) console.log(`  ${line}`);
     await server.close();
+    await afterNewBuild(count, dir, headers, incidentId);
   }
   // Removed at the end, not after each size: a site removed right before a full publish makes its
   // file creation dearer (ext4's inode allocator looks at every recently freed inode — perf shows
