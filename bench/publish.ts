@@ -82,7 +82,7 @@ const serves = (url: string, marker: string) => async () => (await (await fetch(
  * delete. Prints that full publish, how soon an update posted right after it is served while the
  * old pages are deleted between publishes, and the deleting.
  */
-async function afterNewBuild(count: number, dir: string, headers: Record<string, string>, incidentId: string): Promise<void> {
+async function afterNewBuild(count: number, dir: string, oldBuild: string, headers: Record<string, string>, incidentId: string): Promise<void> {
   const log: string[] = [];
   const starting = performance.now();
   const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${dir}/herald.db`, PUBLIC_DIR: `${dir}/public`, PAGE_TIME_ZONE: "Europe/Berlin", PAGE_LOCALE: "de" }), {
@@ -90,7 +90,8 @@ async function afterNewBuild(count: number, dir: string, headers: Record<string,
     log: (line) => log.push(line),
   });
   await server.ready;
-  await server.site.nextApply(); // the new build's full publish, this server's first commit
+  // Until the new build's full publish is live (checked and awaited in one step: no commit slips between).
+  while (server.site.current().build === oldBuild) await server.site.nextApply();
   const fullSeconds = (performance.now() - starting) / 1000;
   const marker = `after-build-${count}-${Math.random().toString(36).slice(2, 8)}`;
   const res = await fetch(`${server.url}/api/v1/incidents/${incidentId}/updates`, { method: "POST", headers, body: JSON.stringify({ status: "identified", body: `Still working (${marker}).` }) });
@@ -199,8 +200,9 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     console.log(`publish[${count} incidents]: a component's status change, request sent → served: p50 ${fmt(k.p50)}, max ${fmt(k.max)} (${componentMs.length} changes)`);
     console.log(`publish[${count} incidents]: home page HTML ${html.length} B, gzip ${gzipSync(html, { level: 9 }).length} B, brotli ${brHome} B; CSS ${css.length} B, gzip ${gzipSync(css, { level: 9 }).length} B`);
     if (process.env.BENCH_VERBOSE) for (const line of log.slice(-5)) console.log(`  ${line}`);
+    const build = server.site.current().build;
     await server.close();
-    await afterNewBuild(count, dir, headers, incidentId);
+    await afterNewBuild(count, dir, build, headers, incidentId);
   }
   // Removed at the end, not after each size: a site removed right before a full publish makes its
   // file creation dearer (ext4's inode allocator looks at every recently freed inode — perf shows
