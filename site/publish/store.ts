@@ -157,11 +157,6 @@ export class PublishedSite implements SiteStore, ServableSite {
     return encoding ? this.encoded(entry, encoding) : readFile(this.objectPath(entry));
   }
 
-  /** Deletes every object no longer referenced, at once (see `garbage`); returns how many files went. */
-  collectGarbage(): number {
-    return this.findGarbage().removeSome(Infinity);
-  }
-
   /**
    * The objects no longer referenced — by an entry or as a shard of the root (readers holding one
    * open keep reading it) — to delete a slice at a time: after a new build's full publish that is
