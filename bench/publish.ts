@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { readConfig } from "../api/config.ts";
 import { newId } from "../domain/ids.ts";
 import { impactOf, SEVERITIES } from "../domain/severity.ts";
-import { startServer } from "../api/server.ts";
+import { startServer, type RunningServer } from "../api/server.ts";
 import type { PublishedSite } from "../site/publish/store.ts";
 import { createComponent } from "../api/service/components.ts";
 import { createKey } from "../api/service/keys.ts";
@@ -76,6 +76,27 @@ async function waitUntil(site: PublishedSite, served: () => Promise<boolean>): P
 
 const serves = (url: string, marker: string) => async () => (await (await fetch(url)).text()).includes(marker);
 
+/** Herald on a bench site (its log kept in `log`); `env` adds to the configuration. */
+async function startOn(dir: string, log: string[], env: Record<string, string> = {}): Promise<RunningServer> {
+  const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${dir}/herald.db`, PUBLIC_DIR: `${dir}/public`, PAGE_TIME_ZONE: "Europe/Berlin", ...env }), {
+    hostname: "127.0.0.1",
+    log: (line) => log.push(line),
+  });
+  await server.ready;
+  return server;
+}
+
+/** Posts an update carrying `marker` and waits until both the new summary.json and / are served; returns when it was sent, answered and served. */
+async function postUntilServed(server: RunningServer, headers: Record<string, string>, incidentId: string, marker: string): Promise<{ sent: number; answered: number; served: number }> {
+  const sent = performance.now();
+  const res = await fetch(`${server.url}/api/v1/incidents/${incidentId}/updates`, { method: "POST", headers, body: JSON.stringify({ status: "identified", body: `Still working (${marker}).` }) });
+  await res.arrayBuffer();
+  const answered = performance.now();
+  if (res.status !== 201) throw new Error(`update failed: ${res.status}`);
+  await Promise.all([waitUntil(server.site, serves(`${server.url}/api/v2/summary.json`, marker)), waitUntil(server.site, serves(`${server.url}/`, marker))]);
+  return { sent, answered, served: performance.now() };
+}
+
 /**
  * A new build on the same site: every page changes (here the page's language, which renders every
  * page anew just as new code does), so the full publish writes them all and leaves the old ones to
@@ -85,21 +106,12 @@ const serves = (url: string, marker: string) => async () => (await (await fetch(
 async function afterNewBuild(count: number, dir: string, oldBuild: string, headers: Record<string, string>, incidentId: string): Promise<void> {
   const log: string[] = [];
   const starting = performance.now();
-  const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: `file:${dir}/herald.db`, PUBLIC_DIR: `${dir}/public`, PAGE_TIME_ZONE: "Europe/Berlin", PAGE_LOCALE: "de" }), {
-    hostname: "127.0.0.1",
-    log: (line) => log.push(line),
-  });
-  await server.ready;
+  const server = await startOn(dir, log, { PAGE_LOCALE: "de" });
   // Until the new build's full publish is live (checked and awaited in one step: no commit slips between).
   while (server.site.current().build === oldBuild) await server.site.nextApply();
   const fullSeconds = (performance.now() - starting) / 1000;
-  const marker = `after-build-${count}-${Math.random().toString(36).slice(2, 8)}`;
-  const res = await fetch(`${server.url}/api/v1/incidents/${incidentId}/updates`, { method: "POST", headers, body: JSON.stringify({ status: "identified", body: `Still working (${marker}).` }) });
-  await res.arrayBuffer();
-  if (res.status !== 201) throw new Error(`update failed: ${res.status}`);
-  const answered = performance.now();
-  await Promise.all([waitUntil(server.site, serves(`${server.url}/api/v2/summary.json`, marker)), waitUntil(server.site, serves(`${server.url}/`, marker))]);
-  const liveMs = performance.now() - answered;
+  const { answered, served } = await postUntilServed(server, headers, incidentId, `after-build-${count}-${Math.random().toString(36).slice(2, 8)}`);
+  const liveMs = served - answered;
   await server.publisher!.idle();
   const removed = /removed (\d+) unreferenced files between publishes, ([\d.]+) s after/.exec(log.find((line) => line.includes("unreferenced files")) ?? "");
   console.log(
@@ -126,11 +138,7 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     const seedSeconds = (performance.now() - seeded) / 1000;
     const log: string[] = [];
     const starting = performance.now();
-    const server = await startServer(readConfig({ PORT: "0", DATABASE_URL: databaseUrl, PUBLIC_DIR: `${dir}/public`, PAGE_TIME_ZONE: "Europe/Berlin" }), {
-      hostname: "127.0.0.1",
-      log: (line) => log.push(line),
-    });
-    await server.ready;
+    const server = await startOn(dir, log);
     await server.publisher!.idle();
     // The whole first run: the full publish and whatever refresh followed it (the publisher's log says each).
     const fullSeconds = (performance.now() - starting) / 1000;
@@ -150,14 +158,7 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     const apiMs: number[] = [];
     const renderMs: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const marker = `marker-${count}-${i}-${Math.random().toString(36).slice(2, 8)}`;
-      const sent = performance.now();
-      const res = await fetch(`${server.url}/api/v1/incidents/${incidentId}/updates`, { method: "POST", headers, body: JSON.stringify({ status: "identified", body: `Still working (${marker}).` }) });
-      await res.arrayBuffer();
-      const answered = performance.now();
-      if (res.status !== 201) throw new Error(`update failed: ${res.status}`);
-      await Promise.all([waitUntil(server.site, serves(`${server.url}/api/v2/summary.json`, marker)), waitUntil(server.site, serves(`${server.url}/`, marker))]);
-      const served = performance.now();
+      const { sent, answered, served } = await postUntilServed(server, headers, incidentId, `marker-${count}-${i}-${Math.random().toString(36).slice(2, 8)}`);
       apiMs.push(answered - sent);
       latencies.push(served - answered);
       endToEnd.push(served - sent);

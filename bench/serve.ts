@@ -184,15 +184,16 @@ export async function benchServe(): Promise<void> {
       if (res.status !== 201) throw new Error(`${path} answered ${res.status}`);
       return (await res.json()) as { id: string };
     };
-    // Ten open incidents to post to. Each write phase gets ten new ones (the last phase's are
-    // resolved first): an update's answer carries its incident's every update, so incidents grown
-    // by an earlier phase would make a later phase's writes dearer and the phases depend on order.
-    const openTen = async (): Promise<string[]> => {
+    // Open incidents to post to. Each write phase gets ten new ones (the last phase's are resolved
+    // first): an update's answer carries its incident's every update, so incidents grown by an
+    // earlier phase would make a later phase's writes dearer and the phases depend on order.
+    const openIncidents = async (count: number): Promise<string[]> => {
       const opened: string[] = [];
-      for (let i = 0; i < 10; i++) opened.push((await api("/incidents", { name: `Incident ${i}`, severity: "SEV3", body: "Looking." })).id);
+      for (let i = 0; i < count; i++) opened.push((await api("/incidents", { name: `Incident ${i}`, severity: "SEV3", body: "Looking." })).id);
       await new Promise((r) => setTimeout(r, 1000));
       return opened;
     };
+    const openTen = () => openIncidents(10);
     const resolve = async (done: string[]) => {
       for (const id of done) await api(`/incidents/${id}/updates`, { status: "resolved", body: "Fixed." });
     };
@@ -243,9 +244,7 @@ export async function benchServe(): Promise<void> {
     // Last, as its 500 open incidents would change the page the phases above serve. Above, each of
     // the ten incidents has ~250 updates by the end of a phase, and an update's answer carries them
     // all; here each ends with about ten, as real incidents have.
-    const many: string[] = [];
-    for (let i = 0; i < 500; i++) many.push((await api("/incidents", { name: `Spread ${i}`, severity: "SEV4", body: "Looking." })).id);
-    await new Promise((r) => setTimeout(r, 1000));
+    const many = await openIncidents(500);
     const spread = await wrk(url, { connections: 10, script, args: [token, ...many] });
     console.log(writeLine("10 writers over 500 incidents, no page load", spread));
   } finally {
