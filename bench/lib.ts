@@ -12,12 +12,12 @@ export function scratchDir(name: string): string {
 }
 
 /**
- * Removes a benchmark's scratch directories (all of them when none is named). They used to stay:
+ * Removes the scratch directories made so far (bench/run.ts, after each benchmark). They used to stay:
  * a publish run left 100,000 files and ~1.5 GB behind, and a disk full of earlier runs' sites
  * made the next run's file creation slower.
  */
-export function removeScratchDirs(...dirs: string[]): void {
-  for (const dir of dirs.length ? dirs : [...scratchDirs]) {
+export function removeScratchDirs(): void {
+  for (const dir of [...scratchDirs]) {
     rmSync(dir, { recursive: true, force: true });
     scratchDirs.delete(dir);
   }

@@ -9,7 +9,7 @@ import { createKey } from "../api/service/keys.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
 import { recordStatusChange } from "../db/queries/components.ts";
 import { insertIncident, insertUpdate, insertUpdateComponent, linkIncidentComponent } from "../db/queries/incidents.ts";
-import { fmt, removeScratchDirs, scratchDir, summarize } from "./lib.ts";
+import { fmt, scratchDir, summarize } from "./lib.ts";
 
 const DAY = 86_400_000;
 const STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
@@ -128,10 +128,13 @@ async function afterNewBuild(count: number, dir: string, oldBuild: string, heade
  * (afterNewBuild).
  */
 export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000], samples = 40): Promise<void> {
-  const dirs: string[] = [];
+  // Each size's site stays until the run ends (bench/run.ts removes scratch directories after each
+  // benchmark), not removed between sizes: a site removed right before a full publish makes its
+  // file creation dearer (ext4's inode allocator looks at every recently freed inode — perf shows
+  // `recently_deleted`). Removing a 100,000-file site first: 69 s and 132 s of CPU instead of
+  // 55–58 s and 105–111 s; the 10,000 site removed before the 100,000 run was a tenth of that.
   for (const count of sizes) {
     const dir = scratchDir(`publish-${count}`);
-    dirs.push(dir);
     const databaseUrl = `file:${dir}/herald.db`;
     const seeded = performance.now();
     await seed(databaseUrl, count);
@@ -205,9 +208,4 @@ export async function benchPublish(sizes: number[] = [10, 1000, 10_000, 100_000]
     await server.close();
     await afterNewBuild(count, dir, build, headers, incidentId);
   }
-  // Removed at the end, not after each size: a site removed right before a full publish makes its
-  // file creation dearer (ext4's inode allocator looks at every recently freed inode — perf shows
-  // `recently_deleted`). Removing a 100,000-file site first: 69 s and 132 s of CPU instead of
-  // 55–58 s and 105–111 s; the 10,000 site this loop used to remove is a tenth of that.
-  removeScratchDirs(...dirs);
 }
