@@ -18,17 +18,10 @@ const post = (message: FromPublisher) => port.postMessage(message);
 
 // Objects a commit dropped are deleted only once the serving thread has taken in every commit so
 // far: until then it may still be serving them.
-let committed = 0;
 let applied = 0;
 const whenApplied: (() => void)[] = [];
-const allApplied = () => (applied >= committed ? Promise.resolve() : new Promise<void>((resolve) => whenApplied.push(resolve)));
-const site = new PublishedSite(data.publicDir, {
-  onCommit: (commit) => {
-    committed++;
-    post({ type: "committed", commit });
-  },
-  beforeRemoving: allApplied,
-});
+const allApplied = () => (applied >= site.commits ? Promise.resolve() : new Promise<void>((resolve) => whenApplied.push(resolve)));
+const site: PublishedSite = new PublishedSite(data.publicDir, { onCommit: (commit) => post({ type: "committed", commit }), beforeRemoving: allApplied });
 
 // The database was migrated by the serving thread before this one started.
 const db = connectNode(data.databaseUrl, data.databaseAuthToken);
@@ -45,7 +38,7 @@ port.on("message", async (message: ToPublisher) => {
     case "publishAll":
       return publisher.publishAll();
     case "applied":
-      if (++applied >= committed) for (const resolve of whenApplied.splice(0)) resolve();
+      if (++applied >= site.commits) for (const resolve of whenApplied.splice(0)) resolve();
       return;
     case "idle":
       await publisher.idle();

@@ -46,8 +46,8 @@ export class PublishedSite implements SiteStore, ServableSite {
   /** Told of every commit: the paths that changed (null: removed), for a reader in another thread (api/runtime/thread-publisher.ts). */
   private readonly onCommit: ((commit: SiteCommit) => void) | undefined;
   private readonly applyWaiters: (() => void)[] = [];
-  /** Commits made or taken in so far: tells garbage that the live objects changed. */
-  private commits = 0;
+  /** Commits made or taken in so far: tells garbage (and the publishing thread) that the live objects changed. */
+  private commitCount = 0;
   /** Awaited before each slice of garbage is removed (a reader in another thread may still be serving it). */
   private readonly beforeRemoving: (() => Promise<void>) | undefined;
 
@@ -66,10 +66,15 @@ export class PublishedSite implements SiteStore, ServableSite {
    * change of a publish or none, and the cost is that of the change, not of the site.
    */
   apply(commit: SiteCommit): void {
-    this.commits++;
+    this.commitCount++;
     this.state.apply(commit.changes);
     this.root = { ...this.root, build: commit.build, publishedAt: commit.publishedAt };
     this.wakeApplyWaiters();
+  }
+
+  /** How many commits were made here or taken in (`apply`) so far. */
+  get commits(): number {
+    return this.commitCount;
   }
 
   /** Resolves at the next commit made here or taken in (`apply`): how the publish bench sees a change go live without polling. */
@@ -136,7 +141,7 @@ export class PublishedSite implements SiteStore, ServableSite {
         writeAtomically(this.dir, join(this.dir, "manifest.json"), Buffer.from(JSON.stringify(root)));
         this.root = root;
         this.writeEveryShard = false;
-        this.commits++;
+        this.commitCount++;
         this.state.apply(changed);
         this.onCommit?.({ build, publishedAt: at, changes: changed });
         this.wakeApplyWaiters();
@@ -183,7 +188,7 @@ export class PublishedSite implements SiteStore, ServableSite {
       }
     }
     let live = this.liveObjects();
-    let seen = this.commits;
+    let seen = this.commitCount;
     // Sites written before the staging directory kept temporary files here (`<object>[.gz|.br].tmp<n>`).
     const objectOf = (name: string) => name.replace(/\.tmp[\d-]*$/, "").replace(/\.(gz|br)$/, "");
     const candidates = readdirSync(join(this.dir, "objects")).filter((name) => !live.has(objectOf(name)));
@@ -191,7 +196,7 @@ export class PublishedSite implements SiteStore, ServableSite {
       left: () => candidates.length,
       removeSome: (limit) => {
         // A commit since may have named one of them again (same bytes, same object): ask the live site.
-        if (seen !== this.commits) [live, seen] = [this.liveObjects(), this.commits];
+        if (seen !== this.commitCount) [live, seen] = [this.liveObjects(), this.commitCount];
         let removed = 0;
         while (candidates.length > 0 && removed < limit) {
           const name = candidates.pop()!;
