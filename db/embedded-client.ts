@@ -24,6 +24,16 @@ export function createEmbeddedClient(path: string, options: { timeout?: number }
 
 type Connection = InstanceType<typeof Database>;
 
+const FILE = Symbol("embedded database file");
+
+/**
+ * The file an executor of this module reads (the client or one of its transactions), or null for
+ * any other executor: what tells two embedded databases' rows apart in a cache of this process.
+ */
+export function embeddedFileOf(executor: object): string | null {
+  return (executor as { [FILE]?: string })[FILE] ?? null;
+}
+
 interface NativeStatement {
   raw(on?: boolean): NativeStatement;
   safeIntegers(on?: boolean): NativeStatement;
@@ -94,6 +104,9 @@ function closeQuietly(db: Connection): void {
 
 class EmbeddedClient implements Client {
   closed = false;
+  get [FILE](): string {
+    return this.pool.path;
+  }
   readonly protocol = "file";
   private pool: ConnectionPool;
 
@@ -138,7 +151,7 @@ class EmbeddedClient implements Client {
       this.pool.release(db);
       throw error;
     }
-    return new EmbeddedTransaction(db, (used) => this.pool.release(used));
+    return new EmbeddedTransaction(db, this.pool.path, (used) => this.pool.release(used));
   }
 
   async executeMultiple(sql: string): Promise<void> {
@@ -165,9 +178,11 @@ class EmbeddedClient implements Client {
 class EmbeddedTransaction implements Transaction {
   private db: Connection | null;
   private readonly settle: (db: Connection) => void;
+  readonly [FILE]: string;
 
-  constructor(db: Connection, settle: (db: Connection) => void) {
+  constructor(db: Connection, file: string, settle: (db: Connection) => void) {
     this.db = db;
+    this[FILE] = file;
     this.settle = settle;
   }
 

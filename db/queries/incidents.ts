@@ -1,11 +1,12 @@
 import type { Row } from "@libsql/client";
 import type { ComponentStatus } from "../../domain/components.ts";
 import type { IncidentNumber, NumberSeries } from "../../domain/incident-number.ts";
-import { NOTICE_FIELDS, type NoticeSections } from "../../domain/notice.ts";
+import { NOTICE_FIELDS } from "../../domain/notice.ts";
 import { isRemote, type Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
 import { bool, idsIn, incidentNumberOf, num, str, strOrNull, type IdSelector } from "./rows.ts";
+import { readUpdateRows, toUpdateRow, UPDATE_COLUMNS, type UpdateRow } from "./update-rows.ts";
 
 const INCIDENT_COLUMNS =
   "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft, number_series, number_year, number, schedule_sequence, cancelled_at";
@@ -88,10 +89,13 @@ export async function markPublished(ex: Executor, id: string, at: string): Promi
   await ex.execute({ sql: "UPDATE incidents SET draft = 0, updated_at = ? WHERE id = ? AND draft = 1", args: [at, id] });
 }
 
-/** A draft's update as approved: its words, and the time customers were told. */
+/**
+ * A draft's update as approved: its words, and the time customers were told. The only change made
+ * to an update in place, so it gives the row a new random revision (db/queries/update-rows.ts).
+ */
 export async function reviseDraftUpdate(ex: Executor, updateId: string, r: { body: string; at: string; deliverNotifications: boolean }): Promise<void> {
   await ex.execute({
-    sql: "UPDATE incident_updates SET body = ?, created_at = ?, display_at = ?, deliver_notifications = ? WHERE id = ?",
+    sql: "UPDATE incident_updates SET body = ?, created_at = ?, display_at = ?, deliver_notifications = ?, revision = random() & 1099511627775 WHERE id = ?",
     args: [r.body, r.at, r.at, r.deliverNotifications ? 1 : 0, updateId],
   });
 }
@@ -209,7 +213,9 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
   if (!isRemote(ex)) {
     // Embedded: the rows, then their details by id (a repeated ordered subquery costs more than a step).
     const rows = (await ex.execute({ sql: `SELECT ${INCIDENT_COLUMNS} ${chosen}`, args })).rows.map(toIncidentRow);
-    return rows.length === 0 ? [] : (await detailsOf(ex, idsIn(rows.map((r) => r.id)), latestOnly))(rows);
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    return (await detailsOf(ex, idsIn(ids), latestOnly, ids))(rows);
   }
   // Over the network: the details are read with the rows, selected by the same query (one round trip).
   const [result, attach] = await Promise.all([
@@ -220,18 +226,8 @@ export async function listIncidents(ex: Executor, filter: IncidentFilter): Promi
 }
 
 export async function getIncident(ex: Executor, id: string, kind: IncidentKind): Promise<IncidentRecord | null> {
-  const [row, attach] = await Promise.all([getIncidentRow(ex, id, kind), detailsOf(ex, idsIn([id]))]);
+  const [row, attach] = await Promise.all([getIncidentRow(ex, id, kind), detailsOf(ex, idsIn([id]), false, [id])]);
   return row ? attach([row])[0]! : null;
-}
-
-/** A resolving update's customer-notice sections, or null when it carries none. */
-function noticeOf(row: Row): NoticeSections | null {
-  let notice: NoticeSections | null = null;
-  for (const field of NOTICE_FIELDS) {
-    const value = strOrNull(row, `notice_${field}`);
-    if (value !== null) (notice ??= {})[field] = value;
-  }
-  return notice;
 }
 
 /**
@@ -240,19 +236,28 @@ function noticeOf(row: Row): NoticeSections | null {
  * them to the rows. Needing only a selector, these reads travel with the rows' own (one round trip
  * on the edge, not two).
  */
-async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false): Promise<(rows: IncidentRow[]) => IncidentRecord[]> {
+async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false, ids?: readonly string[]): Promise<(rows: IncidentRow[]) => IncidentRecord[]> {
   const args = incidents.args;
   // Either every update of the incidents, or only the newest of each.
   const which = latestOnly
     ? `u.incident_id IN (${incidents.sql}) AND u.seq = (SELECT MAX(seq) FROM incident_updates x WHERE x.incident_id = u.incident_id)`
     : `u.incident_id IN (${incidents.sql})`;
-  const [updates, affected, links, postmortems] = await Promise.all([
-    ex.execute({
-      sql: `SELECT id, incident_id, seq, status, body, author, deliver_notifications, reopened, created_at, display_at, next_update_at,
-                   notice_impact, notice_root_cause, notice_resolution, notice_prevention
-            FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`,
-      args,
-    }),
+  const [updateRows, affected, links, postmortems] = await Promise.all([
+    // Embedded, all updates, ids known: large incidents' rows may be kept from an earlier read.
+    !latestOnly && ids !== undefined && !isRemote(ex)
+      ? readUpdateRows(ex, ids)
+      : ex
+          .execute({ sql: `SELECT ${UPDATE_COLUMNS} FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`, args })
+          .then((result) => {
+            const byIncident = new Map<string, UpdateRow[]>();
+            for (const row of result.rows) {
+              const update = toUpdateRow(row);
+              const list = byIncident.get(update.incidentId);
+              if (list) list.push(update);
+              else byIncident.set(update.incidentId, [update]);
+            }
+            return byIncident;
+          }),
     ex.execute({
       sql: `SELECT a.update_id, a.component_id, c.name, a.old_status, a.new_status
             FROM incident_update_components a JOIN incident_updates u ON u.id = a.update_id
@@ -279,26 +284,19 @@ async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false
     });
     affectedByUpdate.set(str(row, "update_id"), list);
   }
+  // A record of its own for every reader (kept rows are shared), with this read's component changes.
   const updatesByIncident = new Map<string, UpdateRecord[]>();
-  for (const row of updates.rows) {
-    const incidentId = str(row, "incident_id");
-    const list = updatesByIncident.get(incidentId) ?? [];
-    list.push({
-      id: str(row, "id"),
+  for (const [incidentId, rows] of updateRows) {
+    updatesByIncident.set(
       incidentId,
-      seq: num(row, "seq"),
-      status: str(row, "status") as UpdateRecord["status"],
-      body: str(row, "body"),
-      author: str(row, "author"),
-      deliverNotifications: bool(row, "deliver_notifications"),
-      reopened: bool(row, "reopened"),
-      createdAt: str(row, "created_at"),
-      displayAt: str(row, "display_at"),
-      affected: affectedByUpdate.get(str(row, "id")) ?? [],
-      nextUpdateAt: strOrNull(row, "next_update_at"),
-      notice: noticeOf(row),
-    });
-    updatesByIncident.set(incidentId, list);
+      rows.map((u) => ({
+        id: u.id, incidentId: u.incidentId, seq: u.seq, status: u.status, body: u.body, author: u.author,
+        deliverNotifications: u.deliverNotifications, reopened: u.reopened, createdAt: u.createdAt, displayAt: u.displayAt,
+        affected: affectedByUpdate.get(u.id) ?? [],
+        nextUpdateAt: u.nextUpdateAt ?? null,
+        notice: u.notice ? { ...u.notice } : null,
+      })),
+    );
   }
   const componentsByIncident = new Map<string, string[]>();
   for (const row of links.rows) {
@@ -348,7 +346,7 @@ export async function getIncidentsByIds(ex: Executor, ids: readonly string[] | I
   const selector = list ? idsIn(list) : (ids as IdSelector);
   const [result, attach] = await Promise.all([
     ex.execute({ sql: `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id IN (${selector.sql}) AND ${DRILL_WHERE[drills]}`, args: selector.args }),
-    detailsOf(ex, selector),
+    detailsOf(ex, selector, false, list ?? undefined),
   ]);
   const rows = result.rows.map(toIncidentRow);
   if (!list) return attach(rows);
