@@ -6,6 +6,7 @@
  * answers 503 until a reconnect succeeds: the page must outlive the outage it reports.
  */
 import { openNodeDatabase } from "../db/open-node.ts";
+import { readersFirst } from "./runtime/readers-first.ts";
 import { ensureSetting } from "../db/queries/settings.ts";
 import { loadSiteRenderer } from "../site/render.ts";
 import type { SitePublisher } from "../site/publish/publisher.ts";
@@ -71,8 +72,10 @@ export async function startServer(config: HeraldConfig, options: ServerOptions =
   const renderer = await loadSiteRenderer(options.siteDist);
   const running: RunningServer = { url: "", deps: null, site, publisher: null, ready: Promise.resolve(), close: async () => {} };
 
-  const host = await hostWithFallback({ port: config.port, hostname: options.hostname, publicSite, fastPath: publishedFastPath(site), log, reconnectMs: options.reconnectMs, async open(closed) {
-    const { db, pageId } = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken);
+  // The page before the writes when both wait for this thread (readers-first.ts).
+  const turns = readersFirst();
+  const host = await hostWithFallback({ port: config.port, hostname: options.hostname, publicSite, fastPath: publishedFastPath(site, { served: turns.served }), log, reconnectMs: options.reconnectMs, async open(closed) {
+    const { db, pageId } = await openNodeDatabase(config.databaseUrl, config.databaseAuthToken, { writerTurn: turns.writerTurn });
     if (closed()) return db.close(), null;
     // Without HERALD_SECRET (the embedded default) a link secret is made once and kept in the database.
     const linkSecret = env.HERALD_SECRET || env.RESEND_API_KEY ? {} : { HERALD_SECRET: await db.write((tx) => ensureSetting(tx, "link_secret", randomBase64url(32), new Date().toISOString())) };

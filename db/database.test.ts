@@ -41,6 +41,18 @@ describe("writes that queue up commit together (group commit)", () => {
     db.close();
   });
 
+  test("each write of a group waits for the writer's turn it was given (readers first on the Node server)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "herald-db-"));
+    let turns = 0;
+    const db = connectNode(`file:${join(dir, "t.db")}`, undefined, { writerTurn: () => new Promise((resolve) => setImmediate(() => (turns++, resolve()))) });
+    await db.client.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
+    const texts = Array.from({ length: 5 }, (_, i) => `note ${i}`);
+    await Promise.all(texts.map((text) => db.write((tx) => insert(tx, text))));
+    expect(await stored(db)).toEqual(texts);
+    expect(turns).toBe(texts.length);
+    db.close();
+  });
+
   test("a write that fails inside a group is undone alone: the others commit, it gets its own error", async () => {
     const db = await freshDatabase();
     await db.write((tx) => insert(tx, "taken"));

@@ -23,6 +23,23 @@ export function markRemote<T extends object>(ex: T, when: boolean): T {
   return ex;
 }
 
+/** Executors of an embedded database file (the client and its transactions), by file. */
+const embeddedFiles = new WeakMap<object, string>();
+
+/** Marks an executor as reading the embedded database `file` (db/embedded-client.ts does). */
+export function markEmbeddedFile<T extends object>(ex: T, file: string): T {
+  embeddedFiles.set(ex, file);
+  return ex;
+}
+
+/**
+ * The file an embedded executor reads, or null for any other: what tells two embedded databases'
+ * rows apart in a cache of this process (db/queries/update-rows.ts).
+ */
+export function embeddedFileOf(ex: object): string | null {
+  return embeddedFiles.get(ex) ?? null;
+}
+
 /**
  * The one way Herald writes. All writes of this process go through one queue, so two
  * comms leads updating the same incident are applied one after the other in a consistent
@@ -53,8 +70,18 @@ interface QueuedWrite {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export function createDatabase(client: Client): Database {
+export interface DatabaseOptions {
+  /**
+   * What each write waits for before it runs (default: the next turn of the event loop). The Node
+   * server passes readers-first turns (api/runtime/readers-first.ts), so that writes queued behind
+   * each other leave the serving thread to the page while readers are waiting.
+   */
+  writerTurn?: () => Promise<void>;
+}
+
+export function createDatabase(client: Client, options: DatabaseOptions = {}): Database {
   const overNetwork = client.protocol !== "file";
+  const writerTurn = options.writerTurn ?? nextTurn;
   markRemote(client, overNetwork);
   const groupLimit = overNetwork ? 1 : GROUP_LIMIT;
   const waiting: QueuedWrite[] = [];
@@ -107,7 +134,7 @@ export function createDatabase(client: Client): Database {
       outcomes = await runWithRetry(async (tx) => {
         const done: Outcome[] = [];
         for (const write of group) {
-          if (done.length > 0) await nextTurn();
+          if (done.length > 0) await writerTurn();
           await tx.execute("SAVEPOINT herald_write");
           try {
             done.push({ ok: true, value: await write.work(tx) });
@@ -140,7 +167,7 @@ export function createDatabase(client: Client): Database {
       // Each transaction starts on a fresh turn of the event loop: an embedded database answers
       // synchronously, so queued writes would otherwise run back to back in one turn and hold
       // every page request and API read waiting behind all of them.
-      await nextTurn();
+      await writerTurn();
       const group = waiting.splice(0, groupLimit);
       if (group.length === 1) await runAlone(group[0]!);
       else await runGroup(group);

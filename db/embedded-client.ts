@@ -1,5 +1,6 @@
 import { LibsqlBatchError, LibsqlError, type Client, type InArgs, type InStatement, type InValue, type ResultSet, type Row, type Transaction, type TransactionMode } from "@libsql/client";
 import Database from "libsql";
+import { markEmbeddedFile } from "./database.ts";
 
 /**
  * The `@libsql/client` interface over an embedded database file, with rows that are cheap to make.
@@ -19,20 +20,10 @@ export function createEmbeddedClient(path: string, options: { timeout?: number }
   const pool = new ConnectionPool(path, options.timeout);
   // Fail now, as createClient does, when the file cannot be opened at all.
   pool.use(() => {});
-  return new EmbeddedClient(pool);
+  return markEmbeddedFile(new EmbeddedClient(pool), path);
 }
 
 type Connection = InstanceType<typeof Database>;
-
-const FILE = Symbol("embedded database file");
-
-/**
- * The file an executor of this module reads (the client or one of its transactions), or null for
- * any other executor: what tells two embedded databases' rows apart in a cache of this process.
- */
-export function embeddedFileOf(executor: object): string | null {
-  return (executor as { [FILE]?: string })[FILE] ?? null;
-}
 
 interface NativeStatement {
   raw(on?: boolean): NativeStatement;
@@ -104,9 +95,6 @@ function closeQuietly(db: Connection): void {
 
 class EmbeddedClient implements Client {
   closed = false;
-  get [FILE](): string {
-    return this.pool.path;
-  }
   readonly protocol = "file";
   private pool: ConnectionPool;
 
@@ -151,7 +139,7 @@ class EmbeddedClient implements Client {
       this.pool.release(db);
       throw error;
     }
-    return new EmbeddedTransaction(db, this.pool.path, (used) => this.pool.release(used));
+    return markEmbeddedFile(new EmbeddedTransaction(db, (used) => this.pool.release(used)), this.pool.path);
   }
 
   async executeMultiple(sql: string): Promise<void> {
@@ -178,11 +166,9 @@ class EmbeddedClient implements Client {
 class EmbeddedTransaction implements Transaction {
   private db: Connection | null;
   private readonly settle: (db: Connection) => void;
-  readonly [FILE]: string;
 
-  constructor(db: Connection, file: string, settle: (db: Connection) => void) {
+  constructor(db: Connection, settle: (db: Connection) => void) {
     this.db = db;
-    this[FILE] = file;
     this.settle = settle;
   }
 

@@ -127,3 +127,23 @@ test("a byte budget smaller than the site still answers every file whole, as it 
     await new Promise<void>((r) => tiny.close(() => r()));
   }
 });
+
+test("every published file answered is told to readers-first; an app path or a miss is not", async () => {
+  const { createServer } = await import("node:http");
+  const { publishedFastPath } = await import("../api/runtime/node-published.ts");
+  let served = 0;
+  const fastPath = publishedFastPath(server.site, { served: () => served++ });
+  const tiny = createServer((req, res) => {
+    if (!fastPath(req, res, () => res.writeHead(599).end())) res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => tiny.listen(0, "127.0.0.1", () => r()));
+  const base = `http://127.0.0.1:${(tiny.address() as { port: number }).port}`;
+  try {
+    const statuses = [];
+    for (const path of ["/", "/history.atom", "/api/v2/summary.json", "/no-such-page", "/api/v1/incidents"]) statuses.push((await fetch(`${base}${path}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 404, 404]);
+    expect(served).toBe(3);
+  } finally {
+    await new Promise<void>((r) => tiny.close(() => r()));
+  }
+});

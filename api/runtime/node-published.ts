@@ -45,7 +45,8 @@ function memo<V>(limit: number, compute: (key: string) => V): (key: string) => V
   };
 }
 
-export function publishedFastPath(site: PublishedSite, options: { maxCacheBytes?: number } = {}): PublishedFastPath {
+export function publishedFastPath(site: PublishedSite, options: { maxCacheBytes?: number; served?: () => void } = {}): PublishedFastPath {
+  const served = options.served ?? (() => {});
   const maxBytes = options.maxCacheBytes ?? 64 * 1024 * 1024;
   /** Entries are replaced, never changed, when a path's content changes: a replaced one is collected with its answer. */
   const answers = new WeakMap<PublishedEntry, Answer>();
@@ -101,6 +102,7 @@ export function publishedFastPath(site: PublishedSite, options: { maxCacheBytes?
     if (path === null) return false;
     const entry = site.lookup(path);
     if (!entry) return false;
+    served();
     const answer = answerOf(path, entry);
     const conditional = request.headers["if-none-match"] ?? request.headers["if-modified-since"];
     if (conditional !== undefined && isNotModified(request.headers["if-none-match"], request.headers["if-modified-since"], answer.headers.etag!, entry.modifiedAt)) {

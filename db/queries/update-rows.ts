@@ -19,8 +19,7 @@
  */
 import type { Row } from "@libsql/client";
 import { NOTICE_FIELDS, type NoticeSections } from "../../domain/notice.ts";
-import type { Executor } from "../database.ts";
-import { embeddedFileOf } from "../embedded-client.ts";
+import { embeddedFileOf, type Executor } from "../database.ts";
 import type { UpdateRecord } from "../records.ts";
 import { bool, num, str, strOrNull } from "./rows.ts";
 
