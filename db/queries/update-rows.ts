@@ -7,7 +7,7 @@
  * for one change made in place (a draft's words when it is published, `reviseDraftUpdate`, which
  * gives the row a new random `revision`), and new rows only ever come after the newest. So a kept
  * copy, newest sequence number S, is still right when the incident's rows up to S are as many, the
- * one at S has the same id, and their revisions add up the same — one indexed aggregate — and then
+ * one at S has the same id, and their revisions add up the same — three index lookups — and then
  * only the rows after S are read. This holds for changes made by another process too, and for rows
  * a read saw inside a transaction that was then rolled back: whatever replaced them has another id
  * at S (ids are random and never reused), or fewer rows, or another revision.
@@ -85,11 +85,14 @@ export async function readUpdateRows(ex: Executor, incidentIds: readonly string[
     return copy ? [[id, copy] as const] : [];
   });
   if (candidates.length > 0) {
+    // Three index lookups per incident: the count and the id at S from the (incident_id, seq) key,
+    // the revisions from the index of revised rows only (migration 0024).
     const check = await ex.execute({
-      sql: `SELECT w.incident_id, COUNT(*) AS n, TOTAL(u.revision) AS revisions, MAX(CASE WHEN u.seq = w.newest THEN u.id END) AS newest_id
-            FROM (SELECT json_extract(value, '$[0]') AS incident_id, json_extract(value, '$[1]') AS newest FROM json_each(?)) w
-            JOIN incident_updates u ON u.incident_id = w.incident_id AND u.seq <= w.newest
-            GROUP BY w.incident_id`,
+      sql: `SELECT w.incident_id,
+              (SELECT COUNT(*) FROM incident_updates u WHERE u.incident_id = w.incident_id AND u.seq <= w.newest) AS n,
+              (SELECT u.id FROM incident_updates u WHERE u.incident_id = w.incident_id AND u.seq = w.newest) AS newest_id,
+              (SELECT TOTAL(u.revision) FROM incident_updates u WHERE u.incident_id = w.incident_id AND u.seq <= w.newest AND u.revision != 0) AS revisions
+            FROM (SELECT json_extract(value, '$[0]') AS incident_id, json_extract(value, '$[1]') AS newest FROM json_each(?)) w`,
       args: [JSON.stringify(candidates.map(([id, copy]) => [id, copy.rows[0]!.seq]))],
     });
     const byId = new Map(candidates);
