@@ -6,7 +6,6 @@
  * answers 503 until a reconnect succeeds: the page must outlive the outage it reports.
  */
 import { openNodeDatabase } from "../db/open-node.ts";
-import { readersFirst } from "./runtime/readers-first.ts";
 import { ensureSetting } from "../db/queries/settings.ts";
 import { loadSiteRenderer } from "../site/render.ts";
 import type { SitePublisher } from "../site/publish/publisher.ts";
@@ -22,6 +21,7 @@ import { EmlMailer } from "./mail/eml.ts";
 import { assembleHerald, checkTemplates } from "./runtime/herald.ts";
 import { hostWithFallback } from "./runtime/node-host.ts";
 import { publishedFastPath } from "./runtime/node-published.ts";
+import { readersFirst } from "./runtime/readers-first.ts";
 import { ThreadPublisher } from "./runtime/thread-publisher.ts";
 import { every, startLoops } from "./runtime/tasks.ts";
 

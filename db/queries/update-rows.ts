@@ -73,9 +73,9 @@ const keyOf = (file: string, incidentId: string) => `${file}\n${incidentId}`;
  * Every update row of the incidents `ids` names, newest first by incident, read through `ex` (in
  * the caller's transaction when it has one): kept rows that are still right and the rows after
  * them, and all the rows of the others. `ex` must be embedded (see `embeddedFileOf`) for rows to be
- * kept; otherwise this is one plain read.
+ * kept; otherwise this is one plain read. The rows may be shared with later reads: never change them.
  */
-export async function readUpdateRows(ex: Executor, incidentIds: readonly string[]): Promise<Map<string, UpdateRow[]>> {
+export async function readUpdateRows(ex: Executor, incidentIds: readonly string[]): Promise<ReadonlyMap<string, readonly UpdateRow[]>> {
   const ids = [...new Set(incidentIds)];
   const file = embeddedFileOf(ex);
   // Per incident: the kept rows still right, and the sequence number after which to read.
@@ -119,7 +119,7 @@ export async function readUpdateRows(ex: Executor, incidentIds: readonly string[
     entry.rows.push(toUpdateRow(row));
     entry.revisions += num(row, "revision");
   }
-  const all = new Map<string, UpdateRow[]>();
+  const all = new Map<string, readonly UpdateRow[]>();
   for (const id of ids) {
     const fresh = read.get(id);
     const copy = reuse.get(id);
