@@ -3,7 +3,8 @@
  *  1. the published home page (gzip) from Herald, from a bare node:http server writing the same
  *     precomputed bytes (the Node limit), and from nginx when it is installed — wrk, idle;
  *  2. 10 writers posting updates back to back (wrk with a Lua script, 10 connections), alone;
- *  3. Herald's page under those 10 writers, and the writes themselves meanwhile;
+ *  3. Herald's page under those 10 writers (against its idle figure taken again just before), and
+ *     the writes themselves meanwhile;
  *  4. Herald's page while one update a second is posted;
  *  5. the 10 writers again, spread over 500 incidents (a few updates each instead of hundreds).
  * Herald runs as its own process (`node api/node.ts`, as `npm start` does), so the load does not
@@ -232,14 +233,18 @@ export async function benchServe(): Promise<void> {
     console.log(writeLine("10 writers back to back, no page load", alone));
     await resolve(ids);
     ids = await openTen();
+    // Idle again, just before: what this machine computes drifts by a third within a minute, and a
+    // ratio to a figure taken 20 s earlier measured the drift as much as the writes.
+    const idleNow = await wrk(`${url}/`);
+    console.log(line("Herald, idle again (the base of the ratios below)", idleNow, bare));
     const [busy, writes] = await Promise.all([wrk(`${url}/`), writers()]);
-    console.log(line("Herald, while 10 writers post back to back", busy, idle) + " of idle");
+    console.log(line("Herald, while 10 writers post back to back", busy, idleNow) + " of idle");
     console.log(writeLine("  the writes meanwhile", writes));
 
     const slow = every(1000, (i) => api(`/incidents/${ids[0]}/updates`, { status: "identified", body: `Update ${i}: still working on it.` }));
     const steady = await wrk(`${url}/`);
     await slow.stop();
-    console.log(line("Herald, while one update a second is posted", steady, idle) + " of idle");
+    console.log(line("Herald, while one update a second is posted", steady, idleNow) + " of idle");
 
     // Last, as its 500 open incidents would change the page the phases above serve. Above, each of
     // the ten incidents has ~250 updates by the end of a phase, and an update's answer carries them

@@ -7,13 +7,13 @@
  * back-to-back writers took half of the thread from the page. A write now waits for a turn in which
  * no published file was served — at most `MAX_TURNS` turns, so writes always go on (at least one
  * turn in `MAX_TURNS`, and the next turn whenever no one is reading). A comms lead's update under a
- * flood waits a few milliseconds more; the bench's 10 back-to-back writers get ~120 updates/s
- * instead of ~260 while the page is flooded, and the page keeps 0.7–0.8× of its idle speed instead
- * of ~0.45× (`npm run bench -- serve`).
+ * flood waits a few tens of milliseconds more; the bench's 10 back-to-back writers get ~100–120
+ * updates/s instead of ~260 while the page is flooded, and the page keeps ~0.8× of its idle speed
+ * instead of ~0.45× (`npm run bench -- serve`; 8 turns gave ~0.76×).
  *
  * Only the thread's own turns are counted, no clock: nothing here depends on the machine's speed.
  */
-export const MAX_TURNS = 8;
+export const MAX_TURNS = 16;
 
 export interface ReadersFirst {
   /** Called when a published file (page, feed, JSON, asset) is answered. */
