@@ -6,7 +6,7 @@ import { isRemote, type Executor } from "../database.ts";
 import type { AffectedComponentRecord, IncidentKind, IncidentRecord, UpdateRecord } from "../records.ts";
 import { publishedPostmortems } from "./postmortems.ts";
 import { bool, idsIn, incidentNumberOf, num, str, strOrNull, type IdSelector } from "./rows.ts";
-import { readUpdateRows, toUpdateRow, UPDATE_COLUMNS, type UpdateRow } from "./update-rows.ts";
+import { readUpdateRows, readUpdateRowsWhere } from "./update-rows.ts";
 
 const INCIDENT_COLUMNS =
   "id, kind, name, status, severity, impact, created_at, updated_at, started_at, identified_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, drill, preview_token, draft, number_series, number_year, number, schedule_sequence, cancelled_at";
@@ -246,18 +246,7 @@ async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false
     // Embedded, all updates, ids known: large incidents' rows may be kept from an earlier read.
     !latestOnly && ids !== undefined && !isRemote(ex)
       ? readUpdateRows(ex, ids)
-      : ex
-          .execute({ sql: `SELECT ${UPDATE_COLUMNS} FROM incident_updates u WHERE ${which} ORDER BY incident_id, seq DESC`, args })
-          .then((result) => {
-            const byIncident = new Map<string, UpdateRow[]>();
-            for (const row of result.rows) {
-              const update = toUpdateRow(row);
-              const list = byIncident.get(update.incidentId);
-              if (list) list.push(update);
-              else byIncident.set(update.incidentId, [update]);
-            }
-            return byIncident;
-          }),
+      : readUpdateRowsWhere(ex, which, args),
     ex.execute({
       sql: `SELECT a.update_id, a.component_id, c.name, a.old_status, a.new_status
             FROM incident_update_components a JOIN incident_updates u ON u.id = a.update_id

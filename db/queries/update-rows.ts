@@ -1,5 +1,5 @@
 /**
- * Incidents' update rows, and large incidents' kept between reads in this thread.
+ * Incidents' update rows as records read them, and large incidents' kept between reads in this thread.
  *
  * Every update posted to an incident is answered with the incident and all its updates, and every
  * publish renders it again: at 250 updates, reading them was 0.7 ms of a ~2 ms write, and an
@@ -17,7 +17,7 @@
  * at least `KEEP_FROM` updates (small ones cost less to read than to check), and at most
  * `KEEP_AT_MOST` rows in all, the least recently read incident given up first.
  */
-import type { Row } from "@libsql/client";
+import type { InArgs, Row } from "@libsql/client";
 import { NOTICE_FIELDS, type NoticeSections } from "../../domain/notice.ts";
 import { embeddedFileOf, type Executor } from "../database.ts";
 import type { UpdateRecord } from "../records.ts";
@@ -26,10 +26,10 @@ import { bool, num, str, strOrNull } from "./rows.ts";
 /** An update as its row stores it: everything but the component changes, which are read each time. */
 export type UpdateRow = Omit<UpdateRecord, "affected">;
 
-export const UPDATE_COLUMNS = `u.id, u.incident_id, u.seq, u.status, u.body, u.author, u.deliver_notifications, u.reopened, u.created_at, u.display_at,
+const UPDATE_COLUMNS = `u.id, u.incident_id, u.seq, u.status, u.body, u.author, u.deliver_notifications, u.reopened, u.created_at, u.display_at,
   u.next_update_at, u.notice_impact, u.notice_root_cause, u.notice_resolution, u.notice_prevention, u.revision`;
 
-export function toUpdateRow(row: Row): UpdateRow {
+function toUpdateRow(row: Row): UpdateRow {
   return {
     id: str(row, "id"),
     incidentId: str(row, "incident_id"),
@@ -111,14 +111,7 @@ export async function readUpdateRows(ex: Executor, incidentIds: readonly string[
           ORDER BY u.incident_id, u.seq DESC`,
     args: [JSON.stringify(wanted)],
   });
-  const read = new Map<string, { rows: UpdateRow[]; revisions: number }>();
-  for (const row of result.rows) {
-    const id = str(row, "incident_id");
-    let entry = read.get(id);
-    if (!entry) read.set(id, (entry = { rows: [], revisions: 0 }));
-    entry.rows.push(toUpdateRow(row));
-    entry.revisions += num(row, "revision");
-  }
+  const read = byIncident(result.rows);
   const all = new Map<string, readonly UpdateRow[]>();
   for (const id of ids) {
     const fresh = read.get(id);
@@ -129,6 +122,29 @@ export async function readUpdateRows(ex: Executor, incidentIds: readonly string[
     if (file !== null) keep(keyOf(file, id), { rows, revisions: (fresh?.revisions ?? 0) + (copy?.revisions ?? 0) });
   }
   return all;
+}
+
+/**
+ * The update rows `u` for which `where` holds (the caller's selector; `args` its parameters), by
+ * incident, newest first: a plain read, nothing kept — for reads over the network, where the
+ * selector travels with the rows' own query, and for lists of each incident's newest update only.
+ */
+export async function readUpdateRowsWhere(ex: Executor, where: string, args: InArgs): Promise<ReadonlyMap<string, readonly UpdateRow[]>> {
+  const result = await ex.execute({ sql: `SELECT ${UPDATE_COLUMNS} FROM incident_updates u WHERE ${where} ORDER BY u.incident_id, u.seq DESC`, args });
+  return new Map([...byIncident(result.rows)].map(([id, read]) => [id, read.rows]));
+}
+
+/** Rows read ordered by incident, newest first: each incident's updates and the sum of their revisions. */
+function byIncident(rows: readonly Row[]): Map<string, { rows: UpdateRow[]; revisions: number }> {
+  const read = new Map<string, { rows: UpdateRow[]; revisions: number }>();
+  for (const row of rows) {
+    const id = str(row, "incident_id");
+    let entry = read.get(id);
+    if (!entry) read.set(id, (entry = { rows: [], revisions: 0 }));
+    entry.rows.push(toUpdateRow(row));
+    entry.revisions += num(row, "revision");
+  }
+  return read;
 }
 
 function keep(key: string, copy: Kept): void {
