@@ -70,6 +70,13 @@ describe("the renderer", () => {
   test("paths must be absolute", async () => {
     await expect(site.render("history", routeFor(fixture, "/history"))).rejects.toThrow(/must start with "\/"/);
   });
+
+  test("gives a page as UTF-8 bytes too (what the publisher stores), the same page and the same errors", async () => {
+    const bytes = await site.renderBytes("/", routeFor(fixture, "/"));
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder("utf-8", { fatal: true }).decode(bytes)).toBe(await page("/"));
+    await expect(site.renderBytes("/nope", routeFor(fixture, "/"))).rejects.toThrow(/Rendering \/nope .*HTTP 404/);
+  });
 });
 
 describe("every page", () => {

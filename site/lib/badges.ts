@@ -49,8 +49,24 @@ export function componentBadge(name: string, status: ComponentStatus, uptime: nu
   return { schemaVersion: 1, label: name, message, color: STATUS_COLORS[status], cacheSeconds: 300 };
 }
 
+/**
+ * Drawn badges by what they say: every publish draws every badge again, and badge-maker measuring
+ * and laying out the text was a twelfth of a small publish's time, for badges that change only
+ * with a status or an uptime figure. Bounded: the oldest is dropped past a few times the badges a
+ * page has.
+ */
+const drawn = new Map<string, string>();
+const DRAWN_LIMIT = 1000;
+
 export function badgeSvg(badge: ShieldsEndpoint): string {
-  return makeBadge({ label: badge.label, message: badge.message, color: badge.color, style: "flat" });
+  const key = JSON.stringify([badge.label, badge.message, badge.color]);
+  let svg = drawn.get(key);
+  if (svg === undefined) {
+    svg = makeBadge({ label: badge.label, message: badge.message, color: badge.color, style: "flat" });
+    if (drawn.size >= DRAWN_LIMIT) drawn.delete(drawn.keys().next().value!);
+    drawn.set(key, svg);
+  }
+  return svg;
 }
 
 /** Every badge of the snapshot, as SVG and as shields.io endpoint JSON (groups included: their status is their children's worst). */

@@ -22,6 +22,8 @@ import type { FileToPublish, PublishedEntry, SiteGarbage, SiteStore } from "./ma
 /** Renders one route of the Astro site to HTML (site/render.ts provides the real one). */
 export interface PageRenderer {
   render(pathname: string, locals: RouteData): Promise<string>;
+  /** The same as UTF-8 bytes, where the renderer has them so (what is stored: no decoding and encoding again). */
+  renderBytes?(pathname: string, locals: RouteData): Promise<Uint8Array>;
   /** The build's client files (hashed CSS under /_astro/), published with every full publish; absent where the host serves them itself (Workers Static Assets). */
   assets?(): Iterable<FileToPublish>;
   /** Changes whenever the site's code changes: a new build republishes every page. */
@@ -424,7 +426,7 @@ export class Publisher implements SitePublisher {
       const renderPreview = async (drill: IncidentRecord) => {
         if (!drill.previewToken) return;
         const path = `/preview/${drill.previewToken}`;
-        await add(html(path, await renderer.render(path, { route: "preview", snapshot, incident: drill })));
+        await add(html(path, await renderPage(renderer, path, { route: "preview", snapshot, incident: drill })));
       };
       if (loaded) {
         const [incidents, drills] = loaded;
@@ -480,7 +482,7 @@ export class Publisher implements SitePublisher {
       for (const [k, component] of components.entries()) {
         const incidents = componentIncidents[k]!;
         const path = `/components/${component.id}`;
-        await add(html(path, await renderer.render(path, { route: "component", snapshot, component, incidents })));
+        await add(html(path, await renderPage(renderer, path, { route: "component", snapshot, component, incidents })));
         await add({ path: `${path}/history.rss`, body: componentRss(snapshot, component, incidents), contentType: "application/rss+xml; charset=utf-8" });
       }
       phase("components");
@@ -493,14 +495,14 @@ export class Publisher implements SitePublisher {
       }
       if (months.length === 0) {
         const locals: RouteData = { route: "history", snapshot, month: { month: monthKey(snapshot.generatedAt, page.timeZone), incidents: [] }, months: [] };
-        await add(hot(html("/history", await renderer.render("/history", locals))));
+        await add(hot(html("/history", await renderPage(renderer, "/history", locals))));
       }
       phase("history");
       for (const file of publicDocuments(snapshot)) await add(hot(file));
       phase("documents");
-      await add(hot(html(HOME, await renderer.render(HOME, { route: "home", snapshot }))));
-      await add(hot(html(EMBED_PATH, await renderer.render(EMBED_PATH, { route: "embed", snapshot }))));
-      if (notFoundPage) await add(html(NOT_FOUND_PATH, await renderer.render("/not-found", { route: "notfound", snapshot })));
+      await add(hot(html(HOME, await renderPage(renderer, HOME, { route: "home", snapshot }))));
+      await add(hot(html(EMBED_PATH, await renderPage(renderer, EMBED_PATH, { route: "embed", snapshot }))));
+      if (notFoundPage) await add(html(NOT_FOUND_PATH, await renderPage(renderer, "/not-found", { route: "notfound", snapshot })));
       phase("home");
       if (helped) {
         try {
@@ -564,16 +566,21 @@ function hot(file: FileToPublish): FileToPublish {
 /** An archive month's page. */
 export async function historyPage(renderer: PageRenderer, snapshot: SiteSnapshot, month: HistoryMonth, months: readonly string[]): Promise<FileToPublish> {
   const path = `/history/${month.month}`;
-  return html(path, await renderer.render(path, { route: "history", snapshot, month, months: [...months] }));
+  return html(path, await renderPage(renderer, path, { route: "history", snapshot, month, months: [...months] }));
 }
 
 /** An incident's public page as of a snapshot (also what a helper thread renders). */
 export async function incidentPage(renderer: PageRenderer, snapshot: SiteSnapshot, incident: IncidentRecord): Promise<FileToPublish> {
   const path = `/incidents/${incident.id}`;
-  return html(path, await renderer.render(path, { route: "incident", snapshot, incident }));
+  return html(path, await renderPage(renderer, path, { route: "incident", snapshot, incident }));
 }
 
-function html(path: string, body: string): FileToPublish {
+/** A page's HTML for the store: its bytes when the renderer gives them. */
+function renderPage(renderer: PageRenderer, pathname: string, locals: RouteData): Promise<string | Uint8Array> {
+  return renderer.renderBytes ? renderer.renderBytes(pathname, locals) : renderer.render(pathname, locals);
+}
+
+function html(path: string, body: string | Uint8Array): FileToPublish {
   return { path, body, contentType: "text/html; charset=utf-8" };
 }
 

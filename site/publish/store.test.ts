@@ -41,6 +41,30 @@ describe("published site store", () => {
     expect(reopened.lookup("toString")).toBeUndefined();
   });
 
+  test("a page given as bytes is stored as exactly those bytes, even as a view into a larger buffer", () => {
+    const s = site();
+    const whole = new TextEncoder().encode("before|<p>Résolu — all good</p>|after");
+    const page = whole.subarray(7, whole.length - 6);
+    s.publish([{ path: "/", body: page, contentType: "text/html; charset=utf-8" }], { at: "2026-01-01T00:00:00.000Z" });
+    expect(readFileSync(s.objectPath(s.lookup("/")!), "utf8")).toBe("<p>Résolu — all good</p>");
+    // Named by those bytes: the same page given as a string is the same object.
+    const asText = site();
+    asText.publish([html("/", "<p>Résolu — all good</p>")], { at: "2026-01-01T00:00:00.000Z" });
+    expect(s.lookup("/")!.object).toBe(asText.lookup("/")!.object);
+  });
+
+  test("a file already under an object's name (left by anything) is replaced by the object's bytes", () => {
+    const first = site();
+    first.publish([html("/", "<p>the page</p>")], { at: "2026-01-01T00:00:00.000Z" });
+    const name = first.lookup("/")!.object;
+    const s = site();
+    s.publish([html("/other", "<p>something else</p>")], { at: "2026-01-01T00:00:00.000Z" });
+    writeFileSync(join(s.dir, "objects", name), "<p>the pa"); // a stray, cut-short copy
+    s.publish([html("/", "<p>the page</p>")], { at: "2026-01-02T00:00:00.000Z" });
+    expect(s.lookup("/")!.object).toBe(name);
+    expect(readFileSync(s.objectPath(s.lookup("/")!), "utf8")).toBe("<p>the page</p>");
+  });
+
   test("hot files are compressed at publish; others on first request, then kept; always the same bytes", () => {
     const s = site();
     const body = "<p>" + "All systems operational. ".repeat(50) + "</p>";
