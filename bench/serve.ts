@@ -3,9 +3,9 @@
  *  1. the published home page (gzip) from Herald, from a bare node:http server writing the same
  *     precomputed bytes (the Node limit), and from nginx when it is installed — wrk, idle;
  *  2. 10 writers posting updates back to back (wrk with a Lua script, 10 connections), alone;
- *  3. Herald's page under those 10 writers (against its idle figure taken again just before), and
- *     the writes themselves meanwhile;
- *  4. Herald's page while one update a second is posted;
+ *  3. Herald's page under those 10 writers (against its idle figures taken just before and just
+ *     after), the writes themselves meanwhile, and how soon one more update a second is on the page;
+ *  4. Herald's page while one update a second is posted (the same way), and how soon each is on it;
  *  5. the 10 writers again, spread over 500 incidents (a few updates each instead of hundreds).
  * Herald runs as its own process (`node api/node.ts`, as `npm start` does), so the load does not
  * share its event loop. Prints requests/s and latency percentiles, and the ratios.
@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { createComponent } from "../api/service/components.ts";
 import { createKey } from "../api/service/keys.ts";
 import { openNodeDatabase } from "../db/open-node.ts";
-import { fmt, scratchDir } from "./lib.ts";
+import { fmt, scratchDir, summarize } from "./lib.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SECONDS = Number(process.env.BENCH_SERVE_SECONDS || 5);
@@ -233,18 +233,44 @@ export async function benchServe(): Promise<void> {
     console.log(writeLine("10 writers back to back, no page load", alone));
     await resolve(ids);
     ids = await openTen();
-    // Idle again, just before: what this machine computes drifts by a third within a minute, and a
-    // ratio to a figure taken 20 s earlier measured the drift as much as the writes.
-    const idleNow = await wrk(`${url}/`);
-    console.log(line("Herald, idle again (the base of the ratios below)", idleNow, bare));
+    // Beside the writers, one more update a second to an incident of its own, timed from its 2xx
+    // until the page shows it: how fresh the page stays while it is read and written hardest.
+    // Opened first, so that every phase below serves the same page.
+    const [probeIncident] = await openIncidents(1);
+    const probe = () => {
+      const liveMs: number[] = [];
+      const loop = every(1000, async (i) => {
+        const marker = `probe-${i}-${Math.random().toString(36).slice(2, 8)}`;
+        await api(`/incidents/${probeIncident}/updates`, { status: "identified", body: `Still working (${marker}).` });
+        const answered = performance.now();
+        while (!(await (await fetch(`${url}/`)).text()).includes(marker)) await new Promise((r) => setTimeout(r, 10));
+        liveMs.push(performance.now() - answered);
+      });
+      return { async stop() { await loop.stop(); return summarize(liveMs); } };
+    };
+    const liveLine = (name: string, s: ReturnType<typeof summarize>) => `  ${name.padEnd(44)} p50 ${fmt(s.p50)}  p95 ${fmt(s.p95)}  max ${fmt(s.max)}`;
+    // Each loaded phase is taken against Herald idle just before and just after it (the mean): what
+    // this machine computes drifts by a third within a minute, and a ratio to a figure taken 20 s
+    // earlier measured the drift as much as the writes.
+    const between = (before: WrkResult, after: WrkResult): WrkResult => ({ ...before, rps: (before.rps + after.rps) / 2 });
+    const idleBefore = await wrk(`${url}/`);
+    const busyProbe = probe();
     const [busy, writes] = await Promise.all([wrk(`${url}/`), writers()]);
-    console.log(line("Herald, while 10 writers post back to back", busy, idleNow) + " of idle");
+    const busyLive = await busyProbe.stop();
+    const idleAfter = await wrk(`${url}/`);
+    console.log(line("Herald, idle just before", idleBefore, bare));
+    console.log(line("Herald, while 10 writers post back to back", busy, between(idleBefore, idleAfter)) + " of idle (before and after)");
     console.log(writeLine("  the writes meanwhile", writes));
+    console.log(liveLine("  one more update a second, 2xx → on the page", busyLive));
+    console.log(line("Herald, idle just after", idleAfter, bare));
 
-    const slow = every(1000, (i) => api(`/incidents/${ids[0]}/updates`, { status: "identified", body: `Update ${i}: still working on it.` }));
+    const slow = probe();
     const steady = await wrk(`${url}/`);
-    await slow.stop();
-    console.log(line("Herald, while one update a second is posted", steady, idleNow) + " of idle");
+    const slowLive = await slow.stop();
+    const idleLast = await wrk(`${url}/`);
+    console.log(line("Herald, while one update a second is posted", steady, between(idleAfter, idleLast)) + " of idle (before and after)");
+    console.log(liveLine("  each update, 2xx → on the page", slowLive));
+    console.log(line("Herald, idle just after", idleLast, bare));
 
     // Last, as its 500 open incidents would change the page the phases above serve. Above, each of
     // the ten incidents has ~250 updates by the end of a phase, and an update's answer carries them
