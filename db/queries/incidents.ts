@@ -279,8 +279,7 @@ async function detailsOf(ex: Executor, incidents: IdSelector, latestOnly = false
     updatesByIncident.set(
       incidentId,
       rows.map((u) => ({
-        id: u.id, incidentId: u.incidentId, seq: u.seq, status: u.status, body: u.body, author: u.author,
-        deliverNotifications: u.deliverNotifications, reopened: u.reopened, createdAt: u.createdAt, displayAt: u.displayAt,
+        ...u,
         affected: affectedByUpdate.get(u.id) ?? [],
         nextUpdateAt: u.nextUpdateAt ?? null,
         notice: u.notice ? { ...u.notice } : null,
